@@ -1,0 +1,47 @@
+# Sealpost — one command to run, one to test. See README.md.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint typecheck check bench package clean sandbox screenshots
+
+$(STAMP): pyproject.toml
+	@scripts/system-packages.sh test
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	@touch $(STAMP)
+
+## Start the app (sandbox mode when no credentials are configured).
+run: $(STAMP)
+	$(BIN)/sealpost $(ARGS)
+
+## Run the whole test suite: lint, types, then pytest under a real, throwaway Secret Service keyring.
+test: $(STAMP)
+	$(BIN)/ruff check desktop_app tests benchmarks
+	$(BIN)/mypy
+	QT_QPA_PLATFORM=offscreen scripts/with-test-keyring.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check desktop_app tests benchmarks
+	$(BIN)/ruff format --check desktop_app tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+## Run the sandbox on its own (PORT=8025 by default).
+sandbox: $(STAMP)
+	$(BIN)/python -m desktop_app.sandbox --port $${PORT:-8025}
+
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen scripts/with-test-keyring.sh $(BIN)/python -m benchmarks
+
+package: $(STAMP)
+	packaging/build-deb.sh
+
+screenshots: $(STAMP)
+	scripts/with-test-keyring.sh xvfb-run -a -s "-screen 0 1280x800x24" $(BIN)/python -m desktop_app.ui.screenshots docs/screenshots
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
