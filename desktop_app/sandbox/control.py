@@ -1,0 +1,88 @@
+"""Introspection and control under ``/_sandbox/``: no auth, loopback clients only, never faulted."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from aiohttp import web
+
+from .responses import json_response
+from .runtime import RUNTIME
+
+
+def _loopback_only(request: web.Request) -> None:
+    remote = request.remote or ""
+    try:
+        allowed = ipaddress.ip_address(remote.split("%")[0]).is_loopback
+    except ValueError:
+        allowed = False
+    if not allowed:
+        raise web.HTTPForbidden(text="the sandbox control API is only available from loopback")
+
+
+async def list_messages(request: web.Request) -> web.StreamResponse:
+    _loopback_only(request)
+    state = request.app[RUNTIME].state
+    rows = [
+        {
+            "sourceTrackingId": stored.tracking_id,
+            "kind": stored.kind,
+            "recipients": list(stored.message.recipients),
+            "cc": list(stored.message.cc),
+            "bcc": list(stored.message.bcc),
+            "from": stored.message.sender,
+            "subject": stored.message.subject,
+            "accepted_at": stored.timeline.accepted_at,
+            "duplicate_count": state.duplicates[stored.digest],
+        }
+        for stored in state.messages.values()
+    ]
+    return json_response({"count": len(rows), "accepted_total": state.accepted_total, "messages": rows})
+
+
+async def stats(request: web.Request) -> web.StreamResponse:
+    _loopback_only(request)
+    state = request.app[RUNTIME].state
+    by_endpoint: dict[str, dict[str, int]] = {}
+    for (endpoint, status), count in sorted(state.stats.items()):
+        by_endpoint.setdefault(endpoint, {})[status] = count
+    return json_response({"total": sum(state.stats.values()), "by_endpoint": by_endpoint})
+
+
+async def reset(request: web.Request) -> web.StreamResponse:
+    _loopback_only(request)
+    request.app[RUNTIME].reset()
+    return json_response({"reset": True})
+
+
+async def get_faults(request: web.Request) -> web.StreamResponse:
+    _loopback_only(request)
+    return json_response(request.app[RUNTIME].faults.config.to_json())
+
+
+async def set_faults(request: web.Request) -> web.StreamResponse:
+    """Partial update with the CLI flag names; installing faults reseeds and restarts counters."""
+    _loopback_only(request)
+    injector = request.app[RUNTIME].faults
+    try:
+        changes = await request.json()
+        if not isinstance(changes, dict):
+            raise ValueError("expected a JSON object of fault names to values")
+        injector.configure(injector.config.updated(changes))
+    except ValueError as error:
+        return json_response({"error": str(error)}, status=400)
+    return json_response(injector.config.to_json())
+
+
+async def webhook_log(request: web.Request) -> web.StreamResponse:
+    _loopback_only(request)
+    return json_response({"deliveries": list(request.app[RUNTIME].webhooks.log)})
+
+
+def add_control_routes(app: web.Application) -> None:
+    app.router.add_get("/_sandbox/messages", list_messages)
+    app.router.add_get("/_sandbox/stats", stats)
+    app.router.add_post("/_sandbox/reset", reset)
+    app.router.add_get("/_sandbox/faults", get_faults)
+    app.router.add_post("/_sandbox/faults", set_faults)
+    app.router.add_get("/_sandbox/webhooks", webhook_log)

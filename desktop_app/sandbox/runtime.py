@@ -1,0 +1,69 @@
+"""The live sandbox: configuration, state, fault injector and webhook dispatcher in one place.
+
+Created on, and only touched from, the server's event-loop thread.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from aiohttp import web
+
+from .config import SandboxConfig
+from .delivery import Timeline, links_in, outcome_for
+from .faults import FaultInjector
+from .messages import OutgoingMessage, domain_of
+from .state import SandboxState, StoredMessage
+from .webhooks import WebhookDispatcher
+
+
+class Runtime:
+    def __init__(self, config: SandboxConfig, api_key: str) -> None:
+        self.config = config
+        self.api_key = api_key
+        self.verified_domains = frozenset(d.lower() for d in config.verified_domains)
+        self.state = SandboxState(config.retention)
+        self.faults = FaultInjector(config.faults)
+        self.webhooks = WebhookDispatcher(
+            self.state, retries=config.webhook_retries, timeout=config.webhook_timeout
+        )
+
+    def accept(self, message: OutgoingMessage, kind: str, tracking_id: str | None = None) -> StoredMessage:
+        """Record an accepted message and fix each recipient's outcome; returns the stored record."""
+        envelope = message.envelope
+        single = len(envelope) == 1
+        outcomes = tuple(
+            outcome_for(
+                address,
+                force_secure=message.force_secure_notification,
+                allow_non_tls=message.allow_non_tls,
+                single=single,
+            )
+            for address in envelope
+        )
+        stored = StoredMessage(
+            tracking_id=tracking_id or str(uuid.uuid4()),
+            kind=kind,
+            message=message,
+            message_id=f"<{uuid.uuid4()}@{domain_of(message.sender)}>",
+            timeline=Timeline(time.time(), self.config.delivery_delay),
+            envelope=envelope,
+            outcomes=outcomes,
+            links=links_in(message.html) if any(o.clicked for o in outcomes) else (),
+            digest=message.digest(),
+        )
+        self.state.add_message(stored)
+        self.webhooks.schedule(stored)
+        return stored
+
+    def count(self, endpoint: str, outcome: int | str) -> None:
+        self.state.stats[(endpoint, str(outcome))] += 1
+
+    def reset(self) -> None:
+        self.webhooks.cancel_pending()
+        self.state.clear()
+        self.faults.reset_counters()
+
+
+RUNTIME = web.AppKey("runtime", Runtime)

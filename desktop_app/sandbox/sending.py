@@ -1,0 +1,85 @@
+"""``POST messages``, ``POST bulk_messages`` and ``GET message_receipt``."""
+
+from __future__ import annotations
+
+import time
+
+from aiohttp import web
+
+from .bodies import read_data
+from .delivery import delivery_row, engagement
+from .messages import OutgoingMessage, optional_flag, parse_message
+from .responses import ApiError, bad_request, json_response
+from .runtime import Runtime
+from .state import StoredMessage
+
+SERVICE_OK = "Service OK"
+
+
+def sent_body(stored: StoredMessage) -> dict[str, object]:
+    return {
+        "sourceTrackingId": stored.tracking_id,
+        "customHeaders": stored.message.custom_headers,
+        "data": SERVICE_OK,
+    }
+
+
+def check_send_options(data: dict[str, object]) -> None:
+    """Single-send siblings of ``message``: tracking overrides and the unsubscribe URL."""
+    optional_flag(data.get("override_open_tracking"), "override_open_tracking")
+    optional_flag(data.get("override_link_tracking"), "override_link_tracking")
+    url = data.get("unsubscribe_url")
+    if url is not None and not isinstance(url, str):
+        raise bad_request("unsubscribe_url must be a string.", "Invalid unsubscribe_url")
+
+
+async def send_message(request: web.Request, rt: Runtime, params: dict[str, str]) -> web.StreamResponse:
+    data = await read_data(request)
+    message = parse_message(data.get("message"), verified_domains=rt.verified_domains)
+    check_send_options(data)
+    return json_response(sent_body(rt.accept(message, "messages")))
+
+
+async def send_bulk(request: web.Request, rt: Runtime, params: dict[str, str]) -> web.StreamResponse:
+    """All or nothing: one invalid message rejects the batch (naming its index); order is kept."""
+    data = await read_data(request)
+    raw_messages = data.get("messages")
+    if not isinstance(raw_messages, list) or not raw_messages:
+        raise bad_request("data.messages must be a non-empty array of messages.", "Missing messages")
+    parsed: list[OutgoingMessage] = []
+    for index, raw in enumerate(raw_messages):
+        try:
+            parsed.append(parse_message(raw, verified_domains=rt.verified_domains))
+        except ApiError as error:
+            raise ApiError(error.status, error.title, f"messages[{index}]: {error.details}") from None
+    stored = [rt.accept(message, "bulk_messages") for message in parsed]
+    return json_response({"messages": [sent_body(s) for s in stored]})
+
+
+async def message_receipt(request: web.Request, rt: Runtime, params: dict[str, str]) -> web.StreamResponse:
+    tracking_id = request.query.get("sourceTrackingId", "")
+    stored = rt.state.messages.get(tracking_id)
+    if stored is None:
+        raise ApiError(
+            404,
+            "Message was not found",
+            "Message with this tracking id was not found",
+            slug="message_not_found",
+            extra={"sourceTrackingId": tracking_id},
+        )
+    return json_response(receipt_body(stored, time.time()))
+
+
+def receipt_body(stored: StoredMessage, now: float) -> dict[str, object]:
+    """The receipt as it stands at ``now``; opens and clicks only for single-recipient messages."""
+    single = stored.single
+    message: dict[str, object] = {
+        "id": stored.message_id,
+        "message_deliveries": [
+            delivery_row(address, outcome, stored.timeline, now, single)
+            for address, outcome in zip(stored.envelope, stored.outcomes, strict=True)
+        ],
+    }
+    if single:
+        message.update(engagement(stored.outcomes[0], stored.timeline, now, stored.links))
+    return {"sourceTrackingId": stored.tracking_id, "data": {"message": message}}
