@@ -13,6 +13,7 @@ import re
 
 from aiohttp import web
 
+from .dynamic_templates import create_template, delete_template, get_template, list_templates, update_template
 from .faults import Verdict
 from .responses import (
     GATEWAY_502_HTML,
@@ -26,7 +27,9 @@ from .responses import (
 )
 from .routing import LEGACY, Resolved, Route, Router
 from .runtime import RUNTIME, Runtime
-from .sending import message_receipt, send_bulk, send_message
+from .scheduling import cancel_schedule, create_schedule, reschedule, schedule_status
+from .sending import message_receipt, send_bulk, send_message, send_templated
+from .webhook_endpoints import create_endpoint, delete_endpoint, get_endpoint, list_endpoints, update_endpoint
 
 _TOKEN = re.compile(r'token="?([^",]*)"?', re.IGNORECASE)
 
@@ -34,7 +37,21 @@ ROUTER = Router(
     (
         Route("messages", {"POST": send_message}, sends=frozenset({"POST"})),
         Route("bulk_messages", {"POST": send_bulk}, sends=frozenset({"POST"})),
+        Route("templated_messages", {"POST": send_templated}, sends=frozenset({"POST"})),
         Route("message_receipt", {"GET": message_receipt}),
+        Route("dynamic_templates", {"GET": list_templates, "POST": create_template}),
+        Route(
+            "dynamic_templates/{id}",
+            {"GET": get_template, "PATCH": update_template, "PUT": update_template, "DELETE": delete_template},
+        ),
+        Route("schedule", {"POST": create_schedule}, sends=frozenset({"POST"})),
+        Route("schedule/{id}", {"GET": schedule_status, "PATCH": reschedule}),
+        Route("schedule/{id}/cancel", {"POST": cancel_schedule}),
+        Route("webhook_endpoints", {"GET": list_endpoints, "POST": create_endpoint}),
+        Route(
+            "webhook_endpoints/{id}",
+            {"GET": get_endpoint, "PATCH": update_endpoint, "PUT": update_endpoint, "DELETE": delete_endpoint},
+        ),
     )
 )
 
@@ -74,9 +91,7 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
     return response if response is not None else web.Response(status=204)
 
 
-async def _guarded(
-    request: web.Request, rt: Runtime, resolved: Resolved, endpoint: str
-) -> web.StreamResponse | None:
+async def _guarded(request: web.Request, rt: Runtime, resolved: Resolved, endpoint: str) -> web.StreamResponse | None:
     """The response to send, or None when the connection was deliberately dropped."""
     key = presented_key(request.headers.get("Authorization"))
     if not rt.faults.allow_rate(key or ""):

@@ -114,9 +114,7 @@ class Timeline:
         return self.accepted_at + 2 * self.delay
 
 
-def delivery_row(
-    address: str, outcome: Outcome, timeline: Timeline, now: float, single: bool
-) -> dict[str, object]:
+def delivery_row(address: str, outcome: Outcome, timeline: Timeline, now: float, single: bool) -> dict[str, object]:
     """One ``message_deliveries`` entry as seen at ``now``."""
     status: dict[str, object]
     if outcome.status is None or now < timeline.final_at:

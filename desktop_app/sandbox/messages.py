@@ -60,9 +60,7 @@ def domain_of(address: str) -> str:
     return bare_address(address).rpartition("@")[2].lower()
 
 
-def parse_message(
-    raw: object, *, verified_domains: frozenset[str], require_content: bool = True
-) -> OutgoingMessage:
+def parse_message(raw: object, *, verified_domains: frozenset[str], require_content: bool = True) -> OutgoingMessage:
     """Validate one ``message`` object; raise :class:`ApiError` with Paubox's status and wording."""
     if not isinstance(raw, Mapping):
         raise bad_request("The message object is missing or is not an object.", "Invalid message")

@@ -76,9 +76,7 @@ def unauthorized() -> ApiError:
     )
 
 
-def json_response(
-    payload: object, *, status: int = 200, headers: dict[str, str] | None = None
-) -> web.Response:
+def json_response(payload: object, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     return web.Response(
         body=json.dumps(payload).encode(),
         status=status,

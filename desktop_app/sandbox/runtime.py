@@ -25,9 +25,7 @@ class Runtime:
         self.verified_domains = frozenset(d.lower() for d in config.verified_domains)
         self.state = SandboxState(config.retention)
         self.faults = FaultInjector(config.faults)
-        self.webhooks = WebhookDispatcher(
-            self.state, retries=config.webhook_retries, timeout=config.webhook_timeout
-        )
+        self.webhooks = WebhookDispatcher(self.state, retries=config.webhook_retries, timeout=config.webhook_timeout)
 
     def accept(self, message: OutgoingMessage, kind: str, tracking_id: str | None = None) -> StoredMessage:
         """Record an accepted message and fix each recipient's outcome; returns the stored record."""

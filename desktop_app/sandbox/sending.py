@@ -1,7 +1,9 @@
-"""``POST messages``, ``POST bulk_messages`` and ``GET message_receipt``."""
+"""``POST messages``, ``POST bulk_messages``, ``POST templated_messages`` and ``GET message_receipt``."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import time
 
 from aiohttp import web
@@ -12,6 +14,7 @@ from .messages import OutgoingMessage, optional_flag, parse_message
 from .responses import ApiError, bad_request, json_response
 from .runtime import Runtime
 from .state import StoredMessage
+from .templates import TemplateSyntaxError, render
 
 SERVICE_OK = "Service OK"
 
@@ -54,6 +57,40 @@ async def send_bulk(request: web.Request, rt: Runtime, params: dict[str, str]) -
             raise ApiError(error.status, error.title, f"messages[{index}]: {error.details}") from None
     stored = [rt.accept(message, "bulk_messages") for message in parsed]
     return json_response({"messages": [sent_body(s) for s in stored]})
+
+
+async def send_templated(request: web.Request, rt: Runtime, params: dict[str, str]) -> web.StreamResponse:
+    """The template supplies the body; ``template_values`` must be a JSON *string*, as the SDKs send."""
+    data = await read_data(request)
+    name = data.get("template_name")
+    if not isinstance(name, str) or not name:
+        raise bad_request("template_name is required.", "Missing template_name")
+    values = _template_values(data.get("template_values"))
+    message = parse_message(data.get("message"), verified_domains=rt.verified_domains, require_content=False)
+    template = rt.state.template_named(name)
+    if template is None:
+        raise bad_request("template not found", "Template not found")
+    try:
+        subject = render(message.subject, values, escape=False)
+        html = render(template.body, values)
+    except TemplateSyntaxError as error:
+        raise bad_request(f"The template could not be rendered: {error}", "Invalid template") from None
+    message = dataclasses.replace(message, subject=subject, text=None, html=html)
+    return json_response(sent_body(rt.accept(message, "templated_messages")))
+
+
+def _template_values(raw: object) -> dict[str, object]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, str):
+        raise bad_request("template_values must be a JSON-encoded string.", "Invalid template_values")
+    try:
+        values = json.loads(raw)
+    except ValueError:
+        raise bad_request("template_values is not valid JSON.", "Invalid template_values") from None
+    if not isinstance(values, dict):
+        raise bad_request("template_values must encode a JSON object.", "Invalid template_values")
+    return values
 
 
 async def message_receipt(request: web.Request, rt: Runtime, params: dict[str, str]) -> web.StreamResponse:

@@ -85,9 +85,7 @@ class SandboxServer:
                 raise RuntimeError("sandbox server already started")
             ready = threading.Event()
             failure: list[BaseException] = []
-            thread = threading.Thread(
-                target=self._serve, args=(ready, failure), name="sealpost-sandbox", daemon=True
-            )
+            thread = threading.Thread(target=self._serve, args=(ready, failure), name="sealpost-sandbox", daemon=True)
             thread.start()
             ready.wait()
             if failure:

@@ -71,9 +71,7 @@ class WebhookDispatcher:
 
     def fire(self, event: str, stored: StoredMessage, address: str, at: float) -> None:
         """POST ``event`` to every active endpoint subscribed to it."""
-        targets = [
-            e.target_url for e in self._state.webhook_endpoints.values() if e.active and event in e.events
-        ]
+        targets = [e.target_url for e in self._state.webhook_endpoints.values() if e.active and event in e.events]
         if not targets:
             return
         self._event_id += 1

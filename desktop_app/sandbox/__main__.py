@@ -1,0 +1,113 @@
+"""Run the sandbox on its own: ``python -m desktop_app.sandbox --port 8025``.
+
+When listening it prints ``name=value`` lines (the three base URLs, ``api_key`` if one was
+generated, then ``ready``), flushes, and serves until SIGINT or SIGTERM, then exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from .config import SandboxConfig
+from .faults import ACCEPT_THEN_FAIL_MODES, FaultConfig
+from .server import SandboxServer
+
+API_KEY_ENV = "SEALPOST_SANDBOX_API_KEY"
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m desktop_app.sandbox", description=__doc__)
+    add = parser.add_argument
+    add("--host", default="127.0.0.1", help="address to bind (loopback unless --allow-non-loopback)")
+    add("--port", type=int, default=0, help="port to bind; 0 picks a free one")
+    add("--api-key", default=os.environ.get(API_KEY_ENV, ""), help=f"accepted key (or ${API_KEY_ENV})")
+    add("--api-username", default="sandbox", help="username segment of the legacy base URL")
+    add("--delivery-delay", type=float, default=2.0, help="seconds from processing to the final status")
+    add("--verified-domains", default="", help="comma-separated sender domains; empty = all verified")
+    add("--allow-non-loopback", action="store_true", help="permit binding a non-loopback --host")
+    add("--strict-newest", action="store_true", help="route only /v1/email/… (others get the HTML 404)")
+    add("--retention", type=int, default=100_000, help="newest messages kept for receipts/introspection")
+    add("--webhook-retries", type=int, default=0, help="retry failed webhook POSTs (Paubox never does)")
+    faults = parser.add_argument_group("fault injection (seeded, repeatable)")
+    add = faults.add_argument
+    add("--latency-ms", type=int, default=0, help="delay added to every API response")
+    add("--fail-rate", type=float, default=0.0, help="fraction answered 500/502/503/504 without acting")
+    add("--accept-then-fail-rate", type=float, default=0.0, help="fraction recorded, then the answer is lost")
+    add("--accept-then-fail-mode", choices=ACCEPT_THEN_FAIL_MODES, default="mixed")
+    add("--hang-seconds", type=float, default=600.0, help="how long the 'timeout' mode holds the response")
+    add("--rate-limit", type=float, default=0.0, help="requests per second per key before 429; 0 = off")
+    add("--retry-after", default="none", help="429 Retry-After: SECONDS, none, http-date or garbage")
+    add("--malformed-rate", type=float, default=0.0, help="fraction answered 200 with broken JSON")
+    add("--revoke-key-after", type=int, default=None, help="answer 401 after N authorised requests")
+    add("--seed", type=int, default=None, help="random seed for the fault decisions")
+    return parser.parse_args(argv)
+
+
+def config_from_args(args: argparse.Namespace) -> SandboxConfig:
+    faults = FaultConfig(
+        latency_ms=args.latency_ms,
+        fail_rate=args.fail_rate,
+        accept_then_fail_rate=args.accept_then_fail_rate,
+        accept_then_fail_mode=args.accept_then_fail_mode,
+        rate_limit=args.rate_limit,
+        retry_after=args.retry_after,
+        malformed_rate=args.malformed_rate,
+        revoke_key_after=args.revoke_key_after,
+        seed=args.seed,
+        hang_seconds=args.hang_seconds,
+    )
+    return SandboxConfig(
+        host=args.host,
+        port=args.port,
+        api_key=args.api_key,
+        api_username=args.api_username,
+        delivery_delay=args.delivery_delay,
+        verified_domains=tuple(d.strip() for d in args.verified_domains.split(",") if d.strip()),
+        allow_non_loopback=args.allow_non_loopback,
+        faults=faults,
+        strict_newest=args.strict_newest,
+        retention=args.retention,
+        webhook_retries=args.webhook_retries,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        config = config_from_args(args)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    server = SandboxServer(config)
+    try:
+        server.start()
+    except OSError as error:
+        print(f"error: cannot listen on {config.host}:{config.port}: {error.strerror}", file=sys.stderr)
+        return 1
+    try:
+        lines = [f"{name}={url}" for name, url in server.base_urls.items()]
+        if server.key_generated:
+            lines.append(f"api_key={server.api_key}")
+        print("\n".join([*lines, "ready"]), flush=True)
+        while not stop.wait(1.0):
+            pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
