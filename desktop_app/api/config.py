@@ -1,0 +1,122 @@
+"""Where and how the client talks to Paubox: base-URL presets, auth style, the key wrapper."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+
+class AuthStyle(StrEnum):
+    TOKEN = "token"  # noqa: S105 (an auth style name, not a secret)
+    # Authorization: Token token=KEY (accepted by every API generation)
+    BEARER = "bearer"  # Authorization: Bearer KEY (preferred by the newest docs)
+
+
+class BasePreset(StrEnum):
+    LEGACY = "legacy"
+    V1 = "v1"
+    V1_EMAIL = "v1_email"
+    CUSTOM = "custom"
+
+    @property
+    def label(self) -> str:
+        return {
+            BasePreset.LEGACY: "Legacy (api.paubox.net/v1/<username>)",
+            BasePreset.V1: "v1 (api.paubox.com/v1)",
+            BasePreset.V1_EMAIL: "Current (api.paubox.com/v1/email)",
+            BasePreset.CUSTOM: "Custom URL",
+        }[self]
+
+
+PRESET_URLS: dict[BasePreset, str] = {
+    BasePreset.LEGACY: "https://api.paubox.net/v1/{username}",
+    BasePreset.V1: "https://api.paubox.com/v1",
+    BasePreset.V1_EMAIL: "https://api.paubox.com/v1/email",
+}
+
+
+def preset_url(preset: BasePreset, username: str = "") -> str:
+    if preset is BasePreset.CUSTOM:
+        raise ValueError("a custom preset has no fixed URL")
+    if preset is BasePreset.LEGACY and not username:
+        raise InsecureEndpointError("The legacy endpoint needs your API username from the Paubox dashboard.")
+    return PRESET_URLS[preset].format(username=username)
+
+
+class Secret:
+    """A key that never shows itself: ``repr``/``str`` are masked so logs and tracebacks stay clean."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+class InsecureEndpointError(ValueError):
+    """The base URL would send the key or PHI somewhere it must not go."""
+
+
+def is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str) -> str:
+    """Return the URL without a trailing slash, or refuse it: HTTPS only, http for loopback only."""
+    parts = urlsplit(url.strip())
+    host = parts.hostname or ""
+    if not host:
+        raise InsecureEndpointError(f"“{url}” is not a complete URL.")
+    if parts.scheme == "https":
+        pass
+    elif parts.scheme == "http":
+        if not is_loopback_host(host):
+            raise InsecureEndpointError("Plain http:// is only allowed for the local sandbox; use https:// for Paubox.")
+    else:
+        raise InsecureEndpointError(f"“{parts.scheme}” URLs are not supported; use https://.")
+    if parts.username or parts.password:
+        raise InsecureEndpointError("Put credentials in Settings, not in the URL.")
+    return url.strip().rstrip("/")
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    """Everything the client needs; the key is a :class:`Secret` so a stray print shows nothing."""
+
+    base_url: str
+    api_key: Secret
+    auth_style: AuthStyle = AuthStyle.TOKEN
+    requests_per_second: float = 10.0
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    max_connections: int = 8
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "base_url", check_base_url(self.base_url))
+
+    def authorization(self) -> str:
+        key = self.api_key.reveal()
+        return f"Bearer {key}" if self.auth_style is AuthStyle.BEARER else f"Token token={key}"

@@ -1,0 +1,192 @@
+"""Typed request payloads and responses of the Paubox Email API (docs/paubox-api shapes).
+
+Parsers are defensive: Paubox's own documents disagree in places, so unknown fields are kept in
+``extra`` and unknown status strings pass through unchanged instead of crashing the app.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any
+
+from desktop_app.api.errors import MalformedResponse
+from desktop_app.core.message import OutgoingMessage
+
+# The eight documented delivery statuses; anything else is shown verbatim.
+DELIVERY_STATUSES: tuple[str, ...] = (
+    "processing",
+    "delivered",
+    "delivered via secure portal",
+    "TLS not offered, sending via Secure Portal",
+    "soft bounced",
+    "soft bounced - mailbox full",
+    "hard bounced",
+    "Internal error. Please check back later.",
+)
+FINAL_DELIVERED = frozenset({"delivered", "delivered via secure portal"})
+FINAL_BOUNCED = frozenset({"hard bounced"})
+NON_FINAL = frozenset(
+    {"processing", "TLS not offered, sending via Secure Portal", "soft bounced",
+     "soft bounced - mailbox full", "Internal error. Please check back later."}
+)  # fmt: skip
+
+
+def is_final_status(status: str) -> bool:
+    """Delivered or hard-bounced messages will not change again; unknown strings keep polling."""
+    return status in FINAL_DELIVERED or status in FINAL_BOUNCED
+
+
+def message_payload(message: OutgoingMessage) -> dict[str, Any]:
+    """The ``message`` object of POST messages / bulk_messages (paubox-api §3.1)."""
+    headers: dict[str, str] = {"subject": message.subject, "from": message.sender}
+    if message.reply_to is not None:
+        headers["reply-to"] = message.reply_to.formatted()
+    headers.update(dict(message.custom_headers))
+    content: dict[str, str] = {}
+    if message.text:
+        content["text/plain"] = message.text
+    if message.html:
+        # Base64 like every official SDK: it survives any transport re-encoding intact.
+        content["text/html"] = base64.b64encode(message.html.encode("utf-8")).decode("ascii")
+    payload: dict[str, Any] = {
+        "recipients": [a.formatted() for a in message.to],
+        "headers": headers,
+        "content": content,
+        "allowNonTLS": message.allow_non_tls,
+        "forceSecureNotification": message.force_secure_notification,
+    }
+    if message.cc:
+        payload["cc"] = [a.formatted() for a in message.cc]
+    if message.bcc:
+        payload["bcc"] = [a.formatted() for a in message.bcc]
+    if message.attachments:
+        payload["attachments"] = [
+            {"fileName": a.file_name, "contentType": a.content_type, "content": a.content_b64}
+            for a in message.attachments
+        ]
+    return payload
+
+
+def send_payload(message: OutgoingMessage) -> dict[str, Any]:
+    data: dict[str, Any] = {"message": message_payload(message)}
+    data["override_open_tracking"] = message.open_tracking
+    data["override_link_tracking"] = message.link_tracking
+    return {"data": data}
+
+
+@dataclass(frozen=True)
+class SendResult:
+    tracking_id: str
+    custom_headers: dict[str, str] = field(default_factory=dict)
+    data: str = ""
+
+
+@dataclass(frozen=True)
+class RecipientDelivery:
+    recipient: str
+    delivery_status: str
+    delivery_time: str = ""
+    opened_status: str = ""
+    opened_time: str = ""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    tracking_id: str
+    message_id: str
+    deliveries: tuple[RecipientDelivery, ...]
+    total_opens: int | None = None
+    distinct_opens: int | None = None
+    total_click_count: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_final(self) -> bool:
+        return bool(self.deliveries) and all(is_final_status(d.delivery_status) for d in self.deliveries)
+
+
+def _require_mapping(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise MalformedResponse(f"Paubox sent an unexpected {what}.", detail=type(value).__name__)
+    return value
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def parse_send_result(body: Any) -> SendResult:
+    mapping = _require_mapping(body, "reply to a send")
+    tracking_id = mapping.get("sourceTrackingId")
+    if not isinstance(tracking_id, str) or not tracking_id.strip():
+        raise MalformedResponse("Paubox's reply had no tracking id; the message may have been sent.")
+    headers = mapping.get("customHeaders")
+    clean_headers = (
+        {str(k): str(v) for k, v in headers.items() if isinstance(v, str | int | float)}
+        if isinstance(headers, dict) else {}
+    )  # fmt: skip
+    return SendResult(tracking_id.strip(), clean_headers, _text(mapping.get("data")))
+
+
+def parse_bulk_results(body: Any, expected: int) -> list[SendResult]:
+    mapping = _require_mapping(body, "reply to a bulk send")
+    items = mapping.get("messages")
+    if not isinstance(items, list) or len(items) != expected:
+        raise MalformedResponse("Paubox's bulk reply did not list one result per message.")
+    return [parse_send_result(item) for item in items]
+
+
+def parse_receipt(body: Any) -> Receipt:
+    mapping = _require_mapping(body, "receipt")
+    data = _require_mapping(mapping.get("data"), "receipt body")
+    message = _require_mapping(data.get("message"), "receipt message")
+    raw_deliveries = message.get("message_deliveries")
+    if not isinstance(raw_deliveries, list):
+        raise MalformedResponse("Paubox's receipt had no delivery list.")
+    deliveries = []
+    for item in raw_deliveries:
+        entry = _require_mapping(item, "delivery entry")
+        status = entry.get("status") if isinstance(entry.get("status"), dict) else {}
+        assert isinstance(status, dict)
+        deliveries.append(
+            RecipientDelivery(
+                recipient=_text(entry.get("recipient")),
+                delivery_status=_text(status.get("deliveryStatus")) or "processing",
+                delivery_time=_text(status.get("deliveryTime")),
+                opened_status=_text(status.get("openedStatus")),
+                opened_time=_text(status.get("openedTime")),
+            )
+        )
+    known = {"id", "message_deliveries", "total_opens", "distinct_opens", "total_click_count"}
+    return Receipt(
+        tracking_id=_text(mapping.get("sourceTrackingId")),
+        message_id=_text(message.get("id")),
+        deliveries=tuple(deliveries),
+        total_opens=_count(message.get("total_opens")),
+        distinct_opens=_count(message.get("distinct_opens")),
+        total_click_count=_count(message.get("total_click_count")),
+        extra={k: v for k, v in message.items() if k not in known},
+    )
+
+
+def error_summary(body: Any, reason: str) -> tuple[str, str]:
+    """(title, details) from any Paubox error body: errors[] → error → message → HTTP reason."""
+    if isinstance(body, dict):
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors:
+            first = errors[0]
+            if isinstance(first, dict):
+                return _text(first.get("title")) or reason, _text(first.get("details"))
+            if isinstance(first, str):
+                return first, ""
+        if isinstance(errors, str) and errors:
+            return errors, ""
+        for key in ("error", "message"):
+            if isinstance(body.get(key), str) and body[key]:
+                return body[key], ""
+    return reason, ""

@@ -1,0 +1,60 @@
+"""A token bucket shared by every request the app makes (sends and status polls alike).
+
+Paubox publishes no numeric limit, so the app keeps itself under a configured rate instead of
+discovering the limit through 429 storms. A 429 also pauses the bucket until Retry-After.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+
+class RateLimiter:
+    def __init__(
+        self,
+        rate_per_second: float,
+        burst: float | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if rate_per_second <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate_per_second
+        self.capacity = burst if burst is not None else max(1.0, rate_per_second)
+        self._tokens = self.capacity
+        self._clock = clock
+        self._sleep = sleep
+        self._updated = clock()
+        self._paused_until = 0.0
+        self._lock = threading.Lock()
+
+    def _refill(self, now: float) -> None:
+        self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
+        self._updated = now
+
+    def reserve(self) -> float:
+        """Take a token now and return how many seconds the caller must wait before using it."""
+        with self._lock:
+            now = self._clock()
+            self._refill(now)
+            self._tokens -= 1.0
+            wait = 0.0 if self._tokens >= 0 else -self._tokens / self.rate
+            return max(wait, self._paused_until - now)
+
+    def acquire(self) -> None:
+        wait = self.reserve()
+        if wait > 0:
+            self._sleep(wait)
+
+    def pause_for(self, seconds: float) -> None:
+        """Hold every caller back (after a 429) without forgetting the tokens already earned."""
+        with self._lock:
+            self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    @property
+    def paused_for(self) -> float:
+        with self._lock:
+            return max(0.0, self._paused_until - self._clock())

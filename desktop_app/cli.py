@@ -1,0 +1,79 @@
+"""Command line: the GUI (default), ``--self-test``, and headless subcommands.
+
+Headless commands share the GUI's services: the same profile, keyring, encrypted store and
+outbox, so a message sent from a script is tracked in the app like any other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from desktop_app import APP_NAME, __version__
+from desktop_app.services.logging_setup import configure_logging
+from desktop_app.services.profile import Profile, default_profile_dir
+from desktop_app.services.runtime import Overrides, Runtime, SetupError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--profile-dir", type=Path, help="keep all data, settings and logs under DIR")
+    common.add_argument(
+        "--api-base-url",
+        help="talk to this Paubox-compatible endpoint (key from the PAUBOX_API_KEY environment variable)",
+    )
+    common.add_argument("-v", "--verbose", action="store_true", help="log debug details (never keys or content)")
+
+    parser = argparse.ArgumentParser(
+        prog="sealpost", description=f"{APP_NAME}: secure email through the Paubox Email API.", parents=[common]
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="start with the embedded sandbox, send one message, wait for delivery, exit")  # fmt: skip
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    send = commands.add_parser("send", parents=[common], help="send one message and wait until Paubox accepts it")
+    send.add_argument("--to", action="append", required=True, help="recipient (repeat for several)")
+    send.add_argument("--cc", action="append", default=[])
+    send.add_argument("--bcc", action="append", default=[])
+    send.add_argument("--subject", required=True)
+    send.add_argument("--text", default="", help="plain-text body")
+    send.add_argument("--html", default="", help="HTML body (sanitised before sending)")
+    send.add_argument("--from", dest="sender", help="sender address (default: the profile's)")
+    send.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for acceptance")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    profile = Profile(args.profile_dir or default_profile_dir())
+    configure_logging(profile.log_dir, verbose=args.verbose, console=args.command is not None or args.self_test)
+    overrides = Overrides(api_base_url=args.api_base_url)
+    if args.self_test:
+        from desktop_app.ui.app import run_self_test
+
+        overrides = Overrides(sandbox_delivery_delay=0.5)
+        if profile.settings.mode.value != "sandbox":
+            print("self-test: the profile is not in sandbox mode; use a fresh --profile-dir", file=sys.stderr)
+            return 2
+        return run_self_test(Runtime(profile, overrides))
+    if args.command == "send":
+        from desktop_app.headless import send_command
+
+        return send_command(Runtime(profile, overrides), args)
+    from desktop_app.ui.app import run_gui
+
+    return run_gui(Runtime(profile, overrides))
+
+
+def run() -> None:
+    try:
+        sys.exit(main())
+    except SetupError as error:
+        print(f"sealpost: {error}", file=sys.stderr)
+        sys.exit(3)
+    except KeyboardInterrupt:
+        logging.getLogger(__name__).info("interrupted")
+        sys.exit(130)

@@ -1,0 +1,54 @@
+"""Retry timing: exponential backoff with full jitter, honouring Retry-After.
+
+Clock and randomness are injected so tests check the distribution without sleeping.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+
+@dataclass(frozen=True)
+class BackoffPolicy:
+    """``delay(n)`` is uniform in [0, min(cap, base * 2**(n-1))] (AWS "full jitter").
+
+    Full jitter spreads retries from many clients so a recovering service is not hit by a
+    synchronised wave; the cap keeps a long outage from pushing the next try hours away.
+    """
+
+    base_seconds: float = 1.0
+    cap_seconds: float = 300.0
+    retry_after_ceiling: float = 3600.0
+    rng: Callable[[], float] = field(default=random.random, compare=False)
+
+    def ceiling(self, attempt: int) -> float:
+        return min(self.cap_seconds, self.base_seconds * 2.0 ** max(0, attempt - 1))
+
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds to wait before attempt ``attempt + 1``; a server's Retry-After wins (clamped)."""
+        if retry_after is not None:
+            return min(max(0.0, retry_after), self.retry_after_ceiling)
+        return float(self.rng()) * self.ceiling(attempt)
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP-date); None when absent or garbage."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    current = now or datetime.now(UTC)
+    return max(0.0, (when - current).total_seconds())

@@ -1,0 +1,247 @@
+"""The outbox engine: takes queued messages to Paubox, one durable transition at a time.
+
+Order of events for each message (DESIGN §3):
+1. it is already in the database (``queued``) before this engine sees it;
+2. it is moved to ``sending`` and committed *before* the request goes out;
+3. the answer decides: accepted (tracking id stored), back to queued with a backoff time
+   (nothing reached Paubox), outcome_unknown (it may have), or failed (Paubox refused it).
+A crash between 2 and 3 leaves ``sending``, which start-up turns into outcome_unknown.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from enum import StrEnum
+
+from desktop_app.api.client import PauboxClient
+from desktop_app.api.errors import (
+    AmbiguousOutcome,
+    ConnectionFailed,
+    NotSent,
+    PauboxError,
+    RateLimited,
+    Unauthorized,
+)
+from desktop_app.core.outbox_state import OutboxState
+from desktop_app.core.retry import BackoffPolicy
+from desktop_app.store.messages import MessageStore, StoredMessage
+
+log = logging.getLogger(__name__)
+
+S = OutboxState
+
+
+class Connectivity(StrEnum):
+    ONLINE = "online"
+    OFFLINE = "offline"  # Paubox cannot be reached; queued mail waits without burning retries
+    RATE_LIMITED = "rate_limited"
+    KEY_REJECTED = "key_rejected"  # 401: paused until the user enters a new key
+    PAUSED = "paused"  # the user chose to hold the queue
+
+
+@dataclass(frozen=True)
+class EngineStatus:
+    connectivity: Connectivity
+    detail: str = ""
+    until: float | None = None  # for rate limits and offline probes
+
+
+StatusListener = Callable[[EngineStatus], None]
+
+
+class OutboxEngine:
+    """Runs on its own thread; sends in parallel on a small pool of connections."""
+
+    def __init__(
+        self,
+        store: MessageStore,
+        client: PauboxClient,
+        *,
+        workers: int = 8,
+        backoff: BackoffPolicy | None = None,
+        clock: Callable[[], float] = time.time,
+        offline_probe_seconds: float = 5.0,
+    ) -> None:
+        self._store = store
+        self._client = client
+        self._workers = workers
+        self._backoff = backoff or BackoffPolicy(base_seconds=2.0, cap_seconds=300.0)
+        self._clock = clock
+        self._offline_probe_seconds = offline_probe_seconds
+        self._wake = threading.Condition()
+        self._stopping = False
+        self._in_flight = 0
+        self._thread: threading.Thread | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._status = EngineStatus(Connectivity.ONLINE)
+        self._listeners: list[StatusListener] = []
+        self._held = False
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        recovered = self._store.recover_interrupted()
+        if recovered:
+            log.warning("%d message(s) were interrupted while sending; marked outcome unknown", len(recovered))
+        self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="outbox-send")
+        self._thread = threading.Thread(target=self._run, name="outbox-engine", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        with self._wake:
+            self._stopping = True
+            self._wake.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def wake(self) -> None:
+        """Look at the queue now (a message was queued, the network came back, a key was changed)."""
+        with self._wake:
+            self._wake.notify_all()
+
+    # ------------------------------------------------------------------ status
+
+    @property
+    def status(self) -> EngineStatus:
+        return self._status
+
+    def on_status(self, listener: StatusListener) -> None:
+        self._listeners.append(listener)
+
+    def _set_status(self, status: EngineStatus) -> None:
+        if status != self._status:
+            self._status = status
+            log.info("outbox is %s", status.connectivity.value)
+            for listener in list(self._listeners):
+                listener(status)
+
+    def hold(self, held: bool) -> None:
+        """Pause or resume sending on the user's request (the offline "ask" policy)."""
+        self._held = held
+        self._set_status(EngineStatus(Connectivity.PAUSED if held else Connectivity.ONLINE))
+        self.wake()
+
+    def key_changed(self) -> None:
+        """The user entered a new key: leave the key-rejected pause and try again."""
+        if self._status.connectivity is Connectivity.KEY_REJECTED:
+            self._set_status(EngineStatus(Connectivity.ONLINE))
+        self.wake()
+
+    @property
+    def idle(self) -> bool:
+        with self._wake:
+            return self._in_flight == 0
+
+    # ------------------------------------------------------------------ loop
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                if self._stopping:
+                    return
+            try:
+                wait = self._tick()
+            except Exception:
+                log.exception("outbox engine error; retrying shortly")
+                wait = 2.0
+            with self._wake:
+                if self._stopping:
+                    return
+                self._wake.wait(timeout=wait)
+
+    def _tick(self) -> float:
+        """Dispatch what is due; return how long to sleep before looking again."""
+        now = self._clock()
+        self._store.release_scheduled(now)
+        blocked = self._blocked_for(now)
+        if blocked is not None:
+            return blocked
+        with self._wake:
+            free = self._workers - self._in_flight
+        if free > 0:
+            for stored in self._store.claim_due(now, free):
+                with self._wake:
+                    self._in_flight += 1
+                assert self._pool is not None
+                self._pool.submit(self._send_one, stored)
+        next_due = self._store.next_due_time()
+        if next_due is None:
+            return 60.0
+        return max(0.05, min(60.0, next_due - self._clock()))
+
+    def _blocked_for(self, now: float) -> float | None:
+        status = self._status
+        if self._held or status.connectivity is Connectivity.KEY_REJECTED:
+            return 60.0
+        waiting = status.connectivity in (Connectivity.OFFLINE, Connectivity.RATE_LIMITED)
+        if waiting and status.until and now < status.until:
+            return status.until - now
+        return None
+
+    def _send_one(self, stored: StoredMessage) -> None:
+        try:
+            self._deliver(stored)
+        except Exception:
+            log.exception("unexpected error while sending message %d", stored.id)
+            self._store.transition(
+                stored.id, S.OUTCOME_UNKNOWN, expected=[S.SENDING],
+                last_error="An internal error interrupted sending; check whether it arrived before resending.",
+            )  # fmt: skip
+        finally:
+            with self._wake:
+                self._in_flight -= 1
+                self._wake.notify_all()
+
+    def _deliver(self, stored: StoredMessage) -> None:
+        try:
+            result = self._client.send(stored.message, attempt=stored.attempts)
+        except PauboxError as error:
+            self._record_failure(stored, error)
+            return
+        self._store.transition(
+            stored.id, S.ACCEPTED, expected=[S.SENDING], tracking_id=result.tracking_id,
+            accepted_at=self._clock(), last_error="", next_poll_at=self._clock() + 1.0,
+            detail=f"tracking id {result.tracking_id}",
+        )  # fmt: skip
+        self._store.remember_domains(a.domain for a in stored.message.all_recipients)
+        if self._status.connectivity is not Connectivity.ONLINE and not self._held:
+            self._set_status(EngineStatus(Connectivity.ONLINE))
+
+    def _record_failure(self, stored: StoredMessage, error: PauboxError) -> None:
+        now = self._clock()
+        if isinstance(error, AmbiguousOutcome):
+            self._store.transition(stored.id, S.OUTCOME_UNKNOWN, expected=[S.SENDING],
+                                   last_error=error.user_message, detail=type(error).__name__)  # fmt: skip
+            return
+        if isinstance(error, Unauthorized):
+            # 401 proves nothing was sent: keep the message queued and pause until a new key.
+            self._requeue(stored, now, error.user_message, refund=True)
+            self._set_status(EngineStatus(Connectivity.KEY_REJECTED, error.user_message))
+            return
+        if isinstance(error, NotSent):
+            if isinstance(error, ConnectionFailed):
+                # Offline is not the message's fault: do not count the attempt, probe again soon.
+                until = now + self._offline_probe_seconds
+                self._requeue(stored, until, error.user_message, refund=True)
+                self._set_status(EngineStatus(Connectivity.OFFLINE, error.user_message, until))
+                return
+            delay = self._backoff.delay(stored.attempts, error.retry_after)
+            self._requeue(stored, now + delay, error.user_message)
+            if isinstance(error, RateLimited):
+                self._set_status(EngineStatus(Connectivity.RATE_LIMITED, error.user_message, now + delay))
+            return
+        self._store.transition(stored.id, S.FAILED, expected=[S.SENDING],
+                               last_error=error.user_message, detail=type(error).__name__)  # fmt: skip
+
+    def _requeue(self, stored: StoredMessage, when: float, reason: str, *, refund: bool = False) -> None:
+        self._store.transition(
+            stored.id, S.QUEUED, expected=[S.SENDING], next_attempt_at=when, last_error=reason,
+            attempts=stored.attempts - 1 if refund else stored.attempts, detail=reason,
+        )  # fmt: skip

@@ -1,0 +1,264 @@
+"""Assembles the app's engines for one profile: keyring → encrypted store → endpoint → client →
+outbox and status tracker. The GUI, the CLI and the self-test all run on this one object.
+
+``open()`` does disk and keyring work and may take a moment: call it off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import secrets
+import threading
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from desktop_app.api.activity import ActivityEvent, ActivityHub, LatencyWindow
+from desktop_app.api.client import PauboxClient
+from desktop_app.api.config import ApiConfig, AuthStyle, BasePreset, Secret, preset_url
+from desktop_app.core.message import OutgoingMessage
+from desktop_app.core.outbox_state import OutboxState
+from desktop_app.core.sanitize import html_to_text, sanitize_html
+from desktop_app.services.outbox import Connectivity, EngineStatus, OutboxEngine
+from desktop_app.services.profile import Mode, Profile
+from desktop_app.services.tracker import StatusTracker
+from desktop_app.store import keys
+from desktop_app.store.database import open_database
+from desktop_app.store.messages import MessageStore, StoredMessage
+
+log = logging.getLogger(__name__)
+
+API_KEY_ENV = "PAUBOX_API_KEY"
+
+
+class SetupError(RuntimeError):
+    """The app cannot start its engines; the message is for the user, in plain words."""
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Endpoint settings from the command line; they win over the profile for this run only."""
+
+    api_base_url: str | None = None
+    api_key: str | None = None
+    sandbox_delivery_delay: float = 2.0
+    allow_ephemeral_key: bool = True
+
+
+class Runtime:
+    def __init__(self, profile: Profile, overrides: Overrides | None = None) -> None:
+        self.profile = profile
+        self.overrides = overrides or Overrides()
+        self.activity = ActivityHub()
+        self.metrics = LatencyWindow()
+        self.activity.subscribe(self.metrics.add)
+        self.store: MessageStore | None = None
+        self.client: PauboxClient | None = None
+        self.outbox: OutboxEngine | None = None
+        self.tracker: StatusTracker | None = None
+        self.sandbox: object | None = None
+        self.ephemeral_key = False
+        self.key_missing = False
+        self._activity_queue: queue.SimpleQueue[ActivityEvent | None] = queue.SimpleQueue()
+        self._activity_thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.overrides.api_base_url is None and self.profile.settings.mode is Mode.SANDBOX
+
+    def open(self) -> None:
+        """Open the store and start the engines. Raises SetupError with words for the user."""
+        self.store = MessageStore(open_database(*self._database_location()))
+        config = self._api_config()
+        self.client = PauboxClient(config, on_activity=self.activity.publish)
+        self.outbox = OutboxEngine(self.store, self.client)
+        self.tracker = StatusTracker(
+            self.store, self.client, polls_per_minute=self.profile.settings.poll_budget_per_minute
+        )
+        self.activity.subscribe(self._activity_queue.put)
+        self._activity_thread = threading.Thread(target=self._write_activity, name="activity-writer", daemon=True)
+        self._activity_thread.start()
+        tracker = self.tracker
+        # A newly accepted message is due for its first poll within a second; wake the tracker
+        # rather than letting it sleep out its idle interval.
+        self.store.on_change(lambda _message_id: tracker.wake())
+        self.outbox.start()
+        self.tracker.start()
+        if self.key_missing:
+            self.outbox._set_status(
+                EngineStatus(Connectivity.KEY_REJECTED, "Enter your Paubox API key in Settings to send.")
+            )
+
+    def close(self) -> None:
+        for engine in (self.outbox, self.tracker):
+            if engine is not None:
+                engine.stop()
+        if self._activity_thread is not None:
+            self._activity_queue.put(None)
+            self._activity_thread.join(5.0)
+        if self.client is not None:
+            self.client.close()
+        if self.sandbox is not None:
+            self.sandbox.stop()  # type: ignore[attr-defined]
+        if self.store is not None:
+            self.store.close()
+        if self.ephemeral_key:
+            _remove_database_files(self._ephemeral_path())
+
+    def _database_location(self) -> tuple[Path, bytes]:
+        profile_id = self.profile.settings.profile_id
+        try:
+            key = keys.load_database_key(profile_id)
+            if key is None:
+                if self.profile.database_path.exists():
+                    raise SetupError(
+                        "The key for this profile's message database is missing from the system keyring, so "
+                        "its history cannot be read. Move sealpost.db out of the profile folder to start afresh."
+                    )
+                key = keys.create_database_key(profile_id)
+            return self.profile.database_path, key
+        except keys.KeyringUnavailable as error:
+            if not (self.is_sandbox and self.overrides.allow_ephemeral_key):
+                raise SetupError(str(error)) from None
+            # Sandbox without a keyring: a key that exists only in memory for this session. The
+            # database is unreadable once the app exits and is deleted then; nothing is stored in clear.
+            log.warning("no OS keyring: sandbox data is kept for this session only")
+            self.ephemeral_key = True
+            path = self._ephemeral_path()
+            _remove_database_files(path)
+            return path, secrets.token_bytes(keys.DATABASE_KEY_BYTES)
+
+    def _ephemeral_path(self) -> Path:
+        return self.profile.directory / "sandbox-session.db"
+
+    def _api_config(self) -> ApiConfig:
+        settings = self.profile.settings
+        rate = settings.requests_per_second
+        if self.overrides.api_base_url is not None:
+            key = self.overrides.api_key or os.environ.get(API_KEY_ENV, "")
+            if not key:
+                raise SetupError(f"Set the {API_KEY_ENV} environment variable to the API key for that endpoint.")
+            return ApiConfig(self.overrides.api_base_url, Secret(key), AuthStyle(settings.auth_style),
+                             requests_per_second=rate)  # fmt: skip
+        if settings.mode is Mode.SANDBOX:
+            from desktop_app.sandbox.server import SandboxConfig, SandboxServer
+
+            server = SandboxServer(SandboxConfig(delivery_delay=self.overrides.sandbox_delivery_delay))
+            server.start()
+            self.sandbox = server
+            return ApiConfig(server.base_url, Secret(server.api_key), requests_per_second=max(rate, 50.0))
+        preset = BasePreset(settings.base_preset)
+        base = settings.base_url if preset is BasePreset.CUSTOM else preset_url(preset, settings.api_username)
+        try:
+            stored_key = keys.load_api_key(settings.profile_id)
+        except keys.KeyringUnavailable as error:
+            raise SetupError(str(error)) from None
+        if not stored_key:
+            self.key_missing = True
+        return ApiConfig(base, Secret(stored_key or ""), AuthStyle(settings.auth_style), requests_per_second=rate)
+
+    def _write_activity(self) -> None:
+        """Persist activity in small batches on its own thread so senders never wait on disk."""
+        assert self.store is not None
+        while True:
+            first = self._activity_queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < 200:
+                try:
+                    item = self._activity_queue.get(timeout=0.05)
+                except queue.Empty:
+                    break
+                if item is None:
+                    self._flush_activity(batch)
+                    return
+                batch.append(item)
+            self._flush_activity(batch)
+
+    def _flush_activity(self, batch: list[ActivityEvent]) -> None:
+        assert self.store is not None
+        try:
+            self.store.add_activity(batch)
+        except Exception:
+            log.exception("could not record %d activity events", len(batch))
+
+    # ------------------------------------------------------------------ user actions
+
+    def _require(self) -> tuple[MessageStore, OutboxEngine]:
+        if self.store is None or self.outbox is None:
+            raise SetupError("Sealpost is still starting.")
+        return self.store, self.outbox
+
+    def prepare(self, message: OutgoingMessage) -> OutgoingMessage:
+        """Sanitise the HTML body and derive the plain-text part, then validate."""
+        html = sanitize_html(message.html) if message.html else ""
+        text = message.text or (html_to_text(html) if html else "")
+        prepared = replace(message, html=html, text=text)
+        prepared.validate(int(self.profile.settings.attachment_limit_mb * 1024 * 1024))
+        return prepared
+
+    def queue(self, message: OutgoingMessage, *, send_at: float | None = None) -> StoredMessage:
+        """Validate, sanitise and store the message durably, then wake the sender."""
+        store, outbox = self._require()
+        prepared = self.prepare(message)
+        state = OutboxState.SCHEDULED if send_at is not None else OutboxState.QUEUED
+        stored = store.add(prepared, state=state, send_at=send_at)
+        store.audit("queue" if send_at is None else "schedule", message_id=stored.id)
+        outbox.wake()
+        return stored
+
+    def resend(self, message_id: int) -> None:
+        """The user chose to send an outcome-unknown or failed message again (possible duplicate)."""
+        store, outbox = self._require()
+        store.transition(message_id, OutboxState.QUEUED, expected=[OutboxState.OUTCOME_UNKNOWN, OutboxState.FAILED],
+                         next_attempt_at=None, last_error="", detail="resent by user")  # fmt: skip
+        store.audit("resend", message_id=message_id)
+        outbox.wake()
+
+    def mark_sent(self, message_id: int) -> None:
+        store, _ = self._require()
+        store.transition(message_id, OutboxState.ACCEPTED, expected=[OutboxState.OUTCOME_UNKNOWN],
+                         last_error="", detail="marked sent by user")  # fmt: skip
+        store.audit("mark_sent", message_id=message_id)
+
+    def cancel(self, message_id: int) -> None:
+        store, _ = self._require()
+        store.transition(
+            message_id, OutboxState.CANCELLED,
+            expected=[OutboxState.QUEUED, OutboxState.SCHEDULED, OutboxState.OUTCOME_UNKNOWN,
+                      OutboxState.FAILED, OutboxState.DRAFT],
+            detail="cancelled by user",
+        )  # fmt: skip
+        store.audit("cancel", message_id=message_id)
+
+    def retry_now(self, message_id: int) -> None:
+        store, outbox = self._require()
+        store.transition(message_id, OutboxState.QUEUED, expected=[OutboxState.QUEUED, OutboxState.SCHEDULED],
+                         next_attempt_at=None, send_at=None, detail="retry now")  # fmt: skip
+        outbox.wake()
+
+    def wait_until(self, message_id: int, states: set[OutboxState], timeout: float) -> StoredMessage:
+        """Block (headless callers only) until the message reaches one of ``states``."""
+        store, _ = self._require()
+        deadline = time.monotonic() + timeout
+        changed = threading.Event()
+        store.on_change(lambda changed_id: changed.set() if changed_id == message_id else None)
+        while True:
+            stored = store.get(message_id)
+            if stored.state in states:
+                return stored
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return stored
+            changed.wait(min(remaining, 0.5))
+            changed.clear()
+
+
+def _remove_database_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)

@@ -1,0 +1,130 @@
+"""Status tracking: polls message_receipt for accepted messages until their status is final.
+
+Young messages are polled often and old ones rarely, oldest first, within a polling budget so
+tracking thousands of messages never starves sending of the shared request rate.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from desktop_app.api.client import PauboxClient
+from desktop_app.api.errors import NotFound, PauboxError, RateLimited, Unauthorized
+from desktop_app.api.rate_limit import RateLimiter
+from desktop_app.store.messages import MessageStore, StoredMessage
+
+log = logging.getLogger(__name__)
+
+MIN_INTERVAL = 2.0
+MAX_INTERVAL = 3600.0
+GIVE_UP_AFTER = 30 * 24 * 3600.0  # receipts are not documented to live longer; stop asking then
+
+BounceListener = Callable[[StoredMessage, str, str], None]
+
+
+def poll_interval(age_seconds: float) -> float:
+    """A quarter of the message's age, between 2 s and an hour: fast at first, then rarely."""
+    return min(MAX_INTERVAL, max(MIN_INTERVAL, age_seconds / 4.0))
+
+
+class StatusTracker:
+    def __init__(
+        self,
+        store: MessageStore,
+        client: PauboxClient,
+        *,
+        polls_per_minute: int = 120,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._client = client
+        self._clock = clock
+        self._budget = RateLimiter(polls_per_minute / 60.0, burst=max(1.0, polls_per_minute / 6.0))
+        self._wake = threading.Condition()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._bounce_listeners: list[BounceListener] = []
+
+    def on_bounce(self, listener: BounceListener) -> None:
+        """``listener(message, recipient, status)`` when a recipient hard- or soft-bounces."""
+        self._bounce_listeners.append(listener)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="status-tracker", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        with self._wake:
+            self._stopping = True
+            self._wake.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def wake(self) -> None:
+        with self._wake:
+            self._wake.notify_all()
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                if self._stopping:
+                    return
+            try:
+                wait = self.poll_due()
+            except Exception:
+                log.exception("status tracker error; retrying shortly")
+                wait = 5.0
+            with self._wake:
+                if self._stopping:
+                    return
+                self._wake.wait(timeout=wait)
+
+    def poll_due(self, limit: int = 20) -> float:
+        """Poll what is due now (within budget); return seconds until the next poll is due."""
+        now = self._clock()
+        for stored in self._store.due_polls(now, limit):
+            with self._wake:
+                if self._stopping:
+                    return 0.0
+            wait = self._budget.reserve()
+            if wait > 0:
+                return wait
+            self._poll(stored)
+        next_poll = self._store.next_poll_time()
+        return 30.0 if next_poll is None else max(0.2, min(30.0, next_poll - self._clock()))
+
+    def _poll(self, stored: StoredMessage) -> None:
+        now = self._clock()
+        age = now - (stored.accepted_at or now)
+        try:
+            receipt = self._client.receipt(stored.tracking_id or "")
+        except NotFound:
+            # A receipt can lag the send by a moment; keep asking until it is clearly gone.
+            self._reschedule(stored, now, age)
+            return
+        except RateLimited as error:
+            self._store.reschedule_poll(stored.id, now + (error.retry_after or poll_interval(age)))
+            return
+        except Unauthorized:
+            self._store.reschedule_poll(stored.id, now + 60.0)
+            return
+        except PauboxError:
+            self._reschedule(stored, now, age)
+            return
+        final = receipt.is_final or age > GIVE_UP_AFTER
+        changed = self._store.record_receipt(
+            stored.id, receipt.deliveries, final=final, next_poll_at=None if final else now + poll_interval(age)
+        )
+        for recipient, status in changed:
+            if "bounced" in status:
+                for listener in list(self._bounce_listeners):
+                    listener(stored, recipient, status)
+
+    def _reschedule(self, stored: StoredMessage, now: float, age: float) -> None:
+        if age > GIVE_UP_AFTER:
+            self._store.record_receipt(stored.id, [], final=True, next_poll_at=None)
+        else:
+            self._store.reschedule_poll(stored.id, now + poll_interval(age))

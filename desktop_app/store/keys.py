@@ -1,0 +1,107 @@
+"""Secrets in the OS keyring: the database key and the Paubox API keys.
+
+Nothing here ever falls back to a file. When no keyring is usable the caller gets a
+``KeyringUnavailable`` whose message tells the user what to do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import threading
+
+import keyring
+import keyring.errors
+from keyring.backends import fail
+
+SERVICE = "Sealpost"
+DATABASE_KEY_BYTES = 32
+
+# Secret Service calls are not safe to interleave from several threads (Vorta serialises them).
+_keyring_lock = threading.Lock()
+
+
+class KeyringUnavailable(RuntimeError):
+    """No usable OS keyring: the app must not store secrets anywhere else."""
+
+
+def _backend_usable() -> None:
+    backend = keyring.get_keyring()
+    if isinstance(backend, fail.Keyring) or type(backend).__module__.startswith("keyrings.alt"):
+        raise KeyringUnavailable(
+            "No secure OS keyring is available. Sealpost keeps its encryption key and API keys only "
+            "in the system keyring (GNOME Keyring, KWallet, macOS Keychain or Windows Credential "
+            "Manager); start or install one, then open Sealpost again."
+        )
+
+
+def _get(name: str) -> str | None:
+    with _keyring_lock:
+        _backend_usable()
+        try:
+            value: str | None = keyring.get_password(SERVICE, name)
+            return value
+        except keyring.errors.KeyringLocked:
+            raise KeyringUnavailable("The system keyring is locked; unlock it and try again.") from None
+        except keyring.errors.KeyringError as error:
+            raise KeyringUnavailable(f"The system keyring could not be read ({type(error).__name__}).") from None
+
+
+def _set(name: str, value: str) -> None:
+    with _keyring_lock:
+        _backend_usable()
+        try:
+            keyring.set_password(SERVICE, name, value)
+        except keyring.errors.KeyringLocked:
+            raise KeyringUnavailable("The system keyring is locked; unlock it and try again.") from None
+        except keyring.errors.KeyringError as error:
+            raise KeyringUnavailable(f"The system keyring refused the key ({type(error).__name__}).") from None
+
+
+def _delete(name: str) -> None:
+    with _keyring_lock:
+        _backend_usable()
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):
+            keyring.delete_password(SERVICE, name)
+
+
+def _db_entry(profile_id: str) -> str:
+    return f"database-key:{profile_id}"
+
+
+def _api_entry(profile_id: str) -> str:
+    return f"api-key:{profile_id}"
+
+
+def load_database_key(profile_id: str) -> bytes | None:
+    value = _get(_db_entry(profile_id))
+    return bytes.fromhex(value) if value else None
+
+
+def create_database_key(profile_id: str) -> bytes:
+    """Make a random 256-bit key and store it; read it back so a silently failing backend is caught."""
+    key = secrets.token_bytes(DATABASE_KEY_BYTES)
+    _set(_db_entry(profile_id), key.hex())
+    if load_database_key(profile_id) != key:
+        raise KeyringUnavailable("The system keyring did not keep the database key; check the keyring.")
+    return key
+
+
+def store_database_key(profile_id: str, key: bytes) -> None:
+    _set(_db_entry(profile_id), key.hex())
+
+
+def load_api_key(profile_id: str) -> str | None:
+    return _get(_api_entry(profile_id))
+
+
+def store_api_key(profile_id: str, api_key: str) -> None:
+    _set(_api_entry(profile_id), api_key)
+
+
+def delete_api_key(profile_id: str) -> None:
+    _delete(_api_entry(profile_id))
+
+
+def delete_database_key(profile_id: str) -> None:
+    _delete(_db_entry(profile_id))

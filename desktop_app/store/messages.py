@@ -1,0 +1,509 @@
+"""The message store: outbox, history, per-recipient statuses, timeline, activity and audit log.
+
+Every outbox transition is one transaction that checks the current state first, so two engines
+(or a stale view) can never move a message along two paths. Methods are thread-safe: calls are
+serialised on one connection, which keeps SQLite's single-writer rule trivially true.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from desktop_app.api.activity import ActivityEvent
+from desktop_app.api.models import RecipientDelivery
+from desktop_app.core.message import OutgoingMessage, message_from_dict, message_to_dict
+from desktop_app.core.outbox_state import OutboxState, check_transition
+from desktop_app.store.database import Connection, DatabaseError, StoreError, transaction
+
+ACTIVITY_CAP = 50_000
+"""Activity rows kept; older ones are trimmed so the log cannot grow without bound."""
+
+_GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    id: int
+    uid: str
+    state: OutboxState
+    created_at: float
+    updated_at: float
+    attempts: int
+    next_attempt_at: float | None
+    send_at: float | None
+    last_error: str
+    tracking_id: str | None
+    accepted_at: float | None
+    subject: str
+    recipients: str
+    tag: str
+    delivery_summary: str
+    final_delivery: bool
+    batch_id: str | None
+    payload: str
+
+    @property
+    def message(self) -> OutgoingMessage:
+        return message_from_dict(json.loads(self.payload))
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    at: float
+    kind: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: float
+    actor: str
+    action: str
+    message_id: int | None
+    detail: str
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    """What the history and outbox views ask for; every field narrows the result."""
+
+    states: tuple[OutboxState, ...] = ()
+    search: str = ""
+    delivery_status: str = ""
+    recipient: str = ""
+    tag: str = ""
+    since: float | None = None
+    until: float | None = None
+
+
+_COLUMNS = (
+    "id, uid, state, created_at, updated_at, attempts, next_attempt_at, send_at, last_error, "
+    "tracking_id, accepted_at, subject, recipients, tag, delivery_summary, final_delivery, batch_id, payload"
+)
+
+
+def _row_to_message(row: Sequence[Any]) -> StoredMessage:
+    return StoredMessage(
+        id=row[0], uid=row[1], state=OutboxState(row[2]), created_at=row[3], updated_at=row[4],
+        attempts=row[5], next_attempt_at=row[6], send_at=row[7], last_error=row[8], tracking_id=row[9],
+        accepted_at=row[10], subject=row[11], recipients=row[12], tag=row[13], delivery_summary=row[14],
+        final_delivery=bool(row[15]), batch_id=row[16], payload=row[17],
+    )  # fmt: skip
+
+
+def fts_query(text: str) -> str:
+    """Turn what a user typed into a safe FTS5 prefix query: every word must match, no operators."""
+    words = [w.replace('"', '""') for w in text.split() if w.strip()]
+    return " ".join(f'"{w}"*' for w in words)
+
+
+class MessageStore:
+    def __init__(self, connection: Connection, *, clock: Callable[[], float] = time.time) -> None:
+        self._db = connection
+        self._lock = threading.RLock()
+        self._clock = clock
+        self._listeners: list[Callable[[int], None]] = []
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def on_change(self, listener: Callable[[int], None]) -> None:
+        """Call ``listener(message_id)`` after any committed change to a message (any thread)."""
+        self._listeners.append(listener)
+
+    def _changed(self, message_id: int) -> None:
+        for listener in list(self._listeners):
+            listener(message_id)
+
+    # ------------------------------------------------------------------------------ outbox
+
+    def add(
+        self,
+        message: OutgoingMessage,
+        *,
+        state: OutboxState = OutboxState.QUEUED,
+        send_at: float | None = None,
+        batch: tuple[str, int] | None = None,
+        resend_of: int | None = None,
+    ) -> StoredMessage:
+        """Write a new message durably; nothing touches the network before this returns."""
+        now = self._clock()
+        recipients = ", ".join(a.formatted() for a in message.all_recipients)
+        with self._lock, transaction(self._db) as db:
+            cursor = db.execute(
+                "INSERT INTO messages (uid, created_at, updated_at, state, send_at, subject, recipients, "
+                "payload, batch_id, batch_row, tag, resend_of) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (str(uuid.uuid4()), now, now, state.value, send_at, message.subject, recipients,
+                 json.dumps(message_to_dict(message)), batch[0] if batch else None,
+                 batch[1] if batch else None, message.tag, resend_of),
+            )  # fmt: skip
+            message_id = int(cursor.lastrowid or 0)
+            db.execute(
+                "INSERT INTO messages_fts (rowid, subject, body, recipients) VALUES (?,?,?,?)",
+                (message_id, message.subject, message.text or message.html, recipients),
+            )
+            self._event(db, message_id, now, state.value, "")
+        self._changed(message_id)
+        return self.get(message_id)
+
+    def get(self, message_id: int) -> StoredMessage:
+        with self._lock:
+            row = self._db.execute(f"SELECT {_COLUMNS} FROM messages WHERE id = ?", (message_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"message {message_id} does not exist")
+        return _row_to_message(row)
+
+    def batch_rows(self, batch_id: str) -> dict[int, StoredMessage]:
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT batch_row, {_COLUMNS} FROM messages WHERE batch_id = ?", (batch_id,)
+            ).fetchall()
+        return {row[0]: _row_to_message(row[1:]) for row in rows}
+
+    def transition(
+        self,
+        message_id: int,
+        target: OutboxState,
+        *,
+        expected: Iterable[OutboxState] | None = None,
+        detail: str = "",
+        **fields: Any,
+    ) -> StoredMessage:
+        """Move one message to ``target`` in one transaction, checking the state machine."""
+        allowed = {c: fields[c] for c in fields if c in _UPDATABLE}
+        if len(allowed) != len(fields):
+            raise ValueError(f"unknown fields: {set(fields) - set(allowed)}")
+        now = self._clock()
+        with self._lock, transaction(self._db) as db:
+            row = db.execute("SELECT state FROM messages WHERE id = ?", (message_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"message {message_id} does not exist")
+            current = OutboxState(row[0])
+            if expected is not None and current not in set(expected):
+                from desktop_app.core.outbox_state import TransitionError
+
+                raise TransitionError(f"message is {current.value}, not {[e.value for e in expected]}")
+            if current is not target:
+                check_transition(current, target)
+            assignments = ", ".join(f"{name} = ?" for name in allowed)
+            db.execute(
+                f"UPDATE messages SET state = ?, updated_at = ?{', ' if allowed else ''}{assignments} WHERE id = ?",
+                (target.value, now, *allowed.values(), message_id),
+            )
+            self._event(db, message_id, now, target.value, detail)
+        self._changed(message_id)
+        return self.get(message_id)
+
+    def claim_due(self, now: float, limit: int) -> list[StoredMessage]:
+        """Atomically move due queued messages to ``sending`` and return them, oldest first."""
+        with self._lock, transaction(self._db) as db:
+            rows = db.execute(
+                f"SELECT {_COLUMNS} FROM messages WHERE state = 'queued' "
+                "AND COALESCE(next_attempt_at, 0) <= ? ORDER BY created_at, id LIMIT ?",
+                (now, limit),
+            ).fetchall()
+            for row in rows:
+                db.execute(
+                    "UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?",
+                    (now, row[0]),
+                )
+                self._event(db, row[0], now, "sending", f"attempt {row[5] + 1}")
+        for row in rows:
+            self._changed(row[0])
+        return [self.get(row[0]) for row in rows]
+
+    def release_scheduled(self, now: float) -> int:
+        """Scheduled messages whose time has come join the queue; returns how many."""
+        with self._lock, transaction(self._db) as db:
+            ids = [r[0] for r in db.execute(
+                "SELECT id FROM messages WHERE state = 'scheduled' AND COALESCE(send_at, 0) <= ?", (now,)
+            ).fetchall()]  # fmt: skip
+            for message_id in ids:
+                db.execute("UPDATE messages SET state = 'queued', updated_at = ? WHERE id = ?", (now, message_id))
+                self._event(db, message_id, now, "queued", "scheduled time reached")
+        for message_id in ids:
+            self._changed(message_id)
+        return len(ids)
+
+    def recover_interrupted(self) -> list[int]:
+        """After a crash, anything left in ``sending`` may have reached Paubox: outcome unknown."""
+        now = self._clock()
+        with self._lock, transaction(self._db) as db:
+            ids = [r[0] for r in db.execute("SELECT id FROM messages WHERE state = 'sending'").fetchall()]
+            for message_id in ids:
+                db.execute(
+                    "UPDATE messages SET state = 'outcome_unknown', updated_at = ?, last_error = ? WHERE id = ?",
+                    (now, _INTERRUPTED, message_id),
+                )
+                self._event(db, message_id, now, "outcome_unknown", _INTERRUPTED)
+        return ids
+
+    def next_due_time(self) -> float | None:
+        """When the sender should next wake up for a queued or scheduled message."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT MIN(CASE state WHEN 'queued' THEN COALESCE(next_attempt_at, 0) ELSE send_at END) "
+                "FROM messages WHERE state IN ('queued', 'scheduled')"
+            ).fetchone()
+        return row[0] if row and row[0] is not None else None
+
+    def counts_by_state(self) -> dict[OutboxState, int]:
+        with self._lock:
+            rows = self._db.execute("SELECT state, COUNT(*) FROM messages GROUP BY state").fetchall()
+        return {OutboxState(state): count for state, count in rows}
+
+    # ------------------------------------------------------------------------------ tracking
+
+    def due_polls(self, now: float, limit: int) -> list[StoredMessage]:
+        """Accepted messages whose receipt should be checked now, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_COLUMNS} FROM messages WHERE tracking_id IS NOT NULL AND final_delivery = 0 "
+                "AND state = 'accepted' AND COALESCE(next_poll_at, 0) <= ? ORDER BY accepted_at, id LIMIT ?",
+                (now, limit),
+            ).fetchall()
+        return [_row_to_message(r) for r in rows]
+
+    def next_poll_time(self) -> float | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT MIN(COALESCE(next_poll_at, 0)) FROM messages WHERE tracking_id IS NOT NULL "
+                "AND final_delivery = 0 AND state = 'accepted'"
+            ).fetchone()
+        return row[0] if row and row[0] is not None else None
+
+    def record_receipt(
+        self, message_id: int, deliveries: Sequence[RecipientDelivery], *, final: bool, next_poll_at: float | None
+    ) -> list[tuple[str, str]]:
+        """Store the latest per-recipient statuses; returns the (recipient, status) pairs that changed."""
+        now = self._clock()
+        changed: list[tuple[str, str]] = []
+        with self._lock, transaction(self._db) as db:
+            for d in deliveries:
+                old = db.execute(
+                    "SELECT delivery_status, opened_status FROM recipient_status "
+                    "WHERE message_id = ? AND recipient = ?",
+                    (message_id, d.recipient),
+                ).fetchone()
+                if old is not None and (old[0], old[1]) == (d.delivery_status, d.opened_status):
+                    continue
+                db.execute(
+                    "INSERT OR REPLACE INTO recipient_status (message_id, recipient, delivery_status, "
+                    "delivery_time, opened_status, opened_time, updated_at) VALUES (?,?,?,?,?,?,?)",
+                    (message_id, d.recipient, d.delivery_status, d.delivery_time, d.opened_status,
+                     d.opened_time, now),
+                )  # fmt: skip
+                if old is None or old[0] != d.delivery_status:
+                    changed.append((d.recipient, d.delivery_status))
+                    self._event(db, message_id, now, d.delivery_status, "")
+                if d.opened_status == "opened" and (old is None or old[1] != "opened"):
+                    self._event(db, message_id, now, "opened", "")
+            summary = summarise([d.delivery_status for d in deliveries])
+            db.execute(
+                "UPDATE messages SET delivery_summary = ?, final_delivery = ?, next_poll_at = ? WHERE id = ?",
+                (summary, int(final), next_poll_at, message_id),
+            )
+        if changed:
+            self._changed(message_id)
+        return changed
+
+    def reschedule_poll(self, message_id: int, next_poll_at: float) -> None:
+        with self._lock:
+            self._db.execute("UPDATE messages SET next_poll_at = ? WHERE id = ?", (next_poll_at, message_id))
+
+    def recipient_statuses(self, message_id: int) -> list[RecipientDelivery]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT recipient, delivery_status, delivery_time, opened_status, opened_time "
+                "FROM recipient_status WHERE message_id = ? ORDER BY recipient",
+                (message_id,),
+            ).fetchall()
+        return [RecipientDelivery(*row) for row in rows]
+
+    def timeline(self, message_id: int) -> list[StatusEvent]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT at, kind, detail FROM status_events WHERE message_id = ? ORDER BY at, id", (message_id,)
+            ).fetchall()
+        return [StatusEvent(*row) for row in rows]
+
+    # ------------------------------------------------------------------------------ queries
+
+    def list_ids(self, flt: HistoryFilter, *, newest_first: bool = True) -> list[int]:
+        """Ids only: views fetch rows lazily as they scroll (Anki's approach for large tables)."""
+        where, params = self._where(flt)
+        order = "DESC" if newest_first else "ASC"
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT id FROM messages {where} ORDER BY created_at {order}, id {order}", params
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def get_many(self, ids: Sequence[int]) -> list[StoredMessage]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        with self._lock:
+            rows = self._db.execute(f"SELECT {_COLUMNS} FROM messages WHERE id IN ({marks})", tuple(ids)).fetchall()
+        by_id = {row[0]: _row_to_message(row) for row in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def _where(self, flt: HistoryFilter) -> tuple[str, tuple[Any, ...]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if flt.states:
+            clauses.append(f"state IN ({','.join('?' * len(flt.states))})")
+            params.extend(s.value for s in flt.states)
+        if flt.search.strip():
+            clauses.append("id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)")
+            params.append(fts_query(flt.search))
+        if flt.delivery_status:
+            clauses.append("id IN (SELECT message_id FROM recipient_status WHERE delivery_status = ?)")
+            params.append(flt.delivery_status)
+        if flt.recipient.strip():
+            clauses.append("recipients LIKE ? ESCAPE '\\'")
+            params.append("%" + _like_escape(flt.recipient.strip()) + "%")
+        if flt.tag:
+            clauses.append("tag = ?")
+            params.append(flt.tag)
+        if flt.since is not None:
+            clauses.append("created_at >= ?")
+            params.append(flt.since)
+        if flt.until is not None:
+            clauses.append("created_at < ?")
+            params.append(flt.until)
+        return ("WHERE " + " AND ".join(clauses) if clauses else ""), tuple(params)
+
+    def purge_older_than(self, cutoff: float) -> int:
+        """Retention: delete final messages created before ``cutoff``; the audit log is kept."""
+        with self._lock, transaction(self._db) as db:
+            ids = [r[0] for r in db.execute(
+                "SELECT id FROM messages WHERE created_at < ? AND state IN ('accepted','failed','cancelled')",
+                (cutoff,),
+            ).fetchall()]  # fmt: skip
+            for message_id in ids:
+                db.execute("DELETE FROM messages_fts WHERE rowid = ?", (message_id,))
+                db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+        return len(ids)
+
+    # ------------------------------------------------------------------------------ domains
+
+    def unknown_domains(self, domains: Iterable[str]) -> list[str]:
+        with self._lock:
+            known = {r[0] for r in self._db.execute("SELECT domain FROM known_domains").fetchall()}
+        return sorted({d for d in domains if d not in known})
+
+    def remember_domains(self, domains: Iterable[str]) -> None:
+        now = self._clock()
+        with self._lock, transaction(self._db) as db:
+            for domain in set(domains):
+                db.execute("INSERT OR IGNORE INTO known_domains (domain, first_sent_at) VALUES (?, ?)", (domain, now))
+
+    # ------------------------------------------------------------------------------ activity
+
+    def add_activity(self, events: Sequence[ActivityEvent]) -> None:
+        with self._lock, transaction(self._db) as db:
+            db.executemany(
+                "INSERT INTO activity (at, method, endpoint, status, latency_ms, attempt, outcome, tracking_id, "
+                "error) VALUES (?,?,?,?,?,?,?,?,?)",
+                [(e.at, e.method, e.endpoint, e.status, e.latency_ms, e.attempt, e.outcome, e.tracking_id, e.error)
+                 for e in events],
+            )  # fmt: skip
+            db.execute("DELETE FROM activity WHERE id <= (SELECT MAX(id) FROM activity) - ?", (ACTIVITY_CAP,))
+
+    def recent_activity(self, limit: int = 1000) -> list[ActivityEvent]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT at, method, endpoint, status, latency_ms, attempt, outcome, tracking_id, error "
+                "FROM activity ORDER BY id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [ActivityEvent(*row) for row in reversed(rows)]
+
+    # ------------------------------------------------------------------------------ audit
+
+    def audit(self, action: str, *, actor: str = "user", message_id: int | None = None, detail: str = "") -> None:
+        """Append one hash-chained entry: each hash covers the entry and the previous hash."""
+        now = self._clock()
+        with self._lock, transaction(self._db) as db:
+            row = db.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+            prev = row[0] if row else _GENESIS
+            digest = _audit_hash(prev, now, actor, action, message_id, detail)
+            db.execute(
+                "INSERT INTO audit_log (at, actor, action, message_id, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?)",
+                (now, actor, action, message_id, detail, prev, digest),
+            )
+
+    def audit_entries(self) -> list[AuditEntry]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, at, actor, action, message_id, detail, prev_hash, hash FROM audit_log ORDER BY id"
+            ).fetchall()
+        return [AuditEntry(*row) for row in rows]
+
+    def verify_audit_chain(self) -> int | None:
+        """Return the id of the first entry that does not fit the chain, or None if all is intact."""
+        prev = _GENESIS
+        for entry in self.audit_entries():
+            expected = _audit_hash(prev, entry.at, entry.actor, entry.action, entry.message_id, entry.detail)
+            if entry.prev_hash != prev or entry.hash != expected:
+                return entry.id
+            prev = entry.hash
+        return None
+
+    # ------------------------------------------------------------------------------ helpers
+
+    @staticmethod
+    def _event(db: Connection, message_id: int, at: float, kind: str, detail: str) -> None:
+        db.execute("INSERT INTO status_events (message_id, at, kind, detail) VALUES (?,?,?,?)",
+                   (message_id, at, kind, detail))  # fmt: skip
+
+
+_UPDATABLE = frozenset(
+    {"next_attempt_at", "last_error", "tracking_id", "accepted_at", "send_at", "next_poll_at", "payload",
+     "subject", "recipients", "attempts"}
+)  # fmt: skip
+_INTERRUPTED = "Sealpost stopped while this message was being sent; it may or may not have reached Paubox."
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _audit_hash(prev: str, at: float, actor: str, action: str, message_id: int | None, detail: str) -> str:
+    record = json.dumps([prev, repr(at), actor, action, message_id, detail], ensure_ascii=False)
+    return hashlib.sha256(record.encode("utf-8")).hexdigest()
+
+
+def summarise(statuses: Sequence[str]) -> str:
+    """One word for a message's delivery across recipients, worst first (for lists and charts)."""
+    if not statuses:
+        return ""
+    for word, members in _SUMMARY_ORDER:
+        if any(s in members for s in statuses):
+            if word == "delivered" and not all(s in members for s in statuses):
+                continue
+            return word
+    return statuses[0]
+
+
+_SUMMARY_ORDER: tuple[tuple[str, frozenset[str]], ...] = (
+    ("bounced", frozenset({"hard bounced"})),
+    ("soft bounced", frozenset({"soft bounced", "soft bounced - mailbox full"})),
+    ("delivered", frozenset({"delivered", "delivered via secure portal"})),
+    ("processing", frozenset({"processing", "TLS not offered, sending via Secure Portal",
+                              "Internal error. Please check back later."})),
+)  # fmt: skip
+
+__all__ = ["DatabaseError", "HistoryFilter", "MessageStore", "StoredMessage"]

@@ -1,0 +1,122 @@
+"""The Outbox: every message not yet accepted by Paubox, with what the user can do about it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.outbox_state import OutboxState
+from desktop_app.store.messages import HistoryFilter, StoredMessage
+from desktop_app.ui.jobs import JobRunner
+from desktop_app.ui.message_model import Column, MessageTableModel, relative_time
+
+S = OutboxState
+OUTBOX_STATES = (S.DRAFT, S.QUEUED, S.SCHEDULED, S.SENDING, S.OUTCOME_UNKNOWN, S.FAILED)
+
+OUTBOX_COLUMNS = (
+    Column("State", lambda m: _state_text(m)),
+    Column("To", lambda m: m.recipients),
+    Column("Subject", lambda m: m.subject),
+    Column("Attempts", lambda m: str(m.attempts)),
+    Column("Next try", lambda m: relative_time(m.next_attempt_at or m.send_at) if m.state in (S.QUEUED, S.SCHEDULED)
+           else ""),
+    Column("Reason", lambda m: m.last_error),
+)  # fmt: skip
+
+
+def _state_text(message: StoredMessage) -> str:
+    if message.state is S.QUEUED and message.last_error:
+        return "Waiting to retry"
+    return message.state.label
+
+
+class OutboxView(QWidget):
+    resend_requested = Signal(int)
+    mark_sent_requested = Signal(int)
+    cancel_requested = Signal(int)
+    retry_requested = Signal(int)
+
+    def __init__(self, jobs: JobRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = MessageTableModel(OUTBOX_COLUMNS, jobs, HistoryFilter(states=OUTBOX_STATES), self)
+        self.notice = QLabel(self)
+        self.notice.setObjectName("outboxNotice")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Outbox messages")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((130, 220, 240, 70, 90)):
+            self.table.setColumnWidth(column, width)
+        self.empty = QLabel("Nothing waiting. Messages you send appear here until Paubox accepts them.", self)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setObjectName("emptyState")
+
+        self.retry_button = QPushButton("Retry now", self)
+        self.resend_button = QPushButton("Resend…", self)
+        self.mark_sent_button = QPushButton("Mark as sent", self)
+        self.cancel_button = QPushButton("Cancel message", self)
+        buttons = QHBoxLayout()
+        for button, signal in (
+            (self.retry_button, self.retry_requested),
+            (self.resend_button, self.resend_requested),
+            (self.mark_sent_button, self.mark_sent_requested),
+            (self.cancel_button, self.cancel_requested),
+        ):
+            button.setAccessibleName(button.text().rstrip("…"))
+            button.clicked.connect(lambda _checked=False, s=signal: self._emit_for_selection(s))
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty, 1)
+        layout.addLayout(buttons)
+        self.table.selectionModel().selectionChanged.connect(self._update_actions)
+        self.model.modelReset.connect(self._update_empty)
+        self.model.dataChanged.connect(self._update_actions)
+        self._update_empty()
+
+    def selected(self) -> StoredMessage | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.message_at(rows[0].row()) if rows else None
+
+    def _emit_for_selection(self, signal: Signal) -> None:
+        message = self.selected()
+        if message is not None:
+            signal.emit(message.id)  # type: ignore[attr-defined]
+
+    def _update_empty(self) -> None:
+        has_rows = self.model.rowCount() > 0
+        self.table.setVisible(has_rows)
+        self.empty.setVisible(not has_rows)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        message = self.selected()
+        state = message.state if message else None
+        self.retry_button.setEnabled(state in (S.QUEUED, S.SCHEDULED))
+        self.resend_button.setEnabled(state in (S.OUTCOME_UNKNOWN, S.FAILED))
+        self.mark_sent_button.setEnabled(state is S.OUTCOME_UNKNOWN)
+        self.cancel_button.setEnabled(state in (S.QUEUED, S.SCHEDULED, S.OUTCOME_UNKNOWN, S.FAILED, S.DRAFT))
+
+    def set_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
