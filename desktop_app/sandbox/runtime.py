@@ -59,7 +59,7 @@ class Runtime:
         self.state.stats[(endpoint, str(outcome))] += 1
 
     def reset(self) -> None:
-        self.webhooks.cancel_pending()
+        self.webhooks.reset()
         self.state.clear()
         self.faults.reset_counters()
 

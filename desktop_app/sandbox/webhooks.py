@@ -114,6 +114,11 @@ class WebhookDispatcher:
             if attempt <= self._retries:
                 await asyncio.sleep(_RETRY_BASE_SECONDS * 2 ** (attempt - 1))
 
+    def reset(self) -> None:
+        """Forget the delivery log and drop pending events (``POST /_sandbox/reset``)."""
+        self.cancel_pending()
+        self.log.clear()
+
     def cancel_pending(self) -> None:
         for handle in self._timers:
             handle.cancel()
