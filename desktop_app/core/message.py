@@ -64,8 +64,11 @@ class OutgoingMessage:
     def all_recipients(self) -> tuple[Address, ...]:
         return self.to + self.cc + self.bcc
 
-    def validate(self, attachment_limit: int = DEFAULT_ATTACHMENT_LIMIT_BYTES) -> None:
-        """Raise MessageError (or AddressError) with actionable words if Paubox would refuse it."""
+    def validate(self, attachment_limit: int = DEFAULT_ATTACHMENT_LIMIT_BYTES, *, require_body: bool = True) -> None:
+        """Raise MessageError (or AddressError) with actionable words if Paubox would refuse it.
+
+        ``require_body=False`` is for templated sends, where the template supplies the body.
+        """
         check_recipient_count(len(self.all_recipients))
         check_header_value(self.sender, "The sender address")
         if not self.sender.strip():
@@ -73,7 +76,7 @@ class OutgoingMessage:
         if not self.subject.strip():
             raise MessageError("Add a subject: Paubox refuses messages without one.")
         check_header_value(self.subject, "The subject")
-        if not self.html.strip() and not self.text.strip():
+        if require_body and not self.html.strip() and not self.text.strip():
             raise MessageError("The message body is empty.")
         for address in self.all_recipients:
             check_header_value(address.formatted(), "An address")
