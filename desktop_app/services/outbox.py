@@ -6,6 +6,10 @@ Order of events for each message (DESIGN §3):
 3. the answer decides: accepted (tracking id stored), back to queued with a backoff time
    (nothing reached Paubox), outcome_unknown (it may have), or failed (Paubox refused it).
 A crash between 2 and 3 leaves ``sending``, which start-up turns into outcome_unknown.
+
+Mail-merge messages (those with a batch id) go through ``bulk_messages`` in chunks of at most 50,
+each chunk claimed in one transaction; everything else is sent one message per request. While
+Paubox cannot be reached the engine claims nothing and lets the connectivity watch probe.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 
-from desktop_app.api.client import PauboxClient
+from desktop_app.api.client import BULK_CHUNK_SIZE, PauboxClient
 from desktop_app.api.errors import (
     AmbiguousOutcome,
     ConnectionFailed,
@@ -27,8 +31,11 @@ from desktop_app.api.errors import (
     RateLimited,
     Unauthorized,
 )
+from desktop_app.api.models import SendResult
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.retry import BackoffPolicy
+from desktop_app.services.connectivity import ConnectivityWatch, OfflinePolicy, ProbeResult
+from desktop_app.store.crashpoint import crash_point
 from desktop_app.store.messages import MessageStore, StoredMessage
 
 log = logging.getLogger(__name__)
@@ -52,6 +59,7 @@ class EngineStatus:
 
 
 StatusListener = Callable[[EngineStatus], None]
+_Work = StoredMessage | list[StoredMessage]
 
 
 class OutboxEngine:
@@ -65,14 +73,20 @@ class OutboxEngine:
         workers: int = 8,
         backoff: BackoffPolicy | None = None,
         clock: Callable[[], float] = time.time,
-        offline_probe_seconds: float = 5.0,
+        offline_probe_seconds: float = 2.0,
+        offline_probe_max_seconds: float = 60.0,
+        offline_policy: OfflinePolicy = OfflinePolicy.ALWAYS,
     ) -> None:
         self._store = store
         self._client = client
         self._workers = workers
         self._backoff = backoff or BackoffPolicy(base_seconds=2.0, cap_seconds=300.0)
         self._clock = clock
-        self._offline_probe_seconds = offline_probe_seconds
+        self._watch = ConnectivityWatch(
+            client.check_credentials, first_interval=offline_probe_seconds,
+            max_interval=offline_probe_max_seconds, clock=clock,
+        )  # fmt: skip
+        self.offline_policy = offline_policy
         self._wake = threading.Condition()
         self._stopping = False
         self._in_flight = 0
@@ -166,11 +180,13 @@ class OutboxEngine:
         with self._wake:
             free = self._workers - self._in_flight
         if free > 0:
-            for stored in self._store.claim_due(now, free):
-                with self._wake:
-                    self._in_flight += 1
-                assert self._pool is not None
-                self._pool.submit(self._send_one, stored)
+            chunk = self._store.claim_due(now, BULK_CHUNK_SIZE, bulk=True)
+            if chunk:
+                self._submit(self._send_chunk, chunk)
+                free -= 1
+        if free > 0:
+            for stored in self._store.claim_due(now, free, bulk=False):
+                self._submit(self._send_one, stored)
         next_due = self._store.next_due_time()
         if next_due is None:
             return 60.0
@@ -180,38 +196,88 @@ class OutboxEngine:
         status = self._status
         if self._held or status.connectivity is Connectivity.KEY_REJECTED:
             return 60.0
-        waiting = status.connectivity in (Connectivity.OFFLINE, Connectivity.RATE_LIMITED)
-        if waiting and status.until and now < status.until:
+        if self._watch.offline:
+            return self._probe(now)
+        if status.connectivity is Connectivity.RATE_LIMITED and status.until and now < status.until:
             return status.until - now
         return None
 
-    def _send_one(self, stored: StoredMessage) -> None:
+    def _probe(self, now: float) -> float | None:
+        """Offline: wait for the next probe, run it, and on success resume (or ask, per policy)."""
+        assert self._watch.next_probe_at is not None
+        if now < self._watch.next_probe_at:
+            return self._watch.next_probe_at - now
+        result = self._watch.probe_now()
+        if result is ProbeResult.UNREACHABLE:
+            assert self._watch.next_probe_at is not None
+            self._set_status(EngineStatus(Connectivity.OFFLINE, self._status.detail, self._watch.next_probe_at))
+            return max(0.05, self._watch.next_probe_at - self._clock())
+        if result is ProbeResult.KEY_REJECTED:
+            self._set_status(EngineStatus(Connectivity.KEY_REJECTED, "The API key was not accepted."))
+            return 60.0
+        log.info("Paubox is reachable again")
+        waiting = self._store.counts_by_state().get(S.QUEUED, 0)
+        if self.offline_policy is OfflinePolicy.ASK and waiting:
+            self._held = True
+            self._set_status(EngineStatus(
+                Connectivity.PAUSED, f"Back online; {waiting} message(s) are waiting. Send them now?"
+            ))  # fmt: skip
+            return 60.0
+        self._set_status(EngineStatus(Connectivity.ONLINE))
+        return None
+
+    def _submit(self, job: Callable[[_Work], None], work: _Work) -> None:
+        with self._wake:
+            self._in_flight += 1
+        assert self._pool is not None
+        self._pool.submit(self._guarded, job, work)
+
+    def _guarded(self, job: Callable[[_Work], None], work: _Work) -> None:
+        """Run one send job; a bug must not strand its messages in ``sending`` until restart."""
         try:
-            self._deliver(stored)
+            job(work)
         except Exception:
-            log.exception("unexpected error while sending message %d", stored.id)
-            self._store.transition(
-                stored.id, S.OUTCOME_UNKNOWN, expected=[S.SENDING],
-                last_error="An internal error interrupted sending; check whether it arrived before resending.",
-            )  # fmt: skip
+            log.exception("unexpected error while sending")
+            for stored in work if isinstance(work, list) else [work]:
+                if self._store.get(stored.id).state is S.SENDING:
+                    self._store.transition(stored.id, S.OUTCOME_UNKNOWN, expected=[S.SENDING], last_error=(
+                        "An internal error interrupted sending; check whether it arrived before resending."
+                    ))  # fmt: skip
         finally:
             with self._wake:
                 self._in_flight -= 1
                 self._wake.notify_all()
 
-    def _deliver(self, stored: StoredMessage) -> None:
+    def _send_one(self, work: _Work) -> None:
+        assert isinstance(work, StoredMessage)
         try:
-            result = self._client.send(stored.message, attempt=stored.attempts)
+            result = self._client.send(work.message, attempt=work.attempts)
         except PauboxError as error:
-            self._record_failure(stored, error)
+            self._record_failure(work, error)
             return
+        crash_point("after_http_200_before_store")
+        self._record_accepted(work, result)
+
+    def _send_chunk(self, work: _Work) -> None:
+        """One bulk_messages request for up to 50 mail-merge messages; each outcome is stored alone."""
+        assert isinstance(work, list)
+        outcomes = self._client.send_many([stored.message for stored in work])
+        for index, (stored, outcome) in enumerate(zip(work, outcomes, strict=True)):
+            if index == len(work) // 2:
+                crash_point("during_bulk_chunk")
+            if isinstance(outcome, SendResult):
+                self._record_accepted(stored, outcome)
+            else:
+                self._record_failure(stored, outcome)
+
+    def _record_accepted(self, stored: StoredMessage, result: SendResult) -> None:
         self._store.transition(
             stored.id, S.ACCEPTED, expected=[S.SENDING], tracking_id=result.tracking_id,
             accepted_at=self._clock(), last_error="", next_poll_at=self._clock() + 1.0,
             detail=f"tracking id {result.tracking_id}",
         )  # fmt: skip
         self._store.remember_domains(a.domain for a in stored.message.all_recipients)
-        if self._status.connectivity is not Connectivity.ONLINE and not self._held:
+        if self._status.connectivity is not Connectivity.ONLINE and not self._held and not self._watch.offline:
             self._set_status(EngineStatus(Connectivity.ONLINE))
 
     def _record_failure(self, stored: StoredMessage, error: PauboxError) -> None:
@@ -227,9 +293,9 @@ class OutboxEngine:
             return
         if isinstance(error, NotSent):
             if isinstance(error, ConnectionFailed):
-                # Offline is not the message's fault: do not count the attempt, probe again soon.
-                until = now + self._offline_probe_seconds
-                self._requeue(stored, until, error.user_message, refund=True)
+                # Offline is not the message's fault: do not count the attempt; the watch probes.
+                until = self._watch.went_offline()
+                self._requeue(stored, None, error.user_message, refund=True)
                 self._set_status(EngineStatus(Connectivity.OFFLINE, error.user_message, until))
                 return
             delay = self._backoff.delay(stored.attempts, error.retry_after)
@@ -240,7 +306,7 @@ class OutboxEngine:
         self._store.transition(stored.id, S.FAILED, expected=[S.SENDING],
                                last_error=error.user_message, detail=type(error).__name__)  # fmt: skip
 
-    def _requeue(self, stored: StoredMessage, when: float, reason: str, *, refund: bool = False) -> None:
+    def _requeue(self, stored: StoredMessage, when: float | None, reason: str, *, refund: bool = False) -> None:
         self._store.transition(
             stored.id, S.QUEUED, expected=[S.SENDING], next_attempt_at=when, last_error=reason,
             attempts=stored.attempts - 1 if refund else stored.attempts, detail=reason,

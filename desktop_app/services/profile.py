@@ -44,6 +44,7 @@ class Settings:
     recipient_guard: int = 20
     offline_policy: str = "always"  # "always" sends queued mail on reconnect, "ask" waits for the user
     theme: str = "system"
+    passphrase_hash: str = ""  # scrypt hash of the screen-lock passphrase (services/autolock.py)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -21,12 +21,14 @@ from desktop_app.api.config import ApiConfig, AuthStyle, BasePreset, Secret, pre
 from desktop_app.core.message import OutgoingMessage
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.sanitize import html_to_text, sanitize_html
+from desktop_app.services.connectivity import OfflinePolicy
 from desktop_app.services.outbox import Connectivity, EngineStatus, OutboxEngine
 from desktop_app.services.profile import Mode, Profile
 from desktop_app.services.tracker import StatusTracker
 from desktop_app.store import keys
-from desktop_app.store.database import open_database
-from desktop_app.store.messages import MessageStore, StoredMessage
+from desktop_app.store.database import Connection, StoreError, open_database
+from desktop_app.store.messages import HistoryFilter, MessageStore, StoredMessage
+from desktop_app.store.unlock import open_profile_database
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +72,24 @@ class Runtime:
     def is_sandbox(self) -> bool:
         return self.overrides.api_base_url is None and self.profile.settings.mode is Mode.SANDBOX
 
-    def open(self) -> None:
-        """Open the store and start the engines. Raises SetupError with words for the user."""
-        self.store = MessageStore(open_database(*self._database_location()))
+    def open(self, *, start_engines: bool = True) -> None:
+        """Open the store and start the engines. Raises SetupError with words for the user.
+
+        ``start_engines=False`` opens the store only (read-only headless commands): nothing is
+        sent, polled or recovered, and no endpoint or API key is needed.
+        """
+        try:
+            self.store = MessageStore(self._open_database())
+        except StoreError as error:
+            raise SetupError(str(error)) from None
+        self.purge_expired()
+        if not start_engines:
+            return
         config = self._api_config()
         self.client = PauboxClient(config, on_activity=self.activity.publish)
-        self.outbox = OutboxEngine(self.store, self.client)
+        self.outbox = OutboxEngine(
+            self.store, self.client, offline_policy=OfflinePolicy(self.profile.settings.offline_policy)
+        )
         self.tracker = StatusTracker(
             self.store, self.client, polls_per_minute=self.profile.settings.poll_budget_per_minute
         )
@@ -109,18 +123,9 @@ class Runtime:
         if self.ephemeral_key:
             _remove_database_files(self._ephemeral_path())
 
-    def _database_location(self) -> tuple[Path, bytes]:
-        profile_id = self.profile.settings.profile_id
+    def _open_database(self) -> Connection:
         try:
-            key = keys.load_database_key(profile_id)
-            if key is None:
-                if self.profile.database_path.exists():
-                    raise SetupError(
-                        "The key for this profile's message database is missing from the system keyring, so "
-                        "its history cannot be read. Move sealpost.db out of the profile folder to start afresh."
-                    )
-                key = keys.create_database_key(profile_id)
-            return self.profile.database_path, key
+            return open_profile_database(self.profile.database_path, self.profile.settings.profile_id)
         except keys.KeyringUnavailable as error:
             if not (self.is_sandbox and self.overrides.allow_ephemeral_key):
                 raise SetupError(str(error)) from None
@@ -130,7 +135,7 @@ class Runtime:
             self.ephemeral_key = True
             path = self._ephemeral_path()
             _remove_database_files(path)
-            return path, secrets.token_bytes(keys.DATABASE_KEY_BYTES)
+            return open_database(path, secrets.token_bytes(keys.DATABASE_KEY_BYTES))
 
     def _ephemeral_path(self) -> Path:
         return self.profile.directory / "sandbox-session.db"
@@ -202,15 +207,101 @@ class Runtime:
         prepared.validate(int(self.profile.settings.attachment_limit_mb * 1024 * 1024))
         return prepared
 
-    def queue(self, message: OutgoingMessage, *, send_at: float | None = None) -> StoredMessage:
-        """Validate, sanitise and store the message durably, then wake the sender."""
+    def queue(
+        self, message: OutgoingMessage, *, send_at: float | None = None, undo: bool = False,
+        draft_id: int | None = None,
+    ) -> StoredMessage:  # fmt: skip
+        """Validate, sanitise and store the message durably, then wake the sender.
+
+        ``undo=True`` holds it for ``Settings.undo_seconds`` (as a scheduled message) so
+        :meth:`undo` can still take it back; ``send_at`` is a local "send later" time;
+        ``draft_id`` sends that autosaved draft (with this content) instead of adding a row.
+        """
         store, outbox = self._require()
         prepared = self.prepare(message)
+        if send_at is None and undo and self.profile.settings.undo_seconds > 0:
+            send_at = time.time() + self.profile.settings.undo_seconds
         state = OutboxState.SCHEDULED if send_at is not None else OutboxState.QUEUED
-        stored = store.add(prepared, state=state, send_at=send_at)
+        if draft_id is None:
+            stored = store.add(prepared, state=state, send_at=send_at)
+        else:
+            store.replace_content(draft_id, prepared, expected=OutboxState.DRAFT)
+            stored = store.transition(draft_id, state, expected=[OutboxState.DRAFT], send_at=send_at,
+                                      detail="sent from draft")  # fmt: skip
         store.audit("queue" if send_at is None else "schedule", message_id=stored.id)
         outbox.wake()
         return stored
+
+    def undo(self, message_id: int) -> OutgoingMessage:
+        """Take back a message that has not gone out yet: it becomes a draft again (returned for editing).
+
+        Raises TransitionError once it is being sent or was sent; the undo window is over then.
+        """
+        store, _ = self._require()
+        stored = store.transition(message_id, OutboxState.DRAFT, expected=[OutboxState.SCHEDULED, OutboxState.QUEUED],
+                                  send_at=None, next_attempt_at=None, detail="undone by user")  # fmt: skip
+        store.audit("undo", message_id=message_id)
+        return stored.message
+
+    def queue_batch(self, batch_id: str, rows: list[tuple[int, OutgoingMessage]]) -> list[int]:
+        """Queue a mail-merge batch atomically (all rows or none; a known batch id is not queued twice)."""
+        store, outbox = self._require()
+        prepared = [(row, self.prepare(message)) for row, message in rows]
+        ids = store.add_batch(batch_id, prepared)
+        store.audit("queue_batch", detail=f"batch {batch_id[:16]}, {len(ids)} messages")
+        outbox.wake()
+        return ids
+
+    # ------------------------------------------------------------------ drafts
+
+    def save_draft(self, message: OutgoingMessage, draft_id: int | None = None) -> int:
+        """Autosave (no validation: drafts may be incomplete); returns the draft's id."""
+        store = self._store()
+        return store.save_draft(message, draft_id)
+
+    def drafts(self) -> list[StoredMessage]:
+        store = self._store()
+        return store.get_many(store.list_ids(HistoryFilter(states=(OutboxState.DRAFT,))))
+
+    def load_draft(self, draft_id: int) -> OutgoingMessage:
+        return self._store().get(draft_id).message
+
+    def delete_draft(self, draft_id: int) -> None:
+        self._store().delete_draft(draft_id)
+
+    # ------------------------------------------------------------------ maintenance
+
+    def send_queued_now(self) -> None:
+        """The user answered "send now" after reconnecting (offline policy "ask"), or resumed a hold."""
+        _, outbox = self._require()
+        outbox.hold(False)
+
+    def purge_expired(self) -> int:
+        """Retention: delete history older than ``Settings.retention_days`` (0 keeps everything)."""
+        store = self._store()
+        days = self.profile.settings.retention_days
+        if days <= 0:
+            return 0
+        purged = store.purge_older_than(time.time() - days * 86400.0)
+        if purged:
+            store.audit("purge", actor="retention", detail=f"{purged} messages older than {days} days")
+        return purged
+
+    def rotate_database_key(self) -> None:
+        """Re-encrypt the history with a new random key kept in the keyring (crash-safe, see store.unlock)."""
+        store = self._store()
+        if self.ephemeral_key:
+            raise SetupError("This sandbox session has no keyring; there is no stored key to rotate.")
+        try:
+            store.rotate_key(self.profile.settings.profile_id)
+        except keys.KeyringUnavailable as error:
+            raise SetupError(str(error)) from None
+        store.audit("rotate_key")
+
+    def _store(self) -> MessageStore:
+        if self.store is None:
+            raise SetupError("Sealpost is still starting.")
+        return self.store
 
     def resend(self, message_id: int) -> None:
         """The user chose to send an outcome-unknown or failed message again (possible duplicate)."""

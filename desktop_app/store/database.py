@@ -128,9 +128,7 @@ def open_database(path: Path, key: bytes) -> Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     creating = not path.exists()
     try:
-        connection = cast(
-            Connection, sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
-        )
+        connection = cast(Connection, sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None))
     except DatabaseError as error:
         raise StoreError(f"The message database could not be opened: {error}") from None
     try:
@@ -147,6 +145,8 @@ def open_database(path: Path, key: bytes) -> Connection:
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = FULL")
         connection.execute("PRAGMA foreign_keys = ON")
+        # Purged history is overwritten, not merely unlinked from the page tree.
+        connection.execute("PRAGMA secure_delete = ON")
         connection.execute("PRAGMA busy_timeout = 5000")
         if not creating:
             check_integrity(connection)

@@ -105,3 +105,24 @@ def delete_api_key(profile_id: str) -> None:
 
 def delete_database_key(profile_id: str) -> None:
     _delete(_db_entry(profile_id))
+
+
+def _pending_db_entry(profile_id: str) -> str:
+    return f"database-key-pending:{profile_id}"
+
+
+def load_pending_database_key(profile_id: str) -> bytes | None:
+    """The key a rotation was moving to; present only if that rotation did not finish."""
+    value = _get(_pending_db_entry(profile_id))
+    return bytes.fromhex(value) if value else None
+
+
+def store_pending_database_key(profile_id: str, key: bytes) -> None:
+    """Keep the new key before the database is re-encrypted, so a crash mid-rotation loses nothing."""
+    _set(_pending_db_entry(profile_id), key.hex())
+    if load_pending_database_key(profile_id) != key:
+        raise KeyringUnavailable("The system keyring did not keep the new database key; check the keyring.")
+
+
+def delete_pending_database_key(profile_id: str) -> None:
+    _delete(_pending_db_entry(profile_id))

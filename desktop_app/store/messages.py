@@ -20,7 +20,9 @@ from desktop_app.api.activity import ActivityEvent
 from desktop_app.api.models import RecipientDelivery
 from desktop_app.core.message import OutgoingMessage, message_from_dict, message_to_dict
 from desktop_app.core.outbox_state import OutboxState, check_transition
+from desktop_app.store.crashpoint import crash_point
 from desktop_app.store.database import Connection, DatabaseError, StoreError, transaction
+from desktop_app.store.unlock import rotate_database_key
 
 ACTIVITY_CAP = 50_000
 """Activity rows kept; older ones are trimmed so the log cannot grow without bound."""
@@ -139,23 +141,95 @@ class MessageStore:
     ) -> StoredMessage:
         """Write a new message durably; nothing touches the network before this returns."""
         now = self._clock()
-        recipients = ", ".join(a.formatted() for a in message.all_recipients)
         with self._lock, transaction(self._db) as db:
-            cursor = db.execute(
-                "INSERT INTO messages (uid, created_at, updated_at, state, send_at, subject, recipients, "
-                "payload, batch_id, batch_row, tag, resend_of) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (str(uuid.uuid4()), now, now, state.value, send_at, message.subject, recipients,
-                 json.dumps(message_to_dict(message)), batch[0] if batch else None,
-                 batch[1] if batch else None, message.tag, resend_of),
-            )  # fmt: skip
-            message_id = int(cursor.lastrowid or 0)
+            message_id = self._insert(db, now, message, state, send_at, batch, resend_of)
+            crash_point("after_insert_before_commit")
+        self._changed(message_id)
+        return self.get(message_id)
+
+    def add_batch(self, batch_id: str, rows: Sequence[tuple[int, OutgoingMessage]]) -> list[int]:
+        """Queue a whole mail-merge batch in one transaction: every row or none (never half-queued).
+
+        A batch id that is already stored is not queued again; its existing ids are returned, so
+        re-running an interrupted import can never send a row twice.
+        """
+        now = self._clock()
+        with self._lock, transaction(self._db) as db:
+            existing = db.execute(
+                "SELECT id FROM messages WHERE batch_id = ? ORDER BY batch_row", (batch_id,)
+            ).fetchall()
+            if existing:
+                return [r[0] for r in existing]
+            ids = [self._insert(db, now, m, OutboxState.QUEUED, None, (batch_id, row), None) for row, m in rows]
+            crash_point("after_insert_before_commit")
+        for message_id in ids:
+            self._changed(message_id)
+        return ids
+
+    def _insert(
+        self, db: Connection, now: float, message: OutgoingMessage, state: OutboxState, send_at: float | None,
+        batch: tuple[str, int] | None, resend_of: int | None,
+    ) -> int:  # fmt: skip
+        recipients = _recipients_text(message)
+        cursor = db.execute(
+            "INSERT INTO messages (uid, created_at, updated_at, state, send_at, subject, recipients, "
+            "payload, batch_id, batch_row, tag, resend_of) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (str(uuid.uuid4()), now, now, state.value, send_at, message.subject, recipients,
+             json.dumps(message_to_dict(message)), batch[0] if batch else None,
+             batch[1] if batch else None, message.tag, resend_of),
+        )  # fmt: skip
+        message_id = int(cursor.lastrowid or 0)
+        db.execute(
+            "INSERT INTO messages_fts (rowid, subject, body, recipients) VALUES (?,?,?,?)",
+            (message_id, message.subject, message.text or message.html, recipients),
+        )
+        self._event(db, message_id, now, state.value, "")
+        return message_id
+
+    # ------------------------------------------------------------------------------ drafts
+
+    def save_draft(self, message: OutgoingMessage, draft_id: int | None = None) -> int:
+        """Autosave: create a draft, or overwrite draft ``draft_id`` (which must still be a draft)."""
+        if draft_id is None:
+            return self.add(message, state=OutboxState.DRAFT).id
+        self.replace_content(draft_id, message, expected=OutboxState.DRAFT)
+        return draft_id
+
+    def replace_content(self, message_id: int, message: OutgoingMessage, *, expected: OutboxState) -> None:
+        """Overwrite what a not-yet-sent message says (and its search index) in one transaction."""
+        now = self._clock()
+        recipients = _recipients_text(message)
+        with self._lock, transaction(self._db) as db:
+            updated = db.execute(
+                "UPDATE messages SET payload = ?, subject = ?, recipients = ?, tag = ?, updated_at = ? "
+                "WHERE id = ? AND state = ?",
+                (json.dumps(message_to_dict(message)), message.subject, recipients, message.tag, now,
+                 message_id, expected.value),
+            ).rowcount  # fmt: skip
+            if updated != 1:
+                raise StoreError(f"message {message_id} is no longer a {expected.value}")
+            db.execute("DELETE FROM messages_fts WHERE rowid = ?", (message_id,))
             db.execute(
                 "INSERT INTO messages_fts (rowid, subject, body, recipients) VALUES (?,?,?,?)",
                 (message_id, message.subject, message.text or message.html, recipients),
             )
-            self._event(db, message_id, now, state.value, "")
         self._changed(message_id)
-        return self.get(message_id)
+
+    def delete_draft(self, draft_id: int) -> None:
+        """Discard a draft for good: it was never sent, so there is no history to keep."""
+        with self._lock, transaction(self._db) as db:
+            deleted = db.execute("DELETE FROM messages WHERE id = ? AND state = 'draft'", (draft_id,)).rowcount
+            if deleted != 1:
+                raise StoreError(f"message {draft_id} is not a draft")
+            db.execute("DELETE FROM messages_fts WHERE rowid = ?", (draft_id,))
+        self._changed(draft_id)
+
+    # ------------------------------------------------------------------------------ keys
+
+    def rotate_key(self, profile_id: str) -> None:
+        """Re-encrypt the database with a new keyring key; other callers wait on the lock meanwhile."""
+        with self._lock:
+            rotate_database_key(self._db, profile_id)
 
     def get(self, message_id: int) -> StoredMessage:
         with self._lock:
@@ -205,11 +279,15 @@ class MessageStore:
         self._changed(message_id)
         return self.get(message_id)
 
-    def claim_due(self, now: float, limit: int) -> list[StoredMessage]:
-        """Atomically move due queued messages to ``sending`` and return them, oldest first."""
+    def claim_due(self, now: float, limit: int, *, bulk: bool | None = None) -> list[StoredMessage]:
+        """Atomically move due queued messages to ``sending`` and return them, oldest first.
+
+        ``bulk`` narrows the claim to mail-merge messages (True) or to single messages (False).
+        """
+        kind = {None: "", True: "AND batch_id IS NOT NULL ", False: "AND batch_id IS NULL "}[bulk]
         with self._lock, transaction(self._db) as db:
             rows = db.execute(
-                f"SELECT {_COLUMNS} FROM messages WHERE state = 'queued' "
+                f"SELECT {_COLUMNS} FROM messages WHERE state = 'queued' {kind}"
                 "AND COALESCE(next_attempt_at, 0) <= ? ORDER BY created_at, id LIMIT ?",
                 (now, limit),
             ).fetchall()
@@ -386,7 +464,7 @@ class MessageStore:
         return ("WHERE " + " AND ".join(clauses) if clauses else ""), tuple(params)
 
     def purge_older_than(self, cutoff: float) -> int:
-        """Retention: delete final messages created before ``cutoff``; the audit log is kept."""
+        """Retention: delete final messages (and API activity) from before ``cutoff``; the audit log is kept."""
         with self._lock, transaction(self._db) as db:
             ids = [r[0] for r in db.execute(
                 "SELECT id FROM messages WHERE created_at < ? AND state IN ('accepted','failed','cancelled')",
@@ -395,6 +473,7 @@ class MessageStore:
             for message_id in ids:
                 db.execute("DELETE FROM messages_fts WHERE rowid = ?", (message_id,))
                 db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+            db.execute("DELETE FROM activity WHERE at < ?", (cutoff,))
         return len(ids)
 
     # ------------------------------------------------------------------------------ domains
@@ -475,6 +554,10 @@ _UPDATABLE = frozenset(
      "subject", "recipients", "attempts"}
 )  # fmt: skip
 _INTERRUPTED = "Sealpost stopped while this message was being sent; it may or may not have reached Paubox."
+
+
+def _recipients_text(message: OutgoingMessage) -> str:
+    return ", ".join(a.formatted() for a in message.all_recipients)
 
 
 def _like_escape(text: str) -> str:
