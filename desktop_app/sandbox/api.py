@@ -8,6 +8,7 @@ random faults either before the handler acts (5xx) or after (accept-then-fail, m
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import re
 
@@ -86,9 +87,10 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
         return gateway_404()
     endpoint = f"{request.method} {resolved.route.name}"
     response = await _guarded(request, rt, resolved, endpoint)
-    if response is not None:
-        rt.count(endpoint, response.status)
-    return response if response is not None else web.Response(status=204)
+    if response is None:  # the transport is already closed; aiohttp discards this response
+        return web.Response(status=204)
+    rt.count(endpoint, response.status)
+    return response
 
 
 async def _guarded(request: web.Request, rt: Runtime, resolved: Resolved, endpoint: str) -> web.StreamResponse | None:
@@ -143,7 +145,8 @@ async def _accept_then_fail(
         return html_response(GATEWAY_502_HTML, 502)
     rt.count(endpoint, mode or "drop")
     if mode == "timeout":
-        await asyncio.sleep(rt.faults.config.hang_seconds)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(rt.closing.wait(), rt.faults.config.hang_seconds)
     if request.transport is not None:
         request.transport.abort()
     return None

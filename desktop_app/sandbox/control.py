@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import itertools
 
 from aiohttp import web
 
@@ -21,8 +22,12 @@ def _loopback_only(request: web.Request) -> None:
 
 
 async def list_messages(request: web.Request) -> web.StreamResponse:
+    """Retained messages, oldest first; ``?limit=N`` returns only the newest N."""
     _loopback_only(request)
     state = request.app[RUNTIME].state
+    raw_limit = request.query.get("limit", "")
+    limit = int(raw_limit) if raw_limit.isdigit() else len(state.messages)
+    newest = itertools.islice(reversed(state.messages.values()), limit)
     rows = [
         {
             "sourceTrackingId": stored.tracking_id,
@@ -35,7 +40,7 @@ async def list_messages(request: web.Request) -> web.StreamResponse:
             "accepted_at": stored.timeline.accepted_at,
             "duplicate_count": state.duplicates[stored.digest],
         }
-        for stored in state.messages.values()
+        for stored in reversed(list(newest))
     ]
     return json_response({"count": len(rows), "accepted_total": state.accepted_total, "messages": rows})
 

@@ -26,7 +26,7 @@ _BASE64 = re.compile(r"^[A-Za-z0-9+/\r\n]+={0,2}\s*$")
 
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
-    """A validated message; the body is kept only as a digest, so retained messages stay small."""
+    """A validated message, body included (the sandbox drops the body once it is accepted)."""
 
     recipients: tuple[str, ...]
     cc: tuple[str, ...]
@@ -46,10 +46,10 @@ class OutgoingMessage:
         """Bare addresses of every recipient (to, cc, bcc): one delivery row each."""
         return tuple(bare_address(a) for a in (*self.recipients, *self.cc, *self.bcc))
 
-    def digest(self) -> str:
+    def digest(self) -> bytes:
         """Identity for duplicate counting: same recipients, subject and body = same message."""
         material = json.dumps([self.recipients, self.cc, self.bcc, self.subject, self.text, self.html])
-        return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
+        return hashlib.sha256(material.encode("utf-8", "surrogatepass")).digest()
 
 
 def bare_address(address: str) -> str:

@@ -5,6 +5,8 @@ Created on, and only touched from, the server's event-loop thread.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import time
 import uuid
 
@@ -26,9 +28,14 @@ class Runtime:
         self.state = SandboxState(config.retention)
         self.faults = FaultInjector(config.faults)
         self.webhooks = WebhookDispatcher(self.state, retries=config.webhook_retries, timeout=config.webhook_timeout)
+        self.closing = asyncio.Event()  # set at shutdown: ends deliberately hanging responses
 
     def accept(self, message: OutgoingMessage, kind: str, tracking_id: str | None = None) -> StoredMessage:
-        """Record an accepted message and fix each recipient's outcome; returns the stored record."""
+        """Record an accepted message and fix each recipient's outcome; returns the stored record.
+
+        The body is dropped here (only its digest and, for click simulation, its links are kept)
+        so that the retention cap bounds memory whatever the message sizes.
+        """
         envelope = message.envelope
         single = len(envelope) == 1
         outcomes = tuple(
@@ -43,7 +50,7 @@ class Runtime:
         stored = StoredMessage(
             tracking_id=tracking_id or str(uuid.uuid4()),
             kind=kind,
-            message=message,
+            message=dataclasses.replace(message, text=None, html=None),
             message_id=f"<{uuid.uuid4()}@{domain_of(message.sender)}>",
             timeline=Timeline(time.time(), self.config.delivery_delay),
             envelope=envelope,

@@ -151,6 +151,7 @@ class SandboxServer:
         return runner
 
     async def _close(self, runtime: Runtime, runner: web.AppRunner) -> None:
+        runtime.closing.set()
         runtime.state.clear()
         await runtime.webhooks.close()
         await runner.cleanup()

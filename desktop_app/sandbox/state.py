@@ -26,7 +26,7 @@ class StoredMessage:
     envelope: tuple[str, ...]
     outcomes: tuple[Outcome, ...]
     links: tuple[str, ...]
-    digest: str
+    digest: bytes
 
     @property
     def single(self) -> bool:
@@ -88,7 +88,7 @@ class SandboxState:
 
     def _reset(self) -> None:
         self.messages: OrderedDict[str, StoredMessage] = OrderedDict()
-        self.duplicates: Counter[str] = Counter()
+        self.duplicates: Counter[bytes] = Counter()
         self.templates: dict[int, DynamicTemplate] = {}
         self.webhook_endpoints: dict[int, WebhookEndpoint] = {}
         self.schedules: OrderedDict[str, ScheduledMessage] = OrderedDict()

@@ -62,3 +62,9 @@ def test_retention_keeps_the_newest_messages() -> None:
         assert [r["duplicate_count"] for r in body["messages"]] == [3, 3, 3]
         evicted = client.get("message_receipt", params={"sourceTrackingId": ids[0]})
         assert evicted.status_code == 404
+
+
+def test_messages_limit_returns_the_newest(api: httpx.Client, control: httpx.Client) -> None:
+    ids = [send(api, message()).json()["sourceTrackingId"] for _ in range(3)]
+    rows = control.get("/messages", params={"limit": 2}).json()["messages"]
+    assert [r["sourceTrackingId"] for r in rows] == ids[1:]
