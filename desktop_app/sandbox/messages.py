@@ -121,7 +121,7 @@ def _valid_address(address: str) -> bool:
     if any(c in address for c in "\r\n\0"):
         return False
     name, addr = parseaddr(address)
-    return bool(_ADDRESS.match(addr)) and (bool(name) or addr == address.strip())
+    return bool(_ADDRESS.match(addr)) and (bool(name) or address.strip() in (addr, f"<{addr}>"))
 
 
 def _addresses(value: object, field: str) -> tuple[str, ...]:

@@ -185,6 +185,8 @@ def test_display_names_are_accepted_and_stripped_in_receipts(api: httpx.Client) 
     msg = message(recipients=["Pat Doe <pat@example.org>"], headers={"subject": "S", "from": f"Clinic <{SENDER}>"})
     got = receipt(api, send(api, msg).json()["sourceTrackingId"])
     assert got["message_deliveries"][0]["recipient"] == "pat@example.org"
+    assert send(api, message(recipients=["<angle@example.org>"])).status_code == 200
+    assert send(api, message(recipients=["two@example.org three@example.org"])).status_code == 400
 
 
 @pytest.fixture(scope="module")
