@@ -71,12 +71,12 @@ def sandbox_server() -> Iterator[SandboxServer]:
 
 
 @pytest.fixture
-def sandbox(sandbox_server: SandboxServer) -> Iterator[SandboxServer]:
+def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
     """The shared sandbox with faults cleared and its record emptied before the test."""
     with httpx.Client(base_url=sandbox_server.root_url + "/_sandbox", timeout=5) as control:
         control.post("/faults", json=FaultConfig().to_json()).raise_for_status()
         control.post("/reset").raise_for_status()
-    yield sandbox_server
+    return sandbox_server
 
 
 def sandbox_control(server: SandboxServer) -> httpx.Client:

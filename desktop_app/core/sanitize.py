@@ -90,7 +90,7 @@ _SCRIPT_LIKE = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 
-_BLOCK_BREAK = re.compile(r"<\s*(br|/p|/div|/h[1-6]|/li|/tr|/blockquote|/pre|hr)\b[^>]*>", re.IGNORECASE)
+_BLOCK_BREAK = re.compile(r"<\s*(br|/p|/div|/h[1-6]|/ul|/ol|/tr|/blockquote|/pre|hr)\b[^>]*>", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"<\s*li\b[^>]*>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]*>")
 _BLANK_RUNS = re.compile(r"\n{3,}")

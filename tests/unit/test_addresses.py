@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import pytest
+
+from desktop_app.core.addresses import (
+    MAX_RECIPIENTS,
+    AddressError,
+    check_recipient_count,
+    parse_address,
+    parse_address_field,
+    split_address_field,
+)
+
+
+def test_display_names_with_commas_and_quotes_stay_one_address() -> None:
+    parts = split_address_field('"Doe, Jane" <jane@clinic.example>; bob@clinic.example')
+    assert parts == ['"Doe, Jane" <jane@clinic.example>', "bob@clinic.example"]
+    jane = parse_address(parts[0])
+    assert (jane.display_name, jane.email) == ("Doe, Jane", "jane@clinic.example")
+    assert jane.formatted() == '"Doe, Jane" <jane@clinic.example>'
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("jane@clinic.example\r\nBcc: evil@x.example", "line break"),
+        ("jane\x00@clinic.example", "line break or NUL"),
+        ("jane＠clinic.example", "full-width"),
+        ("not-an-address", "not a valid address"),
+        ("jane@", "not a single email address"),
+        ("", "empty"),
+    ],
+)
+def test_bad_addresses_are_refused_with_the_reason(text: str, why: str) -> None:
+    with pytest.raises(AddressError, match=why):
+        parse_address(text)
+
+
+def test_a_field_reports_every_bad_address_and_keeps_the_good_ones() -> None:
+    result = parse_address_field("a@clinic.example, nope, b@clinic.example, also nope")
+    assert [a.email for a in result.addresses] == ["a@clinic.example", "b@clinic.example"]
+    assert len(result.errors) == 2
+    assert "“nope”" in result.errors[0]
+
+
+def test_recipient_limits() -> None:
+    check_recipient_count(MAX_RECIPIENTS)
+    with pytest.raises(AddressError, match="at least one"):
+        check_recipient_count(0)
+    with pytest.raises(AddressError, match="more than Paubox accepts"):
+        check_recipient_count(MAX_RECIPIENTS + 1)

@@ -1,0 +1,79 @@
+"""The layer rule (DESIGN §2): nothing below desktop_app/ui imports PySide6, and imports flow down."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[2] / "desktop_app"
+QT_ALLOWED = {"ui"}
+# Which top-level layers each layer may import (besides itself).
+ALLOWED_DEPENDENCIES = {
+    "core": set(),
+    "api": {"core"},
+    "store": {"core", "api"},
+    "sandbox": {"core"},
+    "services": {"core", "api", "store", "sandbox"},
+    "ui": {"core", "api", "store", "services"},
+}
+
+
+def _imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text("utf-8"), filename=str(path))
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+    return names
+
+
+def _layer_files(layer: str) -> list[Path]:
+    return sorted((PACKAGE / layer).rglob("*.py"))
+
+
+@pytest.mark.parametrize("layer", sorted(ALLOWED_DEPENDENCIES))
+def test_layer_imports_only_layers_below_it(layer: str) -> None:
+    offences = []
+    for path in _layer_files(layer):
+        for name in _imports(path):
+            if name.split(".")[0] == "PySide6" and layer not in QT_ALLOWED:
+                offences.append(f"{path.relative_to(PACKAGE)} imports {name}")
+            parts = name.split(".")
+            if parts[0] == "desktop_app" and len(parts) > 1 and parts[1] in ALLOWED_DEPENDENCIES:
+                target = parts[1]
+                if target != layer and target not in ALLOWED_DEPENDENCIES[layer]:
+                    offences.append(f"{path.relative_to(PACKAGE)} imports {name} (upward)")
+    assert offences == []
+
+
+def test_checker_catches_a_violation(tmp_path: Path) -> None:
+    """Negative control: the AST scan does see a PySide6 import."""
+    sample = tmp_path / "bad.py"
+    sample.write_text("from PySide6.QtCore import QObject\nimport PySide6.QtWidgets\n")
+    assert _imports(sample) == ["PySide6.QtCore", "PySide6.QtWidgets"]
+
+
+def test_importing_every_lower_layer_loads_no_qt() -> None:
+    """At run time too: the CLI's headless paths and every lower layer never load PySide6."""
+    modules = [
+        f"desktop_app.{p.relative_to(PACKAGE).with_suffix('').as_posix().replace('/', '.')}"
+        for layer in ALLOWED_DEPENDENCIES
+        if layer not in QT_ALLOWED
+        for p in _layer_files(layer)
+        if p.name != "__main__.py"
+    ]
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r} + ['desktop_app.cli', 'desktop_app.headless']:\n"
+        "    importlib.import_module(name.removesuffix('.__init__'))\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('PySide6'))\n"
+        "assert not loaded, loaded\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
