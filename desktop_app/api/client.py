@@ -2,19 +2,22 @@
 
 Sends are attempted exactly once per call: whether to try again is the outbox's decision, made
 from the error class (see ``errors``) and persisted, so a crash never loses that knowledge.
-Idempotent reads (receipts) retry here, with backoff, because repeating them is harmless.
+Idempotent reads (GETs) retry here, with backoff, because repeating them is harmless.
+Every request produces exactly one :class:`ActivityEvent`, whatever its fate.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 import re
 import ssl
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import certifi
 import httpx
@@ -22,14 +25,17 @@ import httpx
 from desktop_app import __version__
 from desktop_app.api.activity import ActivityEvent, ActivityListener
 from desktop_app.api.config import ApiConfig
+from desktop_app.api.connection import PROBE_TRACKING_ID, ConnectionReport, ProbeOutcome, ProbeResult, candidates
 from desktop_app.api.errors import (
     AmbiguousOutcome,
     ConnectionFailed,
     Forbidden,
+    InvalidInput,
     InvalidRequest,
     MalformedResponse,
     NotFound,
     NotSent,
+    NotServed,
     PauboxError,
     RateLimited,
     Rejected,
@@ -47,18 +53,46 @@ from desktop_app.api.models import (
     parse_receipt,
     parse_send_result,
     send_payload,
+    templated_payload,
 )
 from desktop_app.api.rate_limit import RateLimiter
-from desktop_app.core.message import OutgoingMessage
+from desktop_app.api.schedule import ScheduledSend, parse_scheduled, scheduled_at_text
+from desktop_app.api.templates import (
+    DynamicTemplate,
+    TemplateChange,
+    TemplateSummary,
+    check_template_name,
+    parse_template,
+    parse_template_change,
+    parse_template_list,
+    template_upload,
+    template_values_json,
+)
+from desktop_app.api.webhooks import (
+    WebhookChange,
+    WebhookEndpoint,
+    endpoint_fields,
+    parse_endpoint,
+    parse_endpoint_change,
+    parse_endpoint_list,
+)
+from desktop_app.core.addresses import AddressError, parse_address
+from desktop_app.core.message import MessageError, OutgoingMessage
+from desktop_app.core.redact import redact
 from desktop_app.core.retry import BackoffPolicy, parse_retry_after
 
 BULK_CHUNK_SIZE = 50
-_TRACKING_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+_TRACKING_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+_NUMERIC_ID = re.compile(r"[0-9]{1,18}")
+_BULK_INDEX = re.compile(r"messages\[(\d+)\]")
+T = TypeVar("T")
 
 
-def tls_context() -> ssl.SSLContext:
-    """Certificate verification always on, TLS 1.2 or newer."""
+def tls_context(ca_bundle: str | None = None) -> ssl.SSLContext:
+    """Certificate verification always on, TLS 1.2 or newer; ``ca_bundle`` adds trust, never removes it."""
     context = ssl.create_default_context(cafile=certifi.where())
+    if ca_bundle:
+        context.load_verify_locations(cafile=ca_bundle)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
 
@@ -66,9 +100,14 @@ def tls_context() -> ssl.SSLContext:
 @dataclass(frozen=True)
 class _Response:
     status: int
-    body: Any  # parsed JSON, or None when the body was not JSON
+    body: Any  # parsed JSON, or None when the body was empty or not JSON
+    raw_size: int
     headers: httpx.Headers
     reason: str
+
+
+def _accept_any(body: Any) -> Any:
+    return body
 
 
 class PauboxClient:
@@ -87,15 +126,16 @@ class PauboxClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.config = config
-        self.limiter = limiter or RateLimiter(config.requests_per_second)
+        self.limiter = limiter or RateLimiter(config.requests_per_second, sleep=sleep)
         self._on_activity = on_activity
         self._backoff = backoff or BackoffPolicy(base_seconds=0.5, cap_seconds=8.0)
         self._read_attempts = read_attempts
         self._clock = clock
         self._sleep = sleep
+        self._transport = transport
         self._http = httpx.Client(
             base_url=config.base_url + "/",
-            verify=tls_context(),
+            verify=tls_context(config.ca_bundle),
             transport=transport,
             limits=httpx.Limits(
                 max_connections=config.max_connections,
@@ -106,6 +146,7 @@ class PauboxClient:
                 "User-Agent": f"Sealpost/{__version__}",
             },
             follow_redirects=False,
+            trust_env=False,  # no proxy or .netrc from the environment may see the key
         )
 
     def close(self) -> None:
@@ -120,67 +161,225 @@ class PauboxClient:
     def __repr__(self) -> str:
         return f"PauboxClient(base_url={self.config.base_url!r}, auth={self.config.auth_style.value})"
 
-    # ----------------------------------------------------------------------------- endpoints
+    # ----------------------------------------------------------------------------- sending
 
     def send(self, message: OutgoingMessage, *, attempt: int = 1) -> SendResult:
-        """POST messages once. Raises NotSent, AmbiguousOutcome or Rejected on failure."""
-        response = self._call("POST", "messages", "messages", json_body=send_payload(message), attempt=attempt)
-        try:
-            result = parse_send_result(response.body)
-        except MalformedResponse as error:
-            self._emit_parse_failure("POST", "messages", response, attempt, error)
-            raise
-        return result
+        """POST messages once. Raises NotSent, AmbiguousOutcome or Rejected (InvalidInput: never sent)."""
+        self._check_message(message)
+        return self._call(
+            "POST", "messages", "messages", parse_send_result, json_body=send_payload(message), attempt=attempt
+        )
+
+    def send_templated(
+        self, template_name: str, values: Mapping[str, Any], message: OutgoingMessage, *, attempt: int = 1
+    ) -> SendResult:
+        """POST templated_messages once: the named template is the body, ``values`` fill it in."""
+        self._check_message(message, require_body=False)
+        body = templated_payload(check_template_name(template_name), template_values_json(values), message)
+        return self._call("POST", "templated_messages", "templated_messages", parse_send_result,
+                          json_body=body, attempt=attempt)  # fmt: skip
 
     def send_many(self, messages: Sequence[OutgoingMessage]) -> list[SendResult | PauboxError]:
         """Send through bulk_messages in chunks of 50; one outcome per message, in order.
 
-        A chunk that fails as a whole gives every message in it the same error, so the caller
-        applies the same ambiguity rules per message as for single sends.
+        A message that fails validation gets its own InvalidInput and never leaves; a chunk that
+        fails as a whole gives each of its messages that error, so the caller applies the same
+        ambiguity rules per message as for single sends.
         """
-        outcomes: list[SendResult | PauboxError] = []
-        for start in range(0, len(messages), BULK_CHUNK_SIZE):
-            chunk = messages[start : start + BULK_CHUNK_SIZE]
-            body = {"data": {"messages": [message_payload(m) for m in chunk]}}
+        outcomes: list[SendResult | PauboxError | None] = [None] * len(messages)
+        ready: list[int] = []
+        for index, message in enumerate(messages):
             try:
-                response = self._call("POST", "bulk_messages", "bulk_messages", json_body=body)
-                outcomes.extend(parse_bulk_results(response.body, len(chunk)))
+                self._check_message(message)
+                ready.append(index)
+            except InvalidInput as error:
+                outcomes[index] = error
+        for start in range(0, len(ready), BULK_CHUNK_SIZE):
+            chunk = ready[start : start + BULK_CHUNK_SIZE]
+            body = {"data": {"messages": [message_payload(messages[i]) for i in chunk]}}
+            try:
+                parse = functools.partial(parse_bulk_results, expected=len(chunk))
+                results: Sequence[SendResult | PauboxError] = self._call(
+                    "POST", "bulk_messages", "bulk_messages", parse, json_body=body
+                )
             except PauboxError as error:
-                outcomes.extend([error] * len(chunk))
-        return outcomes
+                results = _chunk_failure(error, len(chunk))
+            for index, outcome in zip(chunk, results, strict=True):
+                outcomes[index] = outcome
+        return [outcome for outcome in outcomes if outcome is not None]
+
+    def schedule(self, message: OutgoingMessage, at: datetime, *, attempt: int = 1) -> ScheduledSend:
+        """POST schedule once (a send: same ambiguity rules); ``at`` within the next 30 days."""
+        self._check_message(message)
+        when = scheduled_at_text(at, self._now())
+        body = {"data": {"message": message_payload(message), "scheduled_at": when}}
+        return self._call("POST", "schedule", "schedule", parse_scheduled, json_body=body, attempt=attempt)
+
+    def schedule_status(self, tracking_id: str) -> ScheduledSend:
+        path = f"schedule/{check_path_id(tracking_id)}"
+        return self._read("schedule/{id}", path, parse_scheduled, tracking_id=tracking_id)
+
+    def reschedule(self, tracking_id: str, at: datetime) -> ScheduledSend:
+        path = f"schedule/{check_path_id(tracking_id)}"
+        body = {"scheduled_at": scheduled_at_text(at, self._now())}
+        return self._call("PATCH", "schedule/{id}", path, parse_scheduled, json_body=body, tracking_id=tracking_id)
+
+    def cancel_schedule(self, tracking_id: str) -> ScheduledSend:
+        path = f"schedule/{check_path_id(tracking_id)}/cancel"
+        return self._call("POST", "schedule/{id}/cancel", path, parse_scheduled, json_body={},
+                          tracking_id=tracking_id)  # fmt: skip
+
+    # ----------------------------------------------------------------------------- status
 
     def receipt(self, tracking_id: str) -> Receipt:
         """GET message_receipt, retried with backoff on anything but a client error."""
         check_path_id(tracking_id)
-        response = self._read("message_receipt", "message_receipt", params={"sourceTrackingId": tracking_id})
-        return parse_receipt(response.body)
+        return self._read("message_receipt", "message_receipt", parse_receipt,
+                          params={"sourceTrackingId": tracking_id}, tracking_id=tracking_id)  # fmt: skip
+
+    # ----------------------------------------------------------------------------- templates
+
+    def list_templates(self) -> list[TemplateSummary]:
+        return self._read("dynamic_templates", "dynamic_templates", parse_template_list)
+
+    def get_template(self, template_id: int | str) -> DynamicTemplate:
+        path = f"dynamic_templates/{check_numeric_id(template_id)}"
+        return self._read("dynamic_templates/{id}", path, parse_template)
+
+    def find_template(self, name: str) -> TemplateSummary | None:
+        """Create returns no id (live behaviour): this is how to learn it afterwards."""
+        return next((t for t in self.list_templates() if t.name == name), None)
+
+    def create_template(self, name: str, body: str) -> TemplateChange:
+        form, files = template_upload(name, body)
+        return self._call("POST", "dynamic_templates", "dynamic_templates", parse_template_change,
+                          form=form, files=files)  # fmt: skip
+
+    def update_template(
+        self, template_id: int | str, *, name: str | None = None, body: str | None = None
+    ) -> TemplateChange:
+        path = f"dynamic_templates/{check_numeric_id(template_id)}"
+        form, files = template_upload(name, body)
+        return self._call("PATCH", "dynamic_templates/{id}", path, parse_template_change, form=form, files=files)
+
+    def delete_template(self, template_id: int | str) -> TemplateChange:
+        path = f"dynamic_templates/{check_numeric_id(template_id)}"
+        return self._call("DELETE", "dynamic_templates/{id}", path, parse_template_change)
+
+    # ----------------------------------------------------------------------------- webhook endpoints
+
+    def list_webhook_endpoints(self) -> list[WebhookEndpoint]:
+        return self._read("webhook_endpoints", "webhook_endpoints", parse_endpoint_list)
+
+    def get_webhook_endpoint(self, endpoint_id: int | str) -> WebhookEndpoint:
+        path = f"webhook_endpoints/{check_numeric_id(endpoint_id)}"
+        return self._read("webhook_endpoints/{id}", path, parse_endpoint)
+
+    def create_webhook_endpoint(
+        self, target_url: str, events: Sequence[str], *, active: bool = True, signing_key: str | None = None
+    ) -> WebhookChange:
+        body = endpoint_fields(target_url=target_url, events=list(events), active=active, signing_key=signing_key)
+        return self._call("POST", "webhook_endpoints", "webhook_endpoints", parse_endpoint_change, json_body=body)
+
+    def update_webhook_endpoint(
+        self, endpoint_id: int | str, *, target_url: str | None = None, events: Sequence[str] | None = None,
+        active: bool | None = None, signing_key: str | None = None,
+    ) -> WebhookChange:  # fmt: skip
+        path = f"webhook_endpoints/{check_numeric_id(endpoint_id)}"
+        body = endpoint_fields(target_url=target_url, events=None if events is None else list(events),
+                               active=active, signing_key=signing_key)  # fmt: skip
+        return self._call("PATCH", "webhook_endpoints/{id}", path, parse_endpoint_change, json_body=body)
+
+    def delete_webhook_endpoint(self, endpoint_id: int | str) -> WebhookChange:
+        path = f"webhook_endpoints/{check_numeric_id(endpoint_id)}"
+        return self._call("DELETE", "webhook_endpoints/{id}", path, parse_endpoint_change)
+
+    # ----------------------------------------------------------------------------- connection
 
     def check_credentials(self) -> None:
-        """Raise Unauthorized for a bad key; anything but 401 on GET messages means the key works.
+        """Raise Unauthorized for a bad key, NotServed when the base URL serves no Paubox API.
 
-        The same probe Paubox's own CLI uses: it sends nothing and costs nothing.
+        The probe asks for the receipt of a tracking id no message has: it sends nothing, costs
+        nothing, and a served endpoint with a good key answers "not found" in JSON.
         """
         try:
-            self._call("GET", "messages", "messages")
-        except Unauthorized:
+            self._call("GET", "message_receipt", "message_receipt", _accept_any,
+                       params={"sourceTrackingId": PROBE_TRACKING_ID})  # fmt: skip
+        except NotServed:
             raise
-        except (Rejected, AmbiguousOutcome):
+        except NotFound:
             return
+
+    def test_connection(self, *, username: str = "", custom_url: str = "", root: str | None = None) -> ConnectionReport:
+        """Probe every base-URL preset and auth style with this client's key; report in words which work.
+
+        ``root`` stands in for Paubox's hosts (the sandbox serves every generation on one host).
+        Read-only and one request per candidate, through this client's rate limiter.
+        """
+        results = []
+        for candidate in candidates(username, custom_url, root=root):
+            config = dataclasses.replace(self.config, base_url=candidate.base_url, auth_style=candidate.auth_style)
+            probe = PauboxClient(config, limiter=self.limiter, on_activity=self._on_activity, read_attempts=1,
+                                 clock=self._clock, sleep=self._sleep, transport=self._transport)  # fmt: skip
+            try:
+                outcome, words = probe._probe()
+            finally:
+                if self._transport is None:  # an injected transport belongs to the caller: leave it open
+                    probe.close()
+            results.append(ProbeResult(candidate, outcome, words))
+        return ConnectionReport(tuple(results))
+
+    def _probe(self) -> tuple[ProbeOutcome, str]:
+        try:
+            self.check_credentials()
+        except Unauthorized:
+            return ProbeOutcome.KEY_REFUSED, "reached, but the key was refused."
+        except Forbidden:
+            return ProbeOutcome.NOT_PERMITTED, "reached; the key is valid but not allowed to use the Email API."
+        except NotServed:
+            return ProbeOutcome.NOT_SERVED, "that address does not serve the Paubox API."
+        except NotSent as error:
+            return ProbeOutcome.UNREACHABLE, f"not reachable: {error.user_message}"
+        except PauboxError as error:
+            return ProbeOutcome.UNEXPECTED, f"answered unexpectedly: {error.user_message}"
+        return ProbeOutcome.WORKS, "works."
 
     # ----------------------------------------------------------------------------- plumbing
 
-    def _read(self, endpoint: str, path: str, *, params: dict[str, str] | None = None) -> _Response:
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self._clock(), UTC)
+
+    def _check_message(self, message: OutgoingMessage, *, require_body: bool = True) -> None:
+        """Refuse here what Paubox would refuse, so a bad message never costs a request or a retry."""
+        try:
+            message.validate(self.config.attachment_limit_bytes, require_body=require_body)
+            parse_address(message.sender)
+            for address in (*message.all_recipients, *([message.reply_to] if message.reply_to else [])):
+                parse_address(address.formatted())
+        except (MessageError, AddressError) as error:
+            raise InvalidInput(str(error)) from None
+
+    def _read(
+        self, endpoint: str, path: str, parse: Callable[[Any], T], *,
+        params: dict[str, str] | None = None, tracking_id: str = "",
+    ) -> T:  # fmt: skip
+        """A GET, retried on NotSent and AmbiguousOutcome (repeating a read is harmless).
+
+        A Retry-After longer than the backoff cap is not slept out here: the caller (tracker,
+        UI) gets the RateLimited and reschedules instead of a thread stuck for an hour.
+        """
         attempt = 1
         while True:
             try:
-                return self._call("GET", endpoint, path, params=params, attempt=attempt)
+                return self._call("GET", endpoint, path, parse, params=params, attempt=attempt, tracking_id=tracking_id)
             except Rejected:
                 raise
             except (NotSent, AmbiguousOutcome) as error:
-                if attempt >= self._read_attempts:
-                    raise
                 retry_after = error.retry_after if isinstance(error, NotSent) else None
-                self._sleep(self._backoff.delay(attempt, retry_after))
+                delay = self._backoff.delay(attempt, retry_after)
+                if attempt >= self._read_attempts or delay > self._backoff.cap_seconds:
+                    raise
+                self._sleep(delay)
                 attempt += 1
 
     def _call(
@@ -188,78 +387,109 @@ class PauboxClient:
         method: str,
         endpoint: str,
         path: str,
+        parse: Callable[[Any], T],
         *,
         json_body: Any = None,
+        form: dict[str, str] | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
         params: dict[str, str] | None = None,
         attempt: int = 1,
-    ) -> _Response:
-        content = json.dumps(json_body, separators=(",", ":")).encode() if json_body is not None else None
-        size = len(content) if content else 0
-        timeout = httpx.Timeout(
+        tracking_id: str = "",
+    ) -> T:
+        """One request, one activity event; returns ``parse(body)`` or raises a classified PauboxError."""
+        request = self._build(method, path, json_body=json_body, form=form, files=files, params=params)
+        self.limiter.acquire()
+        started = time.perf_counter()
+        failure: PauboxError | None = None
+        try:
+            raw = self._http.send(request)
+        except httpx.HTTPError as error:
+            failure = _transport_failure(error)
+        if failure is not None:  # raised outside the except block: no httpx text in __context__
+            self._emit(method, endpoint, None, started, attempt, failure, tracking_id)
+            raise failure
+        response = _read_response(raw)
+        result: T | None = None
+        if 200 <= response.status < 300:
+            if response.body is None and response.raw_size:
+                failure = MalformedResponse(
+                    "Paubox's reply could not be read; the request may have gone through.", status=response.status
+                )
+            else:
+                try:
+                    result = parse(response.body)
+                except MalformedResponse as error:
+                    failure = error
+                    failure.status = response.status
+        else:
+            failure = self._status_failure(response)
+        tracking = getattr(result, "tracking_id", "") or tracking_id
+        self._emit(method, endpoint, response.status, started, attempt, failure, tracking)
+        if failure is not None:
+            raise failure
+        return result  # type: ignore[return-value]  # parse() succeeded, so result holds its value
+
+    def _build(
+        self, method: str, path: str, *, json_body: Any, form: dict[str, str] | None,
+        files: dict[str, tuple[str, bytes, str]] | None, params: dict[str, str] | None,
+    ) -> httpx.Request:  # fmt: skip
+        headers = {"Authorization": self.config.authorization()}
+        content: bytes | None = None
+        if json_body is not None:
+            content = json.dumps(json_body, separators=(",", ":")).encode()
+            headers["Content-Type"] = "application/json"
+        request = self._http.build_request(
+            method, path, content=content, data=form or None, files=files or None, params=params, headers=headers
+        )
+        size = int(request.headers.get("Content-Length", "0") or 0)
+        request.extensions["timeout"] = httpx.Timeout(
             connect=self.config.connect_timeout,
             # Sized to the payload so a large attachment on a slow uplink is not cut off.
             write=10.0 + size / 100_000,
             read=self.config.read_timeout + size / 1_000_000,
             pool=30.0,
-        )
-        headers = {"Authorization": self.config.authorization()}
-        if content is not None:
-            headers["Content-Type"] = "application/json"
-        self.limiter.acquire()
-        started = time.perf_counter()
-        try:
-            raw = self._http.request(method, path, content=content, params=params, headers=headers, timeout=timeout)
-        except httpx.HTTPError as error:
-            failure = _transport_failure(error)
-            self._emit(method, endpoint, None, started, attempt, failure)
-            raise failure from None
-        try:
-            body: Any = raw.json() if raw.content else None
-        except (ValueError, UnicodeDecodeError):
-            body = None
-        response = _Response(raw.status_code, body, raw.headers, raw.reason_phrase)
-        if 200 <= raw.status_code < 300:
-            if body is None and raw.content:
-                failure = MalformedResponse(
-                    "Paubox's reply could not be read; the request may have gone through.",
-                    status=raw.status_code,
-                )
-                self._emit(method, endpoint, raw.status_code, started, attempt, failure)
-                raise failure
-            tracking = body.get("sourceTrackingId", "") if isinstance(body, dict) else ""
-            self._emit(method, endpoint, raw.status_code, started, attempt, None, tracking)
-            return response
-        failure = self._status_failure(response)
-        self._emit(method, endpoint, raw.status_code, started, attempt, failure)
-        raise failure
+        ).as_dict()
+        return request
 
     def _status_failure(self, response: _Response) -> PauboxError:
         status = response.status
         title, details = error_summary(response.body, response.reason or f"HTTP {status}")
-        detail = f"{title}: {details}" if details else title
+        detail = self._scrub(f"{title}: {details}" if details else title)
+        retry_after = parse_retry_after(response.headers.get("Retry-After"), self._now())
         if status == 429:
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
             if retry_after is not None:
-                self.limiter.pause_for(min(retry_after, self._backoff.retry_after_ceiling))
-            retry_at = (
-                datetime.fromtimestamp(self._clock(), UTC) + timedelta(seconds=retry_after)
-                if retry_after is not None else None
-            )  # fmt: skip
+                self.limiter.pause_for(self._backoff.clamp_retry_after(retry_after))
+            retry_at = self._now() + timedelta(seconds=self._backoff.clamp_retry_after(retry_after)) \
+                if retry_after is not None else None  # fmt: skip
             return RateLimited("Paubox asked us to slow down; sending resumes shortly.",
                                retry_after=retry_after, retry_at=retry_at)  # fmt: skip
         if status in (503, 408):
             return ServiceUnavailable(
                 "Paubox is temporarily unavailable; the message stays queued and will be retried.",
-                status=status, detail=detail,
-                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                status=status, detail=detail, retry_after=retry_after,
             )  # fmt: skip
         if status >= 500:
             return AmbiguousOutcome(
                 f"Paubox reported a server error ({status}); the message may or may not have been sent.",
                 status=status, detail=detail,
             )  # fmt: skip
+        if status == 404 and not isinstance(response.body, dict | list):
+            return NotServed(
+                "That API address does not serve the Paubox API (the gateway answered 404); "
+                "check the base URL preset in Settings.", status=status, detail=detail,
+            )  # fmt: skip
+        if 300 <= status < 400:
+            return Rejected(f"Paubox answered with a redirect ({status}); check the base URL preset in Settings.",
+                            status=status)  # fmt: skip
         kind, words = _REJECTIONS.get(status, (Rejected, "Paubox refused the request"))
         return kind(f"{words}: {detail}" if detail else words, status=status, detail=detail)
+
+    def _scrub(self, text: str) -> str:
+        """Error details come from the server: drop addresses (PHI) and, paranoid, the key itself."""
+        key = self.config.api_key.reveal()
+        if key:
+            text = text.replace(key, "[redacted]")
+        return redact(text)[:300]
 
     def _emit(
         self, method: str, endpoint: str, status: int | None, started: float, attempt: int,
@@ -281,15 +511,6 @@ class PauboxClient:
             )
         )
 
-    def _emit_parse_failure(
-        self, method: str, endpoint: str, response: _Response, attempt: int, error: PauboxError
-    ) -> None:
-        if self._on_activity is not None:
-            self._on_activity(
-                ActivityEvent(self._clock(), method, endpoint, response.status, 0.0, attempt,
-                              outcome_name(error), error=type(error).__name__)
-            )  # fmt: skip
-
 
 _REJECTIONS: dict[int, tuple[type[Rejected], str]] = {
     400: (InvalidRequest, "Paubox refused the message"),
@@ -299,6 +520,30 @@ _REJECTIONS: dict[int, tuple[type[Rejected], str]] = {
     413: (TooLarge, "The message is larger than Paubox accepts; remove or shrink attachments"),
     422: (UnverifiedSender, "Paubox could not accept the message (often: the sender's domain is not verified)"),
 }
+
+
+def _read_response(raw: httpx.Response) -> _Response:
+    """Parse the body as JSON if it is JSON; HTML pages, empty bodies and hostile nesting read as None."""
+    try:
+        body: Any = raw.json() if raw.content else None
+    except (ValueError, RecursionError):
+        body = None
+    return _Response(raw.status_code, body, len(raw.content), raw.headers, raw.reason_phrase)
+
+
+def _chunk_failure(error: PauboxError, size: int) -> list[PauboxError]:
+    """Per-message outcomes of a bulk chunk that failed as a whole.
+
+    A 400 naming ``messages[i]`` refused the whole batch because of message *i*: that one is
+    Rejected, the others were not sent (the batch is all or nothing) and may go again.
+    """
+    match = _BULK_INDEX.search(error.detail) if isinstance(error, InvalidRequest) else None
+    if match is None or int(match.group(1)) >= size:
+        return [error] * size
+    culprit = int(match.group(1))
+    innocent = NotSent("Another message in the same batch was refused, so this one was not sent; it will go again.",
+                       status=error.status)  # fmt: skip
+    return [error if i == culprit else innocent for i in range(size)]
 
 
 def outcome_name(failure: PauboxError | None) -> str:
@@ -320,13 +565,21 @@ def _transport_failure(error: httpx.HTTPError) -> PauboxError:
     if isinstance(error, httpx.WriteTimeout | httpx.WriteError):
         # The body did not finish leaving this machine, so Paubox cannot have acted on it.
         return ConnectionFailed("The connection broke while sending; the message stays queued.")
-    if isinstance(error, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        return ConnectionFailed("The API address is not valid; check Settings.")
+    if isinstance(error, httpx.UnsupportedProtocol | httpx.InvalidURL | httpx.LocalProtocolError):
+        return ConnectionFailed("The request could not be made; check the API address in Settings.")
     return AmbiguousOutcome("No reply from Paubox after the message was sent; it may or may not have arrived.")
 
 
 def check_path_id(value: str) -> str:
     """Refuse ids that could change the URL they are placed in (path traversal, query smuggling)."""
-    if not _TRACKING_ID.match(value):
-        raise InvalidRequest("That tracking id is not valid.")
+    if not isinstance(value, str) or not _TRACKING_ID.fullmatch(value):
+        raise InvalidInput("That tracking id is not valid.")
     return value
+
+
+def check_numeric_id(value: int | str) -> str:
+    """Template and webhook-endpoint ids are numbers; anything else never reaches a URL path."""
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(text, str) or not _NUMERIC_ID.fullmatch(text):
+        raise InvalidInput("That id is not valid.")
+    return text

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
+
+from desktop_app.api.errors import InvalidInput
+from desktop_app.core.message import DEFAULT_ATTACHMENT_LIMIT_BYTES
 
 
 class AuthStyle(StrEnum):
@@ -37,11 +41,16 @@ PRESET_URLS: dict[BasePreset, str] = {
 }
 
 
+_USERNAME = re.compile(r"[A-Za-z0-9._-]{1,64}")  # it becomes a URL path segment
+
+
 def preset_url(preset: BasePreset, username: str = "") -> str:
     if preset is BasePreset.CUSTOM:
         raise ValueError("a custom preset has no fixed URL")
     if preset is BasePreset.LEGACY and not username:
         raise InsecureEndpointError("The legacy endpoint needs your API username from the Paubox dashboard.")
+    if preset is BasePreset.LEGACY and not _USERNAME.fullmatch(username):
+        raise InsecureEndpointError("The API username may hold only letters, digits, dots, dashes and underscores.")
     return PRESET_URLS[preset].format(username=username)
 
 
@@ -102,6 +111,9 @@ def check_base_url(url: str) -> str:
     return url.strip().rstrip("/")
 
 
+_KEY = re.compile(r"[\x21-\x7e]*")  # printable ASCII, no spaces: anything else breaks (or smuggles) headers
+
+
 @dataclass(frozen=True)
 class ApiConfig:
     """Everything the client needs; the key is a :class:`Secret` so a stray print shows nothing."""
@@ -113,10 +125,15 @@ class ApiConfig:
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
     max_connections: int = 8
+    attachment_limit_bytes: int = DEFAULT_ATTACHMENT_LIMIT_BYTES
+    ca_bundle: str | None = None  # an extra trusted CA file (a corporate TLS proxy); certifi's stay trusted
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", check_base_url(self.base_url))
 
     def authorization(self) -> str:
+        """The Authorization header value; a key that cannot travel in a header is refused, unquoted."""
         key = self.api_key.reveal()
+        if not _KEY.fullmatch(key):
+            raise InvalidInput("The API key contains spaces or characters a key never has; paste it again.")
         return f"Bearer {key}" if self.auth_style is AuthStyle.BEARER else f"Token token={key}"

@@ -60,6 +60,10 @@ class Rejected(PauboxError):
     """Paubox refused the request; sending it again unchanged will fail the same way."""
 
 
+class InvalidInput(Rejected):
+    """Refused here, before any request: Paubox would reject it (bad address, id, size, header)."""
+
+
 class InvalidRequest(Rejected):
     """HTTP 400: something in the message is wrong (detail says what)."""
 
@@ -74,6 +78,10 @@ class Forbidden(Rejected):
 
 class NotFound(Rejected):
     """HTTP 404: unknown tracking id or template."""
+
+
+class NotServed(NotFound):
+    """A 404 that is not JSON: the gateway does not route this path, so the base URL preset is wrong."""
 
 
 class TooLarge(Rejected):

@@ -68,6 +68,13 @@ def message_payload(message: OutgoingMessage) -> dict[str, Any]:
     return payload
 
 
+def templated_payload(template_name: str, values_json: str, message: OutgoingMessage) -> dict[str, Any]:
+    """``POST templated_messages``: no ``content`` (the template is the body), values as a JSON *string*."""
+    payload = message_payload(message)
+    del payload["content"]
+    return {"data": {"template_name": template_name, "template_values": values_json, "message": payload}}
+
+
 def send_payload(message: OutgoingMessage) -> dict[str, Any]:
     data: dict[str, Any] = {"message": message_payload(message)}
     data["override_open_tracking"] = message.open_tracking
@@ -77,9 +84,12 @@ def send_payload(message: OutgoingMessage) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class SendResult:
+    """Paubox accepted the message (or the scheduled/templated send) under ``tracking_id``."""
+
     tracking_id: str
     custom_headers: dict[str, str] = field(default_factory=dict)
     data: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -89,6 +99,7 @@ class RecipientDelivery:
     delivery_time: str = ""
     opened_status: str = ""
     opened_time: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -106,22 +117,42 @@ class Receipt:
         return bool(self.deliveries) and all(is_final_status(d.delivery_status) for d in self.deliveries)
 
 
-def _require_mapping(value: Any, what: str) -> dict[str, Any]:
+def require_mapping(value: Any, what: str) -> dict[str, Any]:
+    """The JSON object a parser expects, or MalformedResponse naming only the JSON type it got."""
     if not isinstance(value, dict):
         raise MalformedResponse(f"Paubox sent an unexpected {what}.", detail=type(value).__name__)
     return value
 
 
-def _text(value: Any) -> str:
+def text_field(value: Any) -> str:
+    """A string field; absent, null or a non-string reads as "" (Paubox omits times when unknown)."""
     return value if isinstance(value, str) else ""
 
 
-def _count(value: Any) -> int | None:
+def optional_text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def count_field(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def numeric_id(value: Any, what: str) -> int:
+    """Template and webhook ids are numbers live; a digit string is tolerated, anything else is not."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    raise MalformedResponse(f"Paubox sent {what} without a usable id.")
+
+
+def extra_fields(mapping: dict[str, Any], known: frozenset[str]) -> dict[str, Any]:
+    """Fields this version does not model, kept so an API change is visible rather than lost."""
+    return {str(k): v for k, v in mapping.items() if k not in known}
+
+
 def parse_send_result(body: Any) -> SendResult:
-    mapping = _require_mapping(body, "reply to a send")
+    mapping = require_mapping(body, "reply to a send")
     tracking_id = mapping.get("sourceTrackingId")
     if not isinstance(tracking_id, str) or not tracking_id.strip():
         raise MalformedResponse("Paubox's reply had no tracking id; the message may have been sent.")
@@ -130,11 +161,18 @@ def parse_send_result(body: Any) -> SendResult:
         {str(k): str(v) for k, v in headers.items() if isinstance(v, str | int | float)}
         if isinstance(headers, dict) else {}
     )  # fmt: skip
-    return SendResult(tracking_id.strip(), clean_headers, _text(mapping.get("data")))
+    return SendResult(
+        tracking_id.strip(), clean_headers, text_field(mapping.get("data")), extra_fields(mapping, _SEND_FIELDS)
+    )
+
+
+_SEND_FIELDS = frozenset({"sourceTrackingId", "customHeaders", "data"})
+_DELIVERY_FIELDS = frozenset({"recipient", "status"})
+_RECEIPT_FIELDS = frozenset({"id", "message_deliveries", "total_opens", "distinct_opens", "total_click_count"})
 
 
 def parse_bulk_results(body: Any, expected: int) -> list[SendResult]:
-    mapping = _require_mapping(body, "reply to a bulk send")
+    mapping = require_mapping(body, "reply to a bulk send")
     items = mapping.get("messages")
     if not isinstance(items, list) or len(items) != expected:
         raise MalformedResponse("Paubox's bulk reply did not list one result per message.")
@@ -142,35 +180,35 @@ def parse_bulk_results(body: Any, expected: int) -> list[SendResult]:
 
 
 def parse_receipt(body: Any) -> Receipt:
-    mapping = _require_mapping(body, "receipt")
-    data = _require_mapping(mapping.get("data"), "receipt body")
-    message = _require_mapping(data.get("message"), "receipt message")
+    mapping = require_mapping(body, "receipt")
+    data = require_mapping(mapping.get("data"), "receipt body")
+    message = require_mapping(data.get("message"), "receipt message")
     raw_deliveries = message.get("message_deliveries")
     if not isinstance(raw_deliveries, list):
         raise MalformedResponse("Paubox's receipt had no delivery list.")
     deliveries = []
     for item in raw_deliveries:
-        entry = _require_mapping(item, "delivery entry")
+        entry = require_mapping(item, "delivery entry")
         status = entry.get("status") if isinstance(entry.get("status"), dict) else {}
         assert isinstance(status, dict)
         deliveries.append(
             RecipientDelivery(
-                recipient=_text(entry.get("recipient")),
-                delivery_status=_text(status.get("deliveryStatus")) or "processing",
-                delivery_time=_text(status.get("deliveryTime")),
-                opened_status=_text(status.get("openedStatus")),
-                opened_time=_text(status.get("openedTime")),
+                recipient=text_field(entry.get("recipient")),
+                delivery_status=text_field(status.get("deliveryStatus")) or "processing",
+                delivery_time=text_field(status.get("deliveryTime")),
+                opened_status=text_field(status.get("openedStatus")),
+                opened_time=text_field(status.get("openedTime")),
+                extra=extra_fields(entry, _DELIVERY_FIELDS),
             )
         )
-    known = {"id", "message_deliveries", "total_opens", "distinct_opens", "total_click_count"}
     return Receipt(
-        tracking_id=_text(mapping.get("sourceTrackingId")),
-        message_id=_text(message.get("id")),
+        tracking_id=text_field(mapping.get("sourceTrackingId")),
+        message_id=text_field(message.get("id")),
         deliveries=tuple(deliveries),
-        total_opens=_count(message.get("total_opens")),
-        distinct_opens=_count(message.get("distinct_opens")),
-        total_click_count=_count(message.get("total_click_count")),
-        extra={k: v for k, v in message.items() if k not in known},
+        total_opens=count_field(message.get("total_opens")),
+        distinct_opens=count_field(message.get("distinct_opens")),
+        total_click_count=count_field(message.get("total_click_count")),
+        extra=extra_fields(message, _RECEIPT_FIELDS),
     )
 
 
@@ -181,7 +219,7 @@ def error_summary(body: Any, reason: str) -> tuple[str, str]:
         if isinstance(errors, list) and errors:
             first = errors[0]
             if isinstance(first, dict):
-                return _text(first.get("title")) or reason, _text(first.get("details"))
+                return text_field(first.get("title")) or reason, text_field(first.get("details"))
             if isinstance(first, str):
                 return first, ""
         if isinstance(errors, str) and errors:

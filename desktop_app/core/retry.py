@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+_MAX_EXPONENT = 60  # 2**60 dwarfs any cap; stops 2.0**n overflowing for absurd attempt counts
+
 
 @dataclass(frozen=True)
 class BackoffPolicy:
@@ -26,29 +28,41 @@ class BackoffPolicy:
     rng: Callable[[], float] = field(default=random.random, compare=False)
 
     def ceiling(self, attempt: int) -> float:
-        return min(self.cap_seconds, self.base_seconds * 2.0 ** max(0, attempt - 1))
+        exponent = min(_MAX_EXPONENT, max(0, attempt - 1))
+        return min(self.cap_seconds, self.base_seconds * 2.0**exponent)
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
         """Seconds to wait before attempt ``attempt + 1``; a server's Retry-After wins (clamped)."""
         if retry_after is not None:
-            return min(max(0.0, retry_after), self.retry_after_ceiling)
+            return self.clamp_retry_after(retry_after)
         return float(self.rng()) * self.ceiling(attempt)
+
+    def clamp_retry_after(self, seconds: float) -> float:
+        """A server may ask for a pause, but not for a negative one nor one longer than the ceiling."""
+        return min(max(0.0, seconds), self.retry_after_ceiling)
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP-date); None when absent or garbage."""
+    """Seconds from a Retry-After header (delta-seconds or HTTP-date); None when absent or garbage.
+
+    A date in the past means "now" (0 s). Anything else unreadable is ignored rather than trusted,
+    so the caller falls back to its own backoff.
+    """
     if value is None:
         return None
     text = value.strip()
     if not text:
         return None
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return float(text)
     try:
         when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     current = now or datetime.now(UTC)
-    return max(0.0, (when - current).total_seconds())
+    try:
+        return max(0.0, (when - current).total_seconds())
+    except OverflowError:
+        return None
