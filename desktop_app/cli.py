@@ -43,6 +43,21 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument("--html", default="", help="HTML body (sanitised before sending)")
     send.add_argument("--from", dest="sender", help="sender address (default: the profile's)")
     send.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for acceptance")
+
+    batch = commands.add_parser(
+        "batch", parents=[common],
+        help="mail-merge a CSV (header row; 'to' required; subject/text/html optional; other columns are "
+        "{{variables}}): queue every row, send in bulk, wait; re-running the same file resumes it",
+    )  # fmt: skip
+    batch.add_argument("file", help="the CSV file")
+    batch.add_argument("--body-file", help="body with {{variables}} (.html for HTML, otherwise plain text)")
+    batch.add_argument("--from", dest="sender", help="sender address (default: the profile's)")
+    batch.add_argument("--skip-bad-rows", action="store_true", help="queue the good rows even if some are bad")
+    batch.add_argument("--preview", action="store_true", help="show the first rendered messages; queue nothing")
+    batch.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for every outcome")
+    for name, what in (("outbox", "messages not yet sent (or needing a decision)"), ("status", "every message")):
+        listing = commands.add_parser(name, parents=[common], help=f"list {what} with per-recipient statuses")
+        listing.add_argument("--json", action="store_true", help="print JSON (never a message body)")
     return parser
 
 
@@ -63,6 +78,14 @@ def main(argv: list[str] | None = None) -> int:
         from desktop_app.headless import send_command
 
         return send_command(Runtime(profile, overrides), args)
+    if args.command == "batch":
+        from desktop_app.headless import batch_command
+
+        return batch_command(Runtime(profile, overrides), args)
+    if args.command in ("outbox", "status"):
+        from desktop_app.headless import list_command
+
+        return list_command(Runtime(profile, overrides), args)
     from desktop_app.ui.app import run_gui
 
     return run_gui(Runtime(profile, overrides))

@@ -238,9 +238,10 @@ class Runtime:
         Raises TransitionError once it is being sent or was sent; the undo window is over then.
         """
         store, _ = self._require()
-        stored = store.transition(message_id, OutboxState.DRAFT, expected=[OutboxState.SCHEDULED, OutboxState.QUEUED],
-                                  send_at=None, next_attempt_at=None, detail="undone by user")  # fmt: skip
-        store.audit("undo", message_id=message_id)
+        stored = store.transition(
+            message_id, OutboxState.DRAFT, expected=[OutboxState.SCHEDULED, OutboxState.QUEUED],
+            send_at=None, next_attempt_at=None, detail="undone by user", audit="undo",
+        )  # fmt: skip
         return stored.message
 
     def queue_batch(self, batch_id: str, rows: list[tuple[int, OutgoingMessage]]) -> list[int]:
@@ -307,15 +308,13 @@ class Runtime:
         """The user chose to send an outcome-unknown or failed message again (possible duplicate)."""
         store, outbox = self._require()
         store.transition(message_id, OutboxState.QUEUED, expected=[OutboxState.OUTCOME_UNKNOWN, OutboxState.FAILED],
-                         next_attempt_at=None, last_error="", detail="resent by user")  # fmt: skip
-        store.audit("resend", message_id=message_id)
+                         next_attempt_at=None, last_error="", detail="resent by user", audit="resend")  # fmt: skip
         outbox.wake()
 
     def mark_sent(self, message_id: int) -> None:
         store, _ = self._require()
         store.transition(message_id, OutboxState.ACCEPTED, expected=[OutboxState.OUTCOME_UNKNOWN],
-                         last_error="", detail="marked sent by user")  # fmt: skip
-        store.audit("mark_sent", message_id=message_id)
+                         last_error="", detail="marked sent by user", audit="mark_sent")  # fmt: skip
 
     def cancel(self, message_id: int) -> None:
         store, _ = self._require()
@@ -323,9 +322,8 @@ class Runtime:
             message_id, OutboxState.CANCELLED,
             expected=[OutboxState.QUEUED, OutboxState.SCHEDULED, OutboxState.OUTCOME_UNKNOWN,
                       OutboxState.FAILED, OutboxState.DRAFT],
-            detail="cancelled by user",
+            detail="cancelled by user", audit="cancel",
         )  # fmt: skip
-        store.audit("cancel", message_id=message_id)
 
     def retry_now(self, message_id: int) -> None:
         store, outbox = self._require()

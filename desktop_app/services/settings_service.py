@@ -51,8 +51,9 @@ def add_profile(root: Path, name: str, mode: Mode) -> Profile:
     return profile
 
 
-def remove_profile(directory: Path, profile_id: str) -> None:
+def remove_profile(directory: Path) -> None:
     """Delete a profile's folder (settings, database, logs) and its keyring entries."""
+    profile_id = Profile(directory).settings.profile_id
     for forget in (keys.delete_api_key, keys.delete_database_key):
         # Nothing can have been stored in a keyring that is not there.
         with contextlib.suppress(keys.KeyringUnavailable):

@@ -252,9 +252,14 @@ class MessageStore:
         *,
         expected: Iterable[OutboxState] | None = None,
         detail: str = "",
+        audit: str = "",
         **fields: Any,
     ) -> StoredMessage:
-        """Move one message to ``target`` in one transaction, checking the state machine."""
+        """Move one message to ``target`` in one transaction, checking the state machine.
+
+        ``audit`` names a user action to record in the same transaction, so a crash can never
+        leave (say) a resent message without the audit entry that explains its second copy.
+        """
         allowed = {c: fields[c] for c in fields if c in _UPDATABLE}
         if len(allowed) != len(fields):
             raise ValueError(f"unknown fields: {set(fields) - set(allowed)}")
@@ -276,6 +281,8 @@ class MessageStore:
                 (target.value, now, *allowed.values(), message_id),
             )
             self._event(db, message_id, now, target.value, detail)
+            if audit:
+                self._append_audit(db, now, "user", audit, message_id, "")
         self._changed(message_id)
         return self.get(message_id)
 
@@ -514,15 +521,18 @@ class MessageStore:
 
     def audit(self, action: str, *, actor: str = "user", message_id: int | None = None, detail: str = "") -> None:
         """Append one hash-chained entry: each hash covers the entry and the previous hash."""
-        now = self._clock()
         with self._lock, transaction(self._db) as db:
-            row = db.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-            prev = row[0] if row else _GENESIS
-            digest = _audit_hash(prev, now, actor, action, message_id, detail)
-            db.execute(
-                "INSERT INTO audit_log (at, actor, action, message_id, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?)",
-                (now, actor, action, message_id, detail, prev, digest),
-            )
+            self._append_audit(db, self._clock(), actor, action, message_id, detail)
+
+    @staticmethod
+    def _append_audit(db: Connection, now: float, actor: str, action: str, message_id: int | None, detail: str) -> None:
+        row = db.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+        prev = row[0] if row else _GENESIS
+        digest = _audit_hash(prev, now, actor, action, message_id, detail)
+        db.execute(
+            "INSERT INTO audit_log (at, actor, action, message_id, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?)",
+            (now, actor, action, message_id, detail, prev, digest),
+        )
 
     def audit_entries(self) -> list[AuditEntry]:
         with self._lock:

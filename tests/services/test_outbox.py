@@ -49,7 +49,8 @@ def test_undo_returns_a_held_message_to_draft(runtime: Runtime, sandbox: Sandbox
     assert stored.state is OutboxState.SCHEDULED
     message = runtime.undo(stored.id)
     assert message.subject == "Undo me"
-    assert runtime.store is not None and runtime.store.get(stored.id).state is OutboxState.DRAFT
+    assert runtime.store is not None
+    assert runtime.store.get(stored.id).state is OutboxState.DRAFT
     with sandbox_control(sandbox) as control:
         assert control.get("/messages").json()["count"] == 0
 

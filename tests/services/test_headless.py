@@ -1,0 +1,117 @@
+"""``sealpost batch``, ``outbox --json`` and ``status --json`` as real subprocesses (real keyring)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desktop_app.sandbox.server import SandboxServer
+from tests.conftest import sandbox_control
+
+pytestmark = pytest.mark.keyring
+REPO = Path(__file__).resolve().parents[2]
+
+
+def sealpost(sandbox: SandboxServer, profile_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "desktop_app", *args, "--profile-dir", str(profile_dir),
+         "--api-base-url", sandbox.base_url],
+        cwd=REPO, env={**os.environ, "PAUBOX_API_KEY": sandbox.api_key}, capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+
+
+def write_csv(path: Path, rows: int, bad_line: int | None = None) -> Path:
+    lines = ["to,subject,text,name"]
+    for n in range(rows):
+        to = "not an address" if bad_line is not None and n + 2 == bad_line else f"p{n}@example.org"
+        lines.append(f"{to},Results for {{{{name}}}},Dear {{{{name}}}} - body-{n},Patient {n}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def sandbox_subjects(sandbox: SandboxServer) -> list[str]:
+    with sandbox_control(sandbox) as control:
+        return [m["subject"] for m in control.get("/messages").json()["messages"]]
+
+
+def test_batch_sends_every_row_once_and_rerunning_queues_nothing(sandbox: SandboxServer, tmp_path: Path) -> None:
+    csv_file = write_csv(tmp_path / "list.csv", 60)
+    first = sealpost(sandbox, tmp_path / "p", "batch", str(csv_file))
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["counts"] == {"accepted": 60}
+    assert "60/60 done" in first.stderr
+    again = sealpost(sandbox, tmp_path / "p", "batch", str(csv_file))
+    assert again.returncode == 0, again.stderr
+    subjects = sandbox_subjects(sandbox)
+    assert len(subjects) == 60
+    assert "Results for Patient 7" in subjects
+    with sandbox_control(sandbox) as control:
+        assert sum(control.get("/stats").json()["by_endpoint"]["POST bulk_messages"].values()) == 2
+
+
+def test_malformed_row_is_reported_by_line_and_nothing_is_queued(sandbox: SandboxServer, tmp_path: Path) -> None:
+    csv_file = write_csv(tmp_path / "list.csv", 5, bad_line=4)
+    result = sealpost(sandbox, tmp_path / "p", "batch", str(csv_file))
+    assert result.returncode == 2
+    assert "line 4:" in result.stderr
+    outbox = sealpost(sandbox, tmp_path / "p", "outbox", "--json")
+    assert json.loads(outbox.stdout) == []
+    skipped = sealpost(sandbox, tmp_path / "p", "batch", str(csv_file), "--skip-bad-rows")
+    assert skipped.returncode == 0, skipped.stderr
+    assert len(sandbox_subjects(sandbox)) == 4
+
+
+def test_body_file_and_preview(sandbox: SandboxServer, tmp_path: Path) -> None:
+    csv_file = tmp_path / "list.csv"
+    csv_file.write_text("to,subject,clinic\np1@example.org,Visit,North\n")
+    body = tmp_path / "body.txt"
+    body.write_text("See you at {{clinic}}.")
+    preview = sealpost(sandbox, tmp_path / "p", "batch", str(csv_file), "--body-file", str(body), "--preview")
+    assert preview.returncode == 0, preview.stderr
+    assert "See you at North." in preview.stdout
+    assert sandbox_subjects(sandbox) == []
+
+
+def test_status_json_lists_states_and_recipients_but_never_a_body(sandbox: SandboxServer, tmp_path: Path) -> None:
+    csv_file = write_csv(tmp_path / "list.csv", 3)
+    assert sealpost(sandbox, tmp_path / "p", "batch", str(csv_file)).returncode == 0
+    status = sealpost(sandbox, tmp_path / "p", "status", "--json")
+    assert status.returncode == 0, status.stderr
+    rows = json.loads(status.stdout)
+    assert [r["state"] for r in rows] == ["accepted"] * 3
+    assert all(r["tracking_id"] for r in rows)
+    assert "body-" not in status.stdout
+    assert {"recipient_statuses", "delivery", "recipients"} <= set(rows[0])
+
+
+def test_interrupted_batch_resumes_without_sending_a_row_twice(sandbox: SandboxServer, tmp_path: Path) -> None:
+    with sandbox_control(sandbox) as control:
+        control.post("/faults", json={"latency_ms": 300}).raise_for_status()
+    csv_file = write_csv(tmp_path / "list.csv", 150)
+    command = [sys.executable, "-m", "desktop_app", "batch", str(csv_file), "--profile-dir", str(tmp_path / "p"),
+               "--api-base-url", sandbox.base_url]  # fmt: skip
+    env = {**os.environ, "PAUBOX_API_KEY": sandbox.api_key}
+    with subprocess.Popen(
+        command, cwd=REPO, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+    ) as p:
+        assert p.stderr is not None
+        assert "batch " in p.stderr.readline()  # queued (durably) before this line is printed
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        p.stderr.close()
+    with sandbox_control(sandbox) as control:
+        control.post("/faults", json={"latency_ms": 0}).raise_for_status()
+    resumed = sealpost(sandbox, tmp_path / "p", "batch", str(csv_file))
+    counts = json.loads(resumed.stdout)["counts"]
+    assert sum(counts.values()) == 150
+    assert set(counts) <= {"accepted", "outcome_unknown"}
+    subjects = sandbox_subjects(sandbox)
+    assert len(subjects) == len(set(subjects))
+    assert len(subjects) >= counts["accepted"]
