@@ -42,11 +42,12 @@ class StatusTracker:
         self._store = store
         self._client = client
         self._clock = clock
-        self._budget = RateLimiter(polls_per_minute / 60.0, burst=max(1.0, polls_per_minute / 6.0))
+        self._budget = RateLimiter(polls_per_minute / 60.0, burst=max(1.0, polls_per_minute / 6.0), clock=clock)
         self._wake = threading.Condition()
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._bounce_listeners: list[BounceListener] = []
+        self._budget_ready_at: float | None = None
 
     def on_bounce(self, listener: BounceListener) -> None:
         """``listener(message, recipient, status)`` when a recipient hard- or soft-bounces."""
@@ -89,12 +90,23 @@ class StatusTracker:
             with self._wake:
                 if self._stopping:
                     return 0.0
-            wait = self._budget.reserve()
+            wait = self._take_budget()
             if wait > 0:
                 return wait
             self._poll(stored)
         next_poll = self._store.next_poll_time()
         return 30.0 if next_poll is None else max(0.2, min(30.0, next_poll - self._clock()))
+
+    def _take_budget(self) -> float:
+        """Seconds until the next poll may go out. A token reserved on an earlier pass is kept for
+        when it matures; reserving afresh on every pass would pile up debt and starve polling."""
+        now = self._clock()
+        if self._budget_ready_at is None:
+            self._budget_ready_at = now + self._budget.reserve()
+        wait = self._budget_ready_at - now
+        if wait <= 0:
+            self._budget_ready_at = None
+        return max(0.0, wait)
 
     def _poll(self, stored: StoredMessage) -> None:
         now = self._clock()

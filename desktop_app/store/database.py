@@ -147,6 +147,7 @@ def open_database(path: Path, key: bytes) -> Connection:
         connection.execute("PRAGMA foreign_keys = ON")
         # Purged history is overwritten, not merely unlinked from the page tree.
         connection.execute("PRAGMA secure_delete = ON")
+        connection.execute("PRAGMA temp_store = MEMORY")  # sorts and indexes never spill to /tmp
         connection.execute("PRAGMA busy_timeout = 5000")
         if not creating:
             check_integrity(connection)

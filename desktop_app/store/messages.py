@@ -351,11 +351,16 @@ class MessageStore:
     # ------------------------------------------------------------------------------ tracking
 
     def due_polls(self, now: float, limit: int) -> list[StoredMessage]:
-        """Accepted messages whose receipt should be checked now, oldest first."""
+        """Accepted messages whose receipt should be checked now: most overdue first, then oldest.
+
+        Ordering by due time (not only by age) means a tight budget still reaches every message
+        instead of re-polling the oldest one forever.
+        """
         with self._lock:
             rows = self._db.execute(
                 f"SELECT {_COLUMNS} FROM messages WHERE tracking_id IS NOT NULL AND final_delivery = 0 "
-                "AND state = 'accepted' AND COALESCE(next_poll_at, 0) <= ? ORDER BY accepted_at, id LIMIT ?",
+                "AND state = 'accepted' AND COALESCE(next_poll_at, 0) <= ? "
+                "ORDER BY COALESCE(next_poll_at, 0), accepted_at, id LIMIT ?",
                 (now, limit),
             ).fetchall()
         return [_row_to_message(r) for r in rows]
