@@ -50,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
         "{{variables}}): queue every row, send in bulk, wait; re-running the same file resumes it",
     )  # fmt: skip
     batch.add_argument("file", help="the CSV file")
-    batch.add_argument("--body-file", help="body with {{variables}} (.html for HTML, otherwise plain text)")
+    body = batch.add_mutually_exclusive_group()
+    body.add_argument("--body-file", help="body with {{variables}} (.html for HTML, otherwise plain text)")
+    body.add_argument("--template", help="a Paubox dynamic template as the body; the extra columns fill it in")
     batch.add_argument("--from", dest="sender", help="sender address (default: the profile's)")
     batch.add_argument("--skip-bad-rows", action="store_true", help="queue the good rows even if some are bad")
     batch.add_argument("--preview", action="store_true", help="show the first rendered messages; queue nothing")

@@ -59,7 +59,8 @@ def batch_command(runtime: Runtime, args: argparse.Namespace) -> int:
     try:
         plan = plan_batch(
             Path(args.file).read_bytes(), sender=args.sender or runtime.profile.settings.sender,
-            body=_body_from_file(args.body_file), prepare=runtime.prepare,
+            body=Body(template=args.template) if args.template else _body_from_file(args.body_file),
+            prepare=runtime.prepare,
         )  # fmt: skip
     except (OSError, MergeError) as error:
         print(f"sealpost: {error}", file=sys.stderr)

@@ -1,7 +1,8 @@
 """Mail-merge: a CSV of recipients and variables becomes a batch of messages, queued all at once.
 
 CSV rules (header row required): ``to`` is required; ``subject``, ``text`` and ``html`` are
-optional; every other column is a variable for ``{{name}}`` fields in the subject and body. The
+optional; every other column is a variable for ``{{name}}`` fields in the subject and body, or,
+with a Paubox dynamic template, a template value (``templated_messages`` renders it). The
 batch id is a hash of the file's bytes, so running the same file again finds the batch already
 stored and never queues a row twice. Every row is checked before anything is queued; a bad row
 is reported with its line number and only skipped when the user says so.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -21,6 +23,9 @@ from desktop_app.core.message import MessageError, OutgoingMessage
 
 _FIELD = re.compile(r"\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}")
 STANDARD_COLUMNS = frozenset({"to", "subject", "text", "html"})
+TEMPLATE = "template"
+"""``OutgoingMessage.meta`` key: the Paubox dynamic template that is this message's body."""
+TEMPLATE_VALUES = "template_values"
 
 
 class MergeError(ValueError):
@@ -29,11 +34,13 @@ class MergeError(ValueError):
 
 @dataclass(frozen=True)
 class Body:
-    """Where the body comes from when the CSV has no text/html columns (``--body-file``)."""
+    """Where the body comes from when the CSV has no text/html columns (``--body-file``), or the
+    name of a Paubox dynamic template that is the body (``--template``)."""
 
     subject: str = ""
     text: str = ""
     html: str = ""
+    template: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,11 @@ def _row_message(record: Mapping[str, str | None], sender: str, body: Body) -> O
     parsed = parse_address_field(cells.get("to", ""))
     if parsed.errors:
         raise AddressError(parsed.errors[0])
+    if body.template:
+        return OutgoingMessage(
+            sender=sender, to=parsed.addresses, subject=render(cells.get("subject") or body.subject, variables),
+            meta={TEMPLATE: body.template, TEMPLATE_VALUES: json.dumps(variables)},
+        )  # fmt: skip
     return OutgoingMessage(
         sender=sender,
         to=parsed.addresses,

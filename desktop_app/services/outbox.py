@@ -14,6 +14,7 @@ Paubox cannot be reached the engine claims nothing and lets the connectivity wat
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -35,6 +36,7 @@ from desktop_app.api.models import SendResult
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.retry import BackoffPolicy
 from desktop_app.services.connectivity import ConnectivityWatch, OfflinePolicy, ProbeResult
+from desktop_app.services.mailmerge import TEMPLATE, TEMPLATE_VALUES
 from desktop_app.store.crashpoint import crash_point
 from desktop_app.store.messages import MessageStore, StoredMessage
 
@@ -250,8 +252,13 @@ class OutboxEngine:
 
     def _send_one(self, work: _Work) -> None:
         assert isinstance(work, StoredMessage)
+        message = work.message
         try:
-            result = self._client.send(work.message, attempt=work.attempts)
+            if message.meta.get(TEMPLATE):
+                values = json.loads(message.meta.get(TEMPLATE_VALUES, "{}"))
+                result = self._client.send_templated(message.meta[TEMPLATE], values, message, attempt=work.attempts)
+            else:
+                result = self._client.send(message, attempt=work.attempts)
         except PauboxError as error:
             self._record_failure(work, error)
             return
@@ -259,11 +266,20 @@ class OutboxEngine:
         self._record_accepted(work, result)
 
     def _send_chunk(self, work: _Work) -> None:
-        """One bulk_messages request for up to 50 mail-merge messages; each outcome is stored alone."""
+        """One bulk_messages request for up to 50 mail-merge messages; each outcome is stored alone.
+
+        bulk_messages cannot name a template, so templated rows go one by one (templated_messages).
+        """
         assert isinstance(work, list)
-        outcomes = self._client.send_many([stored.message for stored in work])
-        for index, (stored, outcome) in enumerate(zip(work, outcomes, strict=True)):
-            if index == len(work) // 2:
+        plain = [stored for stored in work if not stored.message.meta.get(TEMPLATE)]
+        for stored in work:
+            if stored.message.meta.get(TEMPLATE):
+                self._send_one(stored)
+        if not plain:
+            return
+        outcomes = self._client.send_many([stored.message for stored in plain])
+        for index, (stored, outcome) in enumerate(zip(plain, outcomes, strict=True)):
+            if index == len(plain) // 2:
                 crash_point("during_bulk_chunk")
             if isinstance(outcome, SendResult):
                 self._record_accepted(stored, outcome)

@@ -22,6 +22,7 @@ from desktop_app.core.message import OutgoingMessage
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.sanitize import html_to_text, sanitize_html
 from desktop_app.services.connectivity import OfflinePolicy
+from desktop_app.services.mailmerge import TEMPLATE
 from desktop_app.services.outbox import Connectivity, EngineStatus, OutboxEngine
 from desktop_app.services.profile import Mode, Profile
 from desktop_app.services.tracker import StatusTracker
@@ -204,7 +205,9 @@ class Runtime:
         html = sanitize_html(message.html) if message.html else ""
         text = message.text or (html_to_text(html) if html else "")
         prepared = replace(message, html=html, text=text)
-        prepared.validate(int(self.profile.settings.attachment_limit_mb * 1024 * 1024))
+        # A Paubox dynamic template is the body of a templated message; check everything else.
+        checked = replace(prepared, text="(template)") if message.meta.get(TEMPLATE) else prepared
+        checked.validate(int(self.profile.settings.attachment_limit_mb * 1024 * 1024))
         return prepared
 
     def queue(

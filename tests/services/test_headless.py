@@ -115,3 +115,19 @@ def test_interrupted_batch_resumes_without_sending_a_row_twice(sandbox: SandboxS
     subjects = sandbox_subjects(sandbox)
     assert len(subjects) == len(set(subjects))
     assert len(subjects) >= counts["accepted"]
+
+
+def test_batch_with_a_paubox_template(sandbox: SandboxServer, tmp_path: Path) -> None:
+    from desktop_app.api.client import PauboxClient
+    from desktop_app.api.config import ApiConfig, Secret
+
+    with PauboxClient(ApiConfig(sandbox.base_url, Secret(sandbox.api_key))) as client:
+        client.create_template("visit", "<p>See you at {{clinic}}, {{name}}.</p>")
+    csv_file = tmp_path / "list.csv"
+    csv_file.write_text("to,subject,clinic,name\np1@example.org,Visit,North,Ann\np2@example.org,Visit,South,Bo\n")
+    result = sealpost(sandbox, tmp_path / "p", "batch", str(csv_file), "--template", "visit")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["counts"] == {"accepted": 2}
+    with sandbox_control(sandbox) as control:
+        kinds = {m["kind"] for m in control.get("/messages").json()["messages"]}
+    assert kinds == {"templated_messages"}
