@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.utils import formataddr, getaddresses
 
 from email_validator import EmailNotValidError, validate_email
 
 MAX_RECIPIENTS = 100
-_FORBIDDEN_HEADER_CHARS = re.compile(r"[\r\n\x00]")
+# Everything Python (and some mail software) treats as a line break, plus NUL: each could end a
+# header line early and start an injected one.
+_LINE_BREAKS = re.compile(r"[\r\n\x00\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_CONTROL_CHARS = re.compile(r"[\x01-\x08\x0e-\x1b\x1f\x7f]")  # invisible; tab stays allowed
+# Bidi embeddings, overrides and isolates reorder what the reader sees ("Jane\u202eelpmaxe.live").
+_BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+_FULL_WIDTH = re.compile(r"[\uff01-\uff5e]")  # full-width ASCII, typed with an East Asian IME on
+_ENCODED_WORD = re.compile(r"=\?[^?]*\?[bq]\?[^?]*\?=", re.IGNORECASE)  # RFC 2047: decoded by the reader's client
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 class AddressError(ValueError):
@@ -38,30 +48,71 @@ class Address:
 
 
 def check_header_value(value: str, what: str) -> None:
-    """Refuse values that would break out of their header line."""
-    if _FORBIDDEN_HEADER_CHARS.search(value):
+    """Refuse values that would break out of their header line or hide characters from the reader."""
+    if _LINE_BREAKS.search(value):
         raise AddressError(f"{what} contains a line break or NUL character; remove it.")
+    if _CONTROL_CHARS.search(value):
+        raise AddressError(f"{what} contains an invisible control character; retype it.")
 
 
 def parse_address(text: str) -> Address:
-    """Parse one address, with or without a display name, or raise AddressError saying why."""
+    """Parse one address, with or without a display name, or raise AddressError saying why.
+
+    The acceptance policy is docs/security.md §3; every refusal names the problem and the fix.
+    """
     raw = text.strip()
-    check_header_value(raw, f"“{_shorten(raw)}”")
+    shown = f"“{_shorten(raw)}”"
+    check_header_value(raw, shown)
     if not raw:
         raise AddressError("An address is empty.")
     if "＠" in raw:
-        raise AddressError(f"“{_shorten(raw)}” uses a full-width ＠; type a plain @ instead.")
+        raise AddressError(f"{shown} uses a full-width ＠; type a plain @ instead.")
+    if "@" not in raw:
+        raise AddressError(
+            f'{shown} is not a valid address: it has no @. A name with a comma must be in quotes, like "Doe, Jane" '
+            "<jane@clinic.example>."
+        )
+    unquoted = _QUOTED.sub('""', raw)
+    if unquoted.count('"') % 2:
+        raise AddressError(f'{shown} has a quote (") that is never closed.')
+    if "(" in unquoted or ")" in unquoted:
+        raise AddressError(f"{shown} contains a comment in parentheses; write it as Name <address> instead.")
     parsed = getaddresses([raw])
     if len(parsed) != 1 or not parsed[0][1]:
-        raise AddressError(f"“{_shorten(raw)}” is not a single email address.")
+        raise AddressError(f"{shown} is not a single email address.")
     name, addr = parsed[0]
-    if "<" in raw and not raw.endswith(">"):
-        raise AddressError(f"“{_shorten(raw)}” has text after the closing “>”.")
+    if "<" in unquoted and ">" not in unquoted:
+        raise AddressError(f"{shown} has no closing “>”.")
+    if "<" in unquoted and not raw.endswith(">"):
+        raise AddressError(f"{shown} has text after the closing “>”.")
+    name = _decoded_name(name.strip(), shown)
+    if _FULL_WIDTH.search(addr):
+        raise AddressError(f"{shown} contains full-width letters or signs; switch the keyboard to half-width input.")
     try:
-        checked = validate_email(addr, check_deliverability=False, allow_quoted_local=True)
+        checked = validate_email(addr, check_deliverability=False, allow_quoted_local=True, strict=True)
     except EmailNotValidError as error:
         raise AddressError(f"“{_shorten(addr)}” is not a valid address: {error}") from None
-    return Address(email=checked.normalized, display_name=name.strip())
+    return Address(email=checked.normalized, display_name=name)
+
+
+def _decoded_name(name: str, shown: str) -> str:
+    """The display name as the reader will see it, refused if that would disguise the address.
+
+    RFC 2047 encoded words (``=?utf-8?b?…?=``, which :meth:`Address.formatted` itself produces for
+    non-ASCII names) are decoded first, so nothing can hide inside them.
+    """
+    if _ENCODED_WORD.search(name):
+        try:
+            name = str(make_header(decode_header(name)))
+        except (HeaderParseError, LookupError, UnicodeDecodeError, ValueError):
+            raise AddressError(f"The name in {shown} contains encoded text (=?…?=) that cannot be read; "
+                               "type the name itself.") from None  # fmt: skip
+        check_header_value(name, f"The name in {shown}")
+    if _BIDI_CONTROLS.search(name):
+        raise AddressError(f"The name in {shown} contains invisible text-direction characters; retype it.")
+    if "<" in name or ">" in name:
+        raise AddressError(f"The name in {shown} contains “<” or “>”; remove them from the name.")
+    return name
 
 
 def split_address_field(text: str) -> list[str]:
@@ -121,4 +172,6 @@ def check_recipient_count(count: int) -> None:
 
 
 def _shorten(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """The value as an error message may quote it: short, and unable to break or reorder the line."""
+    visible = _BIDI_CONTROLS.sub("\ufffd", _CONTROL_CHARS.sub("\ufffd", _LINE_BREAKS.sub("\ufffd", text)))
+    return visible if len(visible) <= limit else visible[: limit - 1] + "…"
