@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -89,3 +90,10 @@ def stats(server: SandboxServer) -> dict[str, dict[str, int]]:
     with sandbox_control(server) as control:
         by_endpoint: dict[str, dict[str, int]] = control.get("/stats").json()["by_endpoint"]
     return by_endpoint
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, read, released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
