@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -167,7 +168,7 @@ def test_ids_are_validated_before_they_reach_a_url(sandbox: SandboxServer, bad_i
         ({"sender": "not an address"}, "not"),
     ],
 )
-def test_invalid_messages_never_leave(sandbox: SandboxServer, change: dict[str, object], words: str) -> None:
+def test_invalid_messages_never_leave(sandbox: SandboxServer, change: dict[str, Any], words: str) -> None:
     with make_client(sandbox) as client, pytest.raises(InvalidInput, match=words):
         client.send(message(**change))
     assert stats(sandbox) == {}

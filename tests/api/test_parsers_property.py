@@ -229,7 +229,9 @@ class ScriptedReplies:
     def reply(self, request: httpx.Request) -> httpx.Response:
         if self.error is not None:
             raise self.error("boom", request=request)
-        return httpx.Response(self.status, content=self.body, headers=self.headers)
+        return httpx.Response(
+            self.status, content=self.body, headers=[(k.encode(), v) for k, v in self.headers.items()]
+        )
 
 
 @pytest.fixture(scope="module")
