@@ -1,25 +1,89 @@
-"""The composer: recipients with live validation, subject, rich-text body, Send (Ctrl+Enter).
+"""The composer: To/Cc/Bcc with live validation and autocomplete, reply-to, subject, a rich-text
+body with a toolbar, the editable plain-text part, a safe preview, attachments within a visible
+budget, X- headers, delivery switches, and Send (Ctrl+Enter).
 
-The body's HTML is sanitised by the runtime (on a worker) before it is stored or sent.
+The composer only builds an :class:`OutgoingMessage`; sanitising, the pre-send guards, queuing
+and drafts happen in the main window on background jobs, so typing never waits on disk.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+import mimetypes
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QStringListModel, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QDragEnterEvent,
+    QDropEvent,
+    QFont,
+    QKeySequence,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextListFormat,
+)
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QProgressBar,
     QPushButton,
+    QTabWidget,
+    QTextBrowser,
     QTextEdit,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop_app.core.addresses import AddressFieldResult, parse_address_field
-from desktop_app.core.message import OutgoingMessage
+from desktop_app.core.addresses import (
+    Address,
+    AddressError,
+    AddressFieldResult,
+    check_header_value,
+    parse_address_field,
+)
+from desktop_app.core.message import Attachment, OutgoingMessage
+from desktop_app.core.sanitize import html_to_text, sanitize_html
+from desktop_app.ui.jobs import CancelToken, JobRunner
+
+
+def repolish(widget: QWidget) -> None:
+    """Re-apply the stylesheet after a dynamic property (``invalid``, ``tone``) changed."""
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def encoded_size(raw_size: int) -> int:
+    """Bytes a file takes once base64-encoded, which is what Paubox counts against the limit."""
+    return 4 * ((raw_size + 2) // 3)
+
+
+def megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+class AddressCompleter(QCompleter):
+    """Completes the address being typed after the last comma, keeping the ones before it."""
+
+    def splitPath(self, path: str) -> list[str]:
+        return [path.replace(";", ",").rsplit(",", 1)[-1].strip()]
+
+    def pathFromIndex(self, index: QModelIndex | QPersistentModelIndex) -> str:
+        widget = self.widget()
+        text = widget.text() if isinstance(widget, QLineEdit) else ""
+        head = text.replace(";", ",").rsplit(",", 1)[0] + ", " if "," in text.replace(";", ",") else ""
+        return head + str(index.data())
 
 
 class AddressField(QWidget):
@@ -27,13 +91,25 @@ class AddressField(QWidget):
 
     changed = Signal()
 
-    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+    def __init__(self, name: str, completions: QStringListModel | None = None, parent: QWidget | None = None,
+                 *, single: bool = False) -> None:  # fmt: skip
         super().__init__(parent)
+        self.name = name
+        self.single = single
         self.edit = QLineEdit(self)
-        self.edit.setPlaceholderText("name@example.org, Dr Jane Doe <jane@clinic.example>")
-        self.edit.setAccessibleName(f"{name} recipients")
+        self.edit.setPlaceholderText(
+            "reply@clinic.example" if single else "name@example.org, Dr Jane Doe <jane@clinic.example>"
+        )
+        self.edit.setAccessibleName(name if single else f"{name} recipients")
+        self.edit.setClearButtonEnabled(True)
+        if completions is not None:
+            completer = AddressCompleter(completions, self.edit)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            self.edit.setCompleter(completer)
         self.error = QLabel(self)
         self.error.setObjectName("fieldError")
+        self.error.setAccessibleName(f"{name} problems")
         self.error.setWordWrap(True)
         self.error.hide()
         layout = QVBoxLayout(self)
@@ -41,105 +117,619 @@ class AddressField(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.edit)
         layout.addWidget(self.error)
-        self._debounce = QTimer(self, singleShot=True, interval=300)
+        self._debounce = QTimer(self, singleShot=True, interval=400)
         self._debounce.timeout.connect(self.validate)
         self.edit.textEdited.connect(lambda _text: self._debounce.start())
         self.edit.editingFinished.connect(self.validate)
 
     def parsed(self) -> AddressFieldResult:
-        return parse_address_field(self.edit.text())
+        result = parse_address_field(self.edit.text())
+        if self.single and len(result.addresses) + len(result.errors) > 1:
+            return AddressFieldResult((), (f"{self.name} takes one address only.",))
+        return result
 
     def validate(self) -> AddressFieldResult:
+        self._debounce.stop()
         result = self.parsed()
-        if result.errors:
-            self.error.setText("\n".join(result.errors))
-            self.error.show()
-            self.edit.setProperty("invalid", True)
-        else:
-            self.error.hide()
-            self.edit.setProperty("invalid", False)
-        self.edit.style().unpolish(self.edit)
-        self.edit.style().polish(self.edit)
+        self.error.setText("\n".join(result.errors))
+        self.error.setVisible(bool(result.errors))
+        self.edit.setProperty("invalid", bool(result.errors))
+        repolish(self.edit)
         self.changed.emit()
         return result
 
+    def set_addresses(self, addresses: Sequence[Address]) -> None:
+        self.edit.setText(", ".join(a.formatted() for a in addresses))
+        self.validate()
+
+
+class SafePreview(QTextBrowser):
+    """Shows sanitised HTML and loads nothing: no remote images, no files, no scripts (Qt runs none)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.requested_resources: list[str] = []
+
+    def loadResource(self, kind: int, name: QUrl | str) -> object:
+        # Remote images are tracking pixels at best; local paths would reveal files. Load neither.
+        self.requested_resources.append(name.toString() if isinstance(name, QUrl) else name)
+        return None
+
+
+class RichTextToolbar(QToolBar):
+    """Bold, italic, lists, headings and links for the body; each action has a name and a shortcut."""
+
+    HEADINGS = (("Paragraph", 0), ("Heading 1", 1), ("Heading 2", 2), ("Heading 3", 3))
+
+    def __init__(self, editor: QTextEdit, parent: QWidget | None = None) -> None:
+        super().__init__("Formatting", parent)
+        self.setAccessibleName("Formatting")
+        self.editor = editor
+        self.bold = self._action("Bold", "Ctrl+B", self._toggle_bold, checkable=True)
+        self.italic = self._action("Italic", "Ctrl+I", self._toggle_italic, checkable=True)
+        self.bullets = self._action("• List", "", lambda: self._list(QTextListFormat.Style.ListDisc))
+        self.numbers = self._action("1. List", "", lambda: self._list(QTextListFormat.Style.ListDecimal))
+        self.link = self._action("Link…", "Ctrl+K", self._insert_link)
+        self.heading = QComboBox(self)
+        self.heading.setAccessibleName("Paragraph style")
+        for title, level in self.HEADINGS:
+            self.heading.addItem(title, level)
+        self.heading.activated.connect(lambda i: self._set_heading(int(self.heading.itemData(i))))
+        self.addWidget(self.heading)
+        editor.currentCharFormatChanged.connect(self._sync)
+
+    def _action(self, text: str, keys: str, slot: object, *, checkable: bool = False) -> QAction:
+        action = QAction(text, self)
+        action.setCheckable(checkable)
+        if keys:
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.setToolTip(f"{text.rstrip('…')} ({keys})")
+        action.triggered.connect(slot)
+        self.editor.addAction(action)
+        self.addAction(action)
+        button = self.widgetForAction(action)
+        if button is not None:
+            button.setAccessibleName(text.rstrip("…"))
+        return action
+
+    def _sync(self, fmt: QTextCharFormat) -> None:
+        self.bold.setChecked(fmt.fontWeight() >= QFont.Weight.Bold)
+        self.italic.setChecked(fmt.fontItalic())
+
+    def _merge(self, fmt: QTextCharFormat) -> None:
+        cursor = self.editor.textCursor()
+        if not cursor.hasSelection():
+            cursor.select(QTextCursor.SelectionType.WordUnderCursor)
+        cursor.mergeCharFormat(fmt)
+        self.editor.mergeCurrentCharFormat(fmt)
+        self.editor.setFocus()
+
+    def _toggle_bold(self) -> None:
+        fmt = QTextCharFormat()
+        fmt.setFontWeight(QFont.Weight.Bold if self.bold.isChecked() else QFont.Weight.Normal)
+        self._merge(fmt)
+
+    def _toggle_italic(self) -> None:
+        fmt = QTextCharFormat()
+        fmt.setFontItalic(self.italic.isChecked())
+        self._merge(fmt)
+
+    def _list(self, style: QTextListFormat.Style) -> None:
+        cursor = self.editor.textCursor()
+        fmt = QTextListFormat()
+        fmt.setStyle(style)
+        cursor.createList(fmt)
+        self.editor.setFocus()
+
+    def _set_heading(self, level: int) -> None:
+        cursor = self.editor.textCursor()
+        block = QTextBlockFormat()
+        block.setHeadingLevel(level)
+        cursor.mergeBlockFormat(block)
+        char = QTextCharFormat()
+        char.setFontWeight(QFont.Weight.Bold if level else QFont.Weight.Normal)
+        char.setProperty(QTextCharFormat.Property.FontSizeAdjustment, {0: 0, 1: 3, 2: 2, 3: 1}[level])
+        cursor.select(QTextCursor.SelectionType.BlockUnderCursor)
+        cursor.mergeCharFormat(char)
+        self.editor.setFocus()
+
+    def _insert_link(self) -> None:
+        url, ok = QInputDialog.getText(self, "Insert link", "Link address (https:// or mailto:)")
+        self.add_link(url.strip()) if ok else None
+
+    def add_link(self, url: str) -> None:
+        if not url.startswith(("https://", "http://", "mailto:")):
+            return
+        cursor = self.editor.textCursor()
+        text = cursor.selectedText() or url
+        fmt = QTextCharFormat()
+        fmt.setAnchor(True)
+        fmt.setAnchorHref(url)
+        fmt.setFontUnderline(True)
+        cursor.insertText(text, fmt)
+        self.editor.setFocus()
+
+
+class AttachmentPanel(QWidget):
+    """Attached files and a bar that counts their base64 size against the limit."""
+
+    changed = Signal()
+
+    def __init__(self, jobs: JobRunner, limit_bytes: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._jobs = jobs
+        self.limit_bytes = limit_bytes
+        self.attachments: list[Attachment] = []
+        self._reserved = 0  # encoded bytes of files still being read
+        self.list = QListWidget(self)
+        self.list.setAccessibleName("Attachments")
+        self.list.setMaximumHeight(72)
+        self.add_button = QPushButton("Attach files…", self)
+        self.add_button.setAccessibleName("Attach files")
+        self.add_button.clicked.connect(self.choose_files)
+        self.remove_button = QPushButton("Remove", self)
+        self.remove_button.setAccessibleName("Remove attachment")
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.budget = QProgressBar(self)
+        self.budget.setAccessibleName("Attachment budget")
+        self.budget.setTextVisible(True)
+        self.problem = QLabel(self)
+        self.problem.setObjectName("fieldError")
+        self.problem.setAccessibleName("Attachment problem")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.add_button)
+        row.addWidget(self.remove_button)
+        row.addWidget(self.budget, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(3)
+        layout.addLayout(row)
+        layout.addWidget(self.list)
+        layout.addWidget(self.problem)
+        self._refresh()
+
+    @property
+    def used_bytes(self) -> int:
+        return sum(a.encoded_size for a in self.attachments) + self._reserved
+
+    def choose_files(self) -> None:
+        paths, _filter = QFileDialog.getOpenFileNames(self, "Attach files")
+        self.add_paths([Path(p) for p in paths])
+
+    def add_paths(self, paths: Sequence[Path]) -> None:
+        """Refuse what would exceed the budget before reading a byte; read the rest on a worker."""
+        self.problem.hide()
+        for path in paths:
+            try:
+                size = encoded_size(path.stat().st_size)
+            except OSError as error:
+                self._refuse(f"“{path.name}” could not be read ({error.strerror}).")
+                continue
+            if self.used_bytes + size > self.limit_bytes:
+                self._refuse(
+                    f"“{path.name}” was not attached: it would bring attachments to "
+                    f"{megabytes(self.used_bytes + size)} once encoded, over the {megabytes(self.limit_bytes)} "
+                    "limit. Send it in a separate message or share it another way."
+                )
+                continue
+            self._reserved += size
+            self._read(path, size)
+            self._refresh()
+
+    def _read(self, path: Path, reserved: int) -> None:
+        def added(attachment: Attachment) -> None:
+            self._added(attachment, reserved)
+
+        def failed(error: BaseException) -> None:
+            self._read_failed(path, error, reserved)
+
+        self._jobs.submit(lambda _t: _read_attachment(path), name="read attachment", on_result=added, on_error=failed)
+
+    def _added(self, attachment: Attachment, reserved: int) -> None:
+        self._reserved -= reserved
+        self.attachments.append(attachment)
+        self._refresh()
+
+    def _read_failed(self, path: Path, error: BaseException, reserved: int) -> None:
+        self._reserved -= reserved
+        self._refuse(f"“{path.name}” could not be read ({error}).")
+        self._refresh()
+
+    def _refuse(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.show()
+
+    def remove_selected(self) -> None:
+        row = self.list.currentRow()
+        if 0 <= row < len(self.attachments):
+            del self.attachments[row]
+            self.problem.hide()
+            self._refresh()
+
+    def set_attachments(self, attachments: Sequence[Attachment]) -> None:
+        self.attachments = list(attachments)
+        self.problem.hide()
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self.list.clear()
+        for attachment in self.attachments:
+            self.list.addItem(f"{attachment.file_name}  ({megabytes(attachment.encoded_size)} encoded)")
+        self.list.setVisible(bool(self.attachments))
+        self.remove_button.setEnabled(bool(self.attachments))
+        used = self.used_bytes
+        self.budget.setRange(0, max(1, self.limit_bytes // 1024))
+        self.budget.setValue(min(used, self.limit_bytes) // 1024)
+        self.budget.setFormat(f"{megabytes(used)} of {megabytes(self.limit_bytes)} (encoded)")
+        self.budget.setProperty("tone", "warn" if used > self.limit_bytes * 0.8 else "")
+        repolish(self.budget)
+        self.changed.emit()
+
+
+def _read_attachment(path: Path) -> Attachment:
+    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return Attachment.from_bytes(path.name, content_type, path.read_bytes())
+
+
+def parse_custom_headers(text: str) -> tuple[tuple[tuple[str, str], ...], list[str]]:
+    """``X-Name: value`` per line → pairs, plus a reason for each line that is not acceptable."""
+    pairs: list[tuple[str, str]] = []
+    problems: list[str] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        name, sep, value = line.partition(":")
+        name, value = name.strip(), value.strip()
+        if not sep or not name.lower().startswith("x-") or len(name) < 3 or " " in name:
+            problems.append(f"Line {number}: write custom headers as “X-Name: value”.")
+            continue
+        try:
+            check_header_value(value, f"The value of {name}")
+        except AddressError as error:
+            problems.append(str(error))
+            continue
+        pairs.append((name, value))
+    return tuple(pairs), problems
+
 
 class ComposerView(QWidget):
-    send_requested = Signal(object)  # OutgoingMessage
+    send_requested = Signal(object)  # OutgoingMessage, already checked for what the composer can check
+    draft_changed = Signal()  # the user edited something; the window autosaves after a pause
+    draft_discarded = Signal(object)  # the draft id (or None) the user threw away
 
-    def __init__(self, sender: str, parent: QWidget | None = None) -> None:
+    def __init__(self, sender: str, jobs: JobRunner, *, attachment_limit_bytes: int,
+                 parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.sender_address = sender
-        self.to_field = AddressField("To", self)
+        self._jobs = jobs
+        self.draft_id: int | None = None
+        self.session = 0  # bumped whenever the form is reloaded, so late autosaves know they are stale
+        self._loading = False
+        self.completions = QStringListModel(self)
+        self.to_field = AddressField("To", self.completions, self)
+        self.cc_field = AddressField("Cc", self.completions, self)
+        self.bcc_field = AddressField("Bcc", self.completions, self)
+        self.reply_to_field = AddressField("Reply-to", self.completions, self, single=True)
         self.subject = QLineEdit(self)
         self.subject.setAccessibleName("Subject")
-        self.subject.setPlaceholderText("Subject")
+        self.subject.setPlaceholderText("Subject (required; avoid patient names)")
+        self.from_label = QLabel(sender, self)
+        self.from_label.setAccessibleName("Sender")
+        self.show_more = QPushButton("Cc, Bcc, reply-to…", self)
+        self.show_more.setAccessibleName("Show Cc, Bcc and reply-to")
+        self.show_more.setCheckable(True)
+        self.show_more.setFlat(True)
+
         self.body = QTextEdit(self)
         self.body.setAccessibleName("Message body")
         self.body.setAcceptRichText(True)
         self.body.setPlaceholderText("Write your message…")
+        self.toolbar = RichTextToolbar(self.body, self)
+        self.plain = QPlainTextEdit(self)
+        self.plain.setAccessibleName("Plain-text part")
+        self.plain_note = QLabel(self)
+        self.plain_note.setObjectName("hint")
+        self.plain_note.setWordWrap(True)
+        self.regenerate = QPushButton("Regenerate from message", self)
+        self.regenerate.setAccessibleName("Regenerate plain text")
+        self.regenerate.clicked.connect(self._regenerate_plain)
+        self._plain_edited = False
+        self.preview = SafePreview(self)
+        self.preview.setAccessibleName("Message preview")
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Message body views")
+        write_page = QWidget(self)
+        write_layout = QVBoxLayout(write_page)
+        write_layout.setContentsMargins(0, 4, 0, 0)
+        write_layout.addWidget(self.toolbar)
+        write_layout.addWidget(self.body, 1)
+        plain_page = QWidget(self)
+        plain_layout = QVBoxLayout(plain_page)
+        plain_layout.setContentsMargins(0, 4, 0, 0)
+        plain_top = QHBoxLayout()
+        plain_top.addWidget(self.plain_note, 1)
+        plain_top.addWidget(self.regenerate)
+        plain_layout.addLayout(plain_top)
+        plain_layout.addWidget(self.plain, 1)
+        self.tabs.addTab(write_page, "&Write")
+        self.tabs.addTab(plain_page, "Plain &text")
+        self.tabs.addTab(self.preview, "&Preview")
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+        self.attachments = AttachmentPanel(jobs, attachment_limit_bytes, self)
+        self.headers = QPlainTextEdit(self)
+        self.headers.setAccessibleName("Custom X- headers")
+        self.headers.setPlaceholderText("X-Clinic-Ref: 1234   (one per line)")
+        self.headers.setMaximumHeight(48)
+        self.headers_error = QLabel(self)
+        self.headers_error.setObjectName("fieldError")
+        self.headers_error.setWordWrap(True)
+        self.headers_error.hide()
+        self.tag = QLineEdit(self)
+        self.tag.setAccessibleName("Tag")
+        self.tag.setPlaceholderText("optional, e.g. lab-results (for filtering history)")
+        self.secure_notification = QCheckBox("Force secure notification (recipient picks the message up in a portal)")
+        self.open_tracking = QCheckBox("Track opens")
+        self.link_tracking = QCheckBox("Track link clicks")
+        self.allow_non_tls = QCheckBox("Allow delivery without TLS")
+        self.allow_non_tls.setEnabled(False)
+        self.allow_non_tls.setToolTip("Your organisation's policy does not allow delivery without TLS.")
+        for box in (self.secure_notification, self.open_tracking, self.link_tracking, self.allow_non_tls):
+            box.setAccessibleName(box.text().split(" (")[0])
+        self.options = QWidget(self)
+        options_form = QFormLayout(self.options)
+        options_form.setContentsMargins(0, 0, 0, 0)
+        options_form.addRow("Ta&g", self.tag)
+        options_form.addRow("&X- headers", self.headers)
+        options_form.addRow("", self.headers_error)
+        switches = QHBoxLayout()
+        for box in (self.secure_notification, self.open_tracking, self.link_tracking, self.allow_non_tls):
+            switches.addWidget(box)
+        switches.addStretch(1)
+        options_form.addRow("Delivery", switches)
+        self.options_toggle = QPushButton("Options…", self)
+        self.options_toggle.setAccessibleName("Show delivery options")
+        self.options_toggle.setCheckable(True)
+        self.options_toggle.setFlat(True)
+        self.options_toggle.toggled.connect(self.options.setVisible)
+        self.options.hide()
+
         self.feedback = QLabel(self)
         self.feedback.setObjectName("composerFeedback")
+        self.feedback.setAccessibleName("Composer status")
         self.feedback.setWordWrap(True)
+        self.discard_button = QPushButton("Discard", self)
+        self.discard_button.setAccessibleName("Discard message")
+        self.discard_button.clicked.connect(self.discard)
         self.send_button = QPushButton("Send", self)
         self.send_button.setObjectName("primaryButton")
         self.send_button.setAccessibleName("Send message")
         self.send_button.setToolTip("Send (Ctrl+Enter)")
         self.send_button.clicked.connect(self.request_send)
 
-        form = QFormLayout()
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        form.addRow("&To", self.to_field)
-        form.addRow("&Subject", self.subject)
+        self.form = QFormLayout()
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.form.addRow("From", self._row(self.from_label, self.show_more))
+        self.form.addRow("&To", self.to_field)
+        self.form.addRow("&Cc", self.cc_field)
+        self.form.addRow("&Bcc", self.bcc_field)
+        self.form.addRow("&Reply-to", self.reply_to_field)
+        self.form.addRow("&Subject", self.subject)
+        self.form.addRow("Attachments", self.attachments)
+        self.show_more.toggled.connect(self._show_more_fields)
+        self._show_more_fields(False)
         actions = QHBoxLayout()
+        actions.addWidget(self.options_toggle)
         actions.addWidget(self.feedback, 1)
+        actions.addWidget(self.discard_button)
         actions.addWidget(self.send_button)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.body, 1)
+        layout.addLayout(self.form)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.options)
         layout.addLayout(actions)
 
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(self.request_send)
+        self.setAcceptDrops(True)
+        for field in (self.to_field, self.cc_field, self.bcc_field, self.reply_to_field):
+            field.edit.textChanged.connect(self._edited)
+        for signal in (self.subject.textChanged, self.body.textChanged, self.headers.textChanged,
+                       self.tag.textChanged, self.attachments.changed):  # fmt: skip
+            signal.connect(self._edited)
+        self.plain.textChanged.connect(self._plain_changed)
+        self._update_plain_note()
+
+    @staticmethod
+    def _row(*widgets: QWidget) -> QWidget:
+        holder = QWidget()
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        for widget in widgets:
+            row.addWidget(widget)
+        row.addStretch(1)
+        return holder
+
+    def _show_more_fields(self, shown: bool) -> None:
+        for field in (self.cc_field, self.bcc_field, self.reply_to_field):
+            self.form.setRowVisible(field, shown)
+
+    def set_sender(self, sender: str) -> None:
+        self.sender_address = sender
+        self.from_label.setText(sender)
+
+    def set_known_addresses(self, addresses: Sequence[str]) -> None:
+        self.completions.setStringList(list(addresses))
+
+    # ------------------------------------------------------------------ plain text and preview
+
+    def _edited(self) -> None:
+        if not self._loading:
+            self.draft_changed.emit()
+
+    def _plain_changed(self) -> None:
+        if not self._loading and self.plain.hasFocus():
+            self._plain_edited = True
+            self._update_plain_note()
+            self.draft_changed.emit()
+
+    def _update_plain_note(self) -> None:
+        self.plain_note.setText(
+            "You edited this plain-text version; it is sent as written."
+            if self._plain_edited
+            else "Generated from your message for recipients who cannot read formatted mail. Edit it if needed."
+        )
+        self.regenerate.setEnabled(self._plain_edited)
+
+    def _regenerate_plain(self) -> None:
+        self._plain_edited = False
+        self._update_plain_note()
+        self._tab_changed(1)
+
+    def _tab_changed(self, index: int) -> None:
+        if index == 0:
+            return
+        html = self.body.toHtml() if self.body.toPlainText().strip() else ""
+
+        def render(_token: CancelToken) -> tuple[str, str]:
+            clean = sanitize_html(html) if html else ""
+            return clean, html_to_text(clean) if clean else ""
+
+        self._jobs.submit(render, name="render preview", on_result=self._show_rendered)
+
+    def _show_rendered(self, rendered: tuple[str, str]) -> None:
+        clean, text = rendered
+        self.preview.setHtml(clean or "<p><i>The message is empty.</i></p>")
+        if not self._plain_edited:
+            self._loading = True
+            self.plain.setPlainText(text)
+            self._loading = False
+
+    # ------------------------------------------------------------------ drag and drop
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        files = [p for p in paths if p.is_file()]
+        if files:
+            self.attachments.add_paths(files)
+            event.acceptProposedAction()
+
+    # ------------------------------------------------------------------ building the message
+
+    def snapshot(self) -> OutgoingMessage:
+        """What the user has written so far, valid or not (for drafts)."""
+        headers, _problems = parse_custom_headers(self.headers.toPlainText())
+        reply = self.reply_to_field.parsed().addresses
+        return OutgoingMessage(
+            sender=self.sender_address,
+            to=self.to_field.parsed().addresses,
+            cc=self.cc_field.parsed().addresses,
+            bcc=self.bcc_field.parsed().addresses,
+            reply_to=reply[0] if reply else None,
+            subject=self.subject.text().strip(),
+            html=self.body.toHtml() if self.body.toPlainText().strip() else "",
+            text=self.plain.toPlainText() if self._plain_edited else "",
+            custom_headers=headers,
+            attachments=tuple(self.attachments.attachments),
+            force_secure_notification=self.secure_notification.isChecked(),
+            allow_non_tls=self.allow_non_tls.isChecked() and self.allow_non_tls.isEnabled(),
+            open_tracking=self.open_tracking.isChecked(),
+            link_tracking=self.link_tracking.isChecked(),
+            tag=self.tag.text().strip(),
+        )
 
     def request_send(self) -> None:
-        recipients = self.to_field.validate()
-        if recipients.errors:
+        """Check what can be checked here, say exactly what to fix, else hand the message on."""
+        results = [(f, f.validate()) for f in (self.to_field, self.cc_field, self.bcc_field, self.reply_to_field)]
+        bad = [f for f, r in results if r.errors]
+        if bad:
+            if not self.show_more.isChecked() and any(f is not self.to_field for f in bad):
+                self.show_more.setChecked(True)
             self.show_problem("Correct the highlighted address before sending.")
-            self.to_field.edit.setFocus()
+            bad[0].edit.setFocus()
             return
-        if not recipients.addresses:
+        if not any(r.addresses for f, r in results if f is not self.reply_to_field):
             self.show_problem("Add at least one recipient.")
             self.to_field.edit.setFocus()
             return
-        message = OutgoingMessage(
-            sender=self.sender_address,
-            to=recipients.addresses,
-            subject=self.subject.text().strip(),
-            html=self.body.toHtml() if self.body.toPlainText().strip() else "",
-        )
+        _headers, problems = parse_custom_headers(self.headers.toPlainText())
+        self.headers_error.setText("\n".join(problems))
+        self.headers_error.setVisible(bool(problems))
+        if problems:
+            self.options_toggle.setChecked(True)
+            self.show_problem("Correct the custom headers before sending.")
+            return
+        if not self.subject.text().strip():
+            self.show_problem("Add a subject: Paubox refuses messages without one.")
+            self.subject.setFocus()
+            return
+        if not self.body.toPlainText().strip() and not self.plain.toPlainText().strip():
+            self.show_problem("The message is empty: write something before sending.")
+            self.body.setFocus()
+            return
         self.send_button.setEnabled(False)
-        self.feedback.setText("Queuing…")
-        self.send_requested.emit(message)
+        self.show_info("Checking…")
+        self.send_requested.emit(self.snapshot())
 
     def show_problem(self, text: str) -> None:
-        self.feedback.setProperty("tone", "error")
+        self._say(text, "error")
+        self.send_button.setEnabled(True)
+
+    def show_info(self, text: str, tone: str = "") -> None:
+        self._say(text, tone)
+
+    def _say(self, text: str, tone: str) -> None:
+        self.feedback.setProperty("tone", tone)
         self.feedback.setText(text)
-        self._repolish(self.feedback)
-        self.send_button.setEnabled(True)
+        repolish(self.feedback)
 
-    def message_queued(self) -> None:
-        self.feedback.setProperty("tone", "ok")
-        self.feedback.setText("Queued. It will be sent and tracked in the Outbox and Status views.")
-        self._repolish(self.feedback)
-        self.to_field.edit.clear()
-        self.subject.clear()
-        self.body.clear()
-        self.send_button.setEnabled(True)
+    def ready_for_next(self, note: str = "") -> None:
+        """The message was handed to the outbox: clear the form for the next one."""
+        self.load(None)
+        self.show_info(note, "ok")
 
-    @staticmethod
-    def _repolish(widget: QWidget) -> None:
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
+    def load(self, message: OutgoingMessage | None, draft_id: int | None = None) -> None:
+        """Fill the form from a draft or a message brought back for editing (or clear it)."""
+        self._loading = True
+        self.session += 1
+        try:
+            self.draft_id = draft_id
+            m = message or OutgoingMessage(sender=self.sender_address, to=(), subject="")
+            self.to_field.set_addresses(m.to)
+            self.cc_field.set_addresses(m.cc)
+            self.bcc_field.set_addresses(m.bcc)
+            self.reply_to_field.set_addresses((m.reply_to,) if m.reply_to else ())
+            self.show_more.setChecked(bool(m.cc or m.bcc or m.reply_to))
+            self.subject.setText(m.subject)
+            self.body.setHtml(sanitize_html(m.html)) if m.html else self.body.clear()
+            self._plain_edited = bool(m.text and m.html and m.text != html_to_text(sanitize_html(m.html)))
+            self.plain.setPlainText(m.text)
+            self._update_plain_note()
+            self.headers.setPlainText("\n".join(f"{k}: {v}" for k, v in m.custom_headers))
+            self.tag.setText(m.tag)
+            self.secure_notification.setChecked(m.force_secure_notification)
+            self.open_tracking.setChecked(m.open_tracking)
+            self.link_tracking.setChecked(m.link_tracking)
+            self.allow_non_tls.setChecked(m.allow_non_tls and self.allow_non_tls.isEnabled())
+            self.attachments.set_attachments(m.attachments)
+            self.tabs.setCurrentIndex(0)
+            self.send_button.setEnabled(True)
+            self._say("", "")
+        finally:
+            self._loading = False
+
+    def is_empty(self) -> bool:
+        m = self.snapshot()
+        return not (m.all_recipients or m.subject or m.html or m.attachments or self.to_field.edit.text().strip())
+
+    def discard(self) -> None:
+        self.draft_discarded.emit(self.draft_id)
+        self.load(None)

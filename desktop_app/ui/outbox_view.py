@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QProgressBar,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -39,11 +40,19 @@ def _state_text(message: StoredMessage) -> str:
     return message.state.label
 
 
+UNKNOWN_EXPLANATION = (
+    "<b>Paubox may or may not have received this message.</b> The connection broke after the message was "
+    "sent, so Sealpost cannot tell. If you can confirm it arrived (ask the recipient, or check the Paubox "
+    "dashboard), choose <i>Mark as sent</i>. Otherwise <i>Resend</i> it, knowing the recipient might get it twice."
+)
+
+
 class OutboxView(QWidget):
     resend_requested = Signal(int)
     mark_sent_requested = Signal(int)
     cancel_requested = Signal(int)
     retry_requested = Signal(int)
+    edit_requested = Signal(int)
 
     def __init__(self, jobs: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,7 +60,16 @@ class OutboxView(QWidget):
         self.notice = QLabel(self)
         self.notice.setObjectName("outboxNotice")
         self.notice.setWordWrap(True)
+        self.notice.setAccessibleName("Connection notice")
         self.notice.hide()
+        self.progress = QProgressBar(self)
+        self.progress.setAccessibleName("Sending progress")
+        self.progress.hide()
+        self.explanation = QLabel(UNKNOWN_EXPLANATION, self)
+        self.explanation.setObjectName("unknownExplanation")
+        self.explanation.setAccessibleName("What outcome unknown means")
+        self.explanation.setWordWrap(True)
+        self.explanation.hide()
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setAccessibleName("Outbox messages")
@@ -69,12 +87,14 @@ class OutboxView(QWidget):
         self.empty.setObjectName("emptyState")
 
         self.retry_button = QPushButton("Retry now", self)
+        self.edit_button = QPushButton("Edit", self)
         self.resend_button = QPushButton("Resend…", self)
         self.mark_sent_button = QPushButton("Mark as sent", self)
         self.cancel_button = QPushButton("Cancel message", self)
         buttons = QHBoxLayout()
         for button, signal in (
             (self.retry_button, self.retry_requested),
+            (self.edit_button, self.edit_requested),
             (self.resend_button, self.resend_requested),
             (self.mark_sent_button, self.mark_sent_requested),
             (self.cancel_button, self.cancel_requested),
@@ -86,8 +106,10 @@ class OutboxView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.notice)
+        layout.addWidget(self.progress)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty, 1)
+        layout.addWidget(self.explanation)
         layout.addLayout(buttons)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         self.model.modelReset.connect(self._update_empty)
@@ -113,6 +135,8 @@ class OutboxView(QWidget):
         message = self.selected()
         state = message.state if message else None
         self.retry_button.setEnabled(state in (S.QUEUED, S.SCHEDULED))
+        self.edit_button.setEnabled(state in (S.DRAFT, S.QUEUED, S.SCHEDULED, S.FAILED))
+        self.explanation.setVisible(state is S.OUTCOME_UNKNOWN)
         self.resend_button.setEnabled(state in (S.OUTCOME_UNKNOWN, S.FAILED))
         self.mark_sent_button.setEnabled(state is S.OUTCOME_UNKNOWN)
         self.cancel_button.setEnabled(state in (S.QUEUED, S.SCHEDULED, S.OUTCOME_UNKNOWN, S.FAILED, S.DRAFT))
@@ -120,3 +144,10 @@ class OutboxView(QWidget):
     def set_notice(self, text: str) -> None:
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
+
+    def set_progress(self, done: int, total: int) -> None:
+        """Show how far a burst of sends has got; hidden when fewer than two are in flight."""
+        self.progress.setVisible(total > 1 and done < total)
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(done)
+        self.progress.setFormat(f"Sent {done} of {total}")

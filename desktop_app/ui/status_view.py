@@ -1,14 +1,22 @@
-"""Status and history: sent messages, their per-recipient delivery status and timeline."""
+"""Status and history: sent messages, filters, per-recipient delivery, the timeline, a summary chart."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
+    QPushButton,
     QSplitter,
     QTableView,
     QTextBrowser,
@@ -16,8 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.api.models import RecipientDelivery
 from desktop_app.core.outbox_state import OutboxState
-from desktop_app.store.messages import HistoryFilter, MessageStore, StoredMessage
+from desktop_app.store.messages import HistoryFilter, MessageStore, StatusEvent, StoredMessage
+from desktop_app.ui.charts import LineChart, Series
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.message_model import Column, MessageTableModel, clock_time
 
@@ -26,8 +36,46 @@ HISTORY_COLUMNS = (
     Column("To", lambda m: m.recipients),
     Column("Subject", lambda m: m.subject),
     Column("Delivery", lambda m: m.delivery_summary or "processing"),
+    Column("Tag", lambda m: m.tag),
     Column("Tracking id", lambda m: m.tracking_id or ""),
 )
+
+# Paubox's own words (paubox-api.md §6), offered as they are so a filter matches exactly.
+DELIVERY_STATUSES = (
+    "processing", "delivered", "delivered via secure portal", "TLS not offered, sending via Secure Portal",
+    "soft bounced", "soft bounced - mailbox full", "hard bounced",
+)  # fmt: skip
+DATE_RANGES = ("Any time", "Today", "Last 7 days", "Last 30 days", "Between…")
+CHART_DAYS = 14
+CHART_LIMIT = 5000
+
+
+@dataclass(frozen=True)
+class MessageDetail:
+    message: StoredMessage
+    statuses: list[RecipientDelivery]
+    events: list[StatusEvent]
+
+
+def daily_summary(store: MessageStore, now: float) -> tuple[list[str], list[Series]]:
+    """Sent, delivered, bounced and opened per day over the last two weeks (runs on a worker)."""
+    today = time.localtime(now)
+    midnight = time.mktime((today.tm_year, today.tm_mon, today.tm_mday, 0, 0, 0, 0, 0, -1))
+    start = midnight - (CHART_DAYS - 1) * 86400
+    ids = store.list_ids(HistoryFilter(states=(OutboxState.ACCEPTED,), since=start))[:CHART_LIMIT]
+    counts = {name: [0] * CHART_DAYS for name in ("sent", "delivered", "bounced", "opened")}
+    for message in store.get_many(ids):
+        day = min(CHART_DAYS - 1, max(0, int(((message.accepted_at or message.created_at) - start) // 86400)))
+        counts["sent"][day] += 1
+        if message.delivery_summary == "delivered":
+            counts["delivered"][day] += 1
+        elif "bounced" in message.delivery_summary:
+            counts["bounced"][day] += 1
+        if any(s.opened_status == "opened" for s in store.recipient_statuses(message.id)):
+            counts["opened"][day] += 1
+    labels = [time.strftime("%d %b", time.localtime(start + i * 86400 + 43200)) for i in range(CHART_DAYS)]
+    colours = {"sent": "#0f6cbd", "delivered": "#107c10", "bounced": "#c4314b", "opened": "#8764b8"}
+    return labels, [Series(name, colours[name], tuple(float(v) for v in values)) for name, values in counts.items()]
 
 
 class StatusView(QWidget):
@@ -35,12 +83,41 @@ class StatusView(QWidget):
         super().__init__(parent)
         self._jobs = jobs
         self._store: MessageStore | None = None
+        self._shown_id: int | None = None
         self.model = MessageTableModel(HISTORY_COLUMNS, jobs, HistoryFilter(states=(OutboxState.ACCEPTED,)), self)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search subject, body and recipients (Ctrl+F)")
         self.search.setAccessibleName("Search history")
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self._search_changed)
+        self.status_filter = QComboBox(self)
+        self.status_filter.setAccessibleName("Delivery status filter")
+        self.status_filter.addItem("Any status", "")
+        for status in DELIVERY_STATUSES:
+            self.status_filter.addItem(status, status)
+        self.recipient = QLineEdit(self)
+        self.recipient.setAccessibleName("Recipient filter")
+        self.recipient.setPlaceholderText("Recipient")
+        self.recipient.setClearButtonEnabled(True)
+        self.tag = QLineEdit(self)
+        self.tag.setAccessibleName("Tag filter")
+        self.tag.setPlaceholderText("Tag")
+        self.tag.setClearButtonEnabled(True)
+        self.date_range = QComboBox(self)
+        self.date_range.setAccessibleName("Date range")
+        self.date_range.addItems(list(DATE_RANGES))
+        self.date_from = QDateEdit(QDate.currentDate().addDays(-7), self)
+        self.date_from.setAccessibleName("From date")
+        self.date_to = QDateEdit(QDate.currentDate(), self)
+        self.date_to.setAccessibleName("To date")
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.hide()
+            edit.dateChanged.connect(self._schedule_filter)
+        self.count = QLabel(self)
+        self.count.setObjectName("hint")
+        self.count.setAccessibleName("Result count")
+
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setAccessibleName("Sent messages")
@@ -50,67 +127,172 @@ class StatusView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((130, 220, 260, 170)):
+        for column, width in enumerate((125, 220, 240, 110, 90)):
             self.table.setColumnWidth(column, width)
+
         self.detail = QTextBrowser(self)
         self.detail.setAccessibleName("Message details")
         self.detail.setOpenLinks(False)
         self.detail.setPlaceholderText("Select a message to see each recipient's status and its timeline.")
+        self.tracking = QLineEdit(self)
+        self.tracking.setReadOnly(True)
+        self.tracking.setAccessibleName("Tracking id")
+        self.tracking.setPlaceholderText("Tracking id")
+        self.copy_tracking = QPushButton("Copy", self)
+        self.copy_tracking.setAccessibleName("Copy tracking id")
+        self.copy_tracking.setEnabled(False)
+        self.copy_tracking.clicked.connect(self._copy_tracking_id)
+        self.chart = LineChart(f"Last {CHART_DAYS} days", self)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        for widget in (self.status_filter, self.recipient, self.tag, self.date_range, self.date_from, self.date_to):
+            filters.addWidget(widget, 1)
+        detail_pane = QWidget(self)
+        detail_layout = QVBoxLayout(detail_pane)
+        detail_layout.setContentsMargins(0, 0, 0, 0)
+        tracking_row = QHBoxLayout()
+        tracking_row.addWidget(QLabel("Tracking id", self))
+        tracking_row.addWidget(self.tracking, 1)
+        tracking_row.addWidget(self.copy_tracking)
+        detail_layout.addLayout(tracking_row)
+        detail_layout.addWidget(self.detail, 1)
+        lower = QSplitter(Qt.Orientation.Horizontal, self)
+        lower.addWidget(detail_pane)
+        lower.addWidget(self.chart)
+        lower.setSizes([600, 380])
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.table)
-        splitter.addWidget(self.detail)
-        splitter.setSizes([400, 200])
+        splitter.addWidget(lower)
+        splitter.setSizes([380, 240])
         layout = QVBoxLayout(self)
-        layout.addWidget(self.search)
+        layout.addLayout(filters)
+        layout.addWidget(self.count)
         layout.addWidget(splitter, 1)
+
+        self._filter_timer = QTimer(self, singleShot=True, interval=250)
+        self._filter_timer.timeout.connect(self.apply_filters)
+        self._chart_timer = QTimer(self, singleShot=True, interval=2000)
+        self._chart_timer.timeout.connect(self.refresh_chart)
+        for line in (self.search, self.recipient, self.tag):
+            line.textChanged.connect(self._schedule_filter)
+        self.status_filter.currentIndexChanged.connect(self._schedule_filter)
+        self.date_range.currentIndexChanged.connect(self._date_range_changed)
         self.table.selectionModel().selectionChanged.connect(self.show_selected)
         self.model.dataChanged.connect(self._refresh_detail_if_selected)
-        self._search_timer_text = ""
+        self.model.modelReset.connect(self._update_count)
+        self.model.dataChanged.connect(self._chart_timer.start)
 
     def set_store(self, store: MessageStore) -> None:
         self._store = store
         self.model.set_store(store)
+        self.refresh_chart()
 
-    def _search_changed(self, text: str) -> None:
-        current = self.model.current_filter
-        self.model.set_filter(HistoryFilter(states=current.states, search=text))
+    # ------------------------------------------------------------------ filters
+
+    def _schedule_filter(self) -> None:
+        self._filter_timer.start()
+
+    def _date_range_changed(self) -> None:
+        custom = self.date_range.currentText() == DATE_RANGES[-1]
+        self.date_from.setVisible(custom)
+        self.date_to.setVisible(custom)
+        self._schedule_filter()
+
+    def current_filter(self) -> HistoryFilter:
+        since, until = self._date_bounds()
+        return HistoryFilter(
+            states=(OutboxState.ACCEPTED,),
+            search=self.search.text(),
+            delivery_status=str(self.status_filter.currentData() or ""),
+            recipient=self.recipient.text(),
+            tag=self.tag.text().strip(),
+            since=since,
+            until=until,
+        )
+
+    def _date_bounds(self) -> tuple[float | None, float | None]:
+        choice = self.date_range.currentText()
+        today = QDate.currentDate()
+        start = {"Today": today, "Last 7 days": today.addDays(-6), "Last 30 days": today.addDays(-29)}.get(choice)
+        if start is not None:
+            return float(QDateTime(start, QTime(0, 0)).toSecsSinceEpoch()), None
+        if choice == DATE_RANGES[-1]:
+            first, last = self.date_from.date(), self.date_to.date()
+            return (float(QDateTime(first, QTime(0, 0)).toSecsSinceEpoch()),
+                    float(QDateTime(last.addDays(1), QTime(0, 0)).toSecsSinceEpoch()))  # fmt: skip
+        return None, None
+
+    def apply_filters(self) -> None:
+        self._filter_timer.stop()
+        self.model.set_filter(self.current_filter())
+
+    def _update_count(self) -> None:
+        rows = self.model.rowCount()
+        self.count.setText(f"{rows} message{'s' if rows != 1 else ''}")
+
+    # ------------------------------------------------------------------ detail pane
 
     def _refresh_detail_if_selected(self) -> None:
         if self.table.selectionModel().selectedRows():
             self.show_selected()
 
-    def show_selected(self) -> None:
+    def selected(self) -> StoredMessage | None:
         rows = self.table.selectionModel().selectedRows()
-        message = self.model.message_at(rows[0].row()) if rows else None
+        return self.model.message_at(rows[0].row()) if rows else None
+
+    def show_selected(self) -> None:
+        message = self.selected()
         store = self._store
         if message is None or store is None:
             return
 
-        def load(_token: CancelToken) -> tuple[StoredMessage, list[object], list[object]]:
-            return message, list(store.recipient_statuses(message.id)), list(store.timeline(message.id))
+        def load(_token: CancelToken) -> MessageDetail:
+            return MessageDetail(message, store.recipient_statuses(message.id), store.timeline(message.id))
 
         self._jobs.submit(load, name="load detail", on_result=self._render_detail)
 
-    def _render_detail(self, result: tuple[StoredMessage, list, list]) -> None:  # type: ignore[type-arg]
-        from html import escape
-
-        message, statuses, events = result
+    def _render_detail(self, detail: MessageDetail) -> None:
+        current = self.selected()
+        if current is None or current.id != detail.message.id:
+            return
+        message = detail.message
+        self.tracking.setText(message.tracking_id or "")
+        self.copy_tracking.setEnabled(bool(message.tracking_id))
         parts = [f"<h3>{escape(message.subject)}</h3>",
-                 f"<p>Tracking id: <code>{escape(message.tracking_id or '')}</code></p>",
-                 "<table cellpadding='4'><tr><th align='left'>Recipient</th><th align='left'>Status</th>"
+                 "<table cellpadding='3'><tr><th align='left'>Recipient</th><th align='left'>Status</th>"
                  "<th align='left'>Delivered</th><th align='left'>Opened</th></tr>"]  # fmt: skip
-        for s in statuses:
+        for s in detail.statuses:
+            opened = s.opened_status + (f" {s.opened_time}" if s.opened_time else "")
             parts.append(
                 f"<tr><td>{escape(s.recipient)}</td><td>{escape(s.delivery_status)}</td>"
-                f"<td>{escape(s.delivery_time)}</td><td>{escape(s.opened_status)}</td></tr>"
+                f"<td>{escape(s.delivery_time)}</td><td>{escape(opened)}</td></tr>"
             )
-        parts.append("</table><h4>Timeline</h4><ul>")
-        for e in events:
+        if not detail.statuses:
+            parts.append("<tr><td colspan='4'><i>Waiting for Paubox's first delivery report…</i></td></tr>")
+        parts.append("</table><h4>Timeline</h4><table cellpadding='2'>")
+        for e in detail.events:
             stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e.at))
-            detail = f" — {escape(e.detail)}" if e.detail else ""
-            parts.append(f"<li>{stamp}: {escape(e.kind)}{detail}</li>")
-        parts.append("</ul>")
+            what = OutboxState(e.kind).label if e.kind in OutboxState._value2member_map_ else e.kind
+            note = f" — {escape(e.detail)}" if e.detail else ""
+            parts.append(f"<tr><td>{stamp}</td><td>{escape(what)}{note}</td></tr>")
+        parts.append("</table>")
         self.detail.setHtml("".join(parts))
+
+    def _copy_tracking_id(self) -> None:
+        QGuiApplication.clipboard().setText(self.tracking.text())
+        self.copy_tracking.setText("Copied")
+        QTimer.singleShot(1500, self.copy_tracking, lambda: self.copy_tracking.setText("Copy"))
+
+    # ------------------------------------------------------------------ chart
+
+    def refresh_chart(self) -> None:
+        store = self._store
+        if store is None:
+            return
+        now = time.time()
+        self._jobs.submit(lambda _token: daily_summary(store, now), name="history chart",
+                          on_result=lambda result: self.chart.set_data(*result))  # fmt: skip
 
     def status_text_for(self, message_id: int) -> str:
         row = self.model.row_of(message_id)

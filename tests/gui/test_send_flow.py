@@ -12,6 +12,7 @@ from desktop_app.sandbox.server import SandboxServer
 from desktop_app.services.profile import Profile
 from desktop_app.services.runtime import Overrides, Runtime
 from desktop_app.ui.main_window import MainWindow
+from tests.gui.conftest import answer
 
 
 @pytest.fixture
@@ -39,6 +40,7 @@ def test_compose_send_and_see_delivered(qtbot: QtBot, window: MainWindow) -> Non
     qtbot.keyClicks(composer.subject, "Lab results")
     qtbot.keyClicks(composer.body, "Your results are ready.")
     qtbot.keyClick(composer.body, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    answer(qtbot, window, "Send anyway")  # the first message to clinic.example is a pre-send guard
 
     status_model = window.status_view.model
     qtbot.waitUntil(lambda: status_model.rowCount() == 1, timeout=15_000)

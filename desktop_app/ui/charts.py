@@ -1,0 +1,121 @@
+"""A small QPainter line chart for the history summary and the log panel: no chart dependency.
+
+Series are lists of values over shared bucket labels; each series has a colour and a name in
+a legend, and the accessible description spells out the latest values for screen readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    color: str
+    values: tuple[float, ...]
+    axis: str = "left"  # "right" draws against a second scale (for example an error rate 0..1)
+
+
+class LineChart(QWidget):
+    def __init__(self, title: str, parent: QWidget | None = None, *, right_axis_label: str = "") -> None:
+        super().__init__(parent)
+        self.title = title
+        self.right_axis_label = right_axis_label
+        self.labels: tuple[str, ...] = ()
+        self.series: tuple[Series, ...] = ()
+        self.setAccessibleName(title)
+        self.setMinimumHeight(120)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+    def sizeHint(self) -> QSize:
+        return QSize(420, 150)
+
+    def set_data(self, labels: Sequence[str], series: Sequence[Series]) -> None:
+        self.labels = tuple(labels)
+        self.series = tuple(series)
+        latest = ", ".join(f"{s.name} {_number(s.values[-1])}" for s in series if s.values)
+        self.setAccessibleDescription(f"{self.title}. Latest: {latest}." if latest else f"{self.title}. No data yet.")
+        self.update()
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = self.palette()
+        text = palette.windowText().color()
+        faint = QColor(text)
+        faint.setAlpha(40)
+        metrics = painter.fontMetrics()
+        line = metrics.height()
+        painter.setPen(text)
+        painter.drawText(QRectF(6, 2, self.width() - 12, line), Qt.AlignmentFlag.AlignLeft, self.title)
+        legend_x = self.width() - 8.0
+        for s in reversed(self.series):
+            width = metrics.horizontalAdvance(s.name) + 18
+            legend_x -= width
+            painter.fillRect(QRectF(legend_x, 2 + line / 2 - 4, 10, 8), QColor(s.color))
+            painter.drawText(QRectF(legend_x + 14, 2, width, line), Qt.AlignmentFlag.AlignLeft, s.name)
+        plot = QRectF(
+            40, line + 10, self.width() - (86 if self.right_axis_label else 52), self.height() - 2 * line - 18
+        )
+        if plot.width() < 20 or plot.height() < 20:
+            return
+        left = [s for s in self.series if s.axis == "left"]
+        right = [s for s in self.series if s.axis == "right"]
+        left_max = _nice_max(max((max(s.values, default=0) for s in left), default=0))
+        right_max = max(1e-9, max((max(s.values, default=0) for s in right), default=0), 0.1 if right else 0)
+        painter.setPen(QPen(faint, 1))
+        for i in range(5):
+            y = plot.bottom() - plot.height() * i / 4
+            painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+        painter.setPen(text)
+        for i in (0, 2, 4):
+            y = plot.bottom() - plot.height() * i / 4
+            painter.drawText(QRectF(0, y - line / 2, 36, line), Qt.AlignmentFlag.AlignRight, _number(left_max * i / 4))
+            if right:
+                painter.drawText(QRectF(plot.right() + 4, y - line / 2, 44, line), Qt.AlignmentFlag.AlignLeft,
+                                 f"{right_max * i / 4:.0%}")  # fmt: skip
+        count = len(self.labels)
+        if count == 0 or not any(s.values for s in self.series):
+            painter.drawText(plot, Qt.AlignmentFlag.AlignCenter, "No data yet")
+            return
+        step = plot.width() / max(1, count - 1)
+        every = max(1, count // 6)
+        for i, label in enumerate(self.labels):
+            if i % every == 0 or i == count - 1:
+                x = plot.left() + step * i
+                painter.drawText(QRectF(x - 40, plot.bottom() + 3, 80, line), Qt.AlignmentFlag.AlignHCenter, label)
+        for s in self.series:
+            top = right_max if s.axis == "right" else left_max
+            points = [
+                QPointF(plot.left() + step * i, plot.bottom() - plot.height() * min(v, top) / top)
+                for i, v in enumerate(s.values)
+            ]
+            painter.setPen(QPen(QColor(s.color), 2))
+            if len(points) == 1:
+                painter.drawEllipse(points[0], 2.5, 2.5)
+            else:
+                painter.drawPolyline(points)
+        painter.end()
+
+
+def _nice_max(value: float) -> float:
+    """Round the scale up to 1, 2 or 5 times a power of ten so the axis reads naturally."""
+    if value <= 0:
+        return 4.0
+    magnitude = 1.0
+    while magnitude * 10 <= value:
+        magnitude *= 10
+    for factor in (1, 2, 4, 5, 10):
+        if value <= factor * magnitude:
+            return factor * magnitude
+    return 10 * magnitude
+
+
+def _number(value: float) -> str:
+    return f"{value:.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"

@@ -1,0 +1,162 @@
+"""Small dialogs shared by the views: a non-blocking question, the Help and crash dialogs.
+
+Questions are opened with ``open()`` rather than ``exec()``: the event loop keeps running (the
+outbox keeps draining, the log keeps tailing) while the user reads, and tests answer them by
+clicking their buttons like a user would.
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+import traceback
+from collections.abc import Callable
+from types import TracebackType
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app import APP_NAME, __version__
+from desktop_app.core.redact import redact
+
+
+def ask(
+    parent: QWidget,
+    title: str,
+    text: str,
+    *,
+    confirm: str,
+    on_confirm: Callable[[], None],
+    cancel: str = "Go back",
+    warning: bool = True,
+    on_cancel: Callable[[], None] | None = None,
+) -> QMessageBox:
+    """Open a window-modal question whose buttons say what they do; returns it (for tests)."""
+    box = QMessageBox(QMessageBox.Icon.Warning if warning else QMessageBox.Icon.Question, title, text, parent=parent)
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    yes = box.addButton(confirm, QMessageBox.ButtonRole.AcceptRole)
+    no = box.addButton(cancel, QMessageBox.ButtonRole.RejectRole)
+    for button in (yes, no):
+        button.setAccessibleName(button.text())
+    box.setDefaultButton(no)
+    box.setEscapeButton(no)
+
+    def done(_result: int) -> None:
+        if box.clickedButton() is yes:
+            on_confirm()
+        elif on_cancel is not None:
+            on_cancel()
+        box.deleteLater()
+
+    box.finished.connect(done)
+    box.open()
+    return box
+
+
+SHORTCUTS: tuple[tuple[str, str], ...] = (
+    ("Ctrl+N", "New message"),
+    ("Ctrl+Enter", "Send the message in the composer"),
+    ("Ctrl+F", "Search the history"),
+    ("Ctrl+L", "Show or hide the log panel"),
+    ("Ctrl+1 / Ctrl+2 / Ctrl+3", "Go to Compose, Outbox, Status"),
+    ("Ctrl+B / Ctrl+I / Ctrl+K", "Bold, italic, insert link (in the message body)"),
+    ("Ctrl+Shift+L", "Lock Sealpost now"),
+    ("Ctrl+,", "Settings"),
+    ("F1", "This list"),
+    ("Ctrl+Q", "Quit"),
+)
+
+
+class HelpDialog(QDialog):
+    """Lists every keyboard shortcut, so nothing depends on remembering them."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"{APP_NAME} — keyboard shortcuts")
+        self.setAccessibleName("Keyboard shortcuts")
+        table = QTableWidget(len(SHORTCUTS), 2, self)
+        table.setAccessibleName("Shortcut list")
+        table.setHorizontalHeaderLabels(["Keys", "Action"])
+        table.verticalHeader().hide()
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for row, (keys, action) in enumerate(SHORTCUTS):
+            table.setItem(row, 0, QTableWidgetItem(keys))
+            table.setItem(row, 1, QTableWidgetItem(action))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"{APP_NAME} {__version__}. Every action is also in the menus.", self))
+        layout.addWidget(table)
+        layout.addWidget(buttons)
+        self.resize(520, 420)
+
+
+def crash_report(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> str:
+    """A report a user can paste to support: where it broke, never what they were writing.
+
+    The exception's own text is left out (it could quote an address or a subject); the type and
+    the stack of code locations are enough to find the bug.
+    """
+    frames = traceback.format_list(traceback.extract_tb(tb))
+    return redact(
+        f"{APP_NAME} {__version__} on Python {platform.python_version()}, {platform.platform()}\n"
+        f"Error: {kind.__module__}.{kind.__qualname__}\n\nWhere:\n{''.join(frames)}"
+    )
+
+
+class CrashDialog(QDialog):
+    """Shown for bugs (not for offline or refused requests, which are shown where they happen)."""
+
+    def __init__(self, report: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"{APP_NAME} hit a bug")
+        intro = QLabel(
+            "Something went wrong inside Sealpost. Your messages are safe in the outbox. Copy the report "
+            "below and send it to your IT team; it contains no message content, addresses or keys.",
+            self,
+        )
+        intro.setWordWrap(True)
+        self.report = QPlainTextEdit(report, self)
+        self.report.setReadOnly(True)
+        self.report.setAccessibleName("Crash report")
+        copy = QPushButton("Copy report", self)
+        copy.setAccessibleName("Copy report")
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(report))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.report, 1)
+        layout.addWidget(buttons)
+        self.resize(640, 420)
+
+
+def install_crash_handler(parent_of: Callable[[], QWidget | None]) -> None:
+    """Route uncaught exceptions (bugs) to the crash dialog, after logging them."""
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        import logging
+
+        logging.getLogger("crash").error("uncaught %s", kind.__name__, exc_info=(kind, error, tb))
+        if issubclass(kind, KeyboardInterrupt):
+            previous(kind, error, tb)
+            return
+        CrashDialog(crash_report(kind, error, tb), parent_of()).open()
+
+    sys.excepthook = hook

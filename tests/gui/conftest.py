@@ -1,0 +1,77 @@
+"""GUI fixtures: a real main window on a real runtime against the shared sandbox, and user-like helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from desktop_app.sandbox.server import SandboxServer
+from desktop_app.services.profile import Profile
+from desktop_app.services.runtime import Overrides, Runtime
+from desktop_app.ui.main_window import MainWindow
+
+WindowFactory = Callable[..., MainWindow]
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot, profile: Profile, sandbox: SandboxServer) -> Iterator[WindowFactory]:
+    """Build a started window; settings changes (``undo_seconds=1`` …) are applied to the profile first."""
+    windows: list[MainWindow] = []
+
+    def build(**settings: object) -> MainWindow:
+        if settings:
+            profile.update(**settings)
+        runtime = Runtime(profile, Overrides(api_base_url=sandbox.base_url, api_key=sandbox.api_key))
+        window = MainWindow(runtime)
+        qtbot.addWidget(window)
+        window.show()
+        with qtbot.waitSignal(window.ready, timeout=10_000):
+            window.start()
+        windows.append(window)
+        return window
+
+    yield build
+    for window in windows:
+        window.close()
+
+
+def click(qtbot: QtBot, button: QAbstractButton | QWidget) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def answer(qtbot: QtBot, window: MainWindow, choice: str) -> None:
+    """Click the button labelled ``choice`` in the question the window is showing."""
+
+    def asking() -> bool:
+        box = window._last_question
+        return isinstance(box, QMessageBox) and box.isVisible()
+
+    qtbot.waitUntil(asking, timeout=10_000)
+    box = window._last_question
+    assert isinstance(box, QMessageBox)
+    buttons = [b for b in box.buttons() if b.text() == choice]
+    assert buttons, f"no {choice!r} button in: {[b.text() for b in box.buttons()]}"
+    click(qtbot, buttons[0])
+    qtbot.waitUntil(lambda: not box.isVisible(), timeout=5_000)
+    activate(qtbot, window)
+
+
+def activate(qtbot: QtBot, window: QWidget) -> None:
+    """Give the window focus back after a dialog closed (a window manager does this; offscreen does not)."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
+
+
+def type_message(qtbot: QtBot, window: MainWindow, to: str, subject: str, body: str) -> None:
+    composer = window.composer
+    qtbot.keyClicks(composer.to_field.edit, to)
+    qtbot.keyClicks(composer.subject, subject)
+    qtbot.keyClicks(composer.body, body)
+
+
+def send(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClick(window.composer.body, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
