@@ -186,7 +186,7 @@ class PauboxClient:
         fails as a whole gives each of its messages that error, so the caller applies the same
         ambiguity rules per message as for single sends.
         """
-        outcomes: list[SendResult | PauboxError | None] = [None] * len(messages)
+        outcomes: dict[int, SendResult | PauboxError] = {}
         ready: list[int] = []
         for index, message in enumerate(messages):
             try:
@@ -206,7 +206,7 @@ class PauboxClient:
                 results = _chunk_failure(error, len(chunk))
             for index, outcome in zip(chunk, results, strict=True):
                 outcomes[index] = outcome
-        return [outcome for outcome in outcomes if outcome is not None]
+        return [outcomes[index] for index in range(len(messages))]
 
     def schedule(self, message: OutgoingMessage, at: datetime, *, attempt: int = 1) -> ScheduledSend:
         """POST schedule once (a send: same ambiguity rules); ``at`` within the next 30 days."""
