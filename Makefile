@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck check bench package clean sandbox screenshots
+.PHONY: run test lint typecheck check bench package package-check clean sandbox screenshots
 
 $(STAMP): pyproject.toml
 	@scripts/system-packages.sh test
@@ -37,8 +37,13 @@ sandbox: $(STAMP)
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen scripts/with-test-keyring.sh $(BIN)/python -m benchmarks
 
+## Build the PyInstaller bundle and wrap it in dist/sealpost_<version>_<arch>.deb (see docs/install.md).
 package: $(STAMP)
-	packaging/build-deb.sh
+	PYTHON=$(BIN)/python packaging/build-deb.sh
+
+## Build the .deb, then install it, self-test it offscreen and under Xvfb, and remove it (needs root or sudo).
+package-check: package
+	PYTHON=$(BIN)/python packaging/smoke-test.sh
 
 screenshots: $(STAMP)
 	scripts/with-test-keyring.sh xvfb-run -a -s "-screen 0 1280x800x24" $(BIN)/python -m desktop_app.ui.screenshots docs/screenshots
