@@ -297,11 +297,21 @@ class PauboxClient:
     # ----------------------------------------------------------------------------- connection
 
     def check_credentials(self) -> None:
-        """Raise Unauthorized for a bad key, NotServed when the base URL serves no Paubox API.
+        """Raise Unauthorized for a bad key, NotSent when Paubox cannot be reached; otherwise return.
 
-        The probe asks for the receipt of a tracking id no message has: it sends nothing, costs
-        nothing, and a served endpoint with a good key answers "not found" in JSON.
+        Any other answer (even an error) proves the network and the key work, which is all the
+        connectivity watch asks. ``test_connection`` tells the finer cases (wrong preset) apart.
         """
+        try:
+            self._probe_request()
+        except Unauthorized:
+            raise
+        except (Rejected, AmbiguousOutcome):
+            return
+
+    def _probe_request(self) -> None:
+        """Ask for the receipt of a tracking id no message has: it sends nothing and costs nothing,
+        and a served endpoint with a good key answers "not found" in JSON."""
         try:
             self._call("GET", "message_receipt", "message_receipt", _accept_any,
                        params={"sourceTrackingId": PROBE_TRACKING_ID})  # fmt: skip
@@ -331,7 +341,7 @@ class PauboxClient:
 
     def _probe(self) -> tuple[ProbeOutcome, str]:
         try:
-            self.check_credentials()
+            self._probe_request()
         except Unauthorized:
             return ProbeOutcome.KEY_REFUSED, "reached, but the key was refused."
         except Forbidden:

@@ -58,7 +58,8 @@ def test_a_wrong_key_is_refused_everywhere_and_said_so(sandbox: SandboxServer) -
 def test_only_the_newest_generation_on_a_strict_gateway(strict_sandbox: SandboxServer) -> None:
     with make_client(strict_sandbox, generation="v1") as client:
         with pytest.raises(NotServed, match="base URL preset"):
-            client.check_credentials()
+            client.list_templates()
+        client.check_credentials()  # reachable and not a key problem: all the connectivity watch asks
         report = client.test_connection(username="sandbox", root=strict_sandbox.root_url)
     by = outcomes(report)
     assert by[(BasePreset.V1_EMAIL, AuthStyle.TOKEN)] is ProbeOutcome.WORKS
