@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.security.faults import fast_retries, make_runtime  # fixtures for the fault matrix
 from tests.security.tally import COUNTS, LONG_RUN
+
+__all__ = ["fast_retries", "make_runtime"]
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

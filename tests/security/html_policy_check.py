@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-import html5lib
-import tinycss2
+import html5lib  # type: ignore[import-untyped]
+import tinycss2  # type: ignore[import-untyped]
 
 from desktop_app.core.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_CSS_PROPERTIES, ALLOWED_TAGS
 
