@@ -142,21 +142,33 @@ class Runtime:
         return self.profile.directory / "sandbox-session.db"
 
     def _api_config(self) -> ApiConfig:
+        """The endpoint, key and limits for this run, from the overrides or the profile."""
+        settings = self.profile.settings
+        base, key, rate = self._endpoint()
+        return ApiConfig(
+            base,
+            Secret(key),
+            AuthStyle.TOKEN if self.sandbox is not None else AuthStyle(settings.auth_style),
+            requests_per_second=rate,
+            # The client refuses what the composer would allow unless both use the profile's limit.
+            attachment_limit_bytes=int(settings.attachment_limit_mb * 1024 * 1024),
+        )
+
+    def _endpoint(self) -> tuple[str, str, float]:
         settings = self.profile.settings
         rate = settings.requests_per_second
         if self.overrides.api_base_url is not None:
             key = self.overrides.api_key or os.environ.get(API_KEY_ENV, "")
             if not key:
                 raise SetupError(f"Set the {API_KEY_ENV} environment variable to the API key for that endpoint.")
-            return ApiConfig(self.overrides.api_base_url, Secret(key), AuthStyle(settings.auth_style),
-                             requests_per_second=rate)  # fmt: skip
+            return self.overrides.api_base_url, key, rate
         if settings.mode is Mode.SANDBOX:
             from desktop_app.sandbox.server import SandboxConfig, SandboxServer
 
             server = SandboxServer(SandboxConfig(delivery_delay=self.overrides.sandbox_delivery_delay))
             server.start()
             self.sandbox = server
-            return ApiConfig(server.base_url, Secret(server.api_key), requests_per_second=max(rate, 50.0))
+            return server.base_url, server.api_key, max(rate, 50.0)
         preset = BasePreset(settings.base_preset)
         base = settings.base_url if preset is BasePreset.CUSTOM else preset_url(preset, settings.api_username)
         try:
@@ -165,7 +177,7 @@ class Runtime:
             raise SetupError(str(error)) from None
         if not stored_key:
             self.key_missing = True
-        return ApiConfig(base, Secret(stored_key or ""), AuthStyle(settings.auth_style), requests_per_second=rate)
+        return base, stored_key or "", rate
 
     def _write_activity(self) -> None:
         """Persist activity in small batches on its own thread so senders never wait on disk."""
