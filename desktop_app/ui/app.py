@@ -14,9 +14,9 @@ from desktop_app.core.addresses import parse_address
 from desktop_app.core.message import OutgoingMessage
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.services.runtime import Runtime
+from desktop_app.ui.dialogs import install_crash_handler
 from desktop_app.ui.jobs import CancelToken
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.ui.resources import theme_stylesheet
 
 qt_log = logging.getLogger("qt")
 
@@ -50,14 +50,14 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName("sealpost")
-    app.setStyleSheet(theme_stylesheet("light"))
-    return app
+    return app  # the window applies the profile's theme
 
 
 def run_gui(runtime: Runtime) -> int:
     app = create_application()
     qInstallMessageHandler(_route_qt_messages)
     window = MainWindow(runtime)
+    install_crash_handler(lambda: window)
     window.show()
     window.start()
     return int(app.exec())

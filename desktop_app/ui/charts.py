@@ -30,7 +30,7 @@ class LineChart(QWidget):
         self.labels: tuple[str, ...] = ()
         self.series: tuple[Series, ...] = ()
         self.setAccessibleName(title)
-        self.setMinimumHeight(120)
+        self.setMinimumHeight(140)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
     def sizeHint(self) -> QSize:
@@ -54,15 +54,13 @@ class LineChart(QWidget):
         line = metrics.height()
         painter.setPen(text)
         painter.drawText(QRectF(6, 2, self.width() - 12, line), Qt.AlignmentFlag.AlignLeft, self.title)
-        legend_x = self.width() - 8.0
-        for s in reversed(self.series):
-            width = metrics.horizontalAdvance(s.name) + 18
-            legend_x -= width
-            painter.fillRect(QRectF(legend_x, 2 + line / 2 - 4, 10, 8), QColor(s.color))
-            painter.drawText(QRectF(legend_x + 14, 2, width, line), Qt.AlignmentFlag.AlignLeft, s.name)
-        plot = QRectF(
-            40, line + 10, self.width() - (86 if self.right_axis_label else 52), self.height() - 2 * line - 18
-        )
+        legend_x = 40.0  # the legend gets its own row under the title, so neither hides the other
+        for s in self.series:
+            painter.fillRect(QRectF(legend_x, 4 + line * 1.5 - 4, 10, 8), QColor(s.color))
+            painter.drawText(QRectF(legend_x + 14, 4 + line, 200, line), Qt.AlignmentFlag.AlignLeft, s.name)
+            legend_x += metrics.horizontalAdvance(s.name) + 30
+        right_margin = 86 if self.right_axis_label else 52
+        plot = QRectF(40, 2 * line + 12, self.width() - right_margin, self.height() - 3 * line - 20)
         if plot.width() < 20 or plot.height() < 20:
             return
         left = [s for s in self.series if s.axis == "left"]
@@ -85,11 +83,12 @@ class LineChart(QWidget):
             painter.drawText(plot, Qt.AlignmentFlag.AlignCenter, "No data yet")
             return
         step = plot.width() / max(1, count - 1)
-        every = max(1, count // 6)
-        for i, label in enumerate(self.labels):
-            if i % every == 0 or i == count - 1:
-                x = plot.left() + step * i
-                painter.drawText(QRectF(x - 40, plot.bottom() + 3, 80, line), Qt.AlignmentFlag.AlignHCenter, label)
+        label_width = max(metrics.horizontalAdvance(label) for label in self.labels) + 12
+        every = max(1, int(label_width // max(step, 1)) + 1)
+        for i in range(0, count, every):
+            x = plot.left() + step * i
+            painter.drawText(QRectF(x - label_width / 2, plot.bottom() + 3, label_width, line),
+                             Qt.AlignmentFlag.AlignHCenter, self.labels[i])  # fmt: skip
         for s in self.series:
             top = right_max if s.axis == "right" else left_max
             points = [

@@ -73,6 +73,16 @@ def megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
+def display_address(address: Address) -> str:
+    """``Name <addr>`` as a person types it: quoted when the name has separators, never RFC 2047-encoded."""
+    name = address.display_name
+    if not name:
+        return address.email
+    if any(c in name for c in ',;"<>@()'):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{address.email}>"
+
+
 class AddressCompleter(QCompleter):
     """Completes the address being typed after the last comma, keeping the ones before it."""
 
@@ -139,7 +149,7 @@ class AddressField(QWidget):
         return result
 
     def set_addresses(self, addresses: Sequence[Address]) -> None:
-        self.edit.setText(", ".join(a.formatted() for a in addresses))
+        self.edit.setText(", ".join(display_address(a) for a in addresses))
         self.validate()
 
 
@@ -266,7 +276,7 @@ class AttachmentPanel(QWidget):
         self._reserved = 0  # encoded bytes of files still being read
         self.list = QListWidget(self)
         self.list.setAccessibleName("Attachments")
-        self.list.setMaximumHeight(72)
+        self.list.setFixedHeight(46)
         self.add_button = QPushButton("Attach files…", self)
         self.add_button.setAccessibleName("Attach files")
         self.add_button.clicked.connect(self.choose_files)
@@ -430,6 +440,7 @@ class ComposerView(QWidget):
         self.body.setAccessibleName("Message body")
         self.body.setAcceptRichText(True)
         self.body.setPlaceholderText("Write your message…")
+        self.body.setMinimumHeight(160)
         self.toolbar = RichTextToolbar(self.body, self)
         self.plain = QPlainTextEdit(self)
         self.plain.setAccessibleName("Plain-text part")
@@ -466,7 +477,7 @@ class ComposerView(QWidget):
         self.headers = QPlainTextEdit(self)
         self.headers.setAccessibleName("Custom X- headers")
         self.headers.setPlaceholderText("X-Clinic-Ref: 1234   (one per line)")
-        self.headers.setMaximumHeight(48)
+        self.headers.setFixedHeight(42)
         self.headers_error = QLabel(self)
         self.headers_error.setObjectName("fieldError")
         self.headers_error.setWordWrap(True)

@@ -28,7 +28,7 @@ class LockScreen(QWidget):
         self.passphrase.setAccessibleName("Passphrase")
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase.setPlaceholderText("Passphrase")
-        self.passphrase.setMaximumWidth(320)
+        self.passphrase.setFixedWidth(280)
         self.unlock_button = QPushButton("Unlock", self)
         self.unlock_button.setObjectName("primaryButton")
         self.unlock_button.setAccessibleName("Unlock")

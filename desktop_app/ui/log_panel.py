@@ -261,7 +261,7 @@ class LogPanel(QDockWidget):
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((96, 64, 70, 60, 120, 52, 66, 56, 220)):
+        for column, width in enumerate((96, 64, 70, 60, 120, 52, 66, 66, 220)):
             self.table.setColumnWidth(column, width)
 
         self.level = self._combo("Minimum level", ("All levels", *LEVELS[1:]))

@@ -41,7 +41,7 @@ from desktop_app.services.runtime import Runtime, SetupError
 from desktop_app.store.database import StoreError
 from desktop_app.store.messages import HistoryFilter, StoredMessage
 from desktop_app.ui.bridge import ServiceBridge
-from desktop_app.ui.composer import ComposerView
+from desktop_app.ui.composer import ComposerView, display_address
 from desktop_app.ui.dialogs import HelpDialog, ask
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.lock_screen import LockScreen, UndoToast
@@ -150,6 +150,7 @@ class MainWindow(QMainWindow):
 
         self.log_panel = LogPanel(self.jobs, self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_panel)
+        self.resizeDocks([self.log_panel], [190], Qt.Orientation.Vertical)  # restored state may override
         self.log_panel.attach_logging()
         self._build_status_bar()
         self._build_menus()
@@ -406,7 +407,7 @@ class MainWindow(QMainWindow):
             ids = store.list_ids(HistoryFilter(states=(S.ACCEPTED, S.QUEUED, S.SCHEDULED)))[:HISTORY_ADDRESSES]
             for message in store.get_many(ids):
                 for address in message.message.all_recipients:
-                    seen.setdefault(address.formatted(), None)
+                    seen.setdefault(display_address(address), None)
             return list(seen)
 
         self.jobs.submit(run, name="address book", on_result=self.composer.set_known_addresses)

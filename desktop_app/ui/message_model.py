@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from email.header import decode_header, make_header
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer
@@ -41,6 +42,16 @@ def relative_time(moment: float | None, now: float | None = None) -> str:
         amount, unit = amount / 60, "min"
     text = f"{amount:.0f} {unit}"
     return f"in {text}" if delta > 0 else f"{text} ago"
+
+
+def readable_recipients(text: str) -> str:
+    """The store keeps RFC 2047-encoded display names (``=?utf-8?b?…?=``); show them as people wrote them."""
+    if "=?" not in text:
+        return text
+    try:
+        return str(make_header(decode_header(text)))
+    except (ValueError, LookupError):
+        return text
 
 
 def clock_time(moment: float | None) -> str:

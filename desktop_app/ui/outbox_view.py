@@ -18,14 +18,14 @@ from PySide6.QtWidgets import (
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.store.messages import HistoryFilter, StoredMessage
 from desktop_app.ui.jobs import JobRunner
-from desktop_app.ui.message_model import Column, MessageTableModel, relative_time
+from desktop_app.ui.message_model import Column, MessageTableModel, readable_recipients, relative_time
 
 S = OutboxState
 OUTBOX_STATES = (S.DRAFT, S.QUEUED, S.SCHEDULED, S.SENDING, S.OUTCOME_UNKNOWN, S.FAILED)
 
 OUTBOX_COLUMNS = (
     Column("State", lambda m: _state_text(m)),
-    Column("To", lambda m: m.recipients),
+    Column("To", lambda m: readable_recipients(m.recipients)),
     Column("Subject", lambda m: m.subject),
     Column("Attempts", lambda m: str(m.attempts)),
     Column("Next try", lambda m: relative_time(m.next_attempt_at or m.send_at) if m.state in (S.QUEUED, S.SCHEDULED)
@@ -80,7 +80,7 @@ class OutboxView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((130, 220, 240, 70, 90)):
+        for column, width in enumerate((130, 230, 240, 80, 90)):
             self.table.setColumnWidth(column, width)
         self.empty = QLabel("Nothing waiting. Messages you send appear here until Paubox accepts them.", self)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -29,11 +29,11 @@ from desktop_app.core.outbox_state import OutboxState
 from desktop_app.store.messages import HistoryFilter, MessageStore, StatusEvent, StoredMessage
 from desktop_app.ui.charts import LineChart, Series
 from desktop_app.ui.jobs import CancelToken, JobRunner
-from desktop_app.ui.message_model import Column, MessageTableModel, clock_time
+from desktop_app.ui.message_model import Column, MessageTableModel, clock_time, readable_recipients
 
 HISTORY_COLUMNS = (
     Column("Sent", lambda m: clock_time(m.accepted_at or m.created_at)),
-    Column("To", lambda m: m.recipients),
+    Column("To", lambda m: readable_recipients(m.recipients)),
     Column("Subject", lambda m: m.subject),
     Column("Delivery", lambda m: m.delivery_summary or "processing"),
     Column("Tag", lambda m: m.tag),

@@ -1,0 +1,178 @@
+"""Screenshots of every view with realistic sandbox data: ``python -m desktop_app.ui.screenshots DIR``.
+
+Run by ``make screenshots`` under Xvfb and a throwaway keyring. Everything happens in a
+temporary profile against the embedded sandbox; the names and addresses are invented.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+from PySide6.QtCore import QCoreApplication, QEventLoop
+from PySide6.QtWidgets import QWidget
+
+from desktop_app.core.addresses import parse_address
+from desktop_app.core.message import Attachment, OutgoingMessage
+from desktop_app.core.outbox_state import OutboxState
+from desktop_app.services.autolock import hash_passphrase
+from desktop_app.services.profile import Profile
+from desktop_app.services.runtime import Overrides, Runtime
+from desktop_app.ui.app import create_application
+from desktop_app.ui.main_window import MainWindow
+
+SENDER = "front-desk@northside-clinic.example"
+HISTORY = (
+    ("Dr Amara Okafor <a.okafor+opened@riverside-labs.example>", "Lab results are ready", "lab"),
+    ("Jonah Patel <jonah.patel@mail.example>", "Appointment confirmed: Tuesday 10:30", "appointments"),
+    ("Claire Dubois <claire.dubois+portal@mail.example>", "Your referral letter", "referrals"),
+    ("Billing team <billing@northside-clinic.example>", "Invoice 2026-1141 corrected", "billing"),
+    ("Sam Reyes <sam.reyes+hardbounce@old-isp.example>", "Vaccination reminder", "reminders"),
+    ("Dr Lena Berg <l.berg+opened@riverside-labs.example>", "Follow-up imaging request", "lab"),
+    ("Tomás Álvarez <t.alvarez@mail.example>", "Prescription renewal", "pharmacy"),
+    ("Mei Chen <mei.chen+softbounce@mail.example>", "Pre-visit questionnaire", "appointments"),
+)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    """Let Qt run (jobs deliver results, timers fire) until ``condition`` holds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("screenshot setup did not finish in time")
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.02)
+
+
+def pause(seconds: float) -> None:
+    end = time.monotonic() + seconds
+    wait_until(lambda: time.monotonic() >= end, seconds + 1)
+
+
+def save(widget: QWidget, directory: Path, name: str) -> None:
+    pause(0.3)
+    path = directory / f"{name}.png"
+    widget.grab().save(str(path))
+    print(f"saved {path}", flush=True)
+
+
+def message(to: str, subject: str, tag: str, body: str = "") -> OutgoingMessage:
+    html = body or f"<p>Hello,</p><p>{subject}. Reply to this message if you have questions.</p>"
+    return OutgoingMessage(sender=SENDER, to=(parse_address(to),), subject=subject, html=html, tag=tag)
+
+
+def seed(window: MainWindow) -> None:
+    runtime = window.runtime
+    store = runtime.store
+    sandbox = runtime.sandbox
+    assert store is not None
+    assert sandbox is not None
+    for to, subject, tag in HISTORY:
+        runtime.queue(message(to, subject, tag))
+    wait_until(lambda: store.counts_by_state().get(OutboxState.ACCEPTED, 0) == len(HISTORY))
+    faults = sandbox.root_url + "/_sandbox/faults"  # type: ignore[attr-defined]
+    httpx.post(faults, json={"accept_then_fail_rate": 1.0, "accept_then_fail_mode": "502"}).raise_for_status()
+    runtime.queue(message("Ward 4 nurses <ward4@northside-clinic.example>", "Discharge summary for bed 12", "ward"))
+    wait_until(lambda: store.counts_by_state().get(OutboxState.OUTCOME_UNKNOWN, 0) == 1)
+    httpx.post(faults, json={"accept_then_fail_rate": 0.0}).raise_for_status()
+    runtime.queue(message("Jonah Patel <jonah.patel@mail.example>", "Reminder: fasting before your test", "lab"),
+                  send_at=time.time() + 2 * 3600)  # fmt: skip
+    runtime.save_draft(message("Dr Amara Okafor <a.okafor@riverside-labs.example>", "Question about the panel", ""))
+    pause(4.0)  # receipts arrive; opens come a little later
+
+
+def fill_composer(window: MainWindow, attachment: Path) -> None:
+    composer = window.composer
+    window.navigation.setCurrentRow(0)
+    composer.load(
+        OutgoingMessage(
+            sender=SENDER,
+            to=(parse_address("Dr Amara Okafor <a.okafor@riverside-labs.example>"),),
+            cc=(parse_address("Lab desk <lab-desk@northside-clinic.example>"),),
+            subject="Results for your review",
+            html="<h2>Results for your review</h2><p>Dear Dr Okafor,</p><p>The panel you requested is "
+            "attached. Two values are <b>outside the reference range</b>:</p><ul><li>Ferritin</li>"
+            "<li>Vitamin D</li></ul><p>Kind regards,<br>Front desk, Northside Clinic</p>",
+            tag="lab",
+            attachments=(Attachment.from_bytes(attachment.name, "application/pdf", attachment.read_bytes()),),
+            force_secure_notification=True,
+        )
+    )
+    composer.options_toggle.setChecked(True)
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[1] if len(argv) > 1 else "docs/screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    app = create_application()
+    with tempfile.TemporaryDirectory(prefix="sealpost-shots-") as scratch:
+        profile = Profile(Path(scratch) / "profiles" / "default")
+        profile.update(sender=SENDER, undo_seconds=0, passphrase_hash=hash_passphrase("screenshot passphrase"),
+                       theme="light")  # fmt: skip
+        window = MainWindow(Runtime(profile, Overrides(sandbox_delivery_delay=0.5)))
+        window.resize(1260, 780)
+        window.show()
+        ready: list[bool] = []
+        window.ready.connect(lambda: ready.append(True))
+        window.start()
+        wait_until(lambda: bool(ready))
+        seed(window)
+        attachment = Path(scratch) / "panel-results.pdf"
+        attachment.write_bytes(b"%PDF-1.4\n" + b"0" * 180_000)
+
+        fill_composer(window, attachment)
+        save(window, out, "composer")
+        window.composer.tabs.setCurrentIndex(2)
+        save(window, out, "composer-preview")
+        window.composer.load(None)
+        window.composer.to_field.edit.setText("jonah.patel@mail, Claire Dubois <claire.dubois@mail.example>")
+        window.composer.to_field.validate()
+        save(window.composer, out, "composer-validation")
+
+        window.navigation.setCurrentRow(1)
+        outbox = window.outbox_view
+        wait_until(lambda: outbox.model.rowCount() >= 3)
+        states = [m.state if (m := outbox.model.message_at(r)) else None for r in range(outbox.model.rowCount())]
+        row = states.index(OutboxState.OUTCOME_UNKNOWN)
+        outbox.table.selectRow(row)
+        save(window, out, "outbox")
+
+        window.navigation.setCurrentRow(2)
+        status = window.status_view
+        wait_until(lambda: status.model.rowCount() == len(HISTORY))
+        status.refresh_chart()
+        pause(1.0)
+        status.table.selectRow(len(HISTORY) - 1)
+        wait_until(lambda: bool(status.tracking.text()))
+        save(window, out, "status")
+        save(window.log_panel, out, "log-panel")
+
+        dialog = window.open_settings(tab=1)
+        dialog.test_connection()
+        wait_until(lambda: "accepted" in dialog.test_result.text())
+        save(dialog, out, "settings")
+        dialog.reject()
+
+        help_dialog = window.show_help()
+        save(help_dialog, out, "help")
+        help_dialog.reject()
+
+        window.lock()
+        save(window, out, "lock")
+        window.lock_screen.unlock_requested.emit("screenshot passphrase")
+        wait_until(lambda: window.shell.currentIndex() == 0)
+
+        profile.update(theme="dark")
+        window._apply_profile_to_widgets()
+        save(window, out, "status-dark")
+        window.close()
+    app.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
