@@ -38,7 +38,7 @@ from desktop_app.core.retry import BackoffPolicy
 from desktop_app.services.connectivity import ConnectivityWatch, OfflinePolicy, ProbeResult
 from desktop_app.services.mailmerge import TEMPLATE, TEMPLATE_VALUES
 from desktop_app.store.crashpoint import crash_point
-from desktop_app.store.messages import MessageStore, StoredMessage
+from desktop_app.store.messages import Change, MessageStore, StoredMessage
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,48 @@ class EngineStatus:
 
 StatusListener = Callable[[EngineStatus], None]
 _Work = StoredMessage | list[StoredMessage]
+_Accepted = tuple[StoredMessage, SendResult]
+
+
+class _GroupCommit:
+    """Acceptances that parallel senders receive at about the same moment share one transaction.
+
+    At ``synchronous=FULL`` every commit waits for an fsync; with eight senders each committing
+    alone, that wait (not the network) bounded throughput. The first sender to arrive commits
+    everything pending; the others wait for that commit and share its outcome, so no sender
+    returns before its message's tracking id is durable.
+    """
+
+    def __init__(self, commit: Callable[[list[_Accepted]], None]) -> None:
+        self._commit = commit
+        self._changed = threading.Condition()
+        self._pending: list[_Accepted] = []
+        self._committing = False
+        self._outcomes: dict[int, Exception | None] = {}  # by id() of an item a leader committed for others
+
+    def submit(self, item: _Accepted) -> None:
+        """Return once ``item`` is committed; raise what the commit raised if it failed."""
+        with self._changed:
+            self._pending.append(item)
+            while self._committing and id(item) not in self._outcomes:
+                self._changed.wait()
+            if id(item) in self._outcomes:
+                error = self._outcomes.pop(id(item))
+                if error is not None:
+                    raise error
+                return
+            batch, self._pending, self._committing = self._pending, [], True
+        failure: Exception | None = None
+        try:
+            self._commit(batch)
+        except Exception as error:
+            failure = error
+        with self._changed:
+            self._committing = False
+            self._outcomes.update((id(other), failure) for other in batch if other is not item)
+            self._changed.notify_all()
+        if failure is not None:
+            raise failure
 
 
 class OutboxEngine:
@@ -90,7 +132,9 @@ class OutboxEngine:
         )  # fmt: skip
         self.offline_policy = offline_policy
         self._wake = threading.Condition()
+        self._woken = False  # a wake-up that came while _tick ran; the loop must not sleep through it
         self._stopping = False
+        self._acceptances = _GroupCommit(self._record_accepted_many)
         self._in_flight = 0
         self._thread: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None
@@ -120,6 +164,7 @@ class OutboxEngine:
     def wake(self) -> None:
         """Look at the queue now (a message was queued, the network came back, a key was changed)."""
         with self._wake:
+            self._woken = True
             self._wake.notify_all()
 
     # ------------------------------------------------------------------ status
@@ -162,6 +207,7 @@ class OutboxEngine:
             with self._wake:
                 if self._stopping:
                     return
+                self._woken = False
             try:
                 wait = self._tick()
             except Exception:
@@ -170,7 +216,8 @@ class OutboxEngine:
             with self._wake:
                 if self._stopping:
                     return
-                self._wake.wait(timeout=wait)
+                if not self._woken:
+                    self._wake.wait(timeout=wait)
 
     def _tick(self) -> float:
         """Dispatch what is due; return how long to sleep before looking again."""
@@ -248,6 +295,7 @@ class OutboxEngine:
         finally:
             with self._wake:
                 self._in_flight -= 1
+                self._woken = True
                 self._wake.notify_all()
 
     def _send_one(self, work: _Work) -> None:
@@ -263,10 +311,10 @@ class OutboxEngine:
             self._record_failure(work, error)
             return
         crash_point("after_http_200_before_store")
-        self._record_accepted(work, result)
+        self._acceptances.submit((work, result))
 
     def _send_chunk(self, work: _Work) -> None:
-        """One bulk_messages request for up to 50 mail-merge messages; each outcome is stored alone.
+        """One bulk_messages request for up to 50 mail-merge messages; acceptances are stored together.
 
         bulk_messages cannot name a template, so templated rows go one by one (templated_messages).
         """
@@ -278,21 +326,27 @@ class OutboxEngine:
         if not plain:
             return
         outcomes = self._client.send_many([stored.message for stored in plain])
+        accepted: list[_Accepted] = []
         for index, (stored, outcome) in enumerate(zip(plain, outcomes, strict=True)):
             if index == len(plain) // 2:
                 crash_point("during_bulk_chunk")
             if isinstance(outcome, SendResult):
-                self._record_accepted(stored, outcome)
+                accepted.append((stored, outcome))
             else:
                 self._record_failure(stored, outcome)
+        if accepted:
+            self._record_accepted_many(accepted)
 
-    def _record_accepted(self, stored: StoredMessage, result: SendResult) -> None:
-        self._store.transition(
-            stored.id, S.ACCEPTED, expected=[S.SENDING], tracking_id=result.tracking_id,
-            accepted_at=self._clock(), last_error="", next_poll_at=self._clock() + 1.0,
-            detail=f"tracking id {result.tracking_id}",
-        )  # fmt: skip
-        self._store.remember_domains(a.domain for a in stored.message.all_recipients)
+    def _record_accepted_many(self, accepted: list[_Accepted]) -> None:
+        """Store tracking ids in one transaction: at synchronous=FULL each commit costs an fsync."""
+        now = self._clock()
+        self._store.transition_many([
+            Change(stored.id, S.ACCEPTED, (S.SENDING,), f"tracking id {result.tracking_id}", {
+                "tracking_id": result.tracking_id, "accepted_at": now, "last_error": "", "next_poll_at": now + 1.0,
+            })
+            for stored, result in accepted
+        ])  # fmt: skip
+        self._store.remember_domains(a.domain for stored, _ in accepted for a in stored.message.all_recipients)
         if self._status.connectivity is not Connectivity.ONLINE and not self._held and not self._watch.offline:
             self._set_status(EngineStatus(Connectivity.ONLINE))
 
