@@ -26,6 +26,10 @@ started=$SECONDS
 "$PYTHON" -m PyInstaller --noconfirm --log-level WARN --distpath "$build/dist" --workpath "$build/work" \
   packaging/sealpost.spec
 bundle_seconds=$((SECONDS - started))
+# The spec prunes these; if a PyInstaller or PySide6 update brings them back, stop here rather than ship them.
+unwanted=$(find "$build/dist/$PACKAGE" \( -name 'libqgtk3*' -o -name 'libgtk-3*' -o -name 'libQt6WebEngine*' \
+  -o -name '_tkinter*' -o -path '*/keyrings/alt*' \) -print)
+[ -z "$unwanted" ] || { echo "build-deb: the bundle contains what the spec excludes:" "$unwanted" >&2; exit 1; }
 
 rm -rf "$stage" && umask 022
 mkdir -p "$root/DEBIAN" "$root/opt" "$root/usr/bin" "$root/usr/share/applications" "$root/usr/share/metainfo" \
