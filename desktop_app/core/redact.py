@@ -11,13 +11,15 @@ import re
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)(authorization\s*[:=]\s*)(token\s+token=|bearer\s+)?\S+"), r"\1[redacted]"),
-    (re.compile(r"(?i)(token\s+token=|bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
+    # A key may hold any printable ASCII but a space (api.config), so everything up to whitespace goes.
+    (re.compile(r"(?i)(token\s+token=|bearer\s+)(?!\[redacted\])\S+"), r"\1[redacted]"),
     (re.compile(r"(?i)(api[_-]?key\s*[:=]\s*)\S+"), r"\1[redacted]"),
     (re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"), "[address]"),
 )
 
 
 def redact(text: str) -> str:
+    """``text`` with credentials and addresses replaced by placeholders (idempotent)."""
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text
