@@ -52,6 +52,7 @@ for dependency in "${depends[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing dependencies: ${missing[*]}"
+  $SUDO apt-get update -qq
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
