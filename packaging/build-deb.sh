@@ -22,6 +22,9 @@ build=build/pyinstaller
 stage=build/deb
 root=$stage/debian/$PACKAGE
 
+grep -q "<release version=\"$VERSION\"" resources/sealpost.metainfo.xml \
+  || echo "build-deb: warning: no <release version=\"$VERSION\"> in resources/sealpost.metainfo.xml" >&2
+
 started=$SECONDS
 "$PYTHON" -m PyInstaller --noconfirm --log-level WARN --distpath "$build/dist" --workpath "$build/work" \
   packaging/sealpost.spec
