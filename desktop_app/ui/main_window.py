@@ -150,7 +150,8 @@ class MainWindow(QMainWindow):
 
         self.log_panel = LogPanel(self.jobs, self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_panel)
-        self.resizeDocks([self.log_panel], [190], Qt.Orientation.Vertical)  # restored state may override
+        self.resizeDocks([self.log_panel], [190], Qt.Orientation.Vertical)
+        self.log_panel.hide()  # calm by default (Ctrl+L shows it); the restored window state may differ
         self.log_panel.attach_logging()
         self._build_status_bar()
         self._build_menus()

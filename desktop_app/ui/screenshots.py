@@ -133,6 +133,7 @@ def main(argv: list[str]) -> int:
         window.composer.to_field.validate()
         save(window.composer, out, "composer-validation")
 
+        window.log_panel.show()
         window.navigation.setCurrentRow(1)
         outbox = window.outbox_view
         wait_until(lambda: outbox.model.rowCount() >= 3)
@@ -149,6 +150,7 @@ def main(argv: list[str]) -> int:
         status.table.selectRow(len(HISTORY) - 1)
         wait_until(lambda: bool(status.tracking.text()))
         save(window, out, "status")
+        save(window, out, "main-window")  # the README's picture
         save(window.log_panel, out, "log-panel")
 
         dialog = window.open_settings(tab=1)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox, QTableWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.addresses import parse_address
@@ -362,3 +362,22 @@ def test_every_control_has_an_accessible_name(make_window: WindowFactory) -> Non
             ):
                 nameless.append(f"{type(widget).__name__} in {type(widget.parent()).__name__}")
     assert not nameless
+
+
+def test_crash_report_is_copyable_and_has_no_phi(qtbot: QtBot) -> None:
+    from desktop_app.ui.dialogs import CrashDialog, crash_report
+
+    patient, topic = "jane@clinic.example", "HIV results"  # runtime data, unlike the code lines in the report
+    try:
+        raise ValueError(f"could not send to {patient} about her {topic}")
+    except ValueError as error:
+        report = crash_report(type(error), error, error.__traceback__)
+    assert "builtins.ValueError" in report
+    assert "test_views.py" in report
+    assert "jane" not in report
+    assert "HIV" not in report
+    dialog = CrashDialog(report)
+    qtbot.addWidget(dialog)
+    copy = next(b for b in dialog.findChildren(QPushButton) if b.text() == "Copy report")
+    click(qtbot, copy)
+    assert QGuiApplication.clipboard().text() == report
