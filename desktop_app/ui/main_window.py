@@ -47,7 +47,7 @@ from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.lock_screen import LockScreen, UndoToast
 from desktop_app.ui.log_panel import LogPanel
 from desktop_app.ui.outbox_view import OutboxView
-from desktop_app.ui.resources import apply_theme
+from desktop_app.ui.resources import app_icon, apply_theme
 from desktop_app.ui.settings_dialog import CONNECTION_FIELDS, ConnectionTarget, SettingsDialog
 from desktop_app.ui.status_view import StatusView
 
@@ -155,9 +155,11 @@ class MainWindow(QMainWindow):
         self.log_panel.attach_logging()
         self._build_status_bar()
         self._build_menus()
-        self.tray = QSystemTrayIcon(self) if QSystemTrayIcon.isSystemTrayAvailable() else None
+        icon = app_icon()
+        self.setWindowIcon(icon)
+        tray_possible = QSystemTrayIcon.isSystemTrayAvailable() and not icon.isNull()
+        self.tray = QSystemTrayIcon(icon, self) if tray_possible else None
         if self.tray is not None:
-            self.tray.setIcon(self.windowIcon())
             self.tray.setToolTip(APP_NAME)
             self.tray.show()
 
@@ -186,6 +188,9 @@ class MainWindow(QMainWindow):
             lambda i: self._act(lambda: self.runtime.retry_now(i), "Retrying now.")
         )
         self.outbox_view.edit_requested.connect(self.edit_message)
+        self.outbox_view.resume_button.clicked.connect(
+            lambda: self._act(self.runtime.send_queued_now, "Sending the waiting messages.")
+        )
         self.toast.undo.connect(self.undo_send)
         self.toast.send_now.connect(lambda i: self._act(lambda: self.runtime.retry_now(i), "Sending now."))
         self.lock_screen.unlock_requested.connect(self.try_unlock)
@@ -254,13 +259,20 @@ class MainWindow(QMainWindow):
         self.connection_label.setText("Switching…")
         self.composer.send_button.setEnabled(False)
 
-        def swap(_token: CancelToken) -> Runtime:
+        def swap(token: CancelToken) -> Runtime | None:
             old.close()
             fresh = Runtime(make_profile(), overrides)
             fresh.open()
+            if token.cancelled:  # the window closed meanwhile: leave no engine running
+                fresh.close()
+                return None
             return fresh
 
-        def done(fresh: Runtime) -> None:
+        def done(fresh: Runtime | None) -> None:
+            if fresh is None or self._closing:
+                if fresh is not None:
+                    fresh.close()
+                return
             self.runtime = fresh
             self.composer.load(None)
             self._apply_profile_to_widgets()
@@ -453,7 +465,7 @@ class MainWindow(QMainWindow):
         if status.connectivity is Connectivity.OFFLINE:
             notice = (f"{notice}\nYou can keep writing and sending: messages are kept safely here and go out "
                       "when the connection returns.")  # fmt: skip
-        self.outbox_view.set_notice(notice if offline else "")
+        self.outbox_view.set_notice(notice if offline else "", can_resume=status.connectivity is Connectivity.PAUSED)
 
     def notify_bounce(self, message: StoredMessage, _recipient: str, status: str) -> None:
         """Tell the user without showing PHI in a desktop notification (others may see the screen)."""

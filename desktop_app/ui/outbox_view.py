@@ -62,6 +62,9 @@ class OutboxView(QWidget):
         self.notice.setWordWrap(True)
         self.notice.setAccessibleName("Connection notice")
         self.notice.hide()
+        self.resume_button = QPushButton("Send waiting messages now", self)
+        self.resume_button.setAccessibleName("Send waiting messages now")
+        self.resume_button.hide()
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName("Sending progress")
         self.progress.hide()
@@ -105,7 +108,10 @@ class OutboxView(QWidget):
         buttons.addStretch(1)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(self.notice)
+        notice_row = QHBoxLayout()
+        notice_row.addWidget(self.notice, 1)
+        notice_row.addWidget(self.resume_button)
+        layout.addLayout(notice_row)
         layout.addWidget(self.progress)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty, 1)
@@ -141,9 +147,11 @@ class OutboxView(QWidget):
         self.mark_sent_button.setEnabled(state is S.OUTCOME_UNKNOWN)
         self.cancel_button.setEnabled(state in (S.QUEUED, S.SCHEDULED, S.OUTCOME_UNKNOWN, S.FAILED, S.DRAFT))
 
-    def set_notice(self, text: str) -> None:
+    def set_notice(self, text: str, *, can_resume: bool = False) -> None:
+        """Explain why nothing is going out; offer to resume when the queue is held for the user."""
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
+        self.resume_button.setVisible(bool(text) and can_resume)
 
     def set_progress(self, done: int, total: int) -> None:
         """Show how far a burst of sends has got; hidden when fewer than two are in flight."""

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
 
@@ -15,6 +15,14 @@ def resources_dir() -> Path:
     if bundle:
         return Path(bundle) / "resources"
     return Path(__file__).resolve().parents[2] / "resources"
+
+
+def app_icon() -> QIcon:
+    """The Sealpost icon in every size shipped (empty when the icons are not installed)."""
+    icon = QIcon()
+    for path in sorted((resources_dir() / "icons").glob("sealpost-*.png")):
+        icon.addFile(str(path))
+    return icon
 
 
 def theme_stylesheet(name: str = "light") -> str:

@@ -381,3 +381,21 @@ def test_crash_report_is_copyable_and_has_no_phi(qtbot: QtBot) -> None:
     copy = next(b for b in dialog.findChildren(QPushButton) if b.text() == "Copy report")
     click(qtbot, copy)
     assert QGuiApplication.clipboard().text() == report
+
+
+def test_offline_notice_and_resume_after_reconnect(qtbot: QtBot, make_window: WindowFactory) -> None:
+    from desktop_app.services.outbox import Connectivity, EngineStatus
+
+    window = make_window()
+    outbox = window.outbox_view
+    window.bridge.engine_status.emit(EngineStatus(Connectivity.OFFLINE, "Paubox cannot be reached."))
+    assert "kept safely here" in outbox.notice.text()
+    assert window.connection_label.text().startswith("○ Offline")
+    assert not outbox.resume_button.isVisibleTo(window)
+    assert window.runtime.outbox is not None
+    window.runtime.outbox.hold(True)  # what the engine does on reconnect under the "ask" policy
+    window.navigation.setCurrentRow(1)
+    qtbot.waitUntil(outbox.resume_button.isVisible, timeout=5_000)
+    click(qtbot, outbox.resume_button)
+    qtbot.waitUntil(lambda: not outbox.notice.isVisible(), timeout=5_000)
+    assert window.connection_label.text() == "● Online"
