@@ -206,14 +206,20 @@ def transaction(connection: Connection) -> Iterator[Connection]:
         raise _translate(error) from None
     try:
         yield connection
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    try:
         connection.execute("COMMIT")
     except DatabaseError as error:
-        connection.execute("ROLLBACK")
+        _rollback(connection)
         raise _translate(error) from None
+    except BaseException:
+        _rollback(connection)
+        raise
+
+
+def _rollback(connection: Connection) -> None:
+    """Roll back if a transaction is still open: SQLite may already have ended it itself (disk full,
+    I/O error), and a failing ROLLBACK must not hide the error that caused it."""
+    if connection.in_transaction:
+        connection.execute("ROLLBACK")
 
 
 def _translate(error: Exception) -> Exception:

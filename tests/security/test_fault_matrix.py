@@ -16,7 +16,7 @@ import pytest
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.sandbox.server import SandboxServer
 from desktop_app.services.outbox import Connectivity
-from desktop_app.store.database import DatabaseError, DiskFull, check_integrity
+from desktop_app.store.database import DiskFull, check_integrity
 from tests.security.faults import (
     FINAL,
     RuntimeFactory,
@@ -251,7 +251,7 @@ def test_disk_full_while_writing_keeps_the_database_intact(
     kept = rt.queue(message(1))
     assert rt.wait_until(kept.id, FINAL, 20).state is OutboxState.ACCEPTED
     db = _fill_the_disk(rt)
-    with pytest.raises(DatabaseError):
+    with pytest.raises(DiskFull):
         rt.queue(_big(2))
     db.execute("PRAGMA max_page_count = 1073741823")
     check_integrity(db)
@@ -261,11 +261,6 @@ def test_disk_full_while_writing_keeps_the_database_intact(
     assert_sent_once_each(sandbox, 2)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="waiting for the store: transaction() does not turn SQLITE_FULL raised inside the body into DiskFull, "
-    "and its ROLLBACK after SQLite's automatic rollback raises 'no transaction is active', hiding the cause",
-)
 def test_disk_full_while_writing_says_so_in_plain_words(make_runtime: RuntimeFactory, sandbox: SandboxServer) -> None:
     rt = make_runtime(sandbox.base_url, sandbox.api_key)
     _fill_the_disk(rt)
