@@ -24,7 +24,7 @@ import httpx
 
 from desktop_app import __version__
 from desktop_app.api.activity import ActivityEvent, ActivityListener
-from desktop_app.api.config import ApiConfig
+from desktop_app.api.config import ApiConfig, Secret
 from desktop_app.api.connection import PROBE_TRACKING_ID, ConnectionReport, ProbeOutcome, ProbeResult, candidates
 from desktop_app.api.errors import (
     AmbiguousOutcome,
@@ -157,6 +157,10 @@ class PauboxClient:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+    def replace_key(self, api_key: Secret) -> None:
+        """Use a new key from the next request on (the user replaced a revoked key)."""
+        self.config = dataclasses.replace(self.config, api_key=api_key)
 
     def __repr__(self) -> str:
         return f"PauboxClient(base_url={self.config.base_url!r}, auth={self.config.auth_style.value})"

@@ -12,6 +12,7 @@ from desktop_app.core.addresses import (
     AddressError,
     check_header_value,
     check_recipient_count,
+    parse_address,
 )
 
 DEFAULT_ATTACHMENT_LIMIT_BYTES = 10 * 1024 * 1024
@@ -80,6 +81,9 @@ class OutgoingMessage:
             raise MessageError("The message body is empty.")
         for address in self.all_recipients:
             check_header_value(address.formatted(), "An address")
+            # Addresses built in code (CSV imports, resends) meet the same policy as typed ones.
+            if parse_address(address.formatted()).email.lower() != address.email.lower():
+                raise AddressError(f"“{address.email}” is not a valid address.")
         for name, value in self.custom_headers:
             if not name.lower().startswith("x-") or len(name) < 3:
                 raise MessageError(f"Custom header “{name}” must start with X-.")

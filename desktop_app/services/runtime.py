@@ -319,6 +319,21 @@ class Runtime:
             raise SetupError("Sealpost is still starting.")
         return self.store
 
+    def update_api_key(self, api_key: str) -> None:
+        """Store a new key for this profile and resume a queue paused by a rejected key.
+
+        Messages held back by a 401 were never sent, so they simply go out with the new key.
+        """
+        if self.client is None or self.outbox is None:
+            raise SetupError("Sealpost is still starting.")
+        if not self.is_sandbox and self.overrides.api_base_url is None:
+            keys.store_api_key(self.profile.settings.profile_id, api_key)
+        self.client.replace_key(Secret(api_key))
+        self.key_missing = False
+        if self.store is not None:
+            self.store.audit("api_key_changed")
+        self.outbox.key_changed()
+
     def resend(self, message_id: int) -> None:
         """The user chose to send an outcome-unknown or failed message again (possible duplicate)."""
         store, outbox = self._require()

@@ -148,6 +148,8 @@ def _message(**fields: object) -> OutgoingMessage:
         ({"custom_headers": (("Bcc", "spy@evil.example"),)}, "must start with X-"),
         ({"to": (Address("pat@example.org", "Pat\r\nBcc: spy@evil.example"),)}, "address contains a line break"),
         ({"to": tuple(Address(f"p{n}@example.org") for n in range(MAX_RECIPIENTS + 1))}, "more than Paubox accepts"),
+        ({"to": (Address("not-an-address"),)}, "not a valid address"),
+        ({"cc": (Address("jane@clinic..example", "Jane"),)}, "not a valid address"),
         ({"to": (), "cc": (Address("pat@example.org"),) * 51, "bcc": (Address("x@example.org"),) * 50}, "101"),
         ({"to": ()}, "at least one recipient"),
     ],

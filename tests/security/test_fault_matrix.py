@@ -226,9 +226,10 @@ def test_key_revoked_mid_queue_pauses_and_resumes_without_duplicates(
     assert OutboxState.OUTCOME_UNKNOWN not in states
     assert OutboxState.QUEUED in states  # paused, waiting for the user
     assert "new key" in rt.outbox.status.detail  # the user is asked for a new key
-    set_faults(sandbox, revoke_key_after=None)  # the "new key" now works
-    rt.outbox.key_changed()
+    set_faults(sandbox, revoke_key_after=None)  # the sandbox accepts the key again: it stands for a new one
+    rt.update_api_key(sandbox.api_key)  # what the Settings dialog calls when the user enters a key
     assert all(rt.wait_until(i, FINAL, 30).state is OutboxState.ACCEPTED for i in ids)
+    assert "api_key_changed" in [entry.action for entry in rt.store.audit_entries()]
     assert_sent_once_each(sandbox, 8)
 
 
