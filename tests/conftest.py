@@ -26,10 +26,10 @@ def _memory_keyring_class() -> type[keyring.backend.KeyringBackend]:
     class MemoryKeyring(keyring.backend.KeyringBackend):
         """A keyring that forgets everything at the end of the test."""
 
-        priority = 0.1  # type: ignore[assignment]
+        priority = 0.1
 
         def __init__(self) -> None:
-            super().__init__()
+            super().__init__()  # type: ignore[no-untyped-call]
             self.values: dict[tuple[str, str], str] = {}
 
         def get_password(self, service: str, username: str) -> str | None:
