@@ -13,10 +13,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop_app.api import errors
 from desktop_app.api.client import PauboxClient
-from desktop_app.api.config import ApiConfig, AuthStyle, BasePreset, InsecureEndpointError, Secret, preset_url
-from desktop_app.services.profile import Mode, Profile, Settings
+from desktop_app.api.config import ApiConfig, Secret
+from desktop_app.api.connection import ConnectionReport, candidates
+from desktop_app.services.profile import Mode, Profile
 from desktop_app.store import keys
 
 
@@ -61,38 +61,18 @@ def remove_profile(directory: Path) -> None:
     shutil.rmtree(directory, ignore_errors=True)
 
 
-@dataclass(frozen=True)
-class ConnectionReport:
-    ok: bool
-    text: str
+def check_connection(
+    api_key: str, *, username: str = "", custom_url: str = "", root: str | None = None
+) -> ConnectionReport:
+    """Probe every base-URL preset and auth style with this key (read-only; sends nothing).
 
-
-def endpoint_url(settings: Settings) -> str:
-    preset = BasePreset(settings.base_preset)
-    return settings.base_url if preset is BasePreset.CUSTOM else preset_url(preset, settings.api_username)
-
-
-def check_connection(settings: Settings, api_key: str, *, base_url: str | None = None) -> ConnectionReport:
-    """Ask Paubox whether this endpoint and key work, and say in words what does and what does not.
-
-    Sends nothing: the probe is the read-only check the client already uses. Call it off the GUI thread.
+    ``root`` stands in for Paubox's hosts (the sandbox serves every generation on one host).
+    Raises ValueError with words for the user when there is nothing to test. Call it off the GUI thread.
     """
     if not api_key:
-        return ConnectionReport(False, "No API key is stored for this profile yet: paste one and save it.")
-    try:
-        url = base_url or endpoint_url(settings)
-        config = ApiConfig(url, Secret(api_key), AuthStyle(settings.auth_style), requests_per_second=2.0,
-                           connect_timeout=5.0, read_timeout=10.0)  # fmt: skip
-    except (InsecureEndpointError, ValueError) as error:
-        return ConnectionReport(False, str(error))
+        raise ValueError("No API key is stored for this profile yet: paste one and store it first.")
+    found = candidates(username, custom_url, root=root)
+    config = ApiConfig(found[0].base_url, Secret(api_key), requests_per_second=2.0, connect_timeout=5.0,
+                       read_timeout=10.0)  # fmt: skip
     with PauboxClient(config, read_attempts=1) as client:
-        try:
-            client.check_credentials()
-        except errors.Unauthorized:
-            return ConnectionReport(False, f"Reached {url}, but Paubox refused the API key. Check the key and "
-                                           "the auth style (Token or Bearer).")  # fmt: skip
-        except errors.NotSent as error:
-            return ConnectionReport(False, f"Could not reach {url}: {error.user_message}")
-        except errors.PauboxError as error:
-            return ConnectionReport(False, f"Reached {url}, but it answered unexpectedly: {error.user_message}")
-    return ConnectionReport(True, f"Connected to {url} and the API key was accepted.")
+        return client.test_connection(username=username, custom_url=custom_url, root=root)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
@@ -559,7 +560,8 @@ class MainWindow(QMainWindow):
         client = runtime.client
         override = None
         if client is not None and (runtime.is_sandbox or runtime.overrides.api_base_url):
-            override = ConnectionTarget(client.config.base_url, client.config.api_key.reveal())
+            parts = urlsplit(client.config.base_url)
+            override = ConnectionTarget(f"{parts.scheme}://{parts.netloc}", client.config.api_key.reveal())
         dialog = SettingsDialog(runtime.profile.settings, runtime.profile.directory, self.jobs, override, self)
         dialog.tabs.setCurrentIndex(tab)
         dialog.saved.connect(self.save_settings)

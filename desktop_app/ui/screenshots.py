@@ -155,7 +155,7 @@ def main(argv: list[str]) -> int:
 
         dialog = window.open_settings(tab=1)
         dialog.test_connection()
-        wait_until(lambda: "accepted" in dialog.test_result.text())
+        wait_until(lambda: "Your key works" in dialog.test_result.text())
         save(dialog, out, "settings")
         dialog.reject()
 

@@ -31,10 +31,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.api.config import AuthStyle, BasePreset
+from desktop_app.api.connection import ConnectionReport
 from desktop_app.services import settings_service
 from desktop_app.services.autolock import hash_passphrase
 from desktop_app.services.profile import Mode, Settings
-from desktop_app.services.settings_service import ConnectionReport, ProfileEntry
+from desktop_app.services.settings_service import ProfileEntry
 from desktop_app.store import keys
 from desktop_app.ui.composer import repolish
 from desktop_app.ui.jobs import CancelToken, JobRunner
@@ -46,9 +47,10 @@ CONNECTION_FIELDS = ("mode", "base_preset", "base_url", "auth_style", "api_usern
 
 @dataclass(frozen=True)
 class ConnectionTarget:
-    """Where "Test connection" should knock when the window runs against an override or the sandbox."""
+    """Where "Test connection" should knock when the window runs against an override or the sandbox:
+    the server root (scheme://host:port, standing in for Paubox's hosts) and its key."""
 
-    base_url: str
+    root: str
     api_key: str
 
 
@@ -97,7 +99,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
-        self.resize(620, 460)
+        self.resize(660, 600)
         self.reload_profiles()
         if override is None:
             self._check_stored_key()
@@ -259,6 +261,7 @@ class SettingsDialog(QDialog):
         self.test_result.setObjectName("feedback")
         self.test_result.setAccessibleName("Connection test result")
         self.test_result.setWordWrap(True)
+        self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.rate = QDoubleSpinBox(page)
         self.rate.setAccessibleName("Request rate limit")
         self.rate.setRange(0.5, 50.0)
@@ -268,9 +271,6 @@ class SettingsDialog(QDialog):
         key_row = QHBoxLayout()
         key_row.addWidget(self.api_key, 1)
         key_row.addWidget(self.store_key_button)
-        test_row = QHBoxLayout()
-        test_row.addWidget(self.test_button)
-        test_row.addWidget(self.test_result, 1)
         form = QFormLayout(page)
         form.addRow("&Mode", self.mode)
         form.addRow("&Endpoint", self.preset)
@@ -279,7 +279,11 @@ class SettingsDialog(QDialog):
         form.addRow("&Auth style", self.auth_style)
         form.addRow("API key", key_row)
         form.addRow("", self.key_state)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_button)
+        test_row.addStretch(1)
         form.addRow("", test_row)
+        form.addRow(self.test_result)
         form.addRow("&Rate limit", self.rate)
         form.addRow("&Polling budget", self.poll_budget)
         self.preset.currentIndexChanged.connect(self._preset_changed)
@@ -317,20 +321,29 @@ class SettingsDialog(QDialog):
                           on_error=lambda e: _say(self.key_state, str(e), "error"))  # fmt: skip
 
     def test_connection(self) -> None:
-        settings = Settings.from_json(self.settings.to_json() | self.changes())
+        """Probe every preset and auth style with the key; say what works and pick it in the form."""
         override = self._override
+        profile_id = self.settings.profile_id
         typed = self.api_key.text().strip()
-        _say(self.test_result, "Testing…", "")
+        username = self.username.text().strip()
+        custom = self.base_url.text().strip() if BasePreset(self.preset.currentData()) is BasePreset.CUSTOM else ""
+        _say(self.test_result, "Testing every endpoint and auth style…", "")
         self.test_button.setEnabled(False)
 
         def run(_token: CancelToken) -> ConnectionReport:
             if override is not None:
-                return settings_service.check_connection(settings, override.api_key, base_url=override.base_url)
-            return settings_service.check_connection(settings, typed or keys.load_api_key(settings.profile_id) or "")
+                return settings_service.check_connection(override.api_key, root=override.root)
+            key = typed or keys.load_api_key(profile_id) or ""
+            return settings_service.check_connection(key, username=username, custom_url=custom)
 
         def show(report: ConnectionReport) -> None:
             self.test_button.setEnabled(True)
-            _say(self.test_result, report.text, "ok" if report.ok else "error")
+            lines = "\n".join(f"• {line}" for line in report.details)
+            _say(self.test_result, f"{report.summary}\n{lines}", "ok" if report.ok else "error")
+            working = report.working
+            if working is not None and override is None:
+                self.preset.setCurrentIndex(self.preset.findData(working.preset.value))
+                self.auth_style.setCurrentIndex(self.auth_style.findData(working.auth_style.value))
 
         def failed(error: BaseException) -> None:
             self.test_button.setEnabled(True)

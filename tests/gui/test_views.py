@@ -278,7 +278,7 @@ def test_settings_test_connection_and_theme(qtbot: QtBot, make_window: WindowFac
     dialog = window.open_settings(tab=1)
     qtbot.waitExposed(dialog)
     click(qtbot, dialog.test_button)
-    qtbot.waitUntil(lambda: "accepted" in dialog.test_result.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "Your key works with" in dialog.test_result.text(), timeout=15_000)
     dialog.tabs.setCurrentIndex(4)
     dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
     click(qtbot, dialog.save_button)
