@@ -1,0 +1,145 @@
+"""Child process for scenario 4: the GUI event loop's lateness while the app works hard.
+
+``python -m benchmarks.gui_lag_probe PROFILE_DIR BASE_URL [PSTATS_FILE]`` (API key in
+``PAUBOX_API_KEY``) opens the real main window with the Outbox view and the log panel showing,
+then queues 1,000 messages of 10 recipients each from a plain thread and waits until every one
+is accepted and all 10,000 recipient statuses are final. A precise 5 ms timer records how late
+it fires the whole time. Prints one JSON line; with PSTATS_FILE it also profiles the GUI thread.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import json
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer
+
+from benchmarks.common import make_message
+from desktop_app.core.outbox_state import OutboxState
+from desktop_app.services.profile import Profile
+from desktop_app.services.runtime import Overrides, Runtime
+from desktop_app.store.messages import HistoryFilter
+from desktop_app.ui.app import create_application
+from desktop_app.ui.main_window import MainWindow
+
+MESSAGES = 1000
+RECIPIENTS = 10
+INTERVAL_MS = 5
+# PySide6 6.12.0 on Python 3.11 drops a reference to None/True/False on many calls (it assumes
+# Python 3.12's immortal objects), so a busy GUI aborts with "none_dealloc"/"bool_dealloc" after
+# some thousands of calls. Extra references keep the probe alive long enough to measure; the
+# bug itself is reported in docs/benchmarks.md. Harmless on versions without the bug.
+_REFCOUNT_BALLAST = [None, True, False] * 2_000_000
+IDLE_SECONDS = 1.0
+LOAD_TIMEOUT_S = 240.0
+
+
+class LagProbe(QObject):
+    """A single-shot precise timer re-armed at every firing; each sample is how late it fired (ms)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.samples: list[float] = []
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._fire)
+        self._expected = 0.0
+
+    def start(self) -> None:
+        self._expected = time.perf_counter() + INTERVAL_MS / 1000
+        self._timer.start(INTERVAL_MS)
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def _fire(self) -> None:
+        now = time.perf_counter()
+        self.samples.append(max(0.0, (now - self._expected) * 1000))
+        self._expected = now + INTERVAL_MS / 1000
+        self._timer.start(INTERVAL_MS)
+
+
+def _wait(condition: threading.Event, timeout_s: float) -> None:
+    """Run the event loop until ``condition`` is set (checked every 50 ms) or the timeout passes."""
+    loop = QEventLoop()
+    check = QTimer(interval=50)
+    check.timeout.connect(lambda: loop.quit() if condition.is_set() else None)
+    check.start()
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    loop.exec()
+    check.stop()
+
+
+def _load(runtime: Runtime, finished: threading.Event, outcome: dict[str, float]) -> None:
+    """What a busy user does: queue 1,000 messages, then the engines send and track them."""
+    assert runtime.store is not None
+    store = runtime.store
+    started = time.perf_counter()
+    for index in range(MESSAGES):
+        runtime.queue(make_message(index, recipients=RECIPIENTS))
+    deadline = time.monotonic() + LOAD_TIMEOUT_S
+    while time.monotonic() < deadline:
+        accepted = store.counts_by_state().get(OutboxState.ACCEPTED, 0)
+        if accepted >= MESSAGES and store.next_poll_time() is None:
+            break
+        time.sleep(0.1)
+    outcome["load_seconds"] = time.perf_counter() - started
+    finished.set()
+
+
+def main(profile_dir: Path, base_url: str, pstats_file: str | None) -> dict[str, object]:
+    app = create_application(sys.argv[:1])
+    profile = Profile(profile_dir)
+    # "No rate limit": the engines go as fast as they can, which is the hardest case for the GUI.
+    profile.update(requests_per_second=100_000.0, poll_budget_per_minute=600_000, undo_seconds=0.0)
+    runtime = Runtime(profile, Overrides(api_base_url=base_url))
+    window = MainWindow(runtime)
+    window.resize(1180, 760)
+    window.show()
+    ready = threading.Event()
+    window.ready.connect(ready.set)
+    window.start()
+    _wait(ready, 60)
+    if not ready.is_set():
+        raise RuntimeError("the main window never became ready")
+    window.navigation.setCurrentRow(1)  # the Outbox view, where 1,000 rows change state
+    window.log_panel.show()
+    probe = LagProbe()
+    probe.start()
+    idle_over = threading.Event()
+    QTimer.singleShot(int(IDLE_SECONDS * 1000), idle_over.set)
+    _wait(idle_over, IDLE_SECONDS + 5)
+    idle = list(probe.samples)
+    probe.samples.clear()
+    outcome: dict[str, float] = {}
+    finished = threading.Event()
+    profiler = cProfile.Profile()
+    if pstats_file:
+        profiler.enable()
+    worker = threading.Thread(target=_load, args=(runtime, finished, outcome), daemon=True)
+    worker.start()
+    _wait(finished, LOAD_TIMEOUT_S + 10)
+    if pstats_file:
+        profiler.disable()
+        profiler.dump_stats(pstats_file)
+    probe.stop()
+    loaded = list(probe.samples)
+    store = runtime.store
+    assert store is not None
+    accepted_ids = store.list_ids(HistoryFilter(states=(OutboxState.ACCEPTED,)))
+    statuses = sum(len(store.recipient_statuses(i)) for i in accepted_ids)
+    window.close()
+    app.processEvents()
+    return {**outcome, "accepted": len(accepted_ids), "statuses_tracked": statuses, "idle": idle, "load": loaded}
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(Path(sys.argv[1]), sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)), flush=True)
+    # Skip interpreter finalisation: freeing the ballast there would trip the PySide6 bug above.
+    os._exit(0)
