@@ -30,7 +30,11 @@ _QT_LEVELS = {
 
 
 # Harmless notices Qt prints on some platforms; anything else it says is worth a look.
-KNOWN_QT_NOISE = ("This plugin does not support propagateSizeHints",)
+KNOWN_QT_NOISE = (
+    "This plugin does not support propagateSizeHints",
+    "This plugin does not support raise",
+    "This plugin does not support grabbing the keyboard",
+)
 
 
 def _route_qt_messages(kind: QtMsgType, _context: object, message: str) -> None:

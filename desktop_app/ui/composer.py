@@ -8,6 +8,7 @@ and drafts happen in the main window on background jobs, so typing never waits o
 
 from __future__ import annotations
 
+import json
 import mimetypes
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QStackedWidget,
     QTabWidget,
     QTextBrowser,
     QTextEdit,
@@ -55,7 +57,10 @@ from desktop_app.core.addresses import (
 )
 from desktop_app.core.message import Attachment, OutgoingMessage
 from desktop_app.core.sanitize import html_to_text, sanitize_html
+from desktop_app.services.mailmerge import TEMPLATE, TEMPLATE_VALUES
+from desktop_app.services.template_preview import render_preview
 from desktop_app.ui.jobs import CancelToken, JobRunner
+from desktop_app.ui.template_panel import TemplatePanel
 
 
 def repolish(widget: QWidget) -> None:
@@ -456,10 +461,20 @@ class ComposerView(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Message body views")
         write_page = QWidget(self)
+        editor_page = QWidget(self)
+        editor_layout = QVBoxLayout(editor_page)
+        editor_layout.setContentsMargins(0, 0, 0, 0)
+        editor_layout.addWidget(self.toolbar)
+        editor_layout.addWidget(self.body, 1)
+        self.template_panel = TemplatePanel(self)
+        self.template_panel.mode_changed.connect(self._template_mode)
+        self.template_panel.changed.connect(self._edited)
+        self.write_stack = QStackedWidget(self)
+        self.write_stack.addWidget(editor_page)
+        self.write_stack.addWidget(self.template_panel)
         write_layout = QVBoxLayout(write_page)
         write_layout.setContentsMargins(0, 4, 0, 0)
-        write_layout.addWidget(self.toolbar)
-        write_layout.addWidget(self.body, 1)
+        write_layout.addWidget(self.write_stack, 1)
         plain_page = QWidget(self)
         plain_layout = QVBoxLayout(plain_page)
         plain_layout.setContentsMargins(0, 4, 0, 0)
@@ -471,6 +486,7 @@ class ComposerView(QWidget):
         self.tabs.addTab(write_page, "&Write")
         self.tabs.addTab(plain_page, "Plain &text")
         self.tabs.addTab(self.preview, "&Preview")
+        self.tabs.setCornerWidget(self.template_panel.header, Qt.Corner.TopRightCorner)
         self.tabs.currentChanged.connect(self._tab_changed)
 
         self.attachments = AttachmentPanel(jobs, attachment_limit_bytes, self)
@@ -601,8 +617,18 @@ class ComposerView(QWidget):
         self._update_plain_note()
         self._tab_changed(1)
 
+    def _template_mode(self, active: bool) -> None:
+        """A template replaces the body: the editor and the plain-text part step aside meanwhile."""
+        self.write_stack.setCurrentIndex(1 if active else 0)
+        self.tabs.setTabEnabled(1, not active)
+
     def _tab_changed(self, index: int) -> None:
         if index == 0:
+            return
+        if self.template_panel.active:
+            source, values = self.template_panel.source, self.template_panel.values()
+            self._jobs.submit(lambda _t: (render_preview(source, values), ""), name="render template",
+                              on_result=self._show_rendered)  # fmt: skip
             return
         html = self.body.toHtml() if self.body.toPlainText().strip() else ""
 
@@ -615,7 +641,7 @@ class ComposerView(QWidget):
     def _show_rendered(self, rendered: tuple[str, str]) -> None:
         clean, text = rendered
         self.preview.setHtml(clean or "<p><i>The message is empty.</i></p>")
-        if not self._plain_edited:
+        if not self._plain_edited and not self.template_panel.active:
             self._loading = True
             self.plain.setPlainText(text)
             self._loading = False
@@ -639,6 +665,11 @@ class ComposerView(QWidget):
         """What the user has written so far, valid or not (for drafts)."""
         headers, _problems = parse_custom_headers(self.headers.toPlainText())
         reply = self.reply_to_field.parsed().addresses
+        templated = self.template_panel.active
+        meta = (
+            {TEMPLATE: self.template_panel.name, TEMPLATE_VALUES: json.dumps(self.template_panel.values())}
+            if templated else {}
+        )  # fmt: skip
         return OutgoingMessage(
             sender=self.sender_address,
             to=self.to_field.parsed().addresses,
@@ -646,8 +677,8 @@ class ComposerView(QWidget):
             bcc=self.bcc_field.parsed().addresses,
             reply_to=reply[0] if reply else None,
             subject=self.subject.text().strip(),
-            html=self.body.toHtml() if self.body.toPlainText().strip() else "",
-            text=self.plain.toPlainText() if self._plain_edited else "",
+            html=self.body.toHtml() if self.body.toPlainText().strip() and not templated else "",
+            text=self.plain.toPlainText() if self._plain_edited and not templated else "",
             custom_headers=headers,
             attachments=tuple(self.attachments.attachments),
             force_secure_notification=self.secure_notification.isChecked(),
@@ -655,6 +686,7 @@ class ComposerView(QWidget):
             open_tracking=self.open_tracking.isChecked(),
             link_tracking=self.link_tracking.isChecked(),
             tag=self.tag.text().strip(),
+            meta=meta,
         )
 
     def request_send(self) -> None:
@@ -682,7 +714,8 @@ class ComposerView(QWidget):
             self.show_problem("Add a subject: Paubox refuses messages without one.")
             self.subject.setFocus()
             return
-        if not self.body.toPlainText().strip() and not self.plain.toPlainText().strip():
+        empty = not self.body.toPlainText().strip() and not self.plain.toPlainText().strip()
+        if empty and not self.template_panel.active:
             self.show_problem("The message is empty: write something before sending.")
             self.body.setFocus()
             return
@@ -731,6 +764,10 @@ class ComposerView(QWidget):
             self.link_tracking.setChecked(m.link_tracking)
             self.allow_non_tls.setChecked(m.allow_non_tls and self.allow_non_tls.isEnabled())
             self.attachments.set_attachments(m.attachments)
+            if m.meta.get(TEMPLATE):
+                self.template_panel.restore(m.meta[TEMPLATE], json.loads(m.meta.get(TEMPLATE_VALUES, "{}")))
+            else:
+                self.template_panel.clear()
             self.tabs.setCurrentIndex(0)
             self.send_button.setEnabled(True)
             self._say("", "")
@@ -739,7 +776,8 @@ class ComposerView(QWidget):
 
     def is_empty(self) -> bool:
         m = self.snapshot()
-        return not (m.all_recipients or m.subject or m.html or m.attachments or self.to_field.edit.text().strip())
+        return not (m.all_recipients or m.subject or m.html or m.attachments or m.meta
+                    or self.to_field.edit.text().strip())  # fmt: skip
 
     def discard(self) -> None:
         self.draft_discarded.emit(self.draft_id)

@@ -176,6 +176,8 @@ class MainWindow(QMainWindow):
         self.composer.send_requested.connect(self.check_and_queue)
         self.composer.draft_changed.connect(self._draft_timer.start)
         self.composer.draft_discarded.connect(self.discard_draft)
+        self.composer.template_panel.templates_wanted.connect(self.load_templates)
+        self.composer.template_panel.template_wanted.connect(self.load_template)
         self.bridge.message_changed.connect(self.outbox_view.model.message_changed)
         self.bridge.message_changed.connect(self.status_view.model.message_changed)
         self.bridge.message_changed.connect(lambda _id: self._schedule_counts())
@@ -410,6 +412,25 @@ class MainWindow(QMainWindow):
 
         self.jobs.submit(run, name="edit message", on_result=loaded,
                          on_error=lambda e: self.statusBar().showMessage(str(e), 8000))  # fmt: skip
+
+    def load_templates(self) -> None:
+        client = self.runtime.client
+        panel = self.composer.template_panel
+        if client is None:
+            panel.failed("Templates can be loaded once Sealpost has connected.")
+            return
+        panel.failed("Loading templates…")
+        self.jobs.submit(lambda _t: client.list_templates(), name="list templates", on_result=panel.set_templates,
+                         on_error=lambda e: panel.failed(f"Templates could not be loaded: {e}"))  # fmt: skip
+
+    def load_template(self, template_id: int) -> None:
+        client = self.runtime.client
+        panel = self.composer.template_panel
+        if client is None:
+            return
+        self.jobs.submit(lambda _t: client.get_template(template_id), name="get template",
+                         on_result=panel.show_template,
+                         on_error=lambda e: panel.failed(f"The template could not be loaded: {e}"))  # fmt: skip
 
     def _load_address_book(self) -> None:
         store = self.runtime.store

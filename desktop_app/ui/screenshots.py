@@ -38,6 +38,13 @@ HISTORY = (
 )
 
 
+REMINDER_TEMPLATE = (
+    "<h2>Appointment reminder</h2><p>Dear {{first_name}},</p><p>This is a reminder of your appointment with "
+    "{{clinician}} on <b>{{date}}</b>.</p>{{#if fasting}}<p>Please do not eat for 8 hours before.</p>{{/if}}"
+    "<p>Northside Clinic</p>"
+)
+
+
 def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
     """Let Qt run (jobs deliver results, timers fire) until ``condition`` holds."""
     deadline = time.monotonic() + timeout
@@ -81,6 +88,8 @@ def seed(window: MainWindow) -> None:
     httpx.post(faults, json={"accept_then_fail_rate": 0.0}).raise_for_status()
     runtime.queue(message("Jonah Patel <jonah.patel@mail.example>", "Reminder: fasting before your test", "lab"),
                   send_at=time.time() + 2 * 3600)  # fmt: skip
+    assert runtime.client is not None
+    runtime.client.create_template("appointment-reminder", REMINDER_TEMPLATE)
     runtime.save_draft(message("Dr Amara Okafor <a.okafor@riverside-labs.example>", "Question about the panel", ""))
     pause(4.0)  # receipts arrive; opens come a little later
 
@@ -128,6 +137,17 @@ def main(argv: list[str]) -> int:
         save(window, out, "composer")
         window.composer.tabs.setCurrentIndex(2)
         save(window, out, "composer-preview")
+        template = OutgoingMessage(sender=SENDER, to=(parse_address("Jonah Patel <jonah.patel@mail.example>"),),
+                                   subject="Your appointment on Tuesday", meta={"template": "appointment-reminder",
+                                   "template_values": '{"first_name": "Jonah", "clinician": "Dr Berg", '
+                                   '"date": "Tuesday 10:30", "fasting": "yes"}'})  # fmt: skip
+        window.composer.load(template)
+        panel = window.composer.template_panel
+        wait_until(lambda: panel.active)
+        save(window, out, "composer-template")
+        window.composer.tabs.setCurrentIndex(2)
+        wait_until(lambda: "Jonah" in window.composer.preview.toPlainText())
+        save(window, out, "composer-template-preview")
         window.composer.load(None)
         window.composer.to_field.edit.setText("jonah.patel@mail, Claire Dubois <claire.dubois@mail.example>")
         window.composer.to_field.validate()

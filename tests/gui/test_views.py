@@ -3,6 +3,7 @@ attachments, outbox decisions, history filters, lock, settings and profiles, log
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from desktop_app.core.addresses import parse_address
 from desktop_app.core.message import OutgoingMessage
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.sandbox.server import SandboxServer
+from desktop_app.store.messages import HistoryFilter
 from desktop_app.ui.dialogs import SHORTCUTS, HelpDialog
 from desktop_app.ui.main_window import MainWindow
 from tests.conftest import sandbox_control
@@ -399,3 +401,35 @@ def test_offline_notice_and_resume_after_reconnect(qtbot: QtBot, make_window: Wi
     click(qtbot, outbox.resume_button)
     qtbot.waitUntil(lambda: not outbox.notice.isVisible(), timeout=5_000)
     assert window.connection_label.text() == "● Online"
+
+
+def test_send_with_a_paubox_template(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window(undo_seconds=0)
+    client = window.runtime.client
+    assert client is not None
+    client.create_template("appointment-reminder", "<p>Dear {{first_name}}, see you {{when}}.</p><script>x()</script>")
+    panel = window.composer.template_panel
+    click(qtbot, panel.refresh)
+    qtbot.waitUntil(lambda: panel.choice.findText("appointment-reminder") > 0, timeout=10_000)
+    panel.choice.setFocus()
+    while panel.choice.currentText() != "appointment-reminder":
+        qtbot.keyClick(panel.choice, Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: set(panel.fields) == {"first_name", "when"}, timeout=10_000)
+    assert not window.composer.tabs.isTabEnabled(1)  # no separate plain text: the template is the body
+    qtbot.keyClicks(panel.fields["first_name"], "Ann")
+    qtbot.keyClicks(panel.fields["when"], "on Tuesday")
+    window.composer.tabs.setCurrentIndex(2)
+    qtbot.waitUntil(lambda: "Dear Ann, see you on Tuesday." in window.composer.preview.toPlainText(), timeout=5_000)
+    assert "x()" not in window.composer.preview.toHtml()
+
+    qtbot.keyClicks(window.composer.to_field.edit, "ann@patients.example")
+    qtbot.keyClicks(window.composer.subject, "Your appointment")
+    send(qtbot, window)
+    answer(qtbot, window, "Send anyway")
+    qtbot.waitUntil(lambda: delivered_rows(window) == ["delivered"], timeout=15_000)
+    store = window.runtime.store
+    assert store is not None
+    sent = store.get_many(store.list_ids(HistoryFilter(states=(OutboxState.ACCEPTED,))))[0].message
+    assert sent.meta["template"] == "appointment-reminder"
+    assert json.loads(sent.meta["template_values"]) == {"first_name": "Ann", "when": "on Tuesday"}
+    assert not panel.active  # the composer is clear for the next message
