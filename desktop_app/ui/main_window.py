@@ -19,6 +19,7 @@ from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -166,9 +167,9 @@ class MainWindow(QMainWindow):
 
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_SAVE_DELAY_MS)
         self._draft_timer.timeout.connect(self.save_draft)
-        self._idle_timer = QTimer(self, interval=IDLE_CHECK_MS)
-        self._idle_timer.timeout.connect(self._check_idle)
-        self._idle_timer.start()
+        self.idle_timer = QTimer(self, interval=IDLE_CHECK_MS)
+        self.idle_timer.timeout.connect(self._check_idle)
+        self.idle_timer.start()
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -531,6 +532,9 @@ class MainWindow(QMainWindow):
             return
         self.idle.lock()
         self.toast.dismiss()
+        for dialog in self.findChildren(QDialog):  # an open dialog (settings, a question) could show content
+            if dialog.isVisible():
+                dialog.reject()
         self._log_was_visible = self.log_panel.isVisible()
         self.log_panel.hide()
         self.shell.setCurrentWidget(self.lock_screen)
@@ -606,6 +610,9 @@ class MainWindow(QMainWindow):
 
         def saved(_r: object) -> None:
             self._apply_profile_to_widgets()
+            if "retention_days" in changes:
+                runtime = self.runtime
+                self.jobs.submit(lambda _t: runtime.purge_expired(), name="apply retention")
             if set(changes) & set(CONNECTION_FIELDS):
                 self._reopen(lambda: Profile(profile.directory))
             else:
@@ -718,7 +725,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
-        self._idle_timer.stop()
+        self.idle_timer.stop()
         self._draft_timer.stop()
         self.toast.dismiss()
         self.log_panel.detach_logging()

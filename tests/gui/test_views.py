@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QTableWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPushButton, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.addresses import parse_address
@@ -255,6 +255,23 @@ def test_lock_and_unlock(qtbot: QtBot, make_window: WindowFactory) -> None:
     store = window.runtime.store
     assert store is not None
     assert [e.action for e in store.audit_entries() if e.action.startswith("unlock")] == ["unlock_failed", "unlock"]
+
+
+def test_idle_lock_closes_open_dialogs(qtbot: QtBot, make_window: WindowFactory) -> None:
+    from desktop_app.services.autolock import IdleLock, hash_passphrase
+
+    window = make_window(passphrase_hash=hash_passphrase("correct horse"), autolock_minutes=5)
+    now = [0.0]
+    window.idle = IdleLock(5, clock=lambda: now[0])
+    window.idle_timer.setInterval(20)
+    settings = window.open_settings()  # left open when the user walked away
+    qtbot.waitExposed(settings)
+    now[0] += 4 * 60
+    qtbot.wait(100)
+    assert window.shell.currentIndex() == 0
+    now[0] += 61
+    qtbot.waitUntil(lambda: window.shell.currentWidget() is window.lock_screen, timeout=2_000)
+    assert not [dialog for dialog in window.findChildren(QDialog) if dialog.isVisible()]
 
 
 def test_settings_add_and_switch_profile(qtbot: QtBot, make_window: WindowFactory) -> None:
