@@ -40,6 +40,7 @@ from desktop_app.services.autolock import IdleLock, verify_passphrase
 from desktop_app.services.outbox import Connectivity, EngineStatus
 from desktop_app.services.profile import Profile
 from desktop_app.services.runtime import Runtime, SetupError
+from desktop_app.store import keys
 from desktop_app.store.database import StoreError
 from desktop_app.store.messages import HistoryFilter, StoredMessage
 from desktop_app.ui.bridge import ServiceBridge
@@ -587,12 +588,12 @@ class MainWindow(QMainWindow):
         if client is not None and (runtime.is_sandbox or runtime.overrides.api_base_url):
             parts = urlsplit(client.config.base_url)
             override = ConnectionTarget(f"{parts.scheme}://{parts.netloc}", client.config.api_key.reveal())
-        dialog = SettingsDialog(runtime.profile.settings, runtime.profile.directory, self.jobs, override, self)
+        dialog = SettingsDialog(runtime.profile.settings, runtime.profile.directory, self.jobs,
+                                lambda key: _store_api_key(runtime, key), override, self)  # fmt: skip
         dialog.tabs.setCurrentIndex(tab)
         dialog.saved.connect(self.save_settings)
         dialog.switch_requested.connect(self.switch_profile)
         dialog.passphrase_changed.connect(lambda digest: self.save_settings({"passphrase_hash": digest}))
-        dialog.key_stored.connect(lambda: self._reopen(lambda: Profile(runtime.profile.directory)))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.settings_dialog = dialog
@@ -734,3 +735,13 @@ class MainWindow(QMainWindow):
         if self.tray is not None:
             self.tray.hide()
         event.accept()
+
+
+def _store_api_key(runtime: Runtime, key: str) -> None:
+    """Into the keyring, and into use at once when the window talks to Paubox (a 401 pause resumes)."""
+    if runtime.client is not None and not runtime.is_sandbox and runtime.overrides.api_base_url is None:
+        runtime.update_api_key(key)  # stores, swaps the client's key, audits
+        return
+    keys.store_api_key(runtime.profile.settings.profile_id, key)  # kept for when the profile uses Paubox
+    if runtime.store is not None:
+        runtime.store.audit("api_key_changed", detail="stored for later use")

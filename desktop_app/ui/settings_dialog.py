@@ -7,6 +7,7 @@ run as jobs. The key field is cleared the moment the key is stored and is never 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,11 +74,12 @@ class SettingsDialog(QDialog):
     saved = Signal(dict)  # the changed Settings fields
     switch_requested = Signal(Path)  # another profile's folder
     passphrase_changed = Signal(str)  # the new scrypt hash
-    key_stored = Signal()
 
-    def __init__(self, settings: Settings, profile_dir: Path, jobs: JobRunner,
+    def __init__(self, settings: Settings, profile_dir: Path, jobs: JobRunner, store_key: Callable[[str], None],
                  override: ConnectionTarget | None = None, parent: QWidget | None = None) -> None:  # fmt: skip
+        """``store_key`` puts a pasted key into the keyring (and into use); it runs on a worker."""
         super().__init__(parent)
+        self._store_key_with = store_key
         self.setWindowTitle("Settings")
         self.setAccessibleName("Settings")
         self.settings = settings
@@ -311,13 +313,10 @@ class SettingsDialog(QDialog):
         if not key:
             _say(self.key_state, "Paste the key from the Paubox dashboard first.", "error")
             return
-        profile_id = self.settings.profile_id
-
-        def stored(_r: object) -> None:
-            _say(self.key_state, "Key stored in the system keyring. It will not be shown again.", "ok")
-            self.key_stored.emit()
-
-        self._jobs.submit(lambda _t: keys.store_api_key(profile_id, key), name="store key", on_result=stored,
+        store = self._store_key_with
+        self._jobs.submit(lambda _t: store(key), name="store key",
+                          on_result=lambda _r: _say(self.key_state, "Key stored in the system keyring. It will "
+                                                    "not be shown again.", "ok"),
                           on_error=lambda e: _say(self.key_state, str(e), "error"))  # fmt: skip
 
     def test_connection(self) -> None:

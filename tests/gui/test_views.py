@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPushButton, QTableWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QMessageBox, QPushButton, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.addresses import parse_address
@@ -450,3 +450,22 @@ def test_send_with_a_paubox_template(qtbot: QtBot, make_window: WindowFactory) -
     assert sent.meta["template"] == "appointment-reminder"
     assert json.loads(sent.meta["template_values"]) == {"first_name": "Ann", "when": "on Tuesday"}
     assert not panel.active  # the composer is clear for the next message
+
+
+def test_api_key_goes_to_the_keyring_and_is_never_shown_again(qtbot: QtBot, make_window: WindowFactory) -> None:
+    from desktop_app.store import keys
+
+    window = make_window()
+    dialog = window.open_settings(tab=1)
+    qtbot.waitExposed(dialog)
+    qtbot.keyClicks(dialog.api_key, "pbx-secret-key-123")
+    assert dialog.api_key.echoMode() is QLineEdit.EchoMode.Password
+    click(qtbot, dialog.store_key_button)
+    assert dialog.api_key.text() == ""
+    qtbot.waitUntil(lambda: "will not be shown again" in dialog.key_state.text(), timeout=5_000)
+    assert keys.load_api_key(window.runtime.profile.settings.profile_id) == "pbx-secret-key-123"
+    store = window.runtime.store
+    assert store is not None
+    assert "api_key_changed" in [e.action for e in store.audit_entries()]
+    assert all("pbx-secret" not in e.detail for e in store.audit_entries())
+    assert "pbx-secret" not in (window.runtime.profile.directory / "settings.json").read_text("utf-8")
