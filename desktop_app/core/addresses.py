@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
-from email.utils import formataddr, getaddresses
+from email.utils import getaddresses
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -25,6 +25,7 @@ _BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _FULL_WIDTH = re.compile(r"[\uff01-\uff5e]")  # full-width ASCII, typed with an East Asian IME on
 _ENCODED_WORD = re.compile(r"=\?[^?]*\?[bq]\?[^?]*\?=", re.IGNORECASE)  # RFC 2047: decoded by the reader's client
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NAME_SPECIALS = re.compile(r'[()<>\[\]:;@\\,."]')  # RFC 5322 specials: such a name must be quoted
 
 
 class AddressError(ValueError):
@@ -39,8 +40,18 @@ class Address:
     display_name: str = ""
 
     def formatted(self) -> str:
-        """The form Paubox accepts: ``Name <addr>`` or the bare address."""
-        return formataddr((self.display_name, self.email)) if self.display_name else self.email
+        """The form Paubox accepts: ``Name <addr>`` or the bare address.
+
+        Names stay readable Unicode (quoted when they hold specials such as a comma) rather than
+        RFC 2047 encoded words: Paubox encodes headers itself, and the store's search index must
+        find "Álvarez" as typed.
+        """
+        if not self.display_name:
+            return self.email
+        name = self.display_name
+        if _NAME_SPECIALS.search(name):
+            name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return f"{name} <{self.email}>"
 
     @property
     def domain(self) -> str:

@@ -189,6 +189,9 @@ def test_the_key_never_appears_in_logs_errors_reprs_or_events(
     canary_sandbox: SandboxServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)  # httpx and httpcore log every request and header phase at DEBUG
+    # The app's logging setup quiets these two (an earlier test may have run it): listen anyway.
+    for name in ("httpx", "httpcore"):
+        caplog.set_level(logging.DEBUG, logger=name)
     texts: list[str] = []
     recorder = Recorder()
 
