@@ -212,3 +212,15 @@ def test_rotation_with_the_real_secret_service(tmp_path: Path) -> None:
     assert len(reopened.list_ids(HistoryFilter())) == 1
     reopened.close()
     keys.delete_database_key(profile_id)
+
+
+def test_recipient_names_are_searchable_as_typed(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "s.db")
+    named = store.add(
+        OutgoingMessage(sender="staff@clinic.example", to=(Address("t.alvarez@mail.example", "Tomás Álvarez"),),
+                        subject="Prescription renewal", text="Ready for pickup")  # fmt: skip
+    )
+    assert store.list_ids(HistoryFilter(search="Álvarez")) == [named.id]
+    assert store.list_ids(HistoryFilter(search="alvarez")) == [named.id]  # accents optional when searching
+    assert store.list_ids(HistoryFilter(recipient="Tomás")) == [named.id]
+    store.close()
