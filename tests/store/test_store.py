@@ -217,8 +217,12 @@ def test_rotation_with_the_real_secret_service(tmp_path: Path) -> None:
 def test_recipient_names_are_searchable_as_typed(tmp_path: Path) -> None:
     store = open_store(tmp_path / "s.db")
     named = store.add(
-        OutgoingMessage(sender="staff@clinic.example", to=(Address("t.alvarez@mail.example", "Tomás Álvarez"),),
-                        subject="Prescription renewal", text="Ready for pickup")  # fmt: skip
+        OutgoingMessage(
+            sender="staff@clinic.example",
+            to=(Address("t.alvarez@mail.example", "Tomás Álvarez"),),
+            subject="Prescription renewal",
+            text="Ready for pickup",
+        )
     )
     assert store.list_ids(HistoryFilter(search="Álvarez")) == [named.id]
     assert store.list_ids(HistoryFilter(search="alvarez")) == [named.id]  # accents optional when searching
