@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import cProfile
 import json
-import os
 import sys
 import threading
 import time
@@ -30,11 +29,6 @@ from desktop_app.ui.main_window import MainWindow
 MESSAGES = 1000
 RECIPIENTS = 10
 INTERVAL_MS = 5
-# PySide6 6.12.0 on Python 3.11 drops a reference to None/True/False on many calls (it assumes
-# Python 3.12's immortal objects), so a busy GUI aborts with "none_dealloc"/"bool_dealloc" after
-# some thousands of calls. Extra references keep the probe alive long enough to measure; the
-# bug itself is reported in docs/benchmarks.md. Harmless on versions without the bug.
-_REFCOUNT_BALLAST = [None, True, False] * 2_000_000
 IDLE_SECONDS = 1.0
 LOAD_TIMEOUT_S = 240.0
 
@@ -141,5 +135,3 @@ def main(profile_dir: Path, base_url: str, pstats_file: str | None) -> dict[str,
 
 if __name__ == "__main__":
     print(json.dumps(main(Path(sys.argv[1]), sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)), flush=True)
-    # Skip interpreter finalisation: freeing the ballast there would trip the PySide6 bug above.
-    os._exit(0)
