@@ -25,7 +25,7 @@ def scenarios(quick: bool) -> dict[int, tuple[str, Scenario]]:
     from benchmarks.gui_lag import gui_responsiveness
     from benchmarks.history import history_at_scale
     from benchmarks.sandbox_capacity import sandbox_capacity
-    from benchmarks.sanitizing import sanitizing
+    from benchmarks.sanitizing import SIZES, sanitizing
     from benchmarks.startup import startup
     from benchmarks.throughput import rate_limited, send_throughput
 
@@ -34,9 +34,9 @@ def scenarios(quick: bool) -> dict[int, tuple[str, Scenario]]:
             1: ("Send throughput", lambda: send_throughput(count=20, runs=1)),
             2: ("Under a rate limit", lambda: rate_limited(count=20)),
             3: ("Start-up", lambda: startup(runs=1)),
-            4: ("GUI responsiveness", gui_responsiveness),
+            4: ("GUI responsiveness", lambda: gui_responsiveness(messages=30)),
             5: ("History at scale", lambda: history_at_scale(count=500, runs=1)),
-            6: ("Sanitising", lambda: sanitizing(runs=1)),
+            6: ("Sanitising", lambda: sanitizing(runs=1, sizes=SIZES[:1])),
             7: ("Sandbox capacity", lambda: sandbox_capacity(seconds=0.5, runs=1)),
         }
     return {

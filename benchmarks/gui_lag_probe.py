@@ -1,9 +1,9 @@
 """Child process for scenario 4: the GUI event loop's lateness while the app works hard.
 
-``python -m benchmarks.gui_lag_probe PROFILE_DIR BASE_URL [PSTATS_FILE]`` (API key in
+``python -m benchmarks.gui_lag_probe PROFILE_DIR BASE_URL MESSAGES [PSTATS_FILE]`` (API key in
 ``PAUBOX_API_KEY``) opens the real main window with the Outbox view and the log panel showing,
-then queues 1,000 messages of 10 recipients each from a plain thread and waits until every one
-is accepted and all 10,000 recipient statuses are final. A precise 5 ms timer records how late
+then queues MESSAGES (1,000 in the benchmark) messages of 10 recipients each from a plain thread
+and waits until every one is accepted and all their recipient statuses are final. A precise 5 ms timer records how late
 it fires the whole time. Prints one JSON line; with PSTATS_FILE it also profiles the GUI thread.
 """
 
@@ -70,24 +70,24 @@ def _wait(condition: threading.Event, timeout_s: float) -> None:
     check.stop()
 
 
-def _load(runtime: Runtime, finished: threading.Event, outcome: dict[str, float]) -> None:
-    """What a busy user does: queue 1,000 messages, then the engines send and track them."""
+def _load(runtime: Runtime, messages: int, finished: threading.Event, outcome: dict[str, float]) -> None:
+    """What a busy user does: queue the messages, then the engines send and track them."""
     assert runtime.store is not None
     store = runtime.store
     started = time.perf_counter()
-    for index in range(MESSAGES):
+    for index in range(messages):
         runtime.queue(make_message(index, recipients=RECIPIENTS))
     deadline = time.monotonic() + LOAD_TIMEOUT_S
     while time.monotonic() < deadline:
         accepted = store.counts_by_state().get(OutboxState.ACCEPTED, 0)
-        if accepted >= MESSAGES and store.next_poll_time() is None:
+        if accepted >= messages and store.next_poll_time() is None:
             break
         time.sleep(0.1)
     outcome["load_seconds"] = time.perf_counter() - started
     finished.set()
 
 
-def main(profile_dir: Path, base_url: str, pstats_file: str | None) -> dict[str, object]:
+def main(profile_dir: Path, base_url: str, messages: int, pstats_file: str | None) -> dict[str, object]:
     app = create_application(sys.argv[:1])
     profile = Profile(profile_dir)
     # "No rate limit": the engines go as fast as they can, which is the hardest case for the GUI.
@@ -116,7 +116,7 @@ def main(profile_dir: Path, base_url: str, pstats_file: str | None) -> dict[str,
     profiler = cProfile.Profile()
     if pstats_file:
         profiler.enable()
-    worker = threading.Thread(target=_load, args=(runtime, finished, outcome), daemon=True)
+    worker = threading.Thread(target=_load, args=(runtime, messages, finished, outcome), daemon=True)
     worker.start()
     _wait(finished, LOAD_TIMEOUT_S + 10)
     if pstats_file:
@@ -134,4 +134,5 @@ def main(profile_dir: Path, base_url: str, pstats_file: str | None) -> dict[str,
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(Path(sys.argv[1]), sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)), flush=True)
+    pstats = sys.argv[4] if len(sys.argv) > 4 else None
+    print(json.dumps(main(Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), pstats)), flush=True)
