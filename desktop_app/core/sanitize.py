@@ -9,15 +9,27 @@ cannot smuggle script, event handlers, forms or remote-loading tricks into what 
 from __future__ import annotations
 
 import html
+import math
 import re
-from functools import lru_cache
+import threading
+from collections.abc import Generator, Iterator
 from typing import Any
 from xml.etree import ElementTree
+from xml.sax.saxutils import escape
 
 import bleach
 import tinycss2  # type: ignore[import-untyped]  # no stubs; only parse_declaration_list and serialize are used
+from bleach._vendor.html5lib.constants import booleanAttributes as _BOOLEAN_ATTRIBUTES
+from bleach._vendor.html5lib.constants import namespaces, voidElements
+from bleach._vendor.html5lib.treewalkers.base import TreeWalker
 from bleach.css_sanitizer import CSSSanitizer
-from bleach.html5lib_shim import HTMLParser, HTMLSerializer, convert_entities, getTreeWalker
+from bleach.html5lib_shim import HTMLParser, convert_entities
+
+from desktop_app.core.message import MessageError
+
+MAX_BODY_BYTES = 2 * 1024 * 1024
+"""Largest HTML body accepted (UTF-8 bytes). Sanitising runs on every send, save and load and
+costs about 2 s per MB on the build machine; real clinical mail is far smaller."""
 
 ALLOWED_TAGS: frozenset[str] = frozenset(
     {
@@ -110,7 +122,19 @@ def _css_value_safe(tokens: list[Any]) -> bool:
 class _EmailCSSSanitizer(CSSSanitizer):  # type: ignore[misc]  # bleach is untyped
     """Allowlisted properties whose values load nothing and run nothing."""
 
+    def __init__(self) -> None:
+        super().__init__(allowed_css_properties=ALLOWED_CSS_PROPERTIES)
+        # Mail from templates repeats the same few styles on every paragraph and cell; each is
+        # parsed once per body. Emptied after each body so no content outlives its sanitising.
+        self.seen: dict[str, str] = {}
+
     def sanitize_css(self, style: str) -> str:
+        clean = self.seen.get(style)
+        if clean is None:
+            clean = self.seen[style] = self._sanitize(style)
+        return clean
+
+    def _sanitize(self, style: str) -> str:
         kept = [
             node
             for node in tinycss2.parse_declaration_list(style, skip_comments=True, skip_whitespace=True)
@@ -121,16 +145,91 @@ class _EmailCSSSanitizer(CSSSanitizer):  # type: ignore[misc]  # bleach is untyp
         return " ".join(tinycss2.serialize([node]).strip() for node in kept)
 
 
-@lru_cache(maxsize=1)
+_TAG = re.compile(r"{([^}]*)}(.*)")
+
+
+class _LinearTreeWalker(TreeWalker):  # type: ignore[misc]  # html5lib is untyped
+    """The token stream of html5lib's etree walker, in time linear in the tree size.
+
+    html5lib's walker finds each element's place among its parent's children with
+    ``list.index``/``list.count`` when it climbs back up, so a body of many sibling elements
+    (the usual shape of a long email) costs time quadratic in its length. This walker keeps
+    an explicit stack instead; the tokens it yields are the same, so the output is too.
+    """
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        root: ElementTree.Element = self.tree
+        if root.text:
+            yield from self.text(root.text)
+        stack = [(root, iter(root))]
+        while stack:
+            element, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                if stack:  # the root (the fragment itself) has no tag and no tail
+                    yield from self._close(element)
+            elif (yield from self._open(child)):
+                stack.append((child, iter(child)))
+            else:
+                yield from self._close(child)
+
+    def _open(self, node: ElementTree.Element) -> Generator[dict[str, Any], None, bool]:
+        """Yield the node's opening tokens; return whether its text and children follow."""
+        if not isinstance(node.tag, str):  # ElementTree.Comment: the parser makes no other kind
+            yield self.comment(node.text)
+            return False
+        if node.tag == "<!DOCTYPE>":
+            yield self.doctype(node.text, node.get("publicId"), node.get("systemId"))
+            return False
+        namespace, name = _split_name(node.tag)
+        attributes = {_split_name(key): value for key, value in node.attrib.items()}
+        has_children = bool(len(node) or node.text)
+        if _is_void(namespace, name):
+            yield from self.emptyTag(namespace, name, attributes, has_children)
+            return False
+        yield self.startTag(namespace, name, attributes)
+        if has_children and node.text:
+            yield from self.text(node.text)
+        return has_children
+
+    def _close(self, node: ElementTree.Element) -> Iterator[dict[str, Any]]:
+        if isinstance(node.tag, str) and node.tag != "<!DOCTYPE>":
+            namespace, name = _split_name(node.tag)
+            if not _is_void(namespace, name):
+                yield self.endTag(namespace, name)
+        if node.tail:
+            yield from self.text(node.tail)
+
+
+def _split_name(name: str) -> tuple[str | None, str]:
+    """``{namespace}local`` as ElementTree writes names, split as html5lib's walker does."""
+    match = _TAG.match(name)
+    return (match.group(1), match.group(2)) if match else (None, name)
+
+
+def _is_void(namespace: str | None, name: str) -> bool:
+    return (not namespace or namespace == namespaces["html"]) and name in voidElements
+
+
+_per_thread = threading.local()
+
+
 def _cleaner() -> bleach.Cleaner:
-    return bleach.Cleaner(
-        tags=ALLOWED_TAGS,
-        attributes=_allow_attribute,
-        protocols=ALLOWED_PROTOCOLS,
-        strip=True,
-        strip_comments=True,
-        css_sanitizer=_EmailCSSSanitizer(allowed_css_properties=ALLOWED_CSS_PROPERTIES),
-    )
+    """This thread's cleaner: bleach's parser keeps state, so a cleaner is never shared."""
+    cleaner: bleach.Cleaner | None = getattr(_per_thread, "cleaner", None)
+    if cleaner is None:
+        cleaner = bleach.Cleaner(
+            tags=ALLOWED_TAGS,
+            attributes=_allow_attribute,
+            protocols=ALLOWED_PROTOCOLS,
+            strip=True,
+            strip_comments=True,
+            css_sanitizer=_EmailCSSSanitizer(),
+        )
+        cleaner.walker = _LinearTreeWalker
+        _per_thread.cleaner = cleaner
+    return cleaner
 
 
 def _drop_hidden_content(html_text: str) -> str:
@@ -142,34 +241,109 @@ def _drop_hidden_content(html_text: str) -> str:
     """
     fragment = HTMLParser(namespaceHTMLElements=False).parseFragment(html_text)
     _prune(fragment)
-    serializer = HTMLSerializer(quote_attr_values="always", escape_lt_in_attrs=True, omit_optional_tags=False)
-    return "".join(serializer.serialize(getTreeWalker("etree")(fragment)))
+    return _serialize(fragment)
 
 
-def _prune(parent: ElementTree.Element) -> None:
-    previous: ElementTree.Element | None = None
-    for child in list(parent):
-        tag = child.tag
-        if not isinstance(tag, str) or tag.startswith("{") or tag.lower() in DROPPED_WITH_CONTENT:
-            if child.tail:  # text after the removed element is not part of it: keep it
-                if previous is not None:
-                    previous.tail = (previous.tail or "") + child.tail
-                else:
-                    parent.text = (parent.text or "") + child.tail
-            parent.remove(child)
+def _serialize(root: ElementTree.Element) -> str:
+    """The pruned tree as html5lib's ``HTMLSerializer`` writes it, without its per-token cost.
+
+    Same output as ``HTMLSerializer(quote_attr_values="always", escape_lt_in_attrs=True,
+    omit_optional_tags=False)`` over the etree walker: text escaped, attributes always quoted
+    (the quote their value lacks, else ``"``), boolean attributes minimised, void elements
+    without end tag or content. Pruning left no comment, foreign or raw-text element
+    (script, style, xmp, iframe, noembed, noframes, noscript), whose rules therefore are absent.
+    """
+    out: list[str] = []
+    write = out.append
+    if root.text:
+        write(escape(root.text))
+    stack = [(root, iter(root))]
+    while stack:
+        element, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if stack:
+                write(f"</{_split_name(element.tag)[1]}>")
+                if element.tail:
+                    write(escape(element.tail))
             continue
-        _prune(child)
-        previous = child
+        name = _split_name(child.tag)[1]
+        write(f"<{name}")
+        for key, value in child.attrib.items():
+            attribute = _split_name(key)[1]
+            if attribute in _BOOLEAN_ATTRIBUTES[""] or attribute in _BOOLEAN_ATTRIBUTES.get(name, ()):
+                write(f" {attribute}")
+                continue
+            value = value.replace("&", "&amp;").replace("<", "&lt;")
+            if '"' in value and "'" not in value:
+                write(f" {attribute}='{value}'")
+            else:
+                write(f' {attribute}="{value.replace(chr(34), "&quot;")}"')
+        write(">")
+        if name in voidElements:
+            if child.tail:
+                write(escape(child.tail))
+            continue
+        if child.text:
+            write(escape(child.text))
+        stack.append((child, iter(child)))
+    return "".join(out)
+
+
+def _prune(root: ElementTree.Element) -> None:
+    """Remove comments, foreign and code elements with their content, keeping their tails.
+
+    Iterative, so that deeply nested markup cannot exhaust the interpreter's stack, and each
+    parent's children are replaced at once (``Element.remove`` searches, which is quadratic).
+    """
+    pending = [root]
+    while pending:
+        parent = pending.pop()
+        kept: list[ElementTree.Element] = []
+        for child in parent:
+            tag = child.tag
+            if not isinstance(tag, str) or tag.startswith("{") or tag.lower() in DROPPED_WITH_CONTENT:
+                if child.tail:  # text after the removed element is not part of it: keep it
+                    if kept:
+                        kept[-1].tail = (kept[-1].tail or "") + child.tail
+                    else:
+                        parent.text = (parent.text or "") + child.tail
+            else:
+                kept.append(child)
+        if len(kept) != len(parent):
+            parent[:] = kept
+        pending.extend(kept)
 
 
 def sanitize_html(html_text: str) -> str:
     """Return ``html_text`` reduced to the email-safe allowlist (docs/security.md).
 
-    Idempotent: ``sanitize_html(sanitize_html(x)) == sanitize_html(x)``. Runs in tens of
-    milliseconds for large bodies, so callers on the GUI thread must hand big bodies to a worker.
+    Idempotent: ``sanitize_html(sanitize_html(x)) == sanitize_html(x)``. Time grows linearly with
+    the body (≈ 15 ms per 10 KB), so callers on the GUI thread must hand big bodies to a worker;
+    :func:`check_body_size` bounds the worst case. Safe to call from several threads at once.
     """
-    result: str = _cleaner().clean(_drop_hidden_content(_CONTROL_CHARS.sub("", html_text)))
+    cleaner = _cleaner()
+    try:
+        result: str = cleaner.clean(_drop_hidden_content(_CONTROL_CHARS.sub("", html_text)))
+    finally:
+        cleaner.css_sanitizer.seen.clear()
     return result
+
+
+def check_body_size(html_text: str) -> None:
+    """Raise MessageError if the HTML body is larger than :data:`MAX_BODY_BYTES`.
+
+    Call it before sanitising (when a body is pasted, loaded or queued): the cost of
+    sanitising grows with the size, and no real message needs more.
+    """
+    size = len(html_text.encode("utf-8", "surrogatepass"))
+    if size > MAX_BODY_BYTES:
+        raise MessageError(
+            f"The message body is {math.ceil(size / 1024 / 1024 * 10) / 10:.1f} MB of HTML; the limit is "
+            f"{MAX_BODY_BYTES // 1024 // 1024} MB. Remove pasted images or long quoted text, "
+            "or send the content as an attachment."
+        )
 
 
 _BLOCK_BREAK = re.compile(r"<\s*(br|/p|/div|/h[1-6]|/ul|/ol|/tr|/blockquote|/pre|hr)\b[^>]*>", re.IGNORECASE)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
-from desktop_app.core.sanitize import html_to_text, sanitize_html
+from desktop_app.core.message import MessageError
+from desktop_app.core.sanitize import MAX_BODY_BYTES, _cleaner, check_body_size, html_to_text, sanitize_html
 
 
 @pytest.mark.parametrize(
@@ -41,3 +44,38 @@ def test_plain_text_part_keeps_structure_and_link_targets() -> None:
         '<p>Hello&nbsp;Jane</p><ul><li>First</li><li>Second</li></ul><a href="https://x.example">portal</a>'
     )
     assert text == "Hello Jane\n\n- First\n- Second\nportal [https://x.example]"
+
+
+def test_body_size_limit_counts_utf8_bytes() -> None:
+    """The cap is on bytes, so a body of multi-byte characters reaches it with fewer characters."""
+    check_body_size("a" * MAX_BODY_BYTES)
+    check_body_size("é" * (MAX_BODY_BYTES // 2))
+    with pytest.raises(MessageError, match=r"message body is 2\.1 MB of HTML; the limit is 2 MB\."):
+        check_body_size("é" * (MAX_BODY_BYTES // 2 + 1))
+
+
+def test_deeply_nested_markup_is_sanitised_not_crashed() -> None:
+    """Pruning once recursed per level, so a few thousand nested elements raised RecursionError."""
+    depth = 3000
+    assert sanitize_html("<div>" * depth + "x<script>y</script>") == "<div>" * depth + "x" + "</div>" * depth
+
+
+def test_concurrent_sanitising_keeps_each_body_to_itself() -> None:
+    """Composer preview, autosave and sending sanitise on a pool of workers at the same time.
+
+    One shared bleach cleaner (its parser keeps state) once mixed bodies: text of one message
+    came out in another's, or the parse crashed. Each thread now has its own.
+    """
+    bodies = [
+        f"<p>patient {i}</p>" + f"<b>{i}</b> note {i} <table><tr><td>{i}</td></tr></table>" * 200 for i in range(8)
+    ]
+    expected = [sanitize_html(body) for body in bodies]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for _ in range(3):
+            assert list(pool.map(sanitize_html, bodies)) == expected
+
+
+def test_no_style_value_outlives_its_body() -> None:
+    """Style values are remembered only while one body is sanitised (they may hold content)."""
+    sanitize_html('<p style="font-family: Jane Doe Clinic">x</p>')
+    assert not _cleaner().css_sanitizer.seen
