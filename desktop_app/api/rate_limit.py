@@ -2,6 +2,12 @@
 
 Paubox publishes no numeric limit, so the app keeps itself under a configured rate instead of
 discovering the limit through 429 storms. A 429 also pauses the bucket until Retry-After.
+
+Running at exactly the server's rate still draws the odd 429: requests leave evenly spaced but
+arrive with jitter, and a server bucket emptied by a burst has no slack left for it. So the
+limiter runs ``HEADROOM`` under the configured rate and, by default, bursts at most
+``BURST_SECONDS`` of it, which leaves a server bucket that allows a full second's burst (as the
+sandbox's does) at least half full.
 """
 
 from __future__ import annotations
@@ -10,6 +16,12 @@ import threading
 import time
 from collections.abc import Callable
 
+HEADROOM = 0.05
+"""Fraction of a server's rate limit left unused (10 requests/s → 9.5/s)."""
+
+BURST_SECONDS = 0.5
+"""Default burst, in seconds of the (reduced) rate; never below one request (1 at ≤ 2 requests/s)."""
+
 
 class RateLimiter:
     def __init__(
@@ -17,13 +29,17 @@ class RateLimiter:
         rate_per_second: float,
         burst: float | None = None,
         *,
+        headroom: float = HEADROOM,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        """``rate_per_second`` is the limit to stay under; ``headroom=0`` for a budget of the app's own."""
         if rate_per_second <= 0:
             raise ValueError("rate must be positive")
-        self.rate = rate_per_second
-        self.capacity = burst if burst is not None else max(1.0, rate_per_second)
+        if not 0 <= headroom < 1:
+            raise ValueError("headroom must be at least 0 and below 1")
+        self.rate = rate_per_second * (1.0 - headroom)
+        self.capacity = burst if burst is not None else max(1.0, self.rate * BURST_SECONDS)
         self._tokens = self.capacity
         self._clock = clock
         self._sleep = sleep

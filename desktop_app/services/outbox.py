@@ -8,8 +8,12 @@ Order of events for each message (DESIGN §3):
 A crash between 2 and 3 leaves ``sending``, which start-up turns into outcome_unknown.
 
 Mail-merge messages (those with a batch id) go through ``bulk_messages`` in chunks of at most 50,
-each chunk claimed in one transaction; everything else is sent one message per request. While
-Paubox cannot be reached the engine claims nothing and lets the connectivity watch probe.
+each chunk claimed in one transaction. Other messages are sent one per request, except when a
+backlog of at least ``BACKLOG_THRESHOLD`` is due at once: then they go through ``bulk_messages``
+too, in chunks of ``BACKLOG_CHUNK_SIZE`` (see there for the trade-off). Templated messages and
+messages that opted into open or link tracking always go one per request: ``bulk_messages``
+carries neither a template nor the tracking overrides. While Paubox cannot be reached the engine
+claims nothing and lets the connectivity watch probe.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from desktop_app.api.errors import (
     NotSent,
     PauboxError,
     RateLimited,
+    Rejected,
     Unauthorized,
 )
 from desktop_app.api.models import SendResult
@@ -43,6 +48,27 @@ from desktop_app.store.messages import Change, MessageStore, StoredMessage
 log = logging.getLogger(__name__)
 
 S = OutboxState
+
+BACKLOG_THRESHOLD = 20
+"""Single messages due at once from which they are sent through ``bulk_messages``.
+
+One request per message caps single sends at (connections / round trip), ≈ 400/s for 8
+connections and 20 ms; a backlog (the queue after being offline, a burst from a script) drains
+up to 20 times faster in chunks. Below the threshold every message keeps its own request, so an
+everyday send is never tied to another message's fate.
+"""
+
+BACKLOG_CHUNK_SIZE = 20
+"""Messages per ``bulk_messages`` request when draining a backlog of single messages.
+
+Smaller than mail-merge's 50 to bound the blast radius: a chunk whose outcome is ambiguous
+(timeout, 5xx) makes every message in it ``outcome_unknown`` for the user to resolve, and a
+chunk refused because of one message (a 400 naming it) sends the others again after a backoff.
+Twenty already cuts the requests twentyfold, past which the network is no longer the limit.
+"""
+
+FIRST_POLL_DELAY = 1.0
+"""Seconds after acceptance before the first receipt poll: Paubox needs a moment to know the message."""
 
 
 class Connectivity(StrEnum):
@@ -61,6 +87,7 @@ class EngineStatus:
 
 
 StatusListener = Callable[[EngineStatus], None]
+AcceptedListener = Callable[[float], None]
 _Work = StoredMessage | list[StoredMessage]
 _Accepted = tuple[StoredMessage, SendResult]
 
@@ -140,6 +167,7 @@ class OutboxEngine:
         self._pool: ThreadPoolExecutor | None = None
         self._status = EngineStatus(Connectivity.ONLINE)
         self._listeners: list[StatusListener] = []
+        self._accepted_listeners: list[AcceptedListener] = []
         self._held = False
 
     # ------------------------------------------------------------------ lifecycle
@@ -175,6 +203,10 @@ class OutboxEngine:
 
     def on_status(self, listener: StatusListener) -> None:
         self._listeners.append(listener)
+
+    def on_accepted(self, listener: AcceptedListener) -> None:
+        """``listener(first_poll_at)`` after acceptances are stored (a sender thread calls it)."""
+        self._accepted_listeners.append(listener)
 
     def _set_status(self, status: EngineStatus) -> None:
         if status != self._status:
@@ -234,8 +266,13 @@ class OutboxEngine:
                 self._submit(self._send_chunk, chunk)
                 free -= 1
         if free > 0:
-            for stored in self._store.claim_due(now, free, bulk=False):
-                self._submit(self._send_one, stored)
+            if self._store.count_due(now, BACKLOG_THRESHOLD, bulk=False) >= BACKLOG_THRESHOLD:
+                claimed = self._store.claim_due(now, free * BACKLOG_CHUNK_SIZE, bulk=False)
+                for start in range(0, len(claimed), BACKLOG_CHUNK_SIZE):
+                    self._submit(self._send_chunk, claimed[start : start + BACKLOG_CHUNK_SIZE])
+            else:
+                for stored in self._store.claim_due(now, free, bulk=False):
+                    self._submit(self._send_one, stored)
         next_due = self._store.next_due_time()
         if next_due is None:
             return 60.0
@@ -314,18 +351,30 @@ class OutboxEngine:
         self._acceptances.submit((work, result))
 
     def _send_chunk(self, work: _Work) -> None:
-        """One bulk_messages request for up to 50 mail-merge messages; acceptances are stored together.
+        """One bulk_messages request for a mail-merge chunk or a backlog chunk; acceptances are stored together.
 
-        bulk_messages cannot name a template, so templated rows go one by one (templated_messages).
+        Each message keeps the single-send rules: NotSent → queued again, Rejected → failed,
+        ambiguous → outcome_unknown (``send_many`` blames only the message a 400 names).
+        Messages bulk_messages cannot carry (see :func:`_bulk_capable`) go one by one.
         """
         assert isinstance(work, list)
-        plain = [stored for stored in work if not stored.message.meta.get(TEMPLATE)]
+        plain: list[StoredMessage] = []
         for stored in work:
-            if stored.message.meta.get(TEMPLATE):
+            if _bulk_capable(stored):
+                plain.append(stored)
+            else:
                 self._send_one(stored)
         if not plain:
             return
         outcomes = self._client.send_many([stored.message for stored in plain])
+        if _refused_as_a_whole(outcomes):
+            # A 4xx for the whole request proves nothing was sent, and does not say which message it
+            # was about (a 422 for one sender's domain, 413 for the chunk's size): one request each
+            # gives every message its own verdict instead of failing them all.
+            log.info("a bulk chunk of %d was refused as a whole; sending its messages one by one", len(plain))
+            for stored in plain:
+                self._send_one(stored)
+            return
         accepted: list[_Accepted] = []
         for index, (stored, outcome) in enumerate(zip(plain, outcomes, strict=True)):
             if index == len(plain) // 2:
@@ -340,12 +389,15 @@ class OutboxEngine:
     def _record_accepted_many(self, accepted: list[_Accepted]) -> None:
         """Store tracking ids in one transaction: at synchronous=FULL each commit costs an fsync."""
         now = self._clock()
+        first_poll = now + FIRST_POLL_DELAY
         self._store.transition_many([
             Change(stored.id, S.ACCEPTED, (S.SENDING,), f"tracking id {result.tracking_id}", {
-                "tracking_id": result.tracking_id, "accepted_at": now, "last_error": "", "next_poll_at": now + 1.0,
+                "tracking_id": result.tracking_id, "accepted_at": now, "last_error": "", "next_poll_at": first_poll,
             })
             for stored, result in accepted
         ])  # fmt: skip
+        for listener in list(self._accepted_listeners):
+            listener(first_poll)
         self._store.remember_domains(a.domain for stored, _ in accepted for a in stored.message.all_recipients)
         if self._status.connectivity is not Connectivity.ONLINE and not self._held and not self._watch.offline:
             self._set_status(EngineStatus(Connectivity.ONLINE))
@@ -381,3 +433,24 @@ class OutboxEngine:
             stored.id, S.QUEUED, expected=[S.SENDING], next_attempt_at=when, last_error=reason,
             attempts=stored.attempts - 1 if refund else stored.attempts, detail=reason,
         )  # fmt: skip
+
+
+def _refused_as_a_whole(outcomes: list[SendResult | PauboxError]) -> bool:
+    """Every message got the same refusal, other than a rejected key (which pauses the queue instead)."""
+    first = outcomes[0]
+    return (
+        len(outcomes) > 1
+        and isinstance(first, Rejected)
+        and not isinstance(first, Unauthorized)
+        and all(outcome is first for outcome in outcomes)
+    )
+
+
+def _bulk_capable(stored: StoredMessage) -> bool:
+    """Whether ``bulk_messages`` can carry this message as the user meant it.
+
+    Its items have no template and no ``override_open_tracking``/``override_link_tracking``
+    (paubox-api §3.1), so templated messages and those that opted into tracking go singly.
+    """
+    message = stored.message
+    return not (message.meta.get(TEMPLATE) or message.open_tracking or message.link_tracking)

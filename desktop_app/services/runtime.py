@@ -12,6 +12,7 @@ import queue
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from desktop_app.services.outbox import Connectivity, EngineStatus, OutboxEngine
 from desktop_app.services.profile import Mode, Profile
 from desktop_app.services.tracker import StatusTracker
 from desktop_app.store import keys
-from desktop_app.store.database import Connection, StoreError, open_database
+from desktop_app.store.database import IN_USE_SUFFIX, Connection, IntegrityWatch, StoreError, open_database
 from desktop_app.store.messages import HistoryFilter, MessageStore, StoredMessage
 from desktop_app.store.unlock import open_profile_database
 
@@ -64,6 +65,7 @@ class Runtime:
         self.sandbox: object | None = None
         self.ephemeral_key = False
         self.key_missing = False
+        self.integrity = IntegrityWatch()
         self._activity_queue: queue.SimpleQueue[ActivityEvent | None] = queue.SimpleQueue()
         self._activity_thread: threading.Thread | None = None
 
@@ -72,6 +74,15 @@ class Runtime:
     @property
     def is_sandbox(self) -> bool:
         return self.overrides.api_base_url is None and self.profile.settings.mode is Mode.SANDBOX
+
+    def on_integrity_problem(self, callback: Callable[[str], None]) -> None:
+        """``callback(message)`` if the background integrity check finds the database damaged.
+
+        Large databases that were closed cleanly are checked after start-up (see store.database);
+        the callback runs on the checking thread (a GUI must cross to its own thread to show the
+        message) and at once if the damage was already found. The message is for the user.
+        """
+        self.integrity.on_problem(callback)
 
     def open(self, *, start_engines: bool = True) -> None:
         """Open the store and start the engines. Raises SetupError with words for the user.
@@ -97,10 +108,9 @@ class Runtime:
         self.activity.subscribe(self._activity_queue.put)
         self._activity_thread = threading.Thread(target=self._write_activity, name="activity-writer", daemon=True)
         self._activity_thread.start()
-        tracker = self.tracker
-        # A newly accepted message is due for its first poll within a second; wake the tracker
-        # rather than letting it sleep out its idle interval.
-        self.store.on_change(lambda _message_id: tracker.wake())
+        # A newly accepted message is due for its first poll within a second: the tracker must not
+        # sleep out its idle interval (it is woken only if it would).
+        self.outbox.on_accepted(self.tracker.expect_poll)
         self.outbox.start()
         self.tracker.start()
         if self.key_missing:
@@ -109,6 +119,7 @@ class Runtime:
             )
 
     def close(self) -> None:
+        self.integrity.stop()
         for engine in (self.outbox, self.tracker):
             if engine is not None:
                 engine.stop()
@@ -126,7 +137,9 @@ class Runtime:
 
     def _open_database(self) -> Connection:
         try:
-            return open_profile_database(self.profile.database_path, self.profile.settings.profile_id)
+            return open_profile_database(
+                self.profile.database_path, self.profile.settings.profile_id, watch=self.integrity
+            )
         except keys.KeyringUnavailable as error:
             if not (self.is_sandbox and self.overrides.allow_ephemeral_key):
                 raise SetupError(str(error)) from None
@@ -379,5 +392,5 @@ class Runtime:
 
 
 def _remove_database_files(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    for suffix in ("", "-wal", "-shm", "-journal", IN_USE_SUFFIX):
         Path(str(path) + suffix).unlink(missing_ok=True)

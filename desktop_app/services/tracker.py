@@ -42,8 +42,13 @@ class StatusTracker:
         self._store = store
         self._client = client
         self._clock = clock
-        self._budget = RateLimiter(polls_per_minute / 60.0, burst=max(1.0, polls_per_minute / 6.0), clock=clock)
+        self._budget = RateLimiter(
+            polls_per_minute / 60.0, burst=max(1.0, polls_per_minute / 6.0), headroom=0.0, clock=clock
+        )  # the app's own budget, not a server's limit: no headroom
         self._wake = threading.Condition()
+        self._poll_now = False
+        self._wake_at: float | None = None  # while sleeping: when the sleep ends (tracker clock)
+        self._expected: float | None = None  # a first poll announced while busy, for the next sleep
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._bounce_listeners: list[BounceListener] = []
@@ -65,23 +70,51 @@ class StatusTracker:
             self._thread.join(timeout)
 
     def wake(self) -> None:
+        """Look for due polls now."""
         with self._wake:
+            self._poll_now = True
             self._wake.notify_all()
+
+    def expect_poll(self, due_at: float) -> None:
+        """A message was accepted and is due for its first poll at ``due_at``.
+
+        The tracker is woken only if it would otherwise sleep past that time; waking it on every
+        acceptance cost a ``due_polls`` query per message for nothing (docs/benchmarks.md,
+        scenario 1). While it is busy polling, the time is kept for its next sleep.
+        """
+        with self._wake:
+            if self._wake_at is None:
+                self._expected = due_at if self._expected is None else min(self._expected, due_at)
+            elif due_at < self._wake_at:
+                self._wake_at = due_at
+                self._wake.notify_all()
 
     def _run(self) -> None:
         while True:
             with self._wake:
                 if self._stopping:
                     return
+                self._poll_now = False
             try:
                 wait = self.poll_due()
             except Exception:
                 log.exception("status tracker error; retrying shortly")
                 wait = 5.0
-            with self._wake:
-                if self._stopping:
-                    return
-                self._wake.wait(timeout=wait)
+            self._sleep(wait)
+
+    def _sleep(self, seconds: float) -> None:
+        """Sleep until ``seconds`` from now, an announced first poll or a wake-up, whichever is first."""
+        with self._wake:
+            wake_at = self._clock() + seconds
+            if self._expected is not None:
+                wake_at, self._expected = min(wake_at, self._expected), None
+            self._wake_at = wake_at
+            while not (self._stopping or self._poll_now):
+                remaining = self._wake_at - self._clock()
+                if remaining <= 0:
+                    break
+                self._wake.wait(timeout=remaining)
+            self._wake_at = None
 
     def poll_due(self, limit: int = 20) -> float:
         """Poll what is due now (within budget); return seconds until the next poll is due."""

@@ -3,22 +3,39 @@
 The database is opened with a raw 256-bit key (no passphrase derivation: the key is random and
 lives in the keyring, so PBKDF2 would only add 150 ms to every open). WAL with synchronous=FULL
 makes each outbox transition durable before the next network call.
+
+The full ``PRAGMA integrity_check`` reads every page, ≈ 2 s for a 230 MB history, so it runs
+before the open returns only when it matters most or costs little: after a session that did not
+close cleanly (an "in use" marker file next to the database, created on open and removed by
+:func:`close_database`; it holds no PHI) or for a database under ``SYNC_CHECK_BELOW_BYTES``.
+Otherwise it runs after start-up on its own read-only connection in a background thread (WAL lets
+it read beside the writer) and reports a failure through an :class:`IntegrityWatch`. Every page
+read on any path is still authenticated by SQLCipher's per-page HMAC.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sqlite3
-from collections.abc import Iterator
+import threading
+import urllib.parse
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeAlias, cast
 
 import sqlcipher3
 from sqlcipher3 import dbapi2
 
-SCHEMA_VERSION = 1
-"""``PRAGMA user_version``: major * 1000 + minor. A newer major version is refused."""
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1001
+"""``PRAGMA user_version``: major * 1000 + minor (the first schema wrote plain 1, meaning 1000).
+
+A newer major version is refused. A minor version only adds what older code may ignore (indexes,
+triggers), so an older Sealpost still opens the database after a minor migration.
+"""
 
 DatabaseError = dbapi2.DatabaseError
 # sqlcipher3 mirrors the sqlite3 module's API exactly; type it as such so mypy checks our calls.
@@ -38,7 +55,7 @@ class DiskFull(StoreError):
 
 
 MIGRATIONS: dict[int, str] = {
-    1: """
+    1000: """
     CREATE TABLE messages (
         id INTEGER PRIMARY KEY,
         uid TEXT NOT NULL UNIQUE,
@@ -114,7 +131,34 @@ MIGRATIONS: dict[int, str] = {
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     CREATE TABLE known_domains (domain TEXT PRIMARY KEY, first_sent_at REAL NOT NULL);
     """,
+    # Listing, claiming and tracking without scanning the table (docs/benchmarks.md, scenarios 1 and 5):
+    # the outbox claims and the views list by (state, created_at); a tracked, not yet final message
+    # always has a poll time (0 = now, never NULL), so the tracker's queries are range scans of a
+    # small partial index instead of sorting decrypted rows.
+    1001: """
+    CREATE INDEX messages_state_created ON messages(state, created_at, id);
+    UPDATE messages SET next_poll_at = 0
+        WHERE next_poll_at IS NULL AND tracking_id IS NOT NULL AND final_delivery = 0;
+    DROP INDEX messages_poll;
+    CREATE INDEX messages_due_poll ON messages(next_poll_at, accepted_at, id)
+        WHERE state = 'accepted' AND final_delivery = 0 AND tracking_id IS NOT NULL;
+    CREATE TRIGGER messages_poll_new_tracking AFTER UPDATE OF tracking_id ON messages
+        WHEN NEW.tracking_id IS NOT NULL AND NEW.final_delivery = 0 AND NEW.next_poll_at IS NULL
+        BEGIN UPDATE messages SET next_poll_at = 0 WHERE id = NEW.id; END;
+    """,
 }
+
+SYNC_CHECK_BELOW_BYTES = 32 * 2**20
+"""Below this size the full integrity check runs before the open returns (≈ 0.3 s at most here);
+above it, only after an unclean shutdown, else in the background after start-up."""
+
+IN_USE_SUFFIX = ".in-use"
+"""Marker next to the database while a session has it open; left behind by a crash. Empty: no PHI."""
+
+_DAMAGED = (
+    "The message database is damaged (integrity check failed). Close Sealpost and restore "
+    "the profile from a backup, or contact support."
+)
 
 
 def _key_pragma(key: bytes) -> str:
@@ -123,17 +167,103 @@ def _key_pragma(key: bytes) -> str:
     return f"PRAGMA key = \"x'{key.hex()}'\""
 
 
-def open_database(path: Path, key: bytes) -> Connection:
-    """Open (creating if needed) and migrate; raise StoreError with plain words on any problem."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    creating = not path.exists()
+class IntegrityWatch:
+    """Runs the deferred full integrity check and tells its listeners if the database is damaged.
+
+    A listener registered after the check failed is told at once, so the GUI may subscribe
+    whenever it is ready. Listeners are called on the checking thread with a message for the user.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._listeners: list[Callable[[str], None]] = []
+        self._problem: str | None = None
+        self._thread: threading.Thread | None = None
+        self._connection: Connection | None = None
+        self._stopping = False
+
+    @property
+    def problem(self) -> str | None:
+        """The message for the user if a check found damage, else None."""
+        with self._lock:
+            return self._problem
+
+    @property
+    def running(self) -> bool:
+        thread = self._thread
+        return thread is not None and thread.is_alive()
+
+    def on_problem(self, listener: Callable[[str], None]) -> None:
+        with self._lock:
+            self._listeners.append(listener)
+            problem = self._problem
+        if problem is not None:
+            listener(problem)
+
+    def start(self, path: Path, key: bytes) -> None:
+        """Check ``path`` on a new read-only connection in a daemon thread."""
+        self._thread = threading.Thread(target=self._run, args=(path, key), name="integrity-check", daemon=True)
+        self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Interrupt a running check (the app is closing) and wait for its thread."""
+        with self._lock:
+            self._stopping = True
+            if self._connection is not None:
+                self._connection.interrupt()
+        self.wait(timeout)
+
+    def _run(self, path: Path, key: bytes) -> None:
+        try:
+            connection = _connect(path, key, read_only=True)
+        except StoreError:
+            log.exception("could not open the database for its background integrity check")
+            return
+        with self._lock:
+            if self._stopping:
+                connection.close()
+                return
+            self._connection = connection
+        try:
+            check_integrity(connection)
+        except StoreError as error:
+            self._report(str(error))
+        except DatabaseError:
+            with self._lock:
+                stopping = self._stopping
+            if not stopping:
+                log.warning("the background integrity check could not finish", exc_info=True)
+        finally:
+            with self._lock:
+                self._connection = None
+            connection.close()
+
+    def _report(self, problem: str) -> None:
+        log.error("background integrity check failed: the message database is damaged")
+        with self._lock:
+            self._problem = problem
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(problem)
+
+
+def _connect(path: Path, key: bytes, *, read_only: bool = False) -> Connection:
+    """Connect and unlock; WrongKey when the key does not decrypt the database."""
+    target = f"file:{urllib.parse.quote(path.as_posix())}?mode=ro" if read_only else str(path)
     try:
-        connection = cast(Connection, sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None))
+        connection = cast(
+            Connection, sqlcipher3.connect(target, uri=read_only, check_same_thread=False, isolation_level=None)
+        )
     except DatabaseError as error:
         raise StoreError(f"The message database could not be opened: {error}") from None
     try:
         connection.execute(_key_pragma(key))
         connection.execute("PRAGMA cipher_memory_security = ON")
+        connection.execute("PRAGMA busy_timeout = 5000")
         try:
             connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except DatabaseError:
@@ -142,41 +272,81 @@ def open_database(path: Path, key: bytes) -> Connection:
                 "If the keyring was reset, the old history cannot be read; move the profile's "
                 "sealpost.db aside to start afresh."
             ) from None
-        connection.execute("PRAGMA journal_mode = WAL")
-        connection.execute("PRAGMA synchronous = FULL")
-        connection.execute("PRAGMA foreign_keys = ON")
-        # Purged history is overwritten, not merely unlinked from the page tree.
-        connection.execute("PRAGMA secure_delete = ON")
-        connection.execute("PRAGMA temp_store = MEMORY")  # sorts and indexes never spill to /tmp
-        connection.execute("PRAGMA busy_timeout = 5000")
-        if not creating:
-            check_integrity(connection)
-        migrate(connection)
-        if creating:
-            os.chmod(path, 0o600)
     except BaseException:
         connection.close()
         raise
     return connection
 
 
+def in_use_marker(path: Path) -> Path:
+    return path.with_name(path.name + IN_USE_SUFFIX)
+
+
+def open_database(path: Path, key: bytes, *, watch: IntegrityWatch | None = None) -> Connection:
+    """Open (creating if needed) and migrate; raise StoreError with plain words on any problem.
+
+    A deferred integrity check reports to ``watch`` (by default one that only logs); close the
+    connection with :func:`close_database` so the next open knows the session ended cleanly.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    creating = not path.exists()
+    marker = in_use_marker(path)
+    connection = _connect(path, key)
+    try:
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = FULL")
+        connection.execute("PRAGMA foreign_keys = ON")
+        # Purged history is overwritten, not merely unlinked from the page tree.
+        connection.execute("PRAGMA secure_delete = ON")
+        connection.execute("PRAGMA temp_store = MEMORY")  # sorts and indexes never spill to /tmp
+        check_later = False
+        if not creating:
+            if marker.exists() or path.stat().st_size < SYNC_CHECK_BELOW_BYTES:
+                check_integrity(connection)
+            else:
+                check_later = True
+        marker.touch(mode=0o600)
+        migrate(connection)
+        if creating:
+            os.chmod(path, 0o600)
+    except BaseException:
+        connection.close()
+        raise
+    if check_later:
+        (watch or IntegrityWatch()).start(path, key)
+    return connection
+
+
+def close_database(connection: Connection) -> None:
+    """Close, and remove the in-use marker: the next open need not check the whole file first."""
+    row = connection.execute("SELECT file FROM pragma_database_list WHERE name = 'main'").fetchone()
+    connection.close()
+    if row and row[0]:
+        in_use_marker(Path(row[0])).unlink(missing_ok=True)
+
+
 def check_integrity(connection: Connection) -> None:
-    result = connection.execute("PRAGMA integrity_check").fetchone()
+    """Raise StoreError unless SQLite's full check passes. A page that fails SQLCipher's HMAC makes
+    the check itself fail (SQLITE_CORRUPT): the same verdict in the same words. An operational
+    error (interrupted, busy) says nothing about the file and propagates as it is."""
+    try:
+        result = connection.execute("PRAGMA integrity_check").fetchone()
+    except dbapi2.OperationalError:
+        raise
+    except DatabaseError:
+        raise StoreError(_DAMAGED) from None
     if not result or result[0] != "ok":
-        raise StoreError(
-            "The message database is damaged (integrity check failed). Close Sealpost and restore "
-            "the profile from a backup, or contact support."
-        )
+        raise StoreError(_DAMAGED)
 
 
 def migrate(connection: Connection) -> None:
     version = connection.execute("PRAGMA user_version").fetchone()[0]
-    major = version // 1000 if version >= 1000 else version
-    if major > SCHEMA_VERSION:
+    current = version * 1000 if 0 < version < 1000 else version
+    if current // 1000 > SCHEMA_VERSION // 1000:
         raise StoreError(
             "This message database was written by a newer version of Sealpost; update Sealpost to open it."
         )
-    for target in range(major + 1, SCHEMA_VERSION + 1):
+    for target in sorted(v for v in MIGRATIONS if current < v <= SCHEMA_VERSION):
         with transaction(connection):
             for statement in _statements(MIGRATIONS[target]):
                 connection.execute(statement)
@@ -236,4 +406,7 @@ def rekey(connection: Connection, new_key: bytes) -> None:
     connection.execute(_key_pragma(new_key).replace("PRAGMA key", "PRAGMA rekey"))
 
 
-__all__ = ["Connection", "DiskFull", "StoreError", "WrongKey", "open_database", "rekey", "transaction"]
+__all__ = [
+    "Connection", "DiskFull", "IntegrityWatch", "StoreError", "WrongKey", "close_database", "open_database", "rekey",
+    "transaction",
+]  # fmt: skip

@@ -21,7 +21,7 @@ from desktop_app.api.models import RecipientDelivery
 from desktop_app.core.message import OutgoingMessage, message_from_dict, message_to_dict
 from desktop_app.core.outbox_state import OutboxState, check_transition
 from desktop_app.store.crashpoint import crash_point
-from desktop_app.store.database import Connection, DatabaseError, StoreError, transaction
+from desktop_app.store.database import Connection, DatabaseError, StoreError, close_database, transaction
 from desktop_app.store.unlock import rotate_database_key
 
 ACTIVITY_CAP = 50_000
@@ -129,7 +129,7 @@ class MessageStore:
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            close_database(self._db)
 
     def on_change(self, listener: Callable[[int], None]) -> None:
         """Call ``listener(message_id)`` after any committed change to a message (any thread)."""
@@ -320,11 +320,9 @@ class MessageStore:
 
         ``bulk`` narrows the claim to mail-merge messages (True) or to single messages (False).
         """
-        kind = {None: "", True: "AND batch_id IS NOT NULL ", False: "AND batch_id IS NULL "}[bulk]
         with self._lock, transaction(self._db) as db:
             rows = db.execute(
-                f"SELECT {_COLUMNS} FROM messages WHERE state = 'queued' {kind}"
-                "AND COALESCE(next_attempt_at, 0) <= ? ORDER BY created_at, id LIMIT ?",
+                f"SELECT {_COLUMNS} FROM messages WHERE {_due_where(bulk)} ORDER BY created_at, id LIMIT ?",
                 (now, limit),
             ).fetchall()
             for row in rows:
@@ -336,6 +334,14 @@ class MessageStore:
         for row in rows:
             self._changed(row[0])
         return [self.get(row[0]) for row in rows]
+
+    def count_due(self, now: float, at_most: int, *, bulk: bool | None = None) -> int:
+        """How many queued messages are due now, counting no further than ``at_most`` (a cheap probe)."""
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE {_due_where(bulk)} LIMIT ?)", (now, at_most)
+            ).fetchone()
+        return int(row[0])
 
     def release_scheduled(self, now: float) -> int:
         """Scheduled messages whose time has come join the queue; returns how many."""
@@ -365,12 +371,14 @@ class MessageStore:
 
     def next_due_time(self) -> float | None:
         """When the sender should next wake up for a queued or scheduled message."""
+        # Two index lookups: the earliest retry (NULL, "now", sorts first) and the earliest schedule.
         with self._lock:
-            row = self._db.execute(
-                "SELECT MIN(CASE state WHEN 'queued' THEN COALESCE(next_attempt_at, 0) ELSE send_at END) "
-                "FROM messages WHERE state IN ('queued', 'scheduled')"
+            queued, scheduled = self._db.execute(
+                "SELECT (SELECT COALESCE(next_attempt_at, 0) FROM messages WHERE state = 'queued' "
+                "ORDER BY next_attempt_at LIMIT 1), (SELECT MIN(send_at) FROM messages WHERE state = 'scheduled')"
             ).fetchone()
-        return row[0] if row and row[0] is not None else None
+        times = [t for t in (queued, scheduled) if t is not None]
+        return min(times) if times else None
 
     def counts_by_state(self) -> dict[OutboxState, int]:
         with self._lock:
@@ -383,13 +391,13 @@ class MessageStore:
         """Accepted messages whose receipt should be checked now: most overdue first, then oldest.
 
         Ordering by due time (not only by age) means a tight budget still reaches every message
-        instead of re-polling the oldest one forever.
+        instead of re-polling the oldest one forever. A range scan of the ``messages_due_poll``
+        partial index: a tracked message's poll time is never NULL (0 means now).
         """
         with self._lock:
             rows = self._db.execute(
-                f"SELECT {_COLUMNS} FROM messages WHERE tracking_id IS NOT NULL AND final_delivery = 0 "
-                "AND state = 'accepted' AND COALESCE(next_poll_at, 0) <= ? "
-                "ORDER BY COALESCE(next_poll_at, 0), accepted_at, id LIMIT ?",
+                f"SELECT {_COLUMNS} FROM messages INDEXED BY messages_due_poll WHERE {_POLLABLE} AND next_poll_at <= ? "
+                "ORDER BY next_poll_at, accepted_at, id LIMIT ?",
                 (now, limit),
             ).fetchall()
         return [_row_to_message(r) for r in rows]
@@ -397,8 +405,7 @@ class MessageStore:
     def next_poll_time(self) -> float | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT MIN(COALESCE(next_poll_at, 0)) FROM messages WHERE tracking_id IS NOT NULL "
-                "AND final_delivery = 0 AND state = 'accepted'"
+                f"SELECT MIN(next_poll_at) FROM messages INDEXED BY messages_due_poll WHERE {_POLLABLE}"
             ).fetchone()
         return row[0] if row and row[0] is not None else None
 
@@ -429,9 +436,10 @@ class MessageStore:
                 if d.opened_status == "opened" and (old is None or old[1] != "opened"):
                     self._event(db, message_id, now, "opened", "")
             summary = summarise([d.delivery_status for d in deliveries])
+            poll_at = None if final else (next_poll_at or 0.0)  # a tracked message's poll time is never NULL
             db.execute(
                 "UPDATE messages SET delivery_summary = ?, final_delivery = ?, next_poll_at = ? WHERE id = ?",
-                (summary, int(final), next_poll_at, message_id),
+                (summary, int(final), poll_at, message_id),
             )
         if changed:
             self._changed(message_id)
@@ -597,7 +605,22 @@ _UPDATABLE = frozenset(
     {"next_attempt_at", "last_error", "tracking_id", "accepted_at", "send_at", "next_poll_at", "payload",
      "subject", "recipients", "attempts"}
 )  # fmt: skip
+_POLLABLE = "state = 'accepted' AND final_delivery = 0 AND tracking_id IS NOT NULL"
+"""Exactly the ``messages_due_poll`` index's condition. The tracker's queries name that index
+(``INDEXED BY``, an error if it ever stopped applying): without statistics SQLite prefers the
+equality on ``state`` and would sort every accepted row instead."""
+
 _INTERRUPTED = "Sealpost stopped while this message was being sent; it may or may not have reached Paubox."
+
+
+def _due_where(bulk: bool | None) -> str:
+    """Queued and due (one ``?`` for now); ``bulk`` narrows to mail-merge (True) or single messages (False).
+
+    Walked in ``messages_state_created`` order, so a claim reads only the rows it returns plus
+    any not yet due, instead of sorting every queued row.
+    """
+    kind = {None: "", True: " AND batch_id IS NOT NULL", False: " AND batch_id IS NULL"}[bulk]
+    return f"state = 'queued'{kind} AND COALESCE(next_attempt_at, 0) <= ?"
 
 
 def _recipients_text(message: OutgoingMessage) -> str:

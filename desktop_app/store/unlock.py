@@ -16,7 +16,7 @@ from pathlib import Path
 
 from desktop_app.store import keys
 from desktop_app.store.crashpoint import crash_point
-from desktop_app.store.database import Connection, StoreError, WrongKey, open_database, rekey
+from desktop_app.store.database import Connection, IntegrityWatch, StoreError, WrongKey, open_database, rekey
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +25,11 @@ class KeyMissing(StoreError):
     """The database exists but the keyring has no key for it (keyring reset or another machine)."""
 
 
-def open_profile_database(path: Path, profile_id: str) -> Connection:
-    """Open (or create) the profile's database with its keyring key; raise StoreError/KeyringUnavailable."""
+def open_profile_database(path: Path, profile_id: str, *, watch: IntegrityWatch | None = None) -> Connection:
+    """Open (or create) the profile's database with its keyring key; raise StoreError/KeyringUnavailable.
+
+    ``watch`` hears from an integrity check deferred to the background (see store.database).
+    """
     key = keys.load_database_key(profile_id)
     pending = keys.load_pending_database_key(profile_id)
     if key is None and pending is None:
@@ -38,7 +41,7 @@ def open_profile_database(path: Path, profile_id: str) -> Connection:
         return open_database(path, keys.create_database_key(profile_id))
     if key is not None:
         try:
-            connection = open_database(path, key)
+            connection = open_database(path, key, watch=watch)
         except WrongKey:
             if pending is None:
                 raise
@@ -48,7 +51,7 @@ def open_profile_database(path: Path, profile_id: str) -> Connection:
                 keys.delete_pending_database_key(profile_id)
             return connection
     assert pending is not None
-    connection = open_database(path, pending)
+    connection = open_database(path, pending, watch=watch)
     log.info("a key rotation was interrupted after re-encrypting; finishing it")
     keys.store_database_key(profile_id, pending)
     keys.delete_pending_database_key(profile_id)
