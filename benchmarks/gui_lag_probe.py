@@ -93,7 +93,7 @@ def main(profile_dir: Path, base_url: str, messages: int, pstats_file: str | Non
     # "No rate limit": the engines go as fast as they can, which is the hardest case for the GUI.
     profile.update(requests_per_second=100_000.0, poll_budget_per_minute=600_000, undo_seconds=0.0)
     runtime = Runtime(profile, Overrides(api_base_url=base_url))
-    window = MainWindow(runtime)
+    window = MainWindow(profile, lambda _profile: runtime)
     window.resize(1180, 760)
     window.show()
     ready = threading.Event()

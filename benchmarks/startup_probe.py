@@ -49,14 +49,13 @@ def bare() -> int:
 def sealpost(profile_dir: Path) -> int:
     from desktop_app.services.logging_setup import configure_logging
     from desktop_app.services.profile import Profile
-    from desktop_app.services.runtime import Runtime
-    from desktop_app.ui.app import create_application
+    from desktop_app.ui.app import create_application, deferred_runtime
     from desktop_app.ui.main_window import MainWindow
 
     profile = Profile(profile_dir)
     configure_logging(profile.log_dir, verbose=False, console=False)
     app = create_application(sys.argv[:1])
-    window = MainWindow(Runtime(profile))
+    window = MainWindow(profile, deferred_runtime())
     outcome = {"code": 1}
 
     def ready() -> None:

@@ -1,7 +1,8 @@
 """Command line: the GUI (default), ``--self-test``, and headless subcommands.
 
 Headless commands share the GUI's services: the same profile, keyring, encrypted store and
-outbox, so a message sent from a script is tracked in the app like any other.
+outbox, so a message sent from a script is tracked in the app like any other. Each path imports
+only what it uses: the GUI's window paints before the engines load (docs/gui.md, start-up).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from pathlib import Path
 from desktop_app import APP_NAME, __version__
 from desktop_app.services.logging_setup import configure_logging
 from desktop_app.services.profile import Profile, default_profile_dir
-from desktop_app.services.runtime import Overrides, Runtime, SetupError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,38 +67,35 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     profile = Profile(args.profile_dir or default_profile_dir())
     configure_logging(profile.log_dir, verbose=args.verbose, console=args.command is not None or args.self_test)
-    overrides = Overrides(api_base_url=args.api_base_url)
     if args.self_test:
-        from desktop_app.ui.app import run_self_test
+        from desktop_app.ui.app import deferred_runtime, run_self_test
 
-        overrides = Overrides(sandbox_delivery_delay=0.5)
         if profile.settings.mode.value != "sandbox":
             print("self-test: the profile is not in sandbox mode; use a fresh --profile-dir", file=sys.stderr)
             return 2
-        return run_self_test(Runtime(profile, overrides))
-    if args.command == "send":
-        from desktop_app.headless import send_command
+        return run_self_test(profile, deferred_runtime(sandbox_delivery_delay=0.5))
+    if args.command is not None:
+        return headless(args, profile)
+    from desktop_app.ui.app import deferred_runtime, run_gui
 
-        return send_command(Runtime(profile, overrides), args)
-    if args.command == "batch":
-        from desktop_app.headless import batch_command
+    return run_gui(profile, deferred_runtime(api_base_url=args.api_base_url))
 
-        return batch_command(Runtime(profile, overrides), args)
-    if args.command in ("outbox", "status"):
-        from desktop_app.headless import list_command
 
-        return list_command(Runtime(profile, overrides), args)
-    from desktop_app.ui.app import run_gui
+def headless(args: argparse.Namespace, profile: Profile) -> int:
+    from desktop_app.headless import batch_command, list_command, send_command
+    from desktop_app.services.runtime import Overrides, Runtime, SetupError
 
-    return run_gui(Runtime(profile, overrides))
+    commands = {"send": send_command, "batch": batch_command, "outbox": list_command, "status": list_command}
+    try:
+        return commands[args.command](Runtime(profile, Overrides(api_base_url=args.api_base_url)), args)
+    except SetupError as error:
+        print(f"sealpost: {error}", file=sys.stderr)
+        return 3
 
 
 def run() -> None:
     try:
         sys.exit(main())
-    except SetupError as error:
-        print(f"sealpost: {error}", file=sys.stderr)
-        sys.exit(3)
     except KeyboardInterrupt:
         logging.getLogger(__name__).info("interrupted")
         sys.exit(130)

@@ -5,18 +5,20 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Callable
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, QtMsgType, qInstallMessageHandler
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop_app import APP_NAME, __version__
-from desktop_app.core.addresses import parse_address
-from desktop_app.core.message import OutgoingMessage
 from desktop_app.core.outbox_state import OutboxState
-from desktop_app.services.runtime import Runtime
-from desktop_app.ui.dialogs import install_crash_handler
-from desktop_app.ui.jobs import CancelToken
-from desktop_app.ui.main_window import MainWindow
+from desktop_app.services.profile import Profile
+from desktop_app.ui.main_window import MainWindow, RuntimeFactory
+
+if TYPE_CHECKING:
+    from desktop_app.services.runtime import Runtime
 
 qt_log = logging.getLogger("qt")
 
@@ -57,10 +59,40 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app  # the window applies the profile's theme
 
 
-def run_gui(runtime: Runtime) -> int:
+def deferred_runtime(**overrides: Any) -> RuntimeFactory:
+    """How the window builds its runtime (``overrides`` are ``services.runtime.Overrides`` fields).
+
+    It runs on the worker that opens the runtime, so importing the engines (httpx, SQLCipher,
+    keyring, bleach, email-validator: most of the start-up time) happens after the first paint."""
+
+    def build(profile: Profile) -> Runtime:
+        from desktop_app.services.runtime import Overrides, Runtime
+
+        return Runtime(profile, Overrides(**overrides))
+
+    return build
+
+
+def install_crash_handler(parent_of: Callable[[], QWidget | None]) -> None:
+    """Route uncaught exceptions (bugs) to the crash dialog, after logging them."""
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        from desktop_app.ui.dialogs import CrashDialog, crash_report  # not loaded before the first paint
+
+        logging.getLogger("crash").error("uncaught %s", kind.__name__, exc_info=(kind, error, tb))
+        if issubclass(kind, KeyboardInterrupt):
+            previous(kind, error, tb)
+            return
+        CrashDialog(crash_report(kind, error, tb), parent_of()).open()
+
+    sys.excepthook = hook
+
+
+def run_gui(profile: Profile, make_runtime: RuntimeFactory) -> int:
     app = create_application()
     qInstallMessageHandler(_route_qt_messages)
-    window = MainWindow(runtime)
+    window = MainWindow(profile, make_runtime)
     install_crash_handler(lambda: window)
     window.show()
     window.start()
@@ -70,17 +102,20 @@ def run_gui(runtime: Runtime) -> int:
 SELF_TEST_TIMEOUT = 60.0
 
 
-def run_self_test(runtime: Runtime) -> int:
+def run_self_test(profile: Profile, make_runtime: RuntimeFactory) -> int:
     """Start the real window, send one message through the real outbox to the embedded sandbox,
     wait until it is reported delivered, print one line, and exit 0 (non-zero on any failure)."""
     app = create_application()
     qInstallMessageHandler(_route_qt_messages)
-    window = MainWindow(runtime)
+    window = MainWindow(profile, make_runtime)
     window.show()
     outcome: dict[str, object] = {"code": 1, "line": "self-test: FAILED — did not finish"}
     started = time.monotonic()
 
-    def exercise(_token: CancelToken) -> tuple[int, str]:
+    def exercise(runtime: Runtime) -> tuple[int, str]:
+        from desktop_app.core.addresses import parse_address
+        from desktop_app.core.message import OutgoingMessage
+
         message = OutgoingMessage(
             sender=runtime.profile.settings.sender,
             to=(parse_address("Self Test <selftest@sandbox.example>"),),
@@ -111,7 +146,12 @@ def run_self_test(runtime: Runtime) -> int:
         outcome["line"] = f"self-test: FAILED — {error}"
         window.close()
 
-    window.ready.connect(lambda: window.jobs.submit(exercise, name="self-test", on_result=finish, on_error=fail))
+    def begin() -> None:
+        runtime = window.runtime
+        assert runtime is not None  # ready: open and attached
+        window.jobs.submit(lambda _token: exercise(runtime), name="self-test", on_result=finish, on_error=fail)
+
+    window.ready.connect(begin)
     window.setup_failed.connect(lambda text: fail(RuntimeError(text)))
     QTimer.singleShot(int((SELF_TEST_TIMEOUT * 2 + 10) * 1000), lambda: fail(TimeoutError("timed out")))
     window.start()

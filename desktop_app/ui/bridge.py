@@ -7,12 +7,15 @@ there. Widgets never touch services' threads, and services never touch widgets.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 
-from desktop_app.api.activity import ActivityEvent
-from desktop_app.services.outbox import EngineStatus
-from desktop_app.services.runtime import Runtime
-from desktop_app.store.messages import StoredMessage
+if TYPE_CHECKING:  # the engines load after the window has painted; the bridge only passes their objects on
+    from desktop_app.api.activity import ActivityEvent
+    from desktop_app.services.outbox import EngineStatus
+    from desktop_app.services.runtime import Runtime
+    from desktop_app.store.messages import StoredMessage
 
 
 class ServiceBridge(QObject):

@@ -1,4 +1,4 @@
-"""A small QPainter line chart for the history summary and the log panel: no chart dependency.
+"""Small QPainter charts (bars for the history summary, lines for the log panel): no chart dependency.
 
 Series are lists of values over shared bucket labels; each series has a colour and a name in
 a legend, and the accessible description spells out the latest values for screen readers.
@@ -22,7 +22,11 @@ class Series:
     axis: str = "left"  # "right" draws against a second scale (for example an error rate 0..1)
 
 
-class LineChart(QWidget):
+class Chart(QWidget):
+    """Title, legend, grid and axes shared by the line and bar charts; subclasses draw the marks.
+
+    The x axis has one slot per label; ``_x`` says where slot ``i`` sits in the plot."""
+
     def __init__(self, title: str, parent: QWidget | None = None, *, right_axis_label: str = "") -> None:
         super().__init__(parent)
         self.title = title
@@ -82,25 +86,64 @@ class LineChart(QWidget):
         if count == 0 or not any(s.values for s in self.series):
             painter.drawText(plot, Qt.AlignmentFlag.AlignCenter, "No data yet")
             return
-        step = plot.width() / max(1, count - 1)
+        step = self._x(1, count, plot) - self._x(0, count, plot) if count > 1 else plot.width()
         label_width = max(metrics.horizontalAdvance(label) for label in self.labels) + 12
         every = max(1, int(label_width // max(step, 1)) + 1)
-        for i in range(0, count, every):
-            x = plot.left() + step * i
+        for i in range(count - 1, -1, -every):  # from the latest (today, now): it always has its label
+            x = self._x(i, count, plot)
             painter.drawText(QRectF(x - label_width / 2, plot.bottom() + 3, label_width, line),
                              Qt.AlignmentFlag.AlignHCenter, self.labels[i])  # fmt: skip
+        self._draw_marks(painter, plot, {"left": left_max, "right": right_max})
+        painter.end()
+
+    def _x(self, i: int, count: int, plot: QRectF) -> float:
+        raise NotImplementedError
+
+    def _draw_marks(self, painter: QPainter, plot: QRectF, scale: dict[str, float]) -> None:
+        raise NotImplementedError
+
+
+class LineChart(Chart):
+    """A line per series through points at the edges of the plot: for continuous measurements."""
+
+    def _x(self, i: int, count: int, plot: QRectF) -> float:
+        return plot.left() + plot.width() * i / max(1, count - 1)
+
+    def _draw_marks(self, painter: QPainter, plot: QRectF, scale: dict[str, float]) -> None:
+        count = len(self.labels)
         for s in self.series:
-            top = right_max if s.axis == "right" else left_max
-            points = [
-                QPointF(plot.left() + step * i, plot.bottom() - plot.height() * min(v, top) / top)
-                for i, v in enumerate(s.values)
-            ]
+            top = scale[s.axis]
+            points = [QPointF(self._x(i, count, plot), plot.bottom() - plot.height() * min(v, top) / top)
+                      for i, v in enumerate(s.values)]  # fmt: skip
             painter.setPen(QPen(QColor(s.color), 2))
             if len(points) == 1:
                 painter.drawEllipse(points[0], 2.5, 2.5)
             else:
                 painter.drawPolyline(points)
-        painter.end()
+
+
+class BarChart(Chart):
+    """Grouped bars, one group per label: counts per day read as counts, and a day with nothing
+    shows nothing (lines would slope across empty days and blur a single busy one)."""
+
+    GROUP_SHARE = 0.8  # of each slot; the rest separates neighbouring days
+
+    def _x(self, i: int, count: int, plot: QRectF) -> float:
+        return plot.left() + plot.width() * (i + 0.5) / max(1, count)
+
+    def _draw_marks(self, painter: QPainter, plot: QRectF, scale: dict[str, float]) -> None:
+        count = len(self.labels)
+        group = plot.width() / max(1, count) * self.GROUP_SHARE
+        bar = group / max(1, len(self.series))
+        painter.setPen(Qt.PenStyle.NoPen)
+        for n, s in enumerate(self.series):
+            top = scale[s.axis]
+            for i, value in enumerate(s.values):
+                if value <= 0:
+                    continue
+                height = max(1.0, plot.height() * min(value, top) / top)  # a count of one stays visible
+                x = self._x(i, count, plot) - group / 2 + n * bar
+                painter.fillRect(QRectF(x, plot.bottom() - height, max(1.0, bar - 1), height), QColor(s.color))
 
 
 def _nice_max(value: float) -> float:

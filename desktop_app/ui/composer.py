@@ -4,6 +4,9 @@ budget, X- headers, delivery switches, and Send (Ctrl+Enter).
 
 The composer only builds an :class:`OutgoingMessage`; sanitising, the pre-send guards, queuing
 and drafts happen in the main window on background jobs, so typing never waits on disk.
+
+The window shows this form before the message rules load (email-validator, bleach): they are
+imported where they are used, which is after the runtime's worker has loaded them.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from __future__ import annotations
 import json
 import mimetypes
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QStringListModel, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
@@ -48,19 +53,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.addresses import (
-    Address,
-    AddressError,
-    AddressFieldResult,
-    check_header_value,
-    parse_address_field,
-)
-from desktop_app.core.message import Attachment, OutgoingMessage
-from desktop_app.core.sanitize import html_to_text, sanitize_html
-from desktop_app.services.mailmerge import TEMPLATE, TEMPLATE_VALUES
-from desktop_app.services.template_preview import render_preview
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.template_panel import TemplatePanel
+
+if TYPE_CHECKING:
+    from desktop_app.core.addresses import Address, AddressFieldResult
+    from desktop_app.core.message import Attachment, OutgoingMessage
 
 
 def repolish(widget: QWidget) -> None:
@@ -86,6 +84,24 @@ def display_address(address: Address) -> str:
     if any(c in name for c in ',;"<>@()'):
         name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return f"{name} <{address.email}>"
+
+
+@dataclass(frozen=True)
+class EditableMessage:
+    """A message made ready for the composer off the GUI thread (sanitising a large body takes
+    seconds): its HTML sanitised for the editor, and whether its plain-text part was hand-edited."""
+
+    message: OutgoingMessage
+    plain_edited: bool
+
+
+def editable(message: OutgoingMessage) -> EditableMessage:
+    """Run on a worker: what :meth:`ComposerView.load` needs, without sanitising on the GUI thread."""
+    from desktop_app.core.sanitize import html_to_text, sanitize_html
+
+    clean = sanitize_html(message.html) if message.html else ""
+    edited = bool(message.text and message.html and message.text != html_to_text(clean))
+    return EditableMessage(replace(message, html=clean), edited)
 
 
 class AddressCompleter(QCompleter):
@@ -138,6 +154,8 @@ class AddressField(QWidget):
         self.edit.editingFinished.connect(self.validate)
 
     def parsed(self) -> AddressFieldResult:
+        from desktop_app.core.addresses import AddressFieldResult, parse_address_field
+
         result = parse_address_field(self.edit.text())
         if self.single and len(result.addresses) + len(result.errors) > 1:
             return AddressFieldResult((), (f"{self.name} takes one address only.",))
@@ -388,12 +406,16 @@ class AttachmentPanel(QWidget):
 
 
 def _read_attachment(path: Path) -> Attachment:
+    from desktop_app.core.message import Attachment
+
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return Attachment.from_bytes(path.name, content_type, path.read_bytes())
 
 
 def parse_custom_headers(text: str) -> tuple[tuple[tuple[str, str], ...], list[str]]:
     """``X-Name: value`` per line → pairs, plus a reason for each line that is not acceptable."""
+    from desktop_app.core.addresses import AddressError, check_header_value
+
     pairs: list[tuple[str, str]] = []
     problems: list[str] = []
     for number, line in enumerate(text.splitlines(), 1):
@@ -627,12 +649,19 @@ class ComposerView(QWidget):
             return
         if self.template_panel.active:
             source, values = self.template_panel.source, self.template_panel.values()
-            self._jobs.submit(lambda _t: (render_preview(source, values), ""), name="render template",
-                              on_result=self._show_rendered)  # fmt: skip
+
+            def render_template(_token: CancelToken) -> tuple[str, str]:
+                from desktop_app.services.template_preview import render_preview
+
+                return render_preview(source, values), ""
+
+            self._jobs.submit(render_template, name="render template", on_result=self._show_rendered)
             return
         html = self.body.toHtml() if self.body.toPlainText().strip() else ""
 
         def render(_token: CancelToken) -> tuple[str, str]:
+            from desktop_app.core.sanitize import html_to_text, sanitize_html
+
             clean = sanitize_html(html) if html else ""
             return clean, html_to_text(clean) if clean else ""
 
@@ -663,6 +692,9 @@ class ComposerView(QWidget):
 
     def snapshot(self) -> OutgoingMessage:
         """What the user has written so far, valid or not (for drafts)."""
+        from desktop_app.core.message import OutgoingMessage
+        from desktop_app.services.mailmerge import TEMPLATE, TEMPLATE_VALUES
+
         headers, _problems = parse_custom_headers(self.headers.toPlainText())
         reply = self.reply_to_field.parsed().addresses
         templated = self.template_panel.active
@@ -740,21 +772,26 @@ class ComposerView(QWidget):
         self.load(None)
         self.show_info(note, "ok")
 
-    def load(self, message: OutgoingMessage | None, draft_id: int | None = None) -> None:
-        """Fill the form from a draft or a message brought back for editing (or clear it)."""
+    def load(self, loaded: EditableMessage | None, draft_id: int | None = None) -> None:
+        """Fill the form from a draft or a message brought back for editing (or clear it).
+
+        The message comes through :func:`editable` on a worker, so nothing heavy runs here."""
+        from desktop_app.core.message import OutgoingMessage
+        from desktop_app.services.mailmerge import TEMPLATE, TEMPLATE_VALUES
+
         self._loading = True
         self.session += 1
         try:
             self.draft_id = draft_id
-            m = message or OutgoingMessage(sender=self.sender_address, to=(), subject="")
+            m = loaded.message if loaded else OutgoingMessage(sender=self.sender_address, to=(), subject="")
             self.to_field.set_addresses(m.to)
             self.cc_field.set_addresses(m.cc)
             self.bcc_field.set_addresses(m.bcc)
             self.reply_to_field.set_addresses((m.reply_to,) if m.reply_to else ())
             self.show_more.setChecked(bool(m.cc or m.bcc or m.reply_to))
             self.subject.setText(m.subject)
-            self.body.setHtml(sanitize_html(m.html)) if m.html else self.body.clear()
-            self._plain_edited = bool(m.text and m.html and m.text != html_to_text(sanitize_html(m.html)))
+            self.body.setHtml(m.html) if m.html else self.body.clear()
+            self._plain_edited = bool(loaded and loaded.plain_edited)
             self.plain.setPlainText(m.text)
             self._update_plain_note()
             self.headers.setPlainText("\n".join(f"{k}: {v}" for k, v in m.custom_headers))

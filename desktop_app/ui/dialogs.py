@@ -1,4 +1,5 @@
-"""Small dialogs shared by the views: a non-blocking question, the Help and crash dialogs.
+"""Small dialogs shared by the views: a non-blocking question, the Help and crash dialogs
+(``ui.app.install_crash_handler`` opens the crash dialog).
 
 Questions are opened with ``open()`` rather than ``exec()``: the event loop keeps running (the
 outbox keeps draining, the log keeps tailing) while the user reads, and tests answer them by
@@ -8,7 +9,6 @@ clicking their buttons like a user would.
 from __future__ import annotations
 
 import platform
-import sys
 import traceback
 from collections.abc import Callable
 from types import TracebackType
@@ -144,19 +144,3 @@ class CrashDialog(QDialog):
         layout.addWidget(self.report, 1)
         layout.addWidget(buttons)
         self.resize(640, 420)
-
-
-def install_crash_handler(parent_of: Callable[[], QWidget | None]) -> None:
-    """Route uncaught exceptions (bugs) to the crash dialog, after logging them."""
-    previous = sys.excepthook
-
-    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
-        import logging
-
-        logging.getLogger("crash").error("uncaught %s", kind.__name__, exc_info=(kind, error, tb))
-        if issubclass(kind, KeyboardInterrupt):
-            previous(kind, error, tb)
-            return
-        CrashDialog(crash_report(kind, error, tb), parent_of()).open()
-
-    sys.excepthook = hook

@@ -12,10 +12,11 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6 import QtCore  # QtCore.Qt at use: building that namespace of enums costs a first paint ~12 ms
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -32,65 +33,101 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import APP_NAME
-from desktop_app.core.addresses import AddressError
-from desktop_app.core.message import MessageError, OutgoingMessage
-from desktop_app.core.outbox_state import OutboxState, TransitionError
-from desktop_app.core.sanitize import sanitize_html
+from desktop_app.core.outbox_state import OutboxState
 from desktop_app.services.autolock import IdleLock, verify_passphrase
-from desktop_app.services.outbox import Connectivity, EngineStatus
-from desktop_app.services.profile import Profile
-from desktop_app.services.runtime import Runtime, SetupError
-from desktop_app.store import keys
-from desktop_app.store.database import StoreError
-from desktop_app.store.messages import HistoryFilter, StoredMessage
+from desktop_app.services.profile import Mode, Profile
 from desktop_app.ui.bridge import ServiceBridge
-from desktop_app.ui.composer import ComposerView, display_address
-from desktop_app.ui.dialogs import HelpDialog, ask
 from desktop_app.ui.jobs import CancelToken, JobRunner
-from desktop_app.ui.lock_screen import LockScreen, UndoToast
-from desktop_app.ui.log_panel import LogPanel
-from desktop_app.ui.outbox_view import OutboxView
 from desktop_app.ui.resources import app_icon, apply_theme
-from desktop_app.ui.settings_dialog import CONNECTION_FIELDS, ConnectionTarget, SettingsDialog
-from desktop_app.ui.status_view import StatusView
+
+if TYPE_CHECKING:  # imported where used: the views after the first paint, the engines on the worker that opens them
+    from desktop_app.core.message import OutgoingMessage
+    from desktop_app.services.outbox import EngineStatus
+    from desktop_app.services.runtime import Runtime
+    from desktop_app.store.messages import MessageStore, StoredMessage
+    from desktop_app.ui.composer import ComposerView, EditableMessage
+    from desktop_app.ui.dialogs import HelpDialog
+    from desktop_app.ui.lock_screen import LockScreen, UndoToast
+    from desktop_app.ui.log_panel import LogPanel
+    from desktop_app.ui.outbox_view import OutboxView
+    from desktop_app.ui.settings_dialog import SettingsDialog
+    from desktop_app.ui.status_view import StatusView
 
 log = logging.getLogger(__name__)
 
-USER_FACING_ERRORS = (SetupError, StoreError, MessageError, AddressError, TransitionError)
 S = OutboxState
+RuntimeFactory = Callable[[Profile], "Runtime"]
 
-CONNECTIVITY_TEXT = {
-    Connectivity.ONLINE: "● Online",
-    Connectivity.OFFLINE: "○ Offline — messages wait in the Outbox",
-    Connectivity.RATE_LIMITED: "◐ Rate-limited",
-    Connectivity.KEY_REJECTED: "⚠ API key needed — open Settings",
-    Connectivity.PAUSED: "‖ Sending paused",
+CONNECTIVITY_TEXT = {  # keyed by services.outbox.Connectivity (a StrEnum), which loads with the engines
+    "online": "● Online",
+    "offline": "○ Offline — messages wait in the Outbox",
+    "rate_limited": "◐ Rate-limited",
+    "key_rejected": "⚠ API key needed — open Settings",
+    "paused": "‖ Sending paused",
 }
 DRAFT_SAVE_DELAY_MS = 1500
 IDLE_CHECK_MS = 15_000
+COUNTS_DELAY_MS = 150  # like the message models: one counts query per burst of changes, not per change
+UNPAINTED_START_MS = 500  # a window that is never exposed (minimised, off-screen) still starts sending
+NOT_READY = "Sealpost is still starting. Try again in a moment."
 HISTORY_ADDRESSES = 500
 SANDBOX_BANNER = ("SANDBOX MODE — messages go to Sealpost's built-in test server, not to Paubox. "
                   "Nothing is delivered to real recipients.")  # fmt: skip
 
 
+def user_facing(error: BaseException) -> bool:
+    """The world failed (shown in words where the user works) rather than a bug (logged in full).
+
+    Imported here rather than at the top because these live beside the engines; an instance of
+    one of them can only exist once its module has loaded, so this costs nothing by then."""
+    from desktop_app.core.addresses import AddressError
+    from desktop_app.core.message import MessageError
+    from desktop_app.core.outbox_state import TransitionError
+    from desktop_app.services.runtime import SetupError
+    from desktop_app.store.database import StoreError
+
+    return isinstance(error, (SetupError, StoreError, MessageError, AddressError, TransitionError))
+
+
 class MainWindow(QMainWindow):
+    """The window paints before anything heavy exists.
+
+    First paint: the chrome only (menu bar, banner, navigation, status bar), which costs about
+    what a bare window does. Right after it, :meth:`_build_views` makes the Composer, Outbox,
+    Status and log views while a worker builds and opens the runtime with ``make_runtime``, so
+    nothing imports httpx, SQLCipher, keyring, bleach or email-validator before the first paint
+    (tests/gui/test_startup.py guards this)."""
+
     ready = Signal()  # the runtime is open and the views are attached
     setup_failed = Signal(str)
     locked_changed = Signal(bool)
 
-    def __init__(self, runtime: Runtime) -> None:
+    composer: ComposerView
+    outbox_view: OutboxView
+    status_view: StatusView
+    log_panel: LogPanel
+    lock_screen: LockScreen
+    toast: UndoToast
+
+    def __init__(self, profile: Profile, make_runtime: RuntimeFactory) -> None:
         super().__init__()
-        self.runtime = runtime
+        self._apply_theme(profile)  # before any widget exists: restyling built widgets costs more than a bare window
+        self.profile = profile
+        self.runtime: Runtime | None = None  # set once open; None while starting or switching
+        self._make_runtime = make_runtime
+        self._opening: Runtime | None = None  # built on the worker, not attached yet; closed if we close first
+        self._start_pending = False
+        self._painted = False
+        self._views_built = False
         self.setWindowTitle(f"{APP_NAME} — secure email")
         self.resize(1180, 760)
         self.jobs = JobRunner(self)
         self.bridge = ServiceBridge(self)
-        settings = runtime.profile.settings
-        self.idle = IdleLock(settings.autolock_minutes)
+        self.idle = IdleLock(profile.settings.autolock_minutes)
         self._closing = False
         self._counts_pending = False
-        self._burst_total = 0
         self._last_question: Any = None
+        self.tray: QSystemTrayIcon | None = None
 
         self.banner = QLabel(SANDBOX_BANNER, self)
         self.banner.setObjectName("sandboxBanner")
@@ -117,29 +154,18 @@ class MainWindow(QMainWindow):
         self.navigation.setObjectName("navigation")
         self.navigation.setAccessibleName("Views")
         self.navigation.setFixedWidth(170)
-        self.pages = QStackedWidget(self)
-        self.composer = ComposerView(settings.sender, self.jobs,
-                                     attachment_limit_bytes=int(settings.attachment_limit_mb * 1024 * 1024),
-                                     parent=self)  # fmt: skip
-        self.outbox_view = OutboxView(self.jobs, self)
-        self.status_view = StatusView(self.jobs, self)
-        for title, page in (("Compose", self.composer), ("Outbox", self.outbox_view), ("Status", self.status_view)):
-            self.navigation.addItem(title)
-            self.pages.addWidget(page)
-        self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.navigation.addItems(["Compose", "Outbox", "Status"])
         self.navigation.setCurrentRow(0)
-        self.toast = UndoToast(self)
-
+        self.pages = QStackedWidget(self)  # the views arrive just after the first paint
+        self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
         content = QWidget(self)
         row = QHBoxLayout(content)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         row.addWidget(self.navigation)
         row.addWidget(self.pages, 1)
-        self.lock_screen = LockScreen(self)
         self.shell = QStackedWidget(self)
         self.shell.addWidget(content)
-        self.shell.addWidget(self.lock_screen)
         central = QWidget(self)
         central.setObjectName("central")
         outer = QVBoxLayout(central)
@@ -150,30 +176,68 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.passphrase_notice)
         outer.addWidget(self.shell, 1)
         self.setCentralWidget(central)
-
-        self.log_panel = LogPanel(self.jobs, self)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_panel)
-        self.resizeDocks([self.log_panel], [190], Qt.Orientation.Vertical)
-        self.log_panel.hide()  # calm by default (Ctrl+L shows it); the restored window state may differ
-        self.log_panel.attach_logging()
         self._build_status_bar()
-        self._build_menus()
-        icon = app_icon()
-        self.setWindowIcon(icon)
-        tray_possible = QSystemTrayIcon.isSystemTrayAvailable() and not icon.isNull()
-        self.tray = QSystemTrayIcon(icon, self) if tray_possible else None
-        if self.tray is not None:
-            self.tray.setToolTip(APP_NAME)
-            self.tray.show()
+        bar = self.menuBar()  # titles now, so nothing moves; their actions come with the views
+        self.file_menu = bar.addMenu("&File")
+        self.view_menu = bar.addMenu("&View")
+        self.help_menu = bar.addMenu("&Help")
 
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_SAVE_DELAY_MS)
         self._draft_timer.timeout.connect(self.save_draft)
+        self._counts_timer = QTimer(self, singleShot=True, interval=COUNTS_DELAY_MS)
+        self._counts_timer.timeout.connect(self._refresh_counts)
         self.idle_timer = QTimer(self, interval=IDLE_CHECK_MS)
         self.idle_timer.timeout.connect(self._check_idle)
         self.idle_timer.start()
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
+        self._apply_profile_to_widgets()
+        geometry = self._window_settings().value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+
+    def _build_views(self) -> None:
+        """The Composer, Outbox, Status and log views, the lock screen, the menus' actions and the
+        tray: everything the first paint does not need (building them costs more than a bare window)."""
+        if self._views_built:
+            return
+        self._views_built = True
+        from desktop_app.ui.composer import ComposerView
+        from desktop_app.ui.lock_screen import LockScreen, UndoToast
+        from desktop_app.ui.log_panel import LogPanel
+        from desktop_app.ui.outbox_view import OutboxView
+        from desktop_app.ui.status_view import StatusView
+
+        settings = self.profile.settings
+        self.composer = ComposerView(settings.sender, self.jobs,
+                                     attachment_limit_bytes=int(settings.attachment_limit_mb * 1024 * 1024),
+                                     parent=self)  # fmt: skip
+        self.composer.send_button.setEnabled(self.runtime is not None)  # not before the outbox is open
+        self.outbox_view = OutboxView(self.jobs, self)
+        self.status_view = StatusView(self.jobs, self)
+        for page in (self.composer, self.outbox_view, self.status_view):
+            self.pages.addWidget(page)
+        self.pages.setCurrentIndex(self.navigation.currentRow())
+        self.toast = UndoToast(self)
+        self.lock_screen = LockScreen(self)
+        self.shell.addWidget(self.lock_screen)
+
+        self.log_panel = LogPanel(self.jobs, self)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, self.log_panel)
+        self.resizeDocks([self.log_panel], [190], QtCore.Qt.Orientation.Vertical)
+        self.log_panel.hide()  # calm by default (Ctrl+L shows it); the restored window state may differ
+        self.log_panel.attach_logging()
+        self._build_menus()
+        state = self._window_settings().value("state")
+        if state is not None:
+            self.restoreState(state)
+        icon = app_icon()
+        self.setWindowIcon(icon)
+        if QSystemTrayIcon.isSystemTrayAvailable() and not icon.isNull():
+            self.tray = QSystemTrayIcon(icon, self)
+            self.tray.setToolTip(APP_NAME)
+            self.tray.show()
 
         self.composer.send_requested.connect(self.check_and_queue)
         self.composer.draft_changed.connect(self._draft_timer.start)
@@ -181,57 +245,100 @@ class MainWindow(QMainWindow):
         self.composer.template_panel.templates_wanted.connect(self.load_templates)
         self.composer.template_panel.template_wanted.connect(self.load_template)
         self.bridge.message_changed.connect(self.outbox_view.model.message_changed)
-        self.bridge.message_changed.connect(self.status_view.model.message_changed)
+        self.bridge.message_changed.connect(self.status_view.message_changed)
         self.bridge.message_changed.connect(lambda _id: self._schedule_counts())
         self.bridge.activity.connect(self.log_panel.add_event)
         self.bridge.engine_status.connect(self.show_engine_status)
         self.bridge.bounced.connect(self.notify_bounce)
         self.outbox_view.resend_requested.connect(self.confirm_resend)
         self.outbox_view.mark_sent_requested.connect(self.confirm_mark_sent)
-        self.outbox_view.cancel_requested.connect(lambda i: self._act(lambda: self.runtime.cancel(i), "Cancelled."))
-        self.outbox_view.retry_requested.connect(
-            lambda i: self._act(lambda: self.runtime.retry_now(i), "Retrying now.")
-        )
+        self.outbox_view.cancel_requested.connect(lambda i: self._act(lambda r: r.cancel(i), "Cancelled."))
+        self.outbox_view.retry_requested.connect(lambda i: self._act(lambda r: r.retry_now(i), "Retrying now."))
         self.outbox_view.edit_requested.connect(self.edit_message)
         self.outbox_view.resume_button.clicked.connect(
-            lambda: self._act(self.runtime.send_queued_now, "Sending the waiting messages.")
+            lambda: self._act(lambda r: r.send_queued_now(), "Sending the waiting messages.")
         )
         self.toast.undo.connect(self.undo_send)
-        self.toast.send_now.connect(lambda i: self._act(lambda: self.runtime.retry_now(i), "Sending now."))
+        self.toast.send_now.connect(lambda i: self._act(lambda r: r.retry_now(i), "Sending now."))
         self.lock_screen.unlock_requested.connect(self.try_unlock)
         self._apply_profile_to_widgets()
-        self._restore_window_state()
 
     # ------------------------------------------------------------------ start-up and profiles
 
     def start(self) -> None:
-        """Open the store and engines on a worker; the window stays responsive meanwhile."""
+        """Build and open the runtime on a worker once the window has painted.
+
+        Loading the engines' modules takes longer than painting the window, and a worker doing it
+        meanwhile would hold the GIL while the GUI thread paints: the window comes first."""
         self.connection_label.setText("Starting…")
-        runtime = self.runtime
-        self.jobs.submit(lambda _token: runtime.open(), name="open runtime",
-                         on_result=lambda _r: self._attach(runtime), on_error=self._startup_failed)  # fmt: skip
+        self._start_pending = True
+        if self._painted:
+            self._after_first_paint()
+        else:
+            QTimer.singleShot(UNPAINTED_START_MS, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        """Open the runtime (if asked to start) and build the views. The first paint or, for a window
+        that is never exposed, a timer calls this; whichever comes second finds nothing left to do."""
+        if self._closing:
+            return
+        if self._start_pending:
+            self._start_pending = False
+            profile = self.profile
+            self._open_runtime(lambda: profile)  # first, so its keyring and disk waits overlap the building
+        self._build_views()
+
+    def _open_runtime(self, make_profile: Callable[[], Profile], replacing: Runtime | None = None) -> None:
+        """Close ``replacing`` (if any), then build and open a runtime for ``make_profile()``, all on a worker."""
+        make_runtime = self._make_runtime
+
+        def run(_token: CancelToken) -> Runtime:
+            if replacing is not None:
+                replacing.close()
+            runtime = make_runtime(make_profile())
+            self._opening = runtime  # read by closeEvent only after the job has ended
+            try:
+                runtime.open()
+            except BaseException:
+                self._opening = None
+                runtime.close()  # whatever open() got as far as starting
+                raise
+            return runtime
+
+        def opened(runtime: Runtime) -> None:
+            self._attach(runtime)
+            if replacing is not None and self.runtime is runtime:
+                self.statusBar().showMessage(f"Switched to {runtime.profile.settings.name}.", 5000)
+
+        self.jobs.submit(run, name="open runtime", on_result=opened, on_error=self._startup_failed)
 
     def _attach(self, runtime: Runtime) -> None:
-        if runtime is not self.runtime or self._closing:
+        if self._closing:  # closeEvent has closed it (it was still self._opening)
             return
         assert runtime.store is not None
+        self._opening = None
+        self.runtime = runtime
+        if runtime.profile is not self.profile:  # switched to another profile
+            self.profile = runtime.profile
+            self._apply_profile_to_widgets()
+        self.banner.setVisible(runtime.is_sandbox)
         self.problem.hide()
         self.composer.send_button.setEnabled(True)
         self.bridge.attach(runtime)
-        self.outbox_view.model.set_store(runtime.store)
+        self.outbox_view.set_store(runtime.store)
         self.status_view.set_store(runtime.store)
         if runtime.ephemeral_key:
             self.banner.setText(
                 SANDBOX_BANNER + "  No system keyring was found, so this session's data is deleted when you quit."
             )
-        self._schedule_counts()
+        self._refresh_counts()
         self._load_address_book()
         self.ready.emit()
 
     def _startup_failed(self, error: BaseException) -> None:
-        if not isinstance(error, USER_FACING_ERRORS):
+        if not user_facing(error):
             log.error("start-up failed", exc_info=(type(error), error, error.__traceback__))
-        text = str(error) if isinstance(error, USER_FACING_ERRORS) else f"Sealpost could not start: {error}"
+        text = str(error) if user_facing(error) else f"Sealpost could not start: {error}"
         self.problem.setText(text)
         self.problem.show()
         self.composer.send_button.setEnabled(False)
@@ -239,17 +346,24 @@ class MainWindow(QMainWindow):
         self.setup_failed.emit(text)
 
     def _apply_profile_to_widgets(self) -> None:
-        settings = self.runtime.profile.settings
+        settings = self.profile.settings
         self.banner.setText(SANDBOX_BANNER)
-        self.banner.setVisible(self.runtime.is_sandbox)
+        # Before the runtime exists only the profile is known: an --api-base-url override can
+        # only turn the banner off, once the runtime says so.
+        self.banner.setVisible(self.runtime.is_sandbox if self.runtime is not None else settings.mode is Mode.SANDBOX)
         self.profile_label.setText(f"Profile: {settings.name}")
-        self.composer.set_sender(settings.sender)
-        self.composer.attachments.limit_bytes = int(settings.attachment_limit_mb * 1024 * 1024)
+        if self._views_built:
+            self.composer.set_sender(settings.sender)
+            self.composer.attachments.limit_bytes = int(settings.attachment_limit_mb * 1024 * 1024)
         self.idle.set_timeout(settings.autolock_minutes if settings.passphrase_hash else 0)
         self.passphrase_notice.setVisible(not settings.passphrase_hash)
+        self._apply_theme(self.profile)
+
+    @staticmethod
+    def _apply_theme(profile: Profile) -> None:
         app = QApplication.instance()
         if isinstance(app, QApplication):
-            apply_theme(app, settings.theme)
+            apply_theme(app, profile.settings.theme)
 
     def switch_profile(self, directory: Path) -> None:
         """Close this profile's engines and open another's, without closing the window."""
@@ -257,47 +371,42 @@ class MainWindow(QMainWindow):
 
     def _reopen(self, make_profile: Callable[[], Profile]) -> None:
         old = self.runtime
-        overrides = old.overrides
+        if old is None:  # still opening (or failed): one runtime at a time
+            self.statusBar().showMessage(NOT_READY, 5000)
+            return
+        self.runtime = None
         self._save_window_state()
         self.toast.dismiss()
         self._draft_timer.stop()
         self.connection_label.setText("Switching…")
         self.composer.send_button.setEnabled(False)
+        self.composer.load(None)
+        self._open_runtime(make_profile, replacing=old)
 
-        def swap(token: CancelToken) -> Runtime | None:
-            old.close()
-            fresh = Runtime(make_profile(), overrides)
-            fresh.open()
-            if token.cancelled:  # the window closed meanwhile: leave no engine running
-                fresh.close()
-                return None
-            return fresh
+    def _ready_runtime(self) -> Runtime | None:
+        """The open runtime, or None after telling the user it is not ready yet."""
+        if self.runtime is None or self.runtime.store is None:
+            self.statusBar().showMessage(NOT_READY, 5000)
+            return None
+        return self.runtime
 
-        def done(fresh: Runtime | None) -> None:
-            if fresh is None or self._closing:
-                if fresh is not None:
-                    fresh.close()
-                return
-            self.runtime = fresh
-            self.composer.load(None)
-            self._apply_profile_to_widgets()
-            self._attach(fresh)
-            self.statusBar().showMessage(f"Switched to {fresh.profile.settings.name}.", 5000)
-
-        self.jobs.submit(swap, name="switch profile", on_result=done, on_error=self._startup_failed)
+    def _store(self) -> MessageStore | None:
+        return self.runtime.store if self.runtime is not None else None
 
     # ------------------------------------------------------------------ composing and sending
 
     def check_and_queue(self, message: OutgoingMessage) -> None:
         """Run the pre-send guards (new domain, many recipients) on a worker, then ask or queue."""
         self._draft_timer.stop()
-        runtime = self.runtime
+        runtime = self._ready_runtime()
+        if runtime is None:
+            self.composer.show_problem(NOT_READY)
+            return
         guard = runtime.profile.settings.recipient_guard
 
         def concerns(_token: CancelToken) -> list[str]:
             store = runtime.store
-            if store is None:
-                raise SetupError("Sealpost is still starting.")
+            assert store is not None
             runtime.prepare(message)  # validation errors surface here, in words
             found = []
             new = store.unknown_domains({a.domain for a in message.all_recipients})
@@ -315,8 +424,8 @@ class MainWindow(QMainWindow):
             if not found:
                 self.queue_message(message)
                 return
-            self._last_question = ask(
-                self, "Send this message?", "\n\n".join(found), confirm="Send anyway",
+            self._ask(
+                "Send this message?", "\n\n".join(found), confirm="Send anyway",
                 on_confirm=lambda: self.queue_message(message),
                 on_cancel=lambda: self.composer.show_problem("Not sent. Check the recipients, then send again."),
             )  # fmt: skip
@@ -324,7 +433,10 @@ class MainWindow(QMainWindow):
         self.jobs.submit(concerns, name="pre-send checks", on_result=decide, on_error=self._queue_failed)
 
     def queue_message(self, message: OutgoingMessage) -> None:
-        runtime = self.runtime
+        runtime = self._ready_runtime()
+        if runtime is None:
+            self.composer.show_problem(NOT_READY)
+            return
         draft_id = self.composer.draft_id
         self._draft_timer.stop()
 
@@ -345,34 +457,43 @@ class MainWindow(QMainWindow):
         self.jobs.submit(run, name="queue message", on_result=queued, on_error=self._queue_failed)
 
     def _queue_failed(self, error: BaseException) -> None:
-        if isinstance(error, USER_FACING_ERRORS):
+        if user_facing(error):
             self.composer.show_problem(str(error))
         else:
             log.error("queueing failed", exc_info=(type(error), error, error.__traceback__))
             self.composer.show_problem("Sealpost hit an internal error; the message was not queued. See the log.")
 
     def undo_send(self, message_id: int) -> None:
-        runtime = self.runtime
+        runtime = self._ready_runtime()
+        if runtime is None:
+            return
 
-        def back(message: OutgoingMessage) -> None:
+        def back(message: EditableMessage) -> None:
             self.navigation.setCurrentRow(0)
             self.composer.load(message, draft_id=message_id)
             self.composer.show_info("Not sent. The message is back here for editing.", "ok")
 
-        self.jobs.submit(lambda _t: runtime.undo(message_id), name="undo send", on_result=back,
+        def run(_token: CancelToken) -> EditableMessage:
+            from desktop_app.ui.composer import editable
+
+            return editable(runtime.undo(message_id))
+
+        self.jobs.submit(run, name="undo send", on_result=back,
                          on_error=lambda e: self.statusBar().showMessage(
                              "Too late to undo: the message is already on its way.", 8000))  # fmt: skip
 
     def save_draft(self) -> None:
         """Autosave what is in the composer (sanitised on the worker, like any stored body)."""
-        if self.runtime.store is None or self.composer.is_empty():
-            return
         runtime = self.runtime
+        if runtime is None or runtime.store is None or self.composer.is_empty():
+            return
         message = self.composer.snapshot()
         draft_id = self.composer.draft_id
         session = self.composer.session
 
         def run(_token: CancelToken) -> int:
+            from desktop_app.core.sanitize import sanitize_html  # loaded by the runtime by now
+
             clean = replace(message, html=sanitize_html(message.html)) if message.html else message
             return runtime.save_draft(clean, draft_id)
 
@@ -388,26 +509,30 @@ class MainWindow(QMainWindow):
 
     def discard_draft(self, draft_id: int | None) -> None:
         self._draft_timer.stop()
-        if draft_id is not None:
-            runtime = self.runtime
+        runtime = self.runtime
+        if draft_id is not None and runtime is not None:
             self.jobs.submit(lambda _t: runtime.delete_draft(draft_id), name="discard draft",
                              on_error=lambda e: log.info("draft already gone: %s", type(e).__name__))  # fmt: skip
 
     def edit_message(self, message_id: int) -> None:
         """Bring a draft, queued, scheduled or failed message back into the composer."""
-        runtime = self.runtime
+        runtime = self._ready_runtime()
+        if runtime is None:
+            return
 
-        def run(_token: CancelToken) -> OutgoingMessage:
+        def run(_token: CancelToken) -> EditableMessage:
+            from desktop_app.ui.composer import editable  # sanitises: on this worker, not the GUI thread
+
             assert runtime.store is not None
             stored = runtime.store.get(message_id)
             if stored.state is S.DRAFT:
-                return stored.message
+                return editable(stored.message)
             if stored.state is S.FAILED:
                 runtime.store.transition(message_id, S.DRAFT, expected=[S.FAILED], detail="edited by user")
-                return stored.message
-            return runtime.undo(message_id)
+                return editable(stored.message)
+            return editable(runtime.undo(message_id))
 
-        def loaded(message: OutgoingMessage) -> None:
+        def loaded(message: EditableMessage) -> None:
             self.navigation.setCurrentRow(0)
             self.composer.load(message, draft_id=message_id)
             self.composer.show_info("Editing. Send when ready; it will not go out until you do.", "ok")
@@ -416,7 +541,7 @@ class MainWindow(QMainWindow):
                          on_error=lambda e: self.statusBar().showMessage(str(e), 8000))  # fmt: skip
 
     def load_templates(self) -> None:
-        client = self.runtime.client
+        client = self.runtime.client if self.runtime is not None else None
         panel = self.composer.template_panel
         if client is None:
             panel.failed("Templates can be loaded once Sealpost has connected.")
@@ -426,7 +551,7 @@ class MainWindow(QMainWindow):
                          on_error=lambda e: panel.failed(f"Templates could not be loaded: {e}"))  # fmt: skip
 
     def load_template(self, template_id: int) -> None:
-        client = self.runtime.client
+        client = self.runtime.client if self.runtime is not None else None
         panel = self.composer.template_panel
         if client is None:
             return
@@ -435,11 +560,14 @@ class MainWindow(QMainWindow):
                          on_error=lambda e: panel.failed(f"The template could not be loaded: {e}"))  # fmt: skip
 
     def _load_address_book(self) -> None:
-        store = self.runtime.store
+        store = self._store()
         if store is None:
             return
 
         def run(_token: CancelToken) -> list[str]:
+            from desktop_app.store.messages import HistoryFilter  # loaded with the store
+            from desktop_app.ui.composer import display_address
+
             seen: dict[str, None] = {}
             ids = store.list_ids(HistoryFilter(states=(S.ACCEPTED, S.QUEUED, S.SCHEDULED)))[:HISTORY_ADDRESSES]
             for message in store.get_many(ids):
@@ -454,31 +582,42 @@ class MainWindow(QMainWindow):
     def confirm_resend(self, message_id: int) -> None:
         message = self.outbox_view.selected()
         if message is not None and message.state is S.FAILED:
-            self._act(lambda: self.runtime.resend(message_id), "Queued again.")
+            self._act(lambda r: r.resend(message_id), "Queued again.")
             return
-        self._last_question = ask(
-            self, "Resend this message?",
+        self._ask(
+            "Resend this message?",
             "Paubox may already have received this message. Sending it again can deliver a duplicate "
             "to the recipients.\n\nResend only if you are sure it did not arrive.",
-            confirm="Resend anyway", on_confirm=lambda: self._act(lambda: self.runtime.resend(message_id),
-                                                                  "Queued again."),
+            confirm="Resend anyway", on_confirm=lambda: self._act(lambda r: r.resend(message_id), "Queued again."),
         )  # fmt: skip
 
     def confirm_mark_sent(self, message_id: int) -> None:
-        self._last_question = ask(
-            self, "Mark as sent?",
+        self._ask(
+            "Mark as sent?",
             "Mark this message as sent only if you know it arrived (for example the recipient confirmed it). "
             "Sealpost will not send it again.",
             confirm="Mark as sent", warning=False,
-            on_confirm=lambda: self._act(lambda: self.runtime.mark_sent(message_id), "Marked as sent."),
+            on_confirm=lambda: self._act(lambda r: r.mark_sent(message_id), "Marked as sent."),
         )  # fmt: skip
 
-    def _act(self, action: Callable[[], object], done: str) -> None:
-        self.jobs.submit(lambda _token: action(), name="outbox action",
+    def _ask(self, title: str, text: str, *, confirm: str, on_confirm: Callable[[], None], warning: bool = True,
+             on_cancel: Callable[[], None] | None = None) -> None:  # fmt: skip
+        from desktop_app.ui.dialogs import ask
+
+        self._last_question = ask(self, title, text, confirm=confirm, on_confirm=on_confirm, warning=warning,
+                                  on_cancel=on_cancel)  # fmt: skip
+
+    def _act(self, action: Callable[[Runtime], object], done: str) -> None:
+        runtime = self._ready_runtime()
+        if runtime is None:
+            return
+        self.jobs.submit(lambda _token: action(runtime), name="outbox action",
                          on_result=lambda _r: self.statusBar().showMessage(done, 4000),
                          on_error=lambda e: self.statusBar().showMessage(str(e), 8000))  # fmt: skip
 
     def show_engine_status(self, status: EngineStatus) -> None:
+        from desktop_app.services.outbox import Connectivity  # loaded with the engine that reports
+
         text = CONNECTIVITY_TEXT[status.connectivity]
         if status.connectivity is Connectivity.RATE_LIMITED and status.until:
             text += f" until {time.strftime('%H:%M:%S', time.localtime(status.until))}"
@@ -499,10 +638,18 @@ class MainWindow(QMainWindow):
             self.tray.showMessage(f"{APP_NAME}: delivery problem", text, QSystemTrayIcon.MessageIcon.Warning)
 
     def _schedule_counts(self) -> None:
-        if self._counts_pending or self.runtime.store is None:
+        if not self._counts_timer.isActive():
+            self._counts_timer.start()
+
+    def _refresh_counts(self) -> None:
+        """One counts query at a time; changes that arrive meanwhile ask for another shortly after."""
+        store = self._store()
+        if store is None:
+            return
+        if self._counts_pending:
+            self._schedule_counts()
             return
         self._counts_pending = True
-        store = self.runtime.store
 
         def show(counts: dict[OutboxState, int]) -> None:
             self._counts_pending = False
@@ -512,8 +659,7 @@ class MainWindow(QMainWindow):
             if attention:
                 text += f" · {attention} need attention"
             self.counts_label.setText(text)
-            self._burst_total = max(self._burst_total, waiting) if waiting else 0
-            self.outbox_view.set_progress(self._burst_total - waiting, self._burst_total)
+            self.outbox_view.show_counts(counts)
 
         def failed(error: BaseException) -> None:
             self._counts_pending = False
@@ -525,7 +671,7 @@ class MainWindow(QMainWindow):
 
     def lock(self) -> None:
         """Hide every message behind the lock screen (Ctrl+Shift+L, or after the idle time)."""
-        if not self.runtime.profile.settings.passphrase_hash:
+        if not self.profile.settings.passphrase_hash:
             self.statusBar().showMessage("Set a passphrase first (Settings → Privacy) so you can unlock again.", 8000)
             self.open_settings(tab=3)
             return
@@ -544,13 +690,13 @@ class MainWindow(QMainWindow):
         self.locked_changed.emit(True)
 
     def try_unlock(self, passphrase: str) -> None:
-        runtime = self.runtime
-        stored = runtime.profile.settings.passphrase_hash
+        store = self._store()
+        stored = self.profile.settings.passphrase_hash
 
         def check(_token: CancelToken) -> bool:
             ok = verify_passphrase(passphrase, stored)
-            if runtime.store is not None:
-                runtime.store.audit("unlock" if ok else "unlock_failed", detail="screen lock")
+            if store is not None:
+                store.audit("unlock" if ok else "unlock_failed", detail="screen lock")
             return ok
 
         self.jobs.submit(check, name="unlock", on_result=self._unlock_checked,
@@ -575,44 +721,53 @@ class MainWindow(QMainWindow):
             self.lock()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel):
+        kind = event.type()
+        if kind in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel):
             self.idle.touch()
+        elif kind == QEvent.Type.Paint and not self._painted and _belongs_to(watched, self):
+            self._painted = True
+            QTimer.singleShot(0, self._after_first_paint)  # once this paint has reached the screen
         return False
 
     # ------------------------------------------------------------------ settings and help
 
     def open_settings(self, tab: int = 0) -> SettingsDialog:
-        runtime = self.runtime
-        client = runtime.client
+        from desktop_app.ui.settings_dialog import ConnectionTarget, SettingsDialog  # API and keyring modules
+
+        runtime, profile = self.runtime, self.profile
+        client = runtime.client if runtime is not None else None
         override = None
-        if client is not None and (runtime.is_sandbox or runtime.overrides.api_base_url):
+        if runtime is not None and client is not None and (runtime.is_sandbox or runtime.overrides.api_base_url):
             parts = urlsplit(client.config.base_url)
             override = ConnectionTarget(f"{parts.scheme}://{parts.netloc}", client.config.api_key.reveal())
-        dialog = SettingsDialog(runtime.profile.settings, runtime.profile.directory, self.jobs,
-                                lambda key: _store_api_key(runtime, key), override, self)  # fmt: skip
+        dialog = SettingsDialog(profile.settings, profile.directory, self.jobs,
+                                lambda key: _store_api_key(profile, runtime, key), override, self)  # fmt: skip
         dialog.tabs.setCurrentIndex(tab)
         dialog.saved.connect(self.save_settings)
         dialog.switch_requested.connect(self.switch_profile)
         dialog.passphrase_changed.connect(lambda digest: self.save_settings({"passphrase_hash": digest}))
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.settings_dialog = dialog
         return dialog
 
     def save_settings(self, changes: dict[str, Any]) -> None:
+        from desktop_app.ui.settings_dialog import CONNECTION_FIELDS
+
         if not changes:
             return
-        profile = self.runtime.profile
+        profile = self.profile
+        store = self._store()
 
         def run(_token: CancelToken) -> None:
             profile.update(**changes)
-            if self.runtime.store is not None:
-                self.runtime.store.audit("settings", detail=", ".join(sorted(changes)))
+            if store is not None:
+                store.audit("settings", detail=", ".join(sorted(changes)))
 
         def saved(_r: object) -> None:
             self._apply_profile_to_widgets()
-            if "retention_days" in changes:
-                runtime = self.runtime
+            runtime = self.runtime
+            if "retention_days" in changes and runtime is not None:
                 self.jobs.submit(lambda _t: runtime.purge_expired(), name="apply retention")
             if set(changes) & set(CONNECTION_FIELDS):
                 self._reopen(lambda: Profile(profile.directory))
@@ -623,8 +778,10 @@ class MainWindow(QMainWindow):
                          on_error=lambda e: self.statusBar().showMessage(f"Settings not saved: {e}", 8000))  # fmt: skip
 
     def show_help(self) -> HelpDialog:
+        from desktop_app.ui.dialogs import HelpDialog
+
         dialog = HelpDialog(self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
 
@@ -657,8 +814,7 @@ class MainWindow(QMainWindow):
             if focus is not None:
                 focus.setFocus()
 
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = self.file_menu
         new = action(file_menu, "&New message", "Ctrl+N", lambda: go(0, self.composer.to_field.edit))
         send = action(file_menu, "Sen&d", "Ctrl+Return", self._send_shortcut)
         send.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
@@ -666,7 +822,7 @@ class MainWindow(QMainWindow):
         action(file_menu, "&Lock now", "Ctrl+Shift+L", self.lock)
         file_menu.addSeparator()
         action(file_menu, "&Quit", "Ctrl+Q", self.close)
-        view_menu = bar.addMenu("&View")
+        view_menu = self.view_menu
         compose = action(view_menu, "&Compose", "Ctrl+1", lambda: go(0))
         outbox = action(view_menu, "&Outbox", "Ctrl+2", lambda: go(1, self.outbox_view.table))
         status = action(view_menu, "&Status and history", "Ctrl+3", lambda: go(2, self.status_view.table))
@@ -676,8 +832,7 @@ class MainWindow(QMainWindow):
         toggle_log.setShortcut(QKeySequence("Ctrl+L"))
         view_menu.addAction(toggle_log)
         self.addAction(toggle_log)
-        help_menu = bar.addMenu("&Help")
-        action(help_menu, "&Keyboard shortcuts", "F1", self.show_help)
+        action(self.help_menu, "&Keyboard shortcuts", "F1", self.show_help)
         self._content_actions = [new, send, settings, compose, outbox, status, search, toggle_log]
 
     def _send_shortcut(self) -> None:
@@ -694,25 +849,19 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._place_toast()
+        if self._views_built:
+            self._place_toast()
 
     def _window_settings(self) -> QSettings:
         """Geometry and dock layout only (never content), in the profile folder."""
-        path = self.runtime.profile.directory / "window.ini"
+        path = self.profile.directory / "window.ini"
         return QSettings(str(path), QSettings.Format.IniFormat)
-
-    def _restore_window_state(self) -> None:
-        stored = self._window_settings()
-        geometry, state = stored.value("geometry"), stored.value("state")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state)
 
     def _save_window_state(self) -> None:
         stored = self._window_settings()
         stored.setValue("geometry", self.saveGeometry())
-        stored.setValue("state", self.saveState())
+        if self._views_built:  # the dock layout exists only then
+            stored.setValue("state", self.saveState())
         stored.sync()
 
     # ------------------------------------------------------------------ shutdown
@@ -728,20 +877,31 @@ class MainWindow(QMainWindow):
             app.removeEventFilter(self)
         self.idle_timer.stop()
         self._draft_timer.stop()
-        self.toast.dismiss()
-        self.log_panel.detach_logging()
-        self.jobs.shutdown()
-        self.runtime.close()
+        self._counts_timer.stop()
+        if self._views_built:
+            self.toast.dismiss()
+            self.log_panel.detach_logging()
+        self.jobs.shutdown()  # waits for an open in progress, which leaves its runtime in self._opening
+        for runtime in (self.runtime, self._opening):
+            if runtime is not None:
+                runtime.close()
         if self.tray is not None:
             self.tray.hide()
         event.accept()
 
 
-def _store_api_key(runtime: Runtime, key: str) -> None:
+def _belongs_to(watched: QObject, window: QWidget) -> bool:
+    return isinstance(watched, QWidget) and watched.window() is window
+
+
+def _store_api_key(profile: Profile, runtime: Runtime | None, key: str) -> None:
     """Into the keyring, and into use at once when the window talks to Paubox (a 401 pause resumes)."""
-    if runtime.client is not None and not runtime.is_sandbox and runtime.overrides.api_base_url is None:
+    from desktop_app.store import keys  # keyring: runs on the settings dialog's worker
+
+    if (runtime is not None and runtime.client is not None and not runtime.is_sandbox
+            and runtime.overrides.api_base_url is None):  # fmt: skip
         runtime.update_api_key(key)  # stores, swaps the client's key, audits
         return
-    keys.store_api_key(runtime.profile.settings.profile_id, key)  # kept for when the profile uses Paubox
-    if runtime.store is not None:
+    keys.store_api_key(profile.settings.profile_id, key)  # kept for when the profile uses Paubox
+    if runtime is not None and runtime.store is not None:
         runtime.store.audit("api_key_changed", detail="stored for later use")

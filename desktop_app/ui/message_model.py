@@ -11,12 +11,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.header import decode_header, make_header
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer
 
-from desktop_app.store.messages import HistoryFilter, MessageStore, StoredMessage
 from desktop_app.ui.jobs import CancelToken, JobRunner
+
+if TYPE_CHECKING:  # the store (SQLCipher, keyring) loads on the worker that opens it, after the first paint
+    from desktop_app.store.messages import HistoryFilter, MessageStore, StoredMessage
 
 PAGE = 200
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -59,18 +61,14 @@ def clock_time(moment: float | None) -> str:
 
 
 class MessageTableModel(QAbstractTableModel):
-    def __init__(
-        self,
-        columns: Sequence[Column],
-        jobs: JobRunner,
-        base_filter: HistoryFilter,
-        parent: QObject | None = None,
-    ) -> None:
+    """Empty until :meth:`set_store` gives it a store and the filter to list."""
+
+    def __init__(self, columns: Sequence[Column], jobs: JobRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.columns = list(columns)
         self._jobs = jobs
         self._store: MessageStore | None = None
-        self._filter = base_filter
+        self._filter: HistoryFilter | None = None
         self._ids: list[int] = []
         self._rows: dict[int, StoredMessage] = {}
         self._pending_pages: set[int] = set()
@@ -81,17 +79,13 @@ class MessageTableModel(QAbstractTableModel):
 
     # ------------------------------------------------------------------ data source
 
-    def set_store(self, store: MessageStore) -> None:
+    def set_store(self, store: MessageStore, flt: HistoryFilter) -> None:
         self._store = store
-        self.refresh()
+        self.set_filter(flt)
 
     def set_filter(self, flt: HistoryFilter) -> None:
         self._filter = flt
         self.refresh()
-
-    @property
-    def current_filter(self) -> HistoryFilter:
-        return self._filter
 
     def message_changed(self, message_id: int) -> None:
         """Coalesce bursts of changes into one refresh (sending 1,000 messages is 3,000 changes)."""
@@ -100,10 +94,9 @@ class MessageTableModel(QAbstractTableModel):
             self._refresh_timer.start()
 
     def refresh(self) -> None:
-        store = self._store
-        if store is None:
+        store, flt = self._store, self._filter
+        if store is None or flt is None:
             return
-        flt = self._filter
         self._generation += 1
         generation = self._generation
         dirty, self._dirty = self._dirty, set()
@@ -119,11 +112,10 @@ class MessageTableModel(QAbstractTableModel):
             for message_id in dirty:
                 self._rows.pop(message_id, None)
             if ids != self._ids:
+                listed = set(ids)  # once: with 100,000 ids, building it per cached row froze the window
                 self.beginResetModel()
                 self._ids = ids
-                self._rows = {m.id: m for m in first_page} | {
-                    i: m for i, m in self._rows.items() if i not in dirty and i in set(ids)
-                }
+                self._rows = {i: m for i, m in self._rows.items() if i in listed} | {m.id: m for m in first_page}
                 self._pending_pages.clear()
                 self.endResetModel()
             else:

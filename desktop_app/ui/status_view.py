@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,12 +25,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.api.models import RecipientDelivery
 from desktop_app.core.outbox_state import OutboxState
-from desktop_app.store.messages import HistoryFilter, MessageStore, StatusEvent, StoredMessage
-from desktop_app.ui.charts import LineChart, Series
+from desktop_app.ui.charts import BarChart, Series
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.message_model import Column, MessageTableModel, clock_time, readable_recipients
+
+if TYPE_CHECKING:  # the store loads on the worker that opens it, after the window has painted
+    from desktop_app.api.models import RecipientDelivery
+    from desktop_app.store.messages import HistoryFilter, MessageStore, StatusEvent, StoredMessage
 
 HISTORY_COLUMNS = (
     Column("Sent", lambda m: clock_time(m.accepted_at or m.created_at)),
@@ -59,6 +62,8 @@ class MessageDetail:
 
 def daily_summary(store: MessageStore, now: float) -> tuple[list[str], list[Series]]:
     """Sent, delivered, bounced and opened per day over the last two weeks (runs on a worker)."""
+    from desktop_app.store.messages import HistoryFilter  # loaded with the store
+
     today = time.localtime(now)
     midnight = time.mktime((today.tm_year, today.tm_mon, today.tm_mday, 0, 0, 0, 0, 0, -1))
     start = midnight - (CHART_DAYS - 1) * 86400
@@ -84,7 +89,8 @@ class StatusView(QWidget):
         self._jobs = jobs
         self._store: MessageStore | None = None
         self._shown_id: int | None = None
-        self.model = MessageTableModel(HISTORY_COLUMNS, jobs, HistoryFilter(states=(OutboxState.ACCEPTED,)), self)
+        self._chart_stale = True
+        self.model = MessageTableModel(HISTORY_COLUMNS, jobs, self)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search subject, body and recipients (Ctrl+F)")
         self.search.setAccessibleName("Search history")
@@ -142,7 +148,7 @@ class StatusView(QWidget):
         self.copy_tracking.setAccessibleName("Copy tracking id")
         self.copy_tracking.setEnabled(False)
         self.copy_tracking.clicked.connect(self._copy_tracking_id)
-        self.chart = LineChart(f"Last {CHART_DAYS} days", self)
+        self.chart = BarChart(f"Last {CHART_DAYS} days", self)
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
@@ -181,12 +187,17 @@ class StatusView(QWidget):
         self.table.selectionModel().selectionChanged.connect(self.show_selected)
         self.model.dataChanged.connect(self._refresh_detail_if_selected)
         self.model.modelReset.connect(self._update_count)
-        self.model.dataChanged.connect(self._chart_timer.start)
+        self.model.modelReset.connect(self._refresh_chart_if_stale)
 
     def set_store(self, store: MessageStore) -> None:
+        """List the history at once; the chart follows once the first rows are shown (it reads more)."""
         self._store = store
-        self.model.set_store(store)
-        self.refresh_chart()
+        self._chart_stale = True
+        self.model.set_store(store, self.current_filter())
+
+    def message_changed(self, message_id: int) -> None:
+        self.model.message_changed(message_id)
+        self._chart_timer.start()  # once changes pause: a busy send would otherwise redraw it constantly
 
     # ------------------------------------------------------------------ filters
 
@@ -200,6 +211,8 @@ class StatusView(QWidget):
         self._schedule_filter()
 
     def current_filter(self) -> HistoryFilter:
+        from desktop_app.store.messages import HistoryFilter  # loaded with the store
+
         since, until = self._date_bounds()
         return HistoryFilter(
             states=(OutboxState.ACCEPTED,),
@@ -286,10 +299,21 @@ class StatusView(QWidget):
 
     # ------------------------------------------------------------------ chart
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._refresh_chart_if_stale()
+
+    def _refresh_chart_if_stale(self) -> None:
+        if self._chart_stale:
+            self.refresh_chart()
+
     def refresh_chart(self) -> None:
+        """Summarise the last days on a worker, only while the view is showing (else on showing)."""
         store = self._store
-        if store is None:
+        if store is None or not self.isVisible():
+            self._chart_stale = True
             return
+        self._chart_stale = False
         now = time.time()
         self._jobs.submit(lambda _token: daily_summary(store, now), name="history chart",
                           on_result=lambda result: self.chart.set_data(*result))  # fmt: skip

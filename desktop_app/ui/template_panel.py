@@ -7,12 +7,13 @@ against the API, and the preview is rendered (and sanitised) on a worker by the 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from desktop_app.api.templates import DynamicTemplate, TemplateSummary
-from desktop_app.services.template_preview import template_variables
+if TYPE_CHECKING:  # templates arrive from the API client, which loads after the window has painted
+    from desktop_app.api.templates import DynamicTemplate, TemplateSummary
 
 NO_TEMPLATE = "No template — write the message"
 
@@ -92,6 +93,8 @@ class TemplatePanel(QWidget):
 
     def show_template(self, template: DynamicTemplate) -> None:
         """Build one field per variable, keeping what was typed (or restored from a draft)."""
+        from desktop_app.services.template_preview import template_variables  # loaded with the client
+
         keep = self.values() | (self._pending[1] if self._pending else {})
         self._pending = None
         self._clear_fields()

@@ -35,8 +35,7 @@ def make_window(qtbot: QtBot, profile: Profile, sandbox: SandboxServer) -> Itera
     def build(**settings: object) -> MainWindow:
         if settings:
             profile.update(**settings)
-        runtime = Runtime(profile, Overrides(api_base_url=sandbox.base_url, api_key=sandbox.api_key))
-        window = MainWindow(runtime)
+        window = MainWindow(profile, sandbox_runtime(sandbox))
         qtbot.addWidget(window)
         window.show()
         with qtbot.waitSignal(window.ready, timeout=10_000):
@@ -47,6 +46,11 @@ def make_window(qtbot: QtBot, profile: Profile, sandbox: SandboxServer) -> Itera
     yield build
     for window in windows:
         window.close()
+
+
+def sandbox_runtime(sandbox: SandboxServer) -> Callable[[Profile], Runtime]:
+    """The window's runtime factory, pointed at the shared sandbox (for every profile it opens)."""
+    return lambda profile: Runtime(profile, Overrides(api_base_url=sandbox.base_url, api_key=sandbox.api_key))
 
 
 def click(qtbot: QtBot, button: QAbstractButton | QWidget) -> None:

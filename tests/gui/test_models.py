@@ -29,9 +29,9 @@ def test_message_model(qtbot: QtBot, qtmodeltester: ModelTester, runtime: Runtim
         runtime.store.add(message, state=OutboxState.DRAFT)
     jobs = JobRunner()
     for columns in (OUTBOX_COLUMNS, HISTORY_COLUMNS):
-        model = MessageTableModel(columns, jobs, HistoryFilter(states=(OutboxState.DRAFT,)))
+        model = MessageTableModel(columns, jobs)
         with qtbot.waitSignal(model.modelReset, timeout=5_000):
-            model.set_store(runtime.store)
+            model.set_store(runtime.store, HistoryFilter(states=(OutboxState.DRAFT,)))
         assert model.rowCount() == 5
         qtmodeltester.check(model, force_py=True)
     assert jobs.shutdown()

@@ -10,15 +10,13 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.sandbox.server import SandboxServer
 from desktop_app.services.profile import Profile
-from desktop_app.services.runtime import Overrides, Runtime
 from desktop_app.ui.main_window import MainWindow
-from tests.gui.conftest import answer
+from tests.gui.conftest import answer, sandbox_runtime
 
 
 @pytest.fixture
 def window(qtbot: QtBot, profile: Profile, sandbox: SandboxServer) -> Iterator[MainWindow]:
-    runtime = Runtime(profile, Overrides(api_base_url=sandbox.base_url, api_key=sandbox.api_key))
-    main = MainWindow(runtime)
+    main = MainWindow(profile, sandbox_runtime(sandbox))
     qtbot.addWidget(main)
     main.show()
     with qtbot.waitSignal(main.ready, timeout=10_000):

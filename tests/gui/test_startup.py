@@ -1,0 +1,98 @@
+"""Start-up stays light: the window paints before the engines load, and opens them once it has.
+
+No timings here (they live in benchmarks/, scenario 3); these tests guard what makes start-up
+fast: which modules the GUI entry loads before the first paint, and that a window starts its
+runtime after painting (or anyway, if it is never exposed).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop_app.sandbox.server import SandboxServer
+from desktop_app.services.profile import Profile
+from desktop_app.services.runtime import Runtime
+from desktop_app.ui.main_window import MainWindow
+from tests.gui.conftest import sandbox_runtime
+
+# What the first paint must not wait for: network, encrypted store and keyring, HTML and address rules.
+HEAVY = ("httpx", "ssl", "certifi", "sqlcipher3", "keyring", "bleach", "html5lib", "email_validator", "aiohttp")
+
+
+def test_the_gui_entry_imports_no_engine_before_the_first_paint() -> None:
+    """Everything ``sealpost`` imports up to ``window.show()``: the CLI, the app, the window."""
+    code = (
+        "import sys\n"
+        "import desktop_app.cli, desktop_app.ui.app, desktop_app.ui.main_window\n"
+        f"print(' '.join(sorted(m for m in {HEAVY!r} if m in sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == []
+
+
+def test_the_guard_sees_a_heavy_import() -> None:
+    """Negative control: the same check does notice the runtime's imports."""
+    code = f"import sys, desktop_app.services.runtime\nprint(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "sqlcipher3" in result.stdout
+    assert "httpx" in result.stdout
+
+
+def test_the_runtime_is_built_and_opened_on_a_worker(qtbot: QtBot, profile: Profile, sandbox: SandboxServer) -> None:
+    make = sandbox_runtime(sandbox)
+    built_on: list[threading.Thread] = []
+
+    def recording(p: Profile) -> Runtime:
+        built_on.append(threading.current_thread())
+        return make(p)
+
+    window = MainWindow(profile, recording)
+    qtbot.addWidget(window)
+    assert window.runtime is None
+    window.show()
+    with qtbot.waitSignal(window.ready, timeout=10_000):
+        window.start()
+    assert built_on
+    assert built_on[0] is not threading.main_thread()
+    assert window.runtime is not None
+    assert window.runtime.store is not None
+    assert window.composer.send_button.isEnabled()
+    window.close()
+
+
+@pytest.mark.parametrize("shown", [False, True])
+def test_a_window_starts_even_if_never_painted(
+    qtbot: QtBot, profile: Profile, sandbox: SandboxServer, shown: bool
+) -> None:
+    """Minimised or off-screen windows get no paint event; sending must not wait for one."""
+    window = MainWindow(profile, sandbox_runtime(sandbox))
+    qtbot.addWidget(window)
+    if shown:
+        window.show()
+    with qtbot.waitSignal(window.ready, timeout=10_000):
+        window.start()
+    assert window.outbox_view.model.rowCount() == 0
+    window.close()
+
+
+def test_closing_while_starting_closes_the_runtime(qtbot: QtBot, profile: Profile, sandbox: SandboxServer) -> None:
+    opened: list[Runtime] = []
+    make = sandbox_runtime(sandbox)
+
+    def keep(p: Profile) -> Runtime:
+        opened.append(make(p))
+        return opened[-1]
+
+    window = MainWindow(profile, keep)
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    qtbot.waitUntil(lambda: bool(opened), timeout=10_000)
+    window.close()  # the open may still be running: close waits for it, then closes what it opened
+    assert not [t for t in threading.enumerate() if t.name == "outbox-engine" and t.is_alive()]
