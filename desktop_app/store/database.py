@@ -15,6 +15,7 @@ read on any path is still authenticated by SQLCipher's per-page HMAC.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
@@ -201,8 +202,13 @@ class IntegrityWatch:
             listener(problem)
 
     def start(self, path: Path, key: bytes) -> None:
-        """Check ``path`` on a new read-only connection in a daemon thread."""
+        """Check ``path`` on a new read-only connection in a daemon thread.
+
+        A process that exits without :meth:`stop` still stops it first (atexit): a check left
+        running while the interpreter and OpenSSL shut down crashes the process.
+        """
         self._thread = threading.Thread(target=self._run, args=(path, key), name="integrity-check", daemon=True)
+        atexit.register(self.stop)
         self._thread.start()
 
     def wait(self, timeout: float | None = None) -> None:
@@ -211,6 +217,7 @@ class IntegrityWatch:
 
     def stop(self, timeout: float = 5.0) -> None:
         """Interrupt a running check (the app is closing) and wait for its thread."""
+        atexit.unregister(self.stop)
         with self._lock:
             self._stopping = True
             if self._connection is not None:
