@@ -344,6 +344,34 @@ def check_body_size(html_text: str) -> None:
             f"{MAX_BODY_BYTES // 1024 // 1024} MB. Remove pasted images or long quoted text, "
             "or send the content as an attachment."
         )
+    if nesting_depth(html_text) > MAX_NESTING_DEPTH:
+        raise MessageError(
+            f"The message body nests its formatting more than {MAX_NESTING_DEPTH} levels deep, which no mail "
+            "client shows; paste it as plain text or simplify its formatting."
+        )
+
+
+MAX_NESTING_DEPTH = 512
+"""Browsers stop nesting at 512 levels too. HTML parsing time grows with the square of the depth,
+so a small body of nested tags could otherwise keep a worker busy for minutes."""
+
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^>]*?(/?)>")
+_VOID_TAGS = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+)
+
+
+def nesting_depth(html_text: str) -> int:
+    """An upper estimate of element nesting from one linear scan of the tags (no parsing)."""
+    depth = deepest = 0
+    for match in _TAG.finditer(html_text):
+        closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(3)
+        if closing:
+            depth = max(0, depth - 1)
+        elif not self_closing and name not in _VOID_TAGS:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
 
 
 _BLOCK_BREAK = re.compile(r"<\s*(br|/p|/div|/h[1-6]|/ul|/ol|/tr|/blockquote|/pre|hr)\b[^>]*>", re.IGNORECASE)

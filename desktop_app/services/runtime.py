@@ -21,7 +21,7 @@ from desktop_app.api.client import PauboxClient
 from desktop_app.api.config import ApiConfig, AuthStyle, BasePreset, Secret, preset_url
 from desktop_app.core.message import OutgoingMessage
 from desktop_app.core.outbox_state import OutboxState
-from desktop_app.core.sanitize import html_to_text, sanitize_html
+from desktop_app.core.sanitize import check_body_size, html_to_text, sanitize_html
 from desktop_app.services.connectivity import OfflinePolicy
 from desktop_app.services.mailmerge import TEMPLATE
 from desktop_app.services.outbox import Connectivity, EngineStatus, OutboxEngine
@@ -227,6 +227,8 @@ class Runtime:
 
     def prepare(self, message: OutgoingMessage) -> OutgoingMessage:
         """Sanitise the HTML body and derive the plain-text part, then validate."""
+        if message.html:
+            check_body_size(message.html)
         html = sanitize_html(message.html) if message.html else ""
         text = message.text or (html_to_text(html) if html else "")
         prepared = replace(message, html=html, text=text)

@@ -79,3 +79,28 @@ def test_no_style_value_outlives_its_body() -> None:
     """Style values are remembered only while one body is sanitised (they may hold content)."""
     sanitize_html('<p style="font-family: Jane Doe Clinic">x</p>')
     assert not _cleaner().css_sanitizer.seen
+
+
+def test_deeply_nested_bodies_are_refused_before_parsing() -> None:
+    from desktop_app.core.message import MessageError
+    from desktop_app.core.sanitize import MAX_NESTING_DEPTH, check_body_size, nesting_depth
+
+    assert nesting_depth("<p>a<br>b<img src=x><b>c</b></p><hr/>") == 2
+    check_body_size("<div>" * MAX_NESTING_DEPTH + "x" + "</div>" * MAX_NESTING_DEPTH)
+    with pytest.raises(MessageError, match="levels deep"):
+        check_body_size("<div>" * (MAX_NESTING_DEPTH + 1))
+
+
+def test_the_runtime_refuses_an_oversized_body_with_plain_words(runtime: object) -> None:
+    from desktop_app.core.addresses import Address
+    from desktop_app.core.message import MessageError, OutgoingMessage
+    from desktop_app.core.sanitize import MAX_BODY_BYTES
+    from desktop_app.services.runtime import Runtime
+
+    assert isinstance(runtime, Runtime)
+    huge = OutgoingMessage(sender="staff@clinic.example", to=(Address("pat@example.org"),), subject="Scan",
+                           html="<p>" + "x" * MAX_BODY_BYTES + "</p>")  # fmt: skip
+    with pytest.raises(MessageError, match="the limit is 2 MB"):
+        runtime.queue(huge)
+    assert runtime.store is not None
+    assert runtime.store.counts_by_state() == {}
