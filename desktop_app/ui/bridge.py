@@ -23,6 +23,7 @@ class ServiceBridge(QObject):
     activity = Signal(object)  # ActivityEvent
     engine_status = Signal(object)  # EngineStatus
     bounced = Signal(object, str, str)  # StoredMessage, recipient, status
+    integrity_problem = Signal(str)  # words for the user: the background check found the database damaged
 
     def attach(self, runtime: Runtime) -> None:
         assert runtime.store is not None
@@ -32,6 +33,7 @@ class ServiceBridge(QObject):
         runtime.activity.subscribe(self._on_activity)
         runtime.outbox.on_status(self._on_status)
         runtime.tracker.on_bounce(self._on_bounce)
+        runtime.on_integrity_problem(self.integrity_problem.emit)
         self.engine_status.emit(runtime.outbox.status)
 
     def _on_activity(self, event: ActivityEvent) -> None:

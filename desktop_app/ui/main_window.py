@@ -250,6 +250,7 @@ class MainWindow(QMainWindow):
         self.bridge.activity.connect(self.log_panel.add_event)
         self.bridge.engine_status.connect(self.show_engine_status)
         self.bridge.bounced.connect(self.notify_bounce)
+        self.bridge.integrity_problem.connect(self.show_problem)
         self.outbox_view.resend_requested.connect(self.confirm_resend)
         self.outbox_view.mark_sent_requested.connect(self.confirm_mark_sent)
         self.outbox_view.cancel_requested.connect(lambda i: self._act(lambda r: r.cancel(i), "Cancelled."))
@@ -335,12 +336,16 @@ class MainWindow(QMainWindow):
         self._load_address_book()
         self.ready.emit()
 
+    def show_problem(self, text: str) -> None:
+        """A red banner under the mode banner: what is wrong with this profile, in words."""
+        self.problem.setText(text)
+        self.problem.show()
+
     def _startup_failed(self, error: BaseException) -> None:
         if not user_facing(error):
             log.error("start-up failed", exc_info=(type(error), error, error.__traceback__))
         text = str(error) if user_facing(error) else f"Sealpost could not start: {error}"
-        self.problem.setText(text)
-        self.problem.show()
+        self.show_problem(text)
         self.composer.send_button.setEnabled(False)
         self.connection_label.setText("Not connected")
         self.setup_failed.emit(text)

@@ -96,3 +96,12 @@ def test_history_chart_draws_a_busy_day_as_bars_and_empty_days_as_nothing(qtbot:
         assert {int((x - 40) // slot) for x in columns} == {9}  # only the busy day, side by side
     assert max(sent_columns) < min(delivered_columns)
     assert "sent 0" in chart.accessibleDescription()
+
+
+def test_a_damaged_database_found_after_start_up_is_shown(qtbot: QtBot, make_window: WindowFactory) -> None:
+    """The store checks large databases on a background thread; what it finds reaches the window."""
+    window = make_window()
+    text = "The message database is damaged. Restore it from a backup."
+    threading.Thread(target=window.bridge.integrity_problem.emit, args=(text,)).start()  # as the check does
+    qtbot.waitUntil(lambda: window.problem.isVisibleTo(window), timeout=5_000)
+    assert window.problem.text() == text
