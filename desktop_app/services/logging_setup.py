@@ -7,7 +7,6 @@ through the redaction filter, so neither can hold an address or a key.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 from collections import deque
 from pathlib import Path
 
@@ -42,14 +41,40 @@ class RingBufferHandler(logging.Handler):
 ring_buffer = RingBufferHandler()
 
 
+class LazyRotatingFileHandler(logging.Handler):
+    """A rotating log file opened at the first record, not at start-up.
+
+    ``logging.handlers`` pulls in socket, pickle and queue; deferring it keeps them out of the
+    time before the main window first paints, and a session that logs nothing creates no file.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self._path = path
+        self._target: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._target is None:
+            import logging.handlers
+
+            self._target = logging.handlers.RotatingFileHandler(
+                self._path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+            )
+            self._target.setFormatter(self.formatter)
+        self._target.emit(record)
+
+    def close(self) -> None:
+        if self._target is not None:
+            self._target.close()
+        super().close()
+
+
 def configure_logging(log_dir: Path, *, verbose: bool = False, console: bool = False) -> None:
     log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     redactor = RedactingFilter()
-    file_handler = logging.handlers.RotatingFileHandler(
-        log_dir / "sealpost.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
-    )
+    file_handler = LazyRotatingFileHandler(log_dir / "sealpost.log")
     handlers: list[logging.Handler] = [file_handler, ring_buffer]
     if console:
         stream = logging.StreamHandler()

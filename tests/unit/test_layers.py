@@ -77,3 +77,18 @@ def test_importing_every_lower_layer_loads_no_qt() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_log_file_is_written_at_the_first_record(tmp_path: Path) -> None:
+    """The file handler opens lazily (start-up time) but must still capture every record."""
+    code = (
+        "import logging, pathlib, sys\n"
+        "from desktop_app.services.logging_setup import configure_logging\n"
+        f"configure_logging(pathlib.Path({str(tmp_path)!r}))\n"
+        "assert 'logging.handlers' not in sys.modules\n"
+        "logging.getLogger('t').warning('first record for jane@clinic.example')\n"
+        "logging.shutdown()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "first record for [address]" in (tmp_path / "sealpost.log").read_text()
