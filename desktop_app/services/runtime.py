@@ -22,6 +22,7 @@ from desktop_app.api.config import ApiConfig, AuthStyle, BasePreset, Secret, pre
 from desktop_app.core.message import OutgoingMessage
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.sanitize import check_body_size, html_to_text, sanitize_html
+from desktop_app.services.audit_anchor import AuditAnchorKeeper
 from desktop_app.services.connectivity import OfflinePolicy
 from desktop_app.services.mailmerge import TEMPLATE
 from desktop_app.services.outbox import Connectivity, EngineStatus, OutboxEngine
@@ -66,6 +67,8 @@ class Runtime:
         self.ephemeral_key = False
         self.key_missing = False
         self.integrity = IntegrityWatch()
+        self.audit_anchor: AuditAnchorKeeper | None = None
+        self._closed = False
         self._activity_queue: queue.SimpleQueue[ActivityEvent | None] = queue.SimpleQueue()
         self._activity_thread: threading.Thread | None = None
 
@@ -74,6 +77,13 @@ class Runtime:
     @property
     def is_sandbox(self) -> bool:
         return self.overrides.api_base_url is None and self.profile.settings.mode is Mode.SANDBOX
+
+    def verify_audit(self) -> int | None:
+        """Check the audit chain against its head kept in the keyring: the id of the first entry
+        that was changed or removed, or None when the trail is intact."""
+        if self.store is None:
+            raise SetupError("Sealpost is still starting.")
+        return self.store.verify_audit_chain(self.audit_anchor.current if self.audit_anchor else None)
 
     def on_integrity_problem(self, callback: Callable[[str], None]) -> None:
         """``callback(message)`` if the background integrity check finds the database damaged.
@@ -94,6 +104,10 @@ class Runtime:
             self.store = MessageStore(self._open_database())
         except StoreError as error:
             raise SetupError(str(error)) from None
+        if not self.ephemeral_key:
+            self.audit_anchor = AuditAnchorKeeper(self.profile.settings.profile_id)
+            self.audit_anchor.start()
+            self.store.on_audit(self.audit_anchor.record)
         self.purge_expired()
         if not start_engines:
             return
@@ -119,6 +133,10 @@ class Runtime:
             )
 
     def close(self) -> None:
+        """Stop everything and close the store; calling it again does nothing."""
+        if self._closed:
+            return
+        self._closed = True
         self.integrity.stop()
         for engine in (self.outbox, self.tracker):
             if engine is not None:
@@ -130,6 +148,8 @@ class Runtime:
             self.client.close()
         if self.sandbox is not None:
             self.sandbox.stop()  # type: ignore[attr-defined]
+        if self.audit_anchor is not None:
+            self.audit_anchor.stop()
         if self.store is not None:
             self.store.close()
         if self.ephemeral_key:

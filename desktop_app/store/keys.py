@@ -126,3 +126,16 @@ def store_pending_database_key(profile_id: str, key: bytes) -> None:
 
 def delete_pending_database_key(profile_id: str) -> None:
     _delete(_pending_db_entry(profile_id))
+
+
+def _audit_anchor_entry(profile_id: str) -> str:
+    return f"audit-anchor:{profile_id}"
+
+
+def load_audit_anchor(profile_id: str) -> str | None:
+    """The newest audit entry's ``id:hash``, kept outside the database it vouches for."""
+    return _get(_audit_anchor_entry(profile_id))
+
+
+def store_audit_anchor(profile_id: str, anchor: str) -> None:
+    _set(_audit_anchor_entry(profile_id), anchor)
