@@ -27,6 +27,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
     QTimer,
+    Signal,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -243,6 +244,8 @@ def latency_series(rows: Sequence[LogRow], now: float) -> tuple[list[str], list[
 
 
 class LogPanel(QDockWidget):
+    exported = Signal(int)  # how many entries were written; the window records it in the audit log
+
     def __init__(self, jobs: JobRunner, parent: QWidget | None = None, capacity: int = 5000) -> None:
         super().__init__("Log", parent)
         self.setObjectName("logPanel")
@@ -378,6 +381,10 @@ class LogPanel(QDockWidget):
         if path:
             self.export_to(Path(path))
 
+    def _exported(self, count: int) -> None:
+        self.summary.setText(f"Exported {count} entries.")
+        self.exported.emit(count)
+
     def export_to(self, path: Path) -> None:
         """Write the rows that pass the current filters, on a worker (the file may be on a slow disk)."""
         rows = [self.model.row_at(self.filter.mapToSource(self.filter.index(r, 0)).row())
@@ -391,5 +398,5 @@ class LogPanel(QDockWidget):
             return len(rows)
 
         self._jobs.submit(write, name="export log",
-                          on_result=lambda n: self.summary.setText(f"Exported {n} entries to {path.name}."),
+                          on_result=self._exported,
                           on_error=lambda e: self.summary.setText(f"Could not export the log: {e}"))  # fmt: skip

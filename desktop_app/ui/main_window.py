@@ -228,6 +228,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.log_panel], [190], QtCore.Qt.Orientation.Vertical)
         self.log_panel.hide()  # calm by default (Ctrl+L shows it); the restored window state may differ
         self.log_panel.attach_logging()
+        self.log_panel.exported.connect(self._audit_log_export)
         self._build_menus()
         state = self._window_settings().value("state")
         if state is not None:
@@ -782,6 +783,23 @@ class MainWindow(QMainWindow):
         self.jobs.submit(run, name="save settings", on_result=saved,
                          on_error=lambda e: self.statusBar().showMessage(f"Settings not saved: {e}", 8000))  # fmt: skip
 
+    def _audit_log_export(self, count: int) -> None:
+        store = self._store()
+        if store is not None:
+            detail = f"log panel, {count} entries"
+            self.jobs.submit(lambda _t: store.audit("export", detail=detail), name="audit export")
+
+    def show_audit_trail(self) -> QDialog | None:
+        if self.runtime is None or self.runtime.store is None:
+            self.statusBar().showMessage("Sealpost is still starting.", 4000)
+            return None
+        from desktop_app.ui.audit_dialog import AuditDialog
+
+        dialog = AuditDialog(self.runtime, self.jobs, self)
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
     def show_help(self) -> HelpDialog:
         from desktop_app.ui.dialogs import HelpDialog
 
@@ -837,8 +855,9 @@ class MainWindow(QMainWindow):
         toggle_log.setShortcut(QKeySequence("Ctrl+L"))
         view_menu.addAction(toggle_log)
         self.addAction(toggle_log)
+        audit = action(view_menu, "&Audit trail…", "", self.show_audit_trail)
         action(self.help_menu, "&Keyboard shortcuts", "F1", self.show_help)
-        self._content_actions = [new, send, settings, compose, outbox, status, search, toggle_log]
+        self._content_actions = [new, send, settings, compose, outbox, status, search, toggle_log, audit]
 
     def _send_shortcut(self) -> None:
         if self.pages.currentWidget() is self.composer and self.composer.send_button.isEnabled():

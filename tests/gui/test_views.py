@@ -336,6 +336,9 @@ def test_log_panel_filters_pause_and_export(qtbot: QtBot, make_window: WindowFac
     assert "Private subject" not in text
     assert "pat@" not in text
     assert "p50" in panel.chart.accessibleDescription()
+    store = window.runtime.store if window.runtime else None
+    assert store is not None
+    qtbot.waitUntil(lambda: "export" in [e.action for e in store.audit_entries()], timeout=5_000)
 
 
 def test_help_lists_shortcuts_and_ctrl_l_toggles_log(qtbot: QtBot, make_window: WindowFactory) -> None:
@@ -469,3 +472,30 @@ def test_api_key_goes_to_the_keyring_and_is_never_shown_again(qtbot: QtBot, make
     assert "api_key_changed" in [e.action for e in store.audit_entries()]
     assert all("pbx-secret" not in e.detail for e in store.audit_entries())
     assert "pbx-secret" not in (window.runtime.profile.directory / "settings.json").read_text("utf-8")
+
+
+def test_the_audit_trail_shows_user_actions_and_says_when_it_was_tampered_with(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    from desktop_app.ui.audit_dialog import AuditDialog
+
+    window = make_window()
+    assert window.runtime is not None
+    assert window.runtime.store is not None
+    window.runtime.store.audit("settings_change", detail="theme")
+    window.runtime.store.audit("export", detail="log panel")
+    menu_action = next(a for a in window.view_menu.actions() if a.text() == "&Audit trail…")
+    menu_action.trigger()
+    dialog = window.findChild(AuditDialog)
+    assert dialog is not None
+    qtbot.waitUntil(lambda: "intact" in dialog.verdict.text(), timeout=5000)
+    assert dialog.table.item(0, 2).text() == "export"  # newest first
+    dialog.reject()
+
+    store = window.runtime.store
+    store._db.execute("DROP TRIGGER audit_log_no_delete")  # an attacker holding the database key
+    store._db.execute("DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log)")
+    tampered = window.show_audit_trail()
+    assert isinstance(tampered, AuditDialog)
+    qtbot.waitUntil(lambda: "changed or removed" in tampered.verdict.text(), timeout=5000)
+    tampered.reject()
