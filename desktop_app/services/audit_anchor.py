@@ -4,7 +4,8 @@ A hash chain inside the database proves that no entry was edited or removed from
 but someone holding the database key could delete the newest entries and leave a shorter chain
 that still verifies. The head (newest entry id and hash) is therefore also written to the
 keyring, off the caller's thread and coalesced (only the latest head matters), and verification
-checks the chain against it.
+checks the chain against it. The anchor may lag by the last second's entries after a crash,
+which verification tolerates (it never leads the chain).
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from desktop_app.store import keys
 from desktop_app.store.messages import AuditAnchor
 
 log = logging.getLogger(__name__)
+
+
+MIN_INTERVAL = 1.0
+"""Seconds between keyring writes: a burst of audited actions costs one D-Bus call, not hundreds."""
 
 
 class AuditAnchorKeeper:
@@ -69,3 +74,5 @@ class AuditAnchorKeeper:
                     self._written = latest  # do not spin; the next entry tries again
             if stopping:
                 return
+            with self._wake:
+                self._wake.wait_for(lambda: self._stopping, timeout=MIN_INTERVAL)

@@ -168,6 +168,11 @@ def _key_pragma(key: bytes) -> str:
     return f"PRAGMA key = \"x'{key.hex()}'\""
 
 
+BACKGROUND_CHECK_DELAY = 20.0
+"""Seconds after opening before a deferred full check starts: reading a large file competes with
+the first screen and the first searches for disk and CPU, which matter more in those seconds."""
+
+
 class IntegrityWatch:
     """Runs the deferred full integrity check and tells its listeners if the database is damaged.
 
@@ -182,6 +187,7 @@ class IntegrityWatch:
         self._thread: threading.Thread | None = None
         self._connection: Connection | None = None
         self._stopping = False
+        self._stopped = threading.Event()
 
     @property
     def problem(self) -> str | None:
@@ -218,6 +224,7 @@ class IntegrityWatch:
     def stop(self, timeout: float = 5.0) -> None:
         """Interrupt a running check (the app is closing) and wait for its thread."""
         atexit.unregister(self.stop)
+        self._stopped.set()
         with self._lock:
             self._stopping = True
             if self._connection is not None:
@@ -225,6 +232,8 @@ class IntegrityWatch:
         self.wait(timeout)
 
     def _run(self, path: Path, key: bytes) -> None:
+        if self._stopped.wait(BACKGROUND_CHECK_DELAY):
+            return
         try:
             connection = _connect(path, key, read_only=True)
         except StoreError:

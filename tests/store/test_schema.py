@@ -182,6 +182,7 @@ def test_a_large_cleanly_closed_database_is_checked_in_the_background(
 ) -> None:
     path = damaged_copy(tmp_path, clean=True)
     monkeypatch.setattr(database, "SYNC_CHECK_BELOW_BYTES", 1)
+    monkeypatch.setattr(database, "BACKGROUND_CHECK_DELAY", 0.0)
     watch = IntegrityWatch()
     reported = threading.Event()
     problems: list[str] = []
@@ -211,6 +212,7 @@ def test_a_healthy_database_checked_in_the_background_reports_nothing(
     store.add(message())
     store.close()
     monkeypatch.setattr(database, "SYNC_CHECK_BELOW_BYTES", 1)
+    monkeypatch.setattr(database, "BACKGROUND_CHECK_DELAY", 0.0)
     watch = IntegrityWatch()
     problems: list[str] = []
     watch.on_problem(problems.append)
