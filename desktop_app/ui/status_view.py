@@ -50,7 +50,6 @@ DELIVERY_STATUSES = (
 )  # fmt: skip
 DATE_RANGES = ("Any time", "Today", "Last 7 days", "Last 30 days", "Between…")
 CHART_DAYS = 14
-CHART_LIMIT = 5000
 
 
 @dataclass(frozen=True)
@@ -62,22 +61,10 @@ class MessageDetail:
 
 def daily_summary(store: MessageStore, now: float) -> tuple[list[str], list[Series]]:
     """Sent, delivered, bounced and opened per day over the last two weeks (runs on a worker)."""
-    from desktop_app.store.messages import HistoryFilter  # loaded with the store
-
     today = time.localtime(now)
     midnight = time.mktime((today.tm_year, today.tm_mon, today.tm_mday, 0, 0, 0, 0, 0, -1))
     start = midnight - (CHART_DAYS - 1) * 86400
-    ids = store.list_ids(HistoryFilter(states=(OutboxState.ACCEPTED,), since=start))[:CHART_LIMIT]
-    counts = {name: [0] * CHART_DAYS for name in ("sent", "delivered", "bounced", "opened")}
-    for message in store.get_many(ids):
-        day = min(CHART_DAYS - 1, max(0, int(((message.accepted_at or message.created_at) - start) // 86400)))
-        counts["sent"][day] += 1
-        if message.delivery_summary == "delivered":
-            counts["delivered"][day] += 1
-        elif "bounced" in message.delivery_summary:
-            counts["bounced"][day] += 1
-        if any(s.opened_status == "opened" for s in store.recipient_statuses(message.id)):
-            counts["opened"][day] += 1
+    counts = store.daily_counts(start, CHART_DAYS)
     labels = [time.strftime("%d %b", time.localtime(start + i * 86400 + 43200)) for i in range(CHART_DAYS)]
     colours = {"sent": "#0f6cbd", "delivered": "#107c10", "bounced": "#c4314b", "opened": "#8764b8"}
     return labels, [Series(name, colours[name], tuple(float(v) for v in values)) for name, values in counts.items()]

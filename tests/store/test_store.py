@@ -228,3 +228,23 @@ def test_recipient_names_are_searchable_as_typed(tmp_path: Path) -> None:
     assert store.list_ids(HistoryFilter(search="alvarez")) == [named.id]  # accents optional when searching
     assert store.list_ids(HistoryFilter(recipient="Tomás")) == [named.id]
     store.close()
+
+
+def test_daily_counts_for_the_history_chart(tmp_path: Path) -> None:
+    from desktop_app.api.models import RecipientDelivery
+
+    day = 86_400.0
+    start = 1_000_000.0
+    stores = {n: open_store(tmp_path / "s.db", clock=start + n * day + 60) for n in (0, 2)}
+    first = accepted(stores[0], "Day one, delivered and opened")
+    stores[0].record_receipt(first, [RecipientDelivery("pat@example.org", "delivered", opened_status="opened")],
+                             final=True, next_poll_at=None)  # fmt: skip
+    stores[0].close()
+    bounced = accepted(stores[2], "Day three, bounced")
+    stores[2].record_receipt(bounced, [RecipientDelivery("pat@example.org", "hard bounced")], final=True,
+                             next_poll_at=None)  # fmt: skip
+    stores[2].add(message("Still queued: not sent yet"))
+    counts = stores[2].daily_counts(start, 3)
+    assert counts == {"sent": [1, 0, 1], "delivered": [1, 0, 0], "bounced": [0, 0, 1], "opened": [1, 0, 0]}
+    assert stores[2].daily_counts(start + day, 3)["sent"] == [0, 1, 0]  # the first day is before the window
+    stores[2].close()
