@@ -31,7 +31,7 @@ from sqlcipher3 import dbapi2
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1001
+SCHEMA_VERSION = 1002
 """``PRAGMA user_version``: major * 1000 + minor (the first schema wrote plain 1, meaning 1000).
 
 A newer major version is refused. A minor version only adds what older code may ignore (indexes,
@@ -146,6 +146,12 @@ MIGRATIONS: dict[int, str] = {
     CREATE TRIGGER messages_poll_new_tracking AFTER UPDATE OF tracking_id ON messages
         WHEN NEW.tracking_id IS NOT NULL AND NEW.final_delivery = 0 AND NEW.next_poll_at IS NULL
         BEGIN UPDATE messages SET next_poll_at = 0 WHERE id = NEW.id; END;
+    """,
+    # The history chart counts sent/delivered/bounced/opened per day from index entries alone:
+    # reading 15,000 full rows of a large history took 150-230 ms and held the store meanwhile.
+    1002: """
+    CREATE INDEX messages_history_chart ON messages(state, created_at, accepted_at, delivery_summary);
+    CREATE INDEX recipient_status_opened ON recipient_status(message_id) WHERE opened_status = 'opened';
     """,
 }
 

@@ -506,8 +506,7 @@ class MessageStore:
             rows = self._db.execute(
                 "SELECT CAST((COALESCE(accepted_at, created_at) - ?) / 86400 AS INTEGER) AS day, COUNT(*), "
                 "SUM(delivery_summary = 'delivered'), SUM(delivery_summary LIKE '%bounced%'), "
-                "SUM(EXISTS (SELECT 1 FROM recipient_status r WHERE r.message_id = messages.id "
-                "AND r.opened_status = 'opened')) "
+                "SUM(id IN (SELECT message_id FROM recipient_status WHERE opened_status = 'opened')) "
                 "FROM messages WHERE state = 'accepted' AND created_at >= ? GROUP BY day",
                 (start, start),
             ).fetchall()

@@ -1,4 +1,5 @@
-"""Schema 1.1 (user_version 1001: indexes the outbox, tracker and views rely on) and where the integrity check runs."""
+"""Schema 1.2 (user_version 1002: the indexes the outbox, tracker, views and chart rely on) and
+where the integrity check runs."""
 
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ def test_a_first_schema_database_migrates_and_its_tracked_messages_stay_due(tmp_
     create_version_1(path)
     store = MessageStore(open_database(path, KEY))
     try:
-        assert store._db.execute("PRAGMA user_version").fetchone()[0] == database.SCHEMA_VERSION == 1001
+        assert store._db.execute("PRAGMA user_version").fetchone()[0] == database.SCHEMA_VERSION == 1002
         indexes = {r[0] for r in store._db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert {"messages_state_created", "messages_due_poll"} <= indexes
         assert "messages_poll" not in indexes
@@ -64,12 +65,12 @@ def test_a_first_schema_database_migrates_and_its_tracked_messages_stay_due(tmp_
 
 
 def test_an_older_sealpost_still_opens_a_migrated_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The new indexes and trigger are a minor version: code that knows only 1000 opens 1001 as it is."""
+    """The new indexes and trigger are minor versions: code that knows only 1000 opens 1002 as it is."""
     path = tmp_path / "s.db"
     open_database(path, KEY).close()
     monkeypatch.setattr(database, "SCHEMA_VERSION", 1000)
     connection = open_database(path, KEY)
-    assert connection.execute("PRAGMA user_version").fetchone()[0] == 1001
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == 1002
     connection.close()
 
 
@@ -223,3 +224,17 @@ def test_a_healthy_database_checked_in_the_background_reports_nothing(
     assert problems == []
     assert watch.problem is None
     store.close()
+
+
+def test_the_history_chart_is_counted_from_indexes_alone(tmp_path: Path) -> None:
+    store = MessageStore(open_database(tmp_path / "s.db", KEY))
+    try:
+        details = " ".join(
+            row[3] for row in store._db.execute(
+                "EXPLAIN QUERY PLAN SELECT COUNT(*), SUM(delivery_summary = 'delivered') FROM messages "
+                "WHERE state = 'accepted' AND created_at >= ? AND accepted_at > 0", (0.0,),
+            )
+        )  # fmt: skip
+        assert "COVERING INDEX messages_history_chart" in details
+    finally:
+        store.close()
