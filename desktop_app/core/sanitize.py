@@ -145,7 +145,7 @@ class _EmailCSSSanitizer(CSSSanitizer):  # type: ignore[misc]  # bleach is untyp
         return " ".join(tinycss2.serialize([node]).strip() for node in kept)
 
 
-_TAG = re.compile(r"{([^}]*)}(.*)")
+_CLARK_NAME = re.compile(r"{([^}]*)}(.*)")
 
 
 class _LinearTreeWalker(TreeWalker):  # type: ignore[misc]  # html5lib is untyped
@@ -204,7 +204,7 @@ class _LinearTreeWalker(TreeWalker):  # type: ignore[misc]  # html5lib is untype
 
 def _split_name(name: str) -> tuple[str | None, str]:
     """``{namespace}local`` as ElementTree writes names, split as html5lib's walker does."""
-    match = _TAG.match(name)
+    match = _CLARK_NAME.match(name)
     return (match.group(1), match.group(2)) if match else (None, name)
 
 
@@ -355,7 +355,7 @@ MAX_NESTING_DEPTH = 512
 """Browsers stop nesting at 512 levels too. HTML parsing time grows with the square of the depth,
 so a small body of nested tags could otherwise keep a worker busy for minutes."""
 
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^>]*?(/?)>")
+_SOURCE_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^>]*?(/?)>")  # a tag as written in the HTML text
 _VOID_TAGS = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 )
@@ -364,7 +364,7 @@ _VOID_TAGS = frozenset(
 def nesting_depth(html_text: str) -> int:
     """An upper estimate of element nesting from one linear scan of the tags (no parsing)."""
     depth = deepest = 0
-    for match in _TAG.finditer(html_text):
+    for match in _SOURCE_TAG.finditer(html_text):
         closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(3)
         if closing:
             depth = max(0, depth - 1)
