@@ -145,7 +145,7 @@ class _EmailCSSSanitizer(CSSSanitizer):  # type: ignore[misc]  # bleach is untyp
         return " ".join(tinycss2.serialize([node]).strip() for node in kept)
 
 
-_CLARK_NAME = re.compile(r"{([^}]*)}(.*)")
+_CLARK_NAME = re.compile(r"{([^}]*)}(.*)")  # ElementTree names: "{namespace}local"
 
 
 class _LinearTreeWalker(TreeWalker):  # type: ignore[misc]  # html5lib is untyped
