@@ -7,6 +7,7 @@ thread never waits on the database.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from desktop_app.ui.jobs import CancelToken, JobRunner
 
 if TYPE_CHECKING:  # the store (SQLCipher, keyring) loads on the worker that opens it, after the first paint
     from desktop_app.store.messages import HistoryFilter, MessageStore, StoredMessage
+
+log = logging.getLogger(__name__)
 
 PAGE = 200
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -73,6 +76,7 @@ class MessageTableModel(QAbstractTableModel):
         self._rows: dict[int, StoredMessage] = {}
         self._pending_pages: set[int] = set()
         self._generation = 0
+        self._loaded_generation = 0
         self._refresh_timer = QTimer(self, singleShot=True, interval=150)
         self._refresh_timer.timeout.connect(self.refresh)
         self._dirty: set[int] = set()
@@ -108,6 +112,7 @@ class MessageTableModel(QAbstractTableModel):
         def apply(result: tuple[list[int], list[StoredMessage]]) -> None:
             if generation != self._generation:
                 return
+            self._loaded_generation = generation
             ids, first_page = result
             for message_id in dirty:
                 self._rows.pop(message_id, None)
@@ -124,7 +129,17 @@ class MessageTableModel(QAbstractTableModel):
                 if self._ids:
                     self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(self.columns) - 1))
 
-        self._jobs.submit(load, name="load messages", on_result=apply)
+        def failed(error: BaseException) -> None:
+            if generation == self._generation:
+                self._loaded_generation = generation
+            log.error("could not list messages", exc_info=(type(error), error, error.__traceback__))
+
+        self._jobs.submit(load, name="load messages", on_result=apply, on_error=failed)
+
+    @property
+    def loading(self) -> bool:
+        """A list for the current filter has been asked for and has not arrived yet."""
+        return self._loaded_generation != self._generation
 
     def _fetch_page(self, page: int) -> None:
         store = self._store

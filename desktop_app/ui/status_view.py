@@ -50,6 +50,7 @@ DELIVERY_STATUSES = (
 )  # fmt: skip
 DATE_RANGES = ("Any time", "Today", "Last 7 days", "Last 30 days", "Between…")
 CHART_DAYS = 14
+CHART_SETTLE_MS = 400
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,7 @@ class StatusView(QWidget):
         self._filter_timer = QTimer(self, singleShot=True, interval=250)
         self._filter_timer.timeout.connect(self.apply_filters)
         self._chart_timer = QTimer(self, singleShot=True, interval=2000)
-        self._chart_timer.timeout.connect(self.refresh_chart)
+        self._chart_timer.timeout.connect(self._chart_changed)
         for line in (self.search, self.recipient, self.tag):
             line.textChanged.connect(self._schedule_filter)
         self.status_filter.currentIndexChanged.connect(self._schedule_filter)
@@ -174,7 +175,11 @@ class StatusView(QWidget):
         self.table.selectionModel().selectionChanged.connect(self.show_selected)
         self.model.dataChanged.connect(self._refresh_detail_if_selected)
         self.model.modelReset.connect(self._update_count)
-        self.model.modelReset.connect(self._refresh_chart_if_stale)
+        # The chart is secondary to the table and to what the user types: it is summarised once the
+        # view has been quiet for a moment, so its query never delays a search or a filter.
+        self._chart_settle = QTimer(self, singleShot=True, interval=CHART_SETTLE_MS)
+        self._chart_settle.timeout.connect(self._refresh_chart_if_stale)
+        self.model.modelReset.connect(self._chart_settle.start)
 
     def set_store(self, store: MessageStore) -> None:
         """List the history at once; the chart follows once the first rows are shown (it reads more)."""
@@ -290,8 +295,14 @@ class StatusView(QWidget):
         super().showEvent(event)
         self._refresh_chart_if_stale()
 
+    def _chart_changed(self) -> None:
+        self._chart_stale = True
+        self._refresh_chart_if_stale()
+
     def _refresh_chart_if_stale(self) -> None:
-        if self._chart_stale:
+        if self.model.loading:
+            self._chart_settle.start()  # a list or search is on its way: let it have the store first
+        elif self._chart_stale:
             self.refresh_chart()
 
     def refresh_chart(self) -> None:

@@ -499,3 +499,18 @@ def test_the_audit_trail_shows_user_actions_and_says_when_it_was_tampered_with(
     assert isinstance(tampered, AuditDialog)
     qtbot.waitUntil(lambda: "changed or removed" in tampered.verdict.text(), timeout=5000)
     tampered.reject()
+
+
+def test_the_history_chart_counts_today_once_the_view_settles(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window()
+    _queue(window, "pat@one.example", "Lab results ready", "lab")
+    _queue(window, "lee@two.example", "Invoice", "billing")
+    window.navigation.setCurrentRow(2)
+    qtbot.waitUntil(lambda: delivered_rows(window) == ["delivered", "delivered"], timeout=15_000)
+
+    def today(name: str) -> float:
+        series = {s.name: s for s in window.status_view.chart.series}
+        return series[name].values[-1] if name in series else 0.0
+
+    qtbot.waitUntil(lambda: today("sent") == 2 and today("delivered") == 2, timeout=10_000)
+    assert today("bounced") == 0
