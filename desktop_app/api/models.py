@@ -11,30 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop_app.api.errors import MalformedResponse
+from desktop_app.core.delivery_status import is_final_status
 from desktop_app.core.message import OutgoingMessage
-
-# The eight documented delivery statuses; anything else is shown verbatim.
-DELIVERY_STATUSES: tuple[str, ...] = (
-    "processing",
-    "delivered",
-    "delivered via secure portal",
-    "TLS not offered, sending via Secure Portal",
-    "soft bounced",
-    "soft bounced - mailbox full",
-    "hard bounced",
-    "Internal error. Please check back later.",
-)
-FINAL_DELIVERED = frozenset({"delivered", "delivered via secure portal"})
-FINAL_BOUNCED = frozenset({"hard bounced"})
-NON_FINAL = frozenset(
-    {"processing", "TLS not offered, sending via Secure Portal", "soft bounced",
-     "soft bounced - mailbox full", "Internal error. Please check back later."}
-)  # fmt: skip
-
-
-def is_final_status(status: str) -> bool:
-    """Delivered or hard-bounced messages will not change again; unknown strings keep polling."""
-    return status in FINAL_DELIVERED or status in FINAL_BOUNCED
 
 
 def message_payload(message: OutgoingMessage) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.delivery_status import DELIVERY_STATUSES, INTERNAL_ERROR
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.ui.charts import BarChart, Series
 from desktop_app.ui.jobs import CancelToken, JobRunner
@@ -43,11 +44,8 @@ HISTORY_COLUMNS = (
     Column("Tracking id", lambda m: m.tracking_id or ""),
 )
 
-# Paubox's own words (paubox-api.md §6), offered as they are so a filter matches exactly.
-DELIVERY_STATUSES = (
-    "processing", "delivered", "delivered via secure portal", "TLS not offered, sending via Secure Portal",
-    "soft bounced", "soft bounced - mailbox full", "hard bounced",
-)  # fmt: skip
+# Paubox's own words, offered as they are so a filter matches exactly (not the transient internal error).
+FILTER_STATUSES = tuple(status for status in DELIVERY_STATUSES if status != INTERNAL_ERROR)
 DATE_RANGES = ("Any time", "Today", "Last 7 days", "Last 30 days", "Between…")
 CHART_DAYS = 14
 CHART_SETTLE_MS = 400
@@ -86,7 +84,7 @@ class StatusView(QWidget):
         self.status_filter = QComboBox(self)
         self.status_filter.setAccessibleName("Delivery status filter")
         self.status_filter.addItem("Any status", "")
-        for status in DELIVERY_STATUSES:
+        for status in FILTER_STATUSES:
             self.status_filter.addItem(status, status)
         self.recipient = QLineEdit(self)
         self.recipient.setAccessibleName("Recipient filter")
