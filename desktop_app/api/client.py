@@ -167,28 +167,37 @@ class PauboxClient:
 
     # ----------------------------------------------------------------------------- sending
 
-    def send(self, message: OutgoingMessage, *, attempt: int = 1) -> SendResult:
-        """POST messages once. Raises NotSent, AmbiguousOutcome or Rejected (InvalidInput: never sent)."""
+    def send(self, message: OutgoingMessage, *, attempt: int = 1, on_wire: OnWire | None = None) -> SendResult:
+        """POST messages once. Raises NotSent, AmbiguousOutcome or Rejected (InvalidInput: never sent).
+
+        ``on_wire()`` is called once, on this thread, just before the request's first byte is
+        written; if it was not called, the message provably never left this machine.
+        """
         self._check_message(message)
         return self._call(
-            "POST", "messages", "messages", parse_send_result, json_body=send_payload(message), attempt=attempt
-        )
+            "POST", "messages", "messages", parse_send_result, json_body=send_payload(message), attempt=attempt,
+            on_wire=on_wire,
+        )  # fmt: skip
 
     def send_templated(
-        self, template_name: str, values: Mapping[str, Any], message: OutgoingMessage, *, attempt: int = 1
-    ) -> SendResult:
+        self, template_name: str, values: Mapping[str, Any], message: OutgoingMessage, *, attempt: int = 1,
+        on_wire: OnWire | None = None,
+    ) -> SendResult:  # fmt: skip
         """POST templated_messages once: the named template is the body, ``values`` fill it in."""
         self._check_message(message, require_body=False)
         body = templated_payload(check_template_name(template_name), template_values_json(values), message)
         return self._call("POST", "templated_messages", "templated_messages", parse_send_result,
-                          json_body=body, attempt=attempt)  # fmt: skip
+                          json_body=body, attempt=attempt, on_wire=on_wire)  # fmt: skip
 
-    def send_many(self, messages: Sequence[OutgoingMessage]) -> list[SendResult | PauboxError]:
+    def send_many(
+        self, messages: Sequence[OutgoingMessage], *, on_wire: Callable[[Sequence[int]], None] | None = None
+    ) -> list[SendResult | PauboxError]:
         """Send through bulk_messages in chunks of 50; one outcome per message, in order.
 
         A message that fails validation gets its own InvalidInput and never leaves; a chunk that
         fails as a whole gives each of its messages that error, so the caller applies the same
-        ambiguity rules per message as for single sends.
+        ambiguity rules per message as for single sends. ``on_wire(indexes)`` is called just
+        before a chunk's request starts writing, with the indexes of the messages it carries.
         """
         outcomes: dict[int, SendResult | PauboxError] = {}
         ready: list[int] = []
@@ -204,8 +213,9 @@ class PauboxClient:
             try:
                 parse = functools.partial(parse_bulk_results, expected=len(chunk))
                 results: Sequence[SendResult | PauboxError] = self._call(
-                    "POST", "bulk_messages", "bulk_messages", parse, json_body=body
-                )
+                    "POST", "bulk_messages", "bulk_messages", parse, json_body=body,
+                    on_wire=functools.partial(on_wire, chunk) if on_wire is not None else None,
+                )  # fmt: skip
             except PauboxError as error:
                 results = _chunk_failure(error, len(chunk))
             for index, outcome in zip(chunk, results, strict=True):
@@ -409,9 +419,12 @@ class PauboxClient:
         params: dict[str, str] | None = None,
         attempt: int = 1,
         tracking_id: str = "",
+        on_wire: OnWire | None = None,
     ) -> T:
         """One request, one activity event; returns ``parse(body)`` or raises a classified PauboxError."""
         request = self._build(method, path, json_body=json_body, form=form, files=files, params=params)
+        if on_wire is not None:
+            request.extensions["trace"] = _wire_trace(on_wire)
         self.limiter.acquire()
         started = time.perf_counter()
         failure: PauboxError | None = None
@@ -534,6 +547,27 @@ _REJECTIONS: dict[int, tuple[type[Rejected], str]] = {
     413: (TooLarge, "The message is larger than Paubox accepts; remove or shrink attachments"),
     422: (UnverifiedSender, "Paubox could not accept the message (often: the sender's domain is not verified)"),
 }
+
+
+OnWire = Callable[[], None]
+
+
+def _wire_trace(on_wire: OnWire) -> Callable[[str, Mapping[str, Any]], None]:
+    """An httpcore ``trace`` callback that calls ``on_wire`` once, as the request headers start.
+
+    httpcore names each phase (``connection.connect_tcp``, ``connection.start_tls``, then
+    ``http11.send_request_headers`` or ``http2.send_request_headers``); nothing of the request
+    has been written before the headers phase starts, so a failure before it proves "not sent".
+    """
+    fired = False
+
+    def trace(event: str, _info: Mapping[str, Any]) -> None:
+        nonlocal fired
+        if not fired and event.endswith("send_request_headers.started"):
+            fired = True
+            on_wire()
+
+    return trace
 
 
 def _read_response(raw: httpx.Response) -> _Response:
