@@ -13,6 +13,7 @@ import functools
 import json
 import re
 import ssl
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,20 +25,25 @@ import httpx
 
 from desktop_app import __version__
 from desktop_app.api.activity import ActivityEvent, ActivityListener
+from desktop_app.api.bounded import MAX_RESPONSE_BYTES, BoundedTransport, Deadline, RequestGuard
 from desktop_app.api.config import ApiConfig, Secret
 from desktop_app.api.connection import PROBE_TRACKING_ID, ConnectionReport, ProbeOutcome, ProbeResult, candidates
 from desktop_app.api.errors import (
     AmbiguousOutcome,
+    CertificateUnverified,
+    ClientClosed,
     ConnectionFailed,
     Forbidden,
     InvalidInput,
     InvalidRequest,
     MalformedResponse,
     NotFound,
+    NoTimelyReply,
     NotSent,
     NotServed,
     PauboxError,
     RateLimited,
+    ReadTimedOut,
     Rejected,
     ServiceUnavailable,
     TooLarge,
@@ -45,8 +51,10 @@ from desktop_app.api.errors import (
     UnverifiedSender,
 )
 from desktop_app.api.models import (
+    SERVER_TEXT_LIMIT,
     Receipt,
     SendResult,
+    bounded_text,
     error_summary,
     message_payload,
     parse_bulk_results,
@@ -103,7 +111,8 @@ class _Response:
     body: Any  # parsed JSON, or None when the body was empty or not JSON
     raw_size: int
     headers: httpx.Headers
-    reason: str
+    reason: str  # the server's reason phrase, cut to SERVER_TEXT_LIMIT
+    cut_off: bool = False  # the body was larger than MAX_RESPONSE_BYTES: only its start was read
 
 
 def _accept_any(body: Any) -> Any:
@@ -133,16 +142,23 @@ class PauboxClient:
         self._clock = clock
         self._sleep = sleep
         self._transport = transport
+        self._guard = RequestGuard()
+        self._closed = False
+        self._close_lock = threading.Lock()
+        context = tls_context(config.ca_bundle)
+        limits = httpx.Limits(max_connections=config.max_connections, max_keepalive_connections=config.max_connections)
         self._http = httpx.Client(
             base_url=config.base_url + "/",
-            verify=tls_context(config.ca_bundle),
-            transport=transport,
-            limits=httpx.Limits(
-                max_connections=config.max_connections,
-                max_keepalive_connections=config.max_connections,
-            ),
+            verify=context,
+            # An injected transport (tests) is used as given; only Sealpost's own carries the deadline
+            # into every socket operation (the body-reading loop checks it with any transport).
+            transport=transport or BoundedTransport(self._guard, ssl_context=context, limits=limits),
+            limits=limits,
             headers={
                 "Accept": "application/json",
+                # JSON answers are small; asking for no compression keeps the size cap a cap on
+                # what is held in memory (a compressed reply is still decoded within the cap).
+                "Accept-Encoding": "identity",
                 "User-Agent": f"Sealpost/{__version__}",
             },
             follow_redirects=False,
@@ -150,6 +166,21 @@ class PauboxClient:
         )
 
     def close(self) -> None:
+        """Close the connections; a request stuck in flight on another thread ends within moments.
+
+        Never blocks on such a request: its sockets are shut down (its thread wakes, reads the end
+        of the connection and raises a classified PauboxError), and the connection pool itself is
+        closed by the last request to leave, so no thread ever reads a descriptor closed under it.
+        New requests are refused with ClientClosed (nothing is sent).
+        """
+        self._guard.close()
+        self._close_pool_if_idle()
+
+    def _close_pool_if_idle(self) -> None:
+        with self._close_lock:
+            if self._closed or not self._guard.closing or self._guard.in_flight:
+                return
+            self._closed = True
         self._http.close()
 
     def __enter__(self) -> PauboxClient:
@@ -362,6 +393,8 @@ class PauboxClient:
             return ProbeOutcome.NOT_PERMITTED, "reached; the key is valid but not allowed to use the Email API."
         except NotServed:
             return ProbeOutcome.NOT_SERVED, "that address does not serve the Paubox API."
+        except CertificateUnverified as error:
+            return ProbeOutcome.UNTRUSTED, f"reached, but not trusted: {error.user_message}"
         except NotSent as error:
             return ProbeOutcome.UNREACHABLE, f"not reachable: {error.user_message}"
         except PauboxError as error:
@@ -396,9 +429,11 @@ class PauboxClient:
         while True:
             try:
                 return self._call("GET", endpoint, path, parse, params=params, attempt=attempt, tracking_id=tracking_id)
-            except Rejected:
-                raise
+            except (Rejected, ClientClosed, ReadTimedOut):
+                raise  # a read that got no reply within its deadline is not worth another wait now
             except (NotSent, AmbiguousOutcome) as error:
+                if self._guard.closing:
+                    raise
                 retry_after = error.retry_after if isinstance(error, NotSent) else None
                 delay = self._backoff.delay(attempt, retry_after)
                 if attempt >= self._read_attempts or delay > self._backoff.cap_seconds:
@@ -421,24 +456,44 @@ class PauboxClient:
         tracking_id: str = "",
         on_wire: OnWire | None = None,
     ) -> T:
-        """One request, one activity event; returns ``parse(body)`` or raises a classified PauboxError."""
+        """One request, one activity event; returns ``parse(body)`` or raises a classified PauboxError.
+
+        The request runs under one deadline (``_deadline_for``) over connect, send, headers and
+        body, and at most MAX_RESPONSE_BYTES of the reply are read.
+        """
         request = self._build(method, path, json_body=json_body, form=form, files=files, params=params)
-        if on_wire is not None:
-            request.extensions["trace"] = _wire_trace(on_wire)
+        wire = _WireState(on_wire)
+        request.extensions["trace"] = _wire_trace(wire.started)
         self.limiter.acquire()
         started = time.perf_counter()
+        seconds = self._deadline_for(request)
         failure: PauboxError | None = None
+        response: _Response | None = None
+        idempotent = method == "GET"
         try:
-            raw = self._http.send(request)
-        except httpx.HTTPError as error:
-            failure = _transport_failure(error)
-        if failure is not None:  # raised outside the except block: no httpx text in __context__
+            with self._guard.request(seconds) as deadline:
+                try:
+                    response = self._exchange(request, deadline)
+                except httpx.HTTPError as error:
+                    failure = _transport_failure(error, deadline=deadline, on_wire=wire.fired, idempotent=idempotent)
+                except RuntimeError:  # httpx refuses to send on a client closed under this call
+                    if not (self._guard.closing or deadline.ended_by):
+                        raise
+                    failure = _closed_failure(on_wire=wire.fired, idempotent=idempotent)
+        finally:
+            self._close_pool_if_idle()
+        if failure is not None or response is None:  # raised outside the except block: no httpx text in __context__
+            failure = failure or _closed_failure(on_wire=wire.fired, idempotent=idempotent)
             self._emit(method, endpoint, None, started, attempt, failure, tracking_id)
             raise failure
-        response = _read_response(raw)
         result: T | None = None
         if 200 <= response.status < 300:
-            if response.body is None and response.raw_size:
+            if response.cut_off:
+                failure = MalformedResponse(
+                    f"Paubox's reply was larger than {MAX_RESPONSE_BYTES // (1024 * 1024)} MB, so Sealpost stopped "
+                    "reading it; the request may have gone through.", status=response.status,
+                )  # fmt: skip
+            elif response.body is None and response.raw_size:
                 failure = MalformedResponse(
                     "Paubox's reply could not be read; the request may have gone through.", status=response.status
                 )
@@ -455,6 +510,21 @@ class PauboxClient:
         if failure is not None:
             raise failure
         return result  # type: ignore[return-value]  # parse() succeeded, so result holds its value
+
+    def _exchange(self, request: httpx.Request, deadline: Deadline) -> _Response:
+        """Send ``request`` and read at most MAX_RESPONSE_BYTES of the reply, all before ``deadline``."""
+        if deadline.ended_by:
+            raise RuntimeError("client closed")
+        raw = self._http.send(request, stream=True)
+        try:
+            return _read_response(raw, deadline)
+        finally:
+            raw.close()  # an unread rest is not drained: httpcore drops that connection
+
+    def _deadline_for(self, request: httpx.Request) -> float:
+        """The request's overall deadline: ``request_deadline``, grown with the payload like the write timeout."""
+        size = int(request.headers.get("Content-Length", "0") or 0)
+        return self.config.request_deadline + size / 100_000
 
     def _build(
         self, method: str, path: str, *, json_body: Any, form: dict[str, str] | None,
@@ -474,7 +544,7 @@ class PauboxClient:
             # Sized to the payload so a large attachment on a slow uplink is not cut off.
             write=10.0 + size / 100_000,
             read=self.config.read_timeout + size / 1_000_000,
-            pool=30.0,
+            pool=min(30.0, self.config.request_deadline),
         ).as_dict()
         return request
 
@@ -512,7 +582,11 @@ class PauboxClient:
         return kind(f"{words}: {detail}" if detail else words, status=status, detail=detail)
 
     def _scrub(self, text: str) -> str:
-        """Error details come from the server: drop addresses (PHI) and, paranoid, the key itself."""
+        """Error details come from the server: drop addresses (PHI) and, paranoid, the key itself.
+
+        Cut to SERVER_TEXT_LIMIT first (what a hostile server wrote may be megabytes), then to 300.
+        """
+        text = text[:SERVER_TEXT_LIMIT]
         key = self.config.api_key.reveal()
         if key:
             text = text.replace(key, "[redacted]")
@@ -570,13 +644,43 @@ def _wire_trace(on_wire: OnWire) -> Callable[[str, Mapping[str, Any]], None]:
     return trace
 
 
-def _read_response(raw: httpx.Response) -> _Response:
-    """Parse the body as JSON if it is JSON; HTML pages, empty bodies and hostile nesting read as None."""
-    try:
-        body: Any = raw.json() if raw.content else None
-    except (ValueError, RecursionError):
-        body = None
-    return _Response(raw.status_code, body, len(raw.content), raw.headers, raw.reason_phrase)
+def _read_response(raw: httpx.Response, deadline: Deadline) -> _Response:
+    """Read at most MAX_RESPONSE_BYTES of the body and parse it as JSON if it is JSON.
+
+    HTML pages, empty bodies, hostile nesting and cut-off bodies read as None. A body that says
+    (Content-Length) or proves (by running past the cap) it is too large is not read further.
+    """
+    declared = raw.headers.get("Content-Length", "")
+    content = bytearray()
+    cut_off = declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES
+    if not cut_off:
+        for chunk in raw.iter_bytes():
+            if deadline.expired:  # Sealpost's transport enforces it in every read; this covers any other
+                raise httpx.ReadTimeout("request deadline passed", request=raw.request)
+            if len(content) + len(chunk) > MAX_RESPONSE_BYTES:
+                cut_off = True
+                break
+            content += chunk
+    body: Any = None
+    if content and not cut_off:
+        try:
+            body = json.loads(bytes(content))
+        except (ValueError, RecursionError):
+            body = None
+    return _Response(raw.status_code, body, len(content), raw.headers, bounded_text(raw.reason_phrase), cut_off)
+
+
+class _WireState:
+    """Whether the request's first byte has been written; calls the caller's ``on_wire`` at that moment."""
+
+    def __init__(self, on_wire: OnWire | None) -> None:
+        self._on_wire = on_wire
+        self.fired = False
+
+    def started(self) -> None:
+        self.fired = True
+        if self._on_wire is not None:
+            self._on_wire()
 
 
 def _chunk_failure(error: PauboxError, size: int) -> list[PauboxError]:
@@ -606,16 +710,93 @@ def outcome_name(failure: PauboxError | None) -> str:
     return "rejected"
 
 
-def _transport_failure(error: httpx.HTTPError) -> PauboxError:
-    """Classify a transport error by whether the request can have reached the server."""
+def _transport_failure(
+    error: httpx.HTTPError, *, deadline: Deadline | None = None, on_wire: bool = True, idempotent: bool = False
+) -> PauboxError:
+    """Classify a transport error by whether the request can have reached the server.
+
+    ``on_wire`` says whether the request had started to be written; ``deadline`` whether the
+    request was ended by its overall deadline or by ``close()`` rather than by the server.
+    """
+    ended_by = deadline.ended_by if deadline is not None else ""
+    if ended_by == "closed":
+        return _closed_failure(on_wire=on_wire, idempotent=idempotent)
+    write_failed = isinstance(error, httpx.WriteTimeout | httpx.WriteError)
+    if deadline is not None and (ended_by == "deadline" or deadline.expired):
+        within = f"within {deadline.seconds:.0f} s"
+        if not on_wire or write_failed:
+            return ConnectionFailed(f"Paubox did not take the request {within}, so it was not sent; "
+                                    "the message stays queued.")  # fmt: skip
+        if idempotent:
+            return ReadTimedOut(f"No complete reply from Paubox {within}; Sealpost will ask again later.")
+        return NoTimelyReply(f"No complete reply from Paubox {within}; it may or may not have arrived.")
+    tls = _tls_failure(error)
+    if tls is not None:
+        return tls
     if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
         return ConnectionFailed("Cannot reach Paubox; check the network. Messages stay queued.")
-    if isinstance(error, httpx.WriteTimeout | httpx.WriteError):
+    if write_failed:
         # The body did not finish leaving this machine, so Paubox cannot have acted on it.
         return ConnectionFailed("The connection broke while sending; the message stays queued.")
     if isinstance(error, httpx.UnsupportedProtocol | httpx.InvalidURL | httpx.LocalProtocolError):
         return ConnectionFailed("The request could not be made; check the API address in Settings.")
     return AmbiguousOutcome("No reply from Paubox after the message was sent; it may or may not have arrived.")
+
+
+def _closed_failure(*, on_wire: bool, idempotent: bool) -> PauboxError:
+    """The client was closed (shutdown) before or while this request ran."""
+    if not on_wire or idempotent:
+        return ClientClosed("Sealpost was shutting down, so the request was not completed; nothing was sent "
+                            "that could be lost, and the message stays queued.")  # fmt: skip
+    return NoTimelyReply("Sealpost shut down while waiting for Paubox's reply; the message may or may not have "
+                         "arrived.")  # fmt: skip
+
+
+# OpenSSL's X509 verify codes worth naming in words; anything else is summarised by OpenSSL's own text.
+_VERIFY_REASONS = {
+    9: "it is not valid yet",
+    10: "it has expired",
+    18: "it is self-signed",
+    19: "it was issued by an authority this computer does not trust",
+    20: "it was issued by an authority this computer does not trust",
+    21: "it was issued by an authority this computer does not trust",
+    62: "it is for a different host name",
+    64: "it is for a different address",
+}
+
+
+def _tls_failure(error: BaseException) -> PauboxError | None:
+    """The words for a failed TLS handshake (an ``ssl`` error somewhere in the cause chain), else None."""
+    cause: BaseException | None = error
+    seen: set[int] = set()
+    while cause is not None and not isinstance(cause, ssl.SSLError) and id(cause) not in seen:
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    if not isinstance(cause, ssl.SSLError):
+        return None
+    host = _host_of(error)
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        reason = _VERIFY_REASONS.get(cause.verify_code) or redact(bounded_text(str(cause.verify_message), 120))
+        return CertificateUnverified(
+            f"The certificate of {host} could not be verified ({reason}), so Sealpost did not connect and "
+            "nothing was sent. If your network inspects TLS, add its CA file in Settings; otherwise someone "
+            "may be intercepting the connection."
+        )
+    code = str(getattr(cause, "reason", "") or "")
+    if "VERSION" in code or "PROTOCOL" in code:
+        reason = "it does not offer TLS 1.2 or newer" if "WRONG_VERSION" not in code else "it does not speak TLS there"
+    else:
+        reason = "the TLS handshake failed" + (f": {code.lower().replace('_', ' ')}" if code.isupper() else "")
+    return ConnectionFailed(f"A secure connection to {host} could not be set up ({reason}), so nothing was sent. "
+                            "Messages stay queued.")  # fmt: skip
+
+
+def _host_of(error: BaseException) -> str:
+    try:
+        request = error.request if isinstance(error, httpx.RequestError) else None
+    except RuntimeError:  # an httpx error raised without its request
+        request = None
+    return request.url.host if request is not None and request.url.host else "the server"
 
 
 def check_path_id(value: str) -> str:

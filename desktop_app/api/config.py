@@ -124,6 +124,10 @@ class ApiConfig:
     requests_per_second: float = 10.0
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
+    # One overall limit per request over connect, TLS, sending, headers and body (the timeouts
+    # above are per operation, so a trickling server never trips them); grown with the payload
+    # size by the client the way the write timeout is. Past it a send is ambiguous, a read retryable.
+    request_deadline: float = 60.0
     max_connections: int = 8
     attachment_limit_bytes: int = DEFAULT_ATTACHMENT_LIMIT_BYTES
     ca_bundle: str | None = None  # an extra trusted CA file (a corporate TLS proxy); certifi's stay trusted

@@ -22,6 +22,7 @@ class ProbeOutcome(StrEnum):
     NOT_PERMITTED = "not_permitted"
     NOT_SERVED = "not_served"
     UNREACHABLE = "unreachable"
+    UNTRUSTED = "untrusted"  # reached, but its TLS certificate could not be verified: nothing was sent
     UNEXPECTED = "unexpected"
 
 
@@ -66,6 +67,11 @@ class ConnectionReport:
         outcomes = {r.outcome for r in self.results}
         if outcomes == {ProbeOutcome.UNREACHABLE}:
             return "Paubox could not be reached at any address: check the network connection."
+        if ProbeOutcome.UNTRUSTED in outcomes and outcomes <= {ProbeOutcome.UNTRUSTED, ProbeOutcome.UNREACHABLE}:
+            return (
+                "The server's certificate could not be verified, so Sealpost did not connect. If your network "
+                "inspects TLS, add its CA file in Settings; otherwise the connection may be intercepted."
+            )
         if ProbeOutcome.KEY_REFUSED in outcomes:
             return (
                 "Paubox was reached but refused the key with every preset and auth style. Check that the key "

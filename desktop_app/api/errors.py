@@ -36,6 +36,18 @@ class ConnectionFailed(NotSent):
     """No connection could be made: offline, DNS failure, refused, TLS handshake failure."""
 
 
+class CertificateUnverified(ConnectionFailed):
+    """The server's TLS certificate could not be verified, so no connection was made (nothing sent)."""
+
+
+class ReadTimedOut(NotSent):
+    """A read (GET) got no complete reply within its deadline; repeating a read is harmless: retry later."""
+
+
+class ClientClosed(NotSent):
+    """The client was closing (the app is shutting down) before the request left: nothing was sent."""
+
+
 class RateLimited(NotSent):
     """HTTP 429: too many requests. ``retry_at`` is when the server said to come back, if it did."""
 
@@ -53,7 +65,13 @@ class AmbiguousOutcome(PauboxError):
 
 
 class MalformedResponse(AmbiguousOutcome):
-    """A 2xx whose body could not be understood; for a send, Paubox probably accepted it."""
+    """A 2xx whose body could not be understood (or was too large to read); for a send, Paubox
+    probably accepted it."""
+
+
+class NoTimelyReply(AmbiguousOutcome):
+    """A request that had started on the wire got no complete reply within its deadline, or the
+    client was closed while it waited: a send may or may not have been accepted."""
 
 
 class Rejected(PauboxError):

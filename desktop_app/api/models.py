@@ -190,8 +190,28 @@ def parse_receipt(body: Any) -> Receipt:
     )
 
 
+SERVER_TEXT_LIMIT = 2_000
+"""The most characters of any text a server wrote (an error title or details, a reason phrase)
+that Sealpost keeps. Cut here, before redaction, logging or display touches it: a 20 MB error
+title must cost no more than a short one (redaction is linear, but a GUI label or a log line is
+no place for megabytes, and nothing useful is said after the first few hundred characters)."""
+
+
+def bounded_text(text: str, limit: int = SERVER_TEXT_LIMIT) -> str:
+    """``text`` cut to ``limit`` characters, with an ellipsis when something was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def error_summary(body: Any, reason: str) -> tuple[str, str]:
-    """(title, details) from any Paubox error body: errors[] → error → message → HTTP reason."""
+    """(title, details) from any Paubox error body: errors[] → error → message → HTTP reason.
+
+    Both are cut to :data:`SERVER_TEXT_LIMIT` characters: they are the server's words.
+    """
+    title, details = _error_summary(body, reason)
+    return bounded_text(title), bounded_text(details)
+
+
+def _error_summary(body: Any, reason: str) -> tuple[str, str]:
     if isinstance(body, dict):
         errors = body.get("errors")
         if isinstance(errors, list) and errors:
