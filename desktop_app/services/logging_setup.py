@@ -1,18 +1,27 @@
 """Application logging: a rotating file in the profile, redacted, plus an in-memory ring buffer.
 
 The ring buffer feeds the log viewer; the file is what a support engineer asks for. Both pass
-through the redaction filter, so neither can hold an address or a key.
+through the redaction filter, so neither can hold an address or a key. The log folder is 0700 and
+every log file, rotated ones included, is 0600 from its creation (older, looser ones are fixed).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections import deque
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop_app.core.redact import redact
 
+if TYPE_CHECKING:
+    from io import TextIOWrapper
+    from logging.handlers import RotatingFileHandler
+
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+MAX_LOG_BYTES = 2_000_000
+BACKUP_COUNT = 3
 
 
 class RedactingFilter(logging.Filter):
@@ -55,11 +64,7 @@ class LazyRotatingFileHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         if self._target is None:
-            import logging.handlers
-
-            self._target = logging.handlers.RotatingFileHandler(
-                self._path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
-            )
+            self._target = _private_rotating_handler(self._path)
             self._target.setFormatter(self.formatter)
         self._target.emit(record)
 
@@ -69,8 +74,27 @@ class LazyRotatingFileHandler(logging.Handler):
         super().close()
 
 
+def _private_rotating_handler(path: Path) -> RotatingFileHandler:
+    """A RotatingFileHandler whose file is created 0600 (rotation renames it, keeping the mode)."""
+    import logging.handlers
+
+    class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+        def _open(self) -> TextIOWrapper:
+            fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            os.fchmod(fd, 0o600)  # a file left 0644 by an older version
+            return open(fd, "a", encoding=self.encoding, errors=self.errors)
+
+    for n in range(1, BACKUP_COUNT + 1):  # rotated files an older version left readable
+        rotated = path.with_name(f"{path.name}.{n}")
+        if rotated.exists() and rotated.stat().st_mode & 0o077:
+            os.chmod(rotated, 0o600)
+    return PrivateRotatingFileHandler(path, maxBytes=MAX_LOG_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8")
+
+
 def configure_logging(log_dir: Path, *, verbose: bool = False, console: bool = False) -> None:
     log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if log_dir.stat().st_mode & 0o077:
+        os.chmod(log_dir, 0o700)
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     redactor = RedactingFilter()

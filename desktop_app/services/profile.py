@@ -1,14 +1,35 @@
 """A profile: one folder holding the settings file, the encrypted database and the logs.
 
-Settings are not secret (no keys, no PHI) and are written atomically, so a crash mid-write
-never leaves a half-written file. Keys live in the keyring under the profile's random id.
+Settings are not secret (no keys, no PHI) and are written atomically (temporary file, fsync,
+rename, fsync of the folder), so a crash mid-write never leaves a half-written file. Keys live in
+the keyring under the profile's random id.
+
+Damaged files are named and set aside, never replaced silently, and nothing is deleted:
+
+* The id is kept in three places: ``settings.json``, ``profile-id`` (its own file, written once,
+  before the first keyring entry is made under it: see ``store.identity``) and
+  ``settings.json.bak``. A profile written by an older version (settings.json only) gains the
+  other two on its first load.
+* Once a profile has its ``profile-id``, every settings write goes to ``settings.json.bak``
+  first, then to ``settings.json``; both then hold the newest settings.
+* A ``settings.json`` that is not valid (unreadable, not JSON, not an object, a value of the wrong
+  type, no id) is renamed ``settings.json.damaged-<UTC time>`` (never over an earlier one); the id
+  comes from ``profile-id`` (else the backup), the other settings from the backup if it is good,
+  else the defaults. ``profile-id`` wins over a settings file that names another id.
+* What happened is logged as a warning and kept in :attr:`Profile.problems`, in plain words for
+  the user.
+
+Everything here is 0600 in a 0700 folder.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import math
 import os
 import tempfile
+import time
 import uuid
 from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
@@ -18,6 +39,10 @@ from typing import Any
 import platformdirs
 
 from desktop_app import APP_NAME
+from desktop_app.store import identity as identity_file
+from desktop_app.store.identity import fsync_directory, move_into_place
+
+log = logging.getLogger(__name__)
 
 
 class Mode(StrEnum):
@@ -52,12 +77,46 @@ class Settings:
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Settings:
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
-        if "mode" in values:
-            values["mode"] = Mode(values["mode"])
+    def from_json(cls, data: object) -> Settings:
+        """Settings from a parsed settings file; ValueError naming the first value that is wrong.
+
+        Unknown keys (from a newer version) are ignored and missing ones take their defaults,
+        except the id: a settings file without one is damaged, not a new profile.
+        """
+        if not isinstance(data, dict):
+            raise ValueError("it does not hold a settings object")
+        if "profile_id" not in data:
+            raise ValueError("it has no profile id")
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name in data:
+                values[f.name] = _checked(f.name, str(f.type), data[f.name])
         return cls(**values)
+
+
+def _checked(name: str, kind: str, value: object) -> Any:
+    """``value`` as the type the field declares, or ValueError in words."""
+    if name == "profile_id":
+        if not identity_file.is_valid_profile_id(value):
+            raise ValueError("its profile id is not valid")
+        return value
+    if kind == "Mode":
+        if not isinstance(value, str) or value not in {m.value for m in Mode}:
+            raise ValueError(f"mode should be one of {', '.join(m.value for m in Mode)}")
+        return Mode(value)
+    if kind == "str":
+        if not isinstance(value, str):
+            raise ValueError(f"{name} should be text")
+        return value
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{name} should be a whole number")
+        return value
+    if kind == "float":
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise ValueError(f"{name} should be a number")
+        return float(value)
+    raise ValueError(f"{name} has a type this version cannot check")  # pragma: no cover - a new field kind
 
 
 def default_profile_dir() -> Path:
@@ -66,11 +125,15 @@ def default_profile_dir() -> Path:
 
 class Profile:
     SETTINGS_FILE = "settings.json"
+    BACKUP_FILE = "settings.json.bak"
+    IDENTITY_FILE = identity_file.IDENTITY_FILE
     DATABASE_FILE = "sealpost.db"
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dir(self.directory)
+        self.problems: list[str] = []
+        """What was found damaged or missing on load and what was done, in words for the user."""
         self.settings = self._load()
 
     @property
@@ -81,17 +144,81 @@ class Profile:
     def log_dir(self) -> Path:
         return self.directory / "logs"
 
+    @property
+    def _established(self) -> bool:
+        """Whether something may be keyed to the id (the identity file exists): from then on each
+        write keeps the backup copy too."""
+        return (self.directory / self.IDENTITY_FILE).exists()
+
+    # ------------------------------------------------------------------ loading
+
     def _load(self) -> Settings:
         path = self.directory / self.SETTINGS_FILE
-        if path.exists():
-            try:
-                return Settings.from_json(json.loads(path.read_text("utf-8")))
-            except (ValueError, TypeError):
-                # A damaged settings file must not lock staff out; keep it aside for support.
-                path.replace(path.with_suffix(".damaged"))
-        settings = Settings()
-        self._write(settings)
+        identity = self._load_identity()
+        primary, why = _read_settings(path)
+        if primary is not None:
+            return self._keep(primary, identity, existed=True)
+        backup, _ = _read_settings(self.directory / self.BACKUP_FILE)
+        if why == "missing" and identity is None and backup is None:
+            settings = Settings()  # a new profile
+            self._write(settings)
+            return settings
+        if why == "missing":
+            said = "The settings file settings.json was missing"
+        else:
+            aside = set_aside(path)
+            said = f"The settings file was damaged ({why}), so it was set aside as {aside.name}"
+        if identity is not None:
+            found = "The profile's identity was recovered from profile-id, so its history and keys are still found"
+        elif backup is not None:
+            found = "The profile's identity was recovered from settings.json.bak"
+        else:
+            found = (
+                "No other copy of the profile's identity was found, so it now has a new one; "
+                "history kept under the old identity cannot be unlocked"
+            )
+        if backup is not None:
+            settings, rest = backup, "the other settings were restored from settings.json.bak"
+        else:
+            settings = Settings()
+            rest = "the other settings are back to their defaults: check them in Settings"
+        if identity is not None:
+            settings = replace(settings, profile_id=identity)
+        self._problem(f"{said}. {found}; {rest}.")
+        return self._keep(settings, identity, existed=False, new_id=identity is None and backup is None)
+
+    def _keep(self, settings: Settings, identity: str | None, *, existed: bool, new_id: bool = False) -> Settings:
+        """Make every copy agree with ``settings`` (the identity file wins on the id). A new id
+        made up for lack of any copy is not recorded as the identity of an existing database."""
+        if identity is not None and identity != settings.profile_id:
+            self._problem(
+                "settings.json named another profile id than profile-id; the id in profile-id is kept, "
+                "since the profile's keys are filed under it."
+            )
+            settings, existed = replace(settings, profile_id=identity), False
+        if identity is None and not new_id and (existed or self.database_path.exists()):
+            # A profile from before the identity file: it may have keys, so it gets its copy now.
+            identity_file.record_identity(self.directory, settings.profile_id)
+        text = _serialise(settings)
+        if not existed:
+            self._write(settings)
+        elif self._established and _read_bytes(self.directory / self.BACKUP_FILE) != text.encode():
+            atomic_write_text(self.directory / self.BACKUP_FILE, text)
         return settings
+
+    def _load_identity(self) -> str | None:
+        try:
+            return identity_file.read_identity(self.directory)
+        except ValueError as why:
+            aside = set_aside(self.directory / self.IDENTITY_FILE)
+            self._problem(f"The profile's identity file was damaged ({why}), so it was set aside as {aside.name}.")
+            return None
+
+    def _problem(self, words: str) -> None:
+        log.warning("%s", words)
+        self.problems.append(words)
+
+    # ------------------------------------------------------------------ writing
 
     def update(self, **changes: Any) -> Settings:
         self.settings = replace(self.settings, **changes)
@@ -99,11 +226,69 @@ class Profile:
         return self.settings
 
     def _write(self, settings: Settings) -> None:
-        atomic_write_text(self.directory / self.SETTINGS_FILE, json.dumps(settings.to_json(), indent=2))
+        text = _serialise(settings)
+        if self._established:
+            atomic_write_text(self.directory / self.BACKUP_FILE, text)
+        atomic_write_text(self.directory / self.SETTINGS_FILE, text)
+
+
+def _serialise(settings: Settings) -> str:
+    return json.dumps(settings.to_json(), indent=2)
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _read_settings(path: Path) -> tuple[Settings | None, str]:
+    """The settings in ``path``, or None and why not ("missing", or what is damaged)."""
+    data = _read_bytes(path)
+    if data is None:
+        return None, "missing"
+    if not data.strip():
+        return None, "it is empty"
+    try:
+        parsed = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, "it is not text"
+    except ValueError:
+        return None, "it is not valid JSON; it may have been cut short"
+    try:
+        return Settings.from_json(parsed), "ok"
+    except ValueError as why:
+        return None, str(why)
+
+
+def set_aside(path: Path) -> Path:
+    """Rename a damaged file to ``<name>.damaged-<UTC time>`` without replacing an earlier one."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    for n in range(1, 1000):
+        target = path.with_name(f"{path.name}.damaged-{stamp}" + (f"-{n}" if n > 1 else ""))
+        if move_into_place(path, target):
+            fsync_directory(path.parent)
+            return target
+    raise OSError(f"could not set {path.name} aside: too many damaged copies")
+
+
+def make_private_dir(directory: Path) -> None:
+    """Create ``directory`` 0700, or make an existing one 0700."""
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if directory.stat().st_mode & 0o077:
+        os.chmod(directory, 0o700)
+
+
+def make_private(path: Path) -> None:
+    """Make an existing file 0600 (e.g. one a library wrote with the default mode)."""
+    if path.exists() and path.stat().st_mode & 0o077:
+        os.chmod(path, 0o600)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write to a temporary file in the same folder, fsync, then rename over the target."""
+    """Write to a temporary file in the same folder (0600), fsync, rename over the target, fsync
+    the folder so the rename itself survives a power cut."""
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
@@ -114,3 +299,4 @@ def atomic_write_text(path: Path, text: str) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+    fsync_directory(path.parent)

@@ -11,16 +11,23 @@ close cleanly (an "in use" marker file next to the database, created on open and
 Otherwise it runs after start-up on its own read-only connection in a background thread (WAL lets
 it read beside the writer) and reports a failure through an :class:`IntegrityWatch`. Every page
 read on any path is still authenticated by SQLCipher's per-page HMAC.
+
+Damage is never mistaken for a new database or for a wrong key (see :func:`open_database`), and
+nothing is ever deleted or replaced to get past it: the user is told what to do. Every file the
+database uses (the file itself, ``-wal``, ``-shm``, the in-use marker) is 0600 in a 0700 folder.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import glob
 import logging
 import os
+import secrets
 import sqlite3
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,6 +35,8 @@ from typing import TypeAlias, cast
 
 import sqlcipher3
 from sqlcipher3 import dbapi2
+
+from desktop_app.store.identity import fsync_directory, move_into_place
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +58,10 @@ class StoreError(RuntimeError):
 
 class WrongKey(StoreError):
     pass
+
+
+class DamagedDatabase(StoreError):
+    """The file exists but is not a whole, readable database: empty, cut short or with damaged pages."""
 
 
 class DiskFull(StoreError):
@@ -162,10 +175,27 @@ above it, only after an unclean shutdown, else in the background after start-up.
 IN_USE_SUFFIX = ".in-use"
 """Marker next to the database while a session has it open; left behind by a crash. Empty: no PHI."""
 
-_DAMAGED = (
-    "The message database is damaged (integrity check failed). Close Sealpost and restore "
-    "the profile from a backup, or contact support."
-)
+PAGE_SIZE = 4096
+"""SQLCipher 4's page size, which Sealpost never changes: a whole database file is a multiple of it."""
+
+CREATING_SUFFIX = ".creating"
+"""A new database is built under its name plus this (and a unique tail), moved into place when complete."""
+
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+
+
+def damaged_words(path: Path | str, what: str) -> str:
+    """The message for a damaged database: what is wrong, that nothing was deleted, what to do."""
+    name = Path(path).name
+    return (
+        f"The message database {name} is damaged ({what}). Nothing has been deleted. Close Sealpost, "
+        f"then restore {name} from a backup, or move it aside (with any {name}-wal and {name}-shm next "
+        f"to it) and Sealpost will start a new, empty history."
+    )
+
+
+_DAMAGED = damaged_words("sealpost.db", "the integrity check failed")
 
 
 def _key_pragma(key: bytes) -> str:
@@ -242,6 +272,9 @@ class IntegrityWatch:
             return
         try:
             connection = _connect(path, key, read_only=True)
+        except DamagedDatabase as error:
+            self._report(str(error))
+            return
         except StoreError:
             log.exception("could not open the database for its background integrity check")
             return
@@ -274,7 +307,8 @@ class IntegrityWatch:
 
 
 def _connect(path: Path, key: bytes, *, read_only: bool = False) -> Connection:
-    """Connect and unlock; WrongKey when the key does not decrypt the database."""
+    """Connect and unlock; WrongKey when the key does not decrypt the database, DamagedDatabase
+    when it does but the file is not whole (see :func:`_unreadable`)."""
     target = f"file:{urllib.parse.quote(path.as_posix())}?mode=ro" if read_only else str(path)
     try:
         connection = cast(
@@ -288,12 +322,8 @@ def _connect(path: Path, key: bytes, *, read_only: bool = False) -> Connection:
         connection.execute("PRAGMA busy_timeout = 5000")
         try:
             connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except DatabaseError:
-            raise WrongKey(
-                "The message database cannot be decrypted with the key in the system keyring. "
-                "If the keyring was reset, the old history cannot be read; move the profile's "
-                "sealpost.db aside to start afresh."
-            ) from None
+        except DatabaseError as error:
+            raise _unreadable(path, key, error) from None
     except BaseException:
         connection.close()
         raise
@@ -304,14 +334,158 @@ def in_use_marker(path: Path) -> Path:
     return path.with_name(path.name + IN_USE_SUFFIX)
 
 
+def _wrong_key() -> WrongKey:
+    return WrongKey(
+        "The message database cannot be decrypted with the key in the system keyring. "
+        "If the keyring was reset, the old history cannot be read; move the profile's "
+        "sealpost.db aside to start afresh."
+    )
+
+
+def _error_code(error: BaseException) -> int | None:
+    code = getattr(error, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def _unreadable(path: Path, key: bytes, error: BaseException) -> StoreError:
+    """Why the first read of a database failed: a wrong key, or damage.
+
+    The rule, from what SQLCipher lets us check (each page carries its own HMAC, keyed from the
+    key and the salt at the start of the file):
+
+    * ``SQLITE_CORRUPT`` ("malformed") on the first read: page 1 decrypted and authenticated, so
+      the key is right and the file is not whole (e.g. cut short: the header counts more pages
+      than the file holds). Damage.
+    * ``SQLITE_NOTADB`` ("file is not a database"): page 1 failed its HMAC, which a wrong key and a
+      damaged page 1 both cause. ``PRAGMA cipher_integrity_check`` then checks every page's HMAC
+      with this key: if any page passes, the key is right and page 1 is damaged (damage);
+      if none passes, it is a wrong key. A file of random bytes of a whole number of pages is
+      indistinguishable from one encrypted with another key and is reported as a wrong key.
+    * anything else (locked, I/O error) says nothing about the file: reported as it is.
+
+    Empty and cut-short files never get here: :func:`check_file_shape` names them first.
+    """
+    code = _error_code(error)
+    text = str(error).lower()
+    if code == _SQLITE_CORRUPT or (code is None and "malformed" in text):
+        return DamagedDatabase(damaged_words(path, "its pages do not add up; it may have been cut short"))
+    if code == _SQLITE_NOTADB or (code is None and "not a database" in text):
+        if _some_page_authenticates(path, key):
+            return DamagedDatabase(damaged_words(path, "its first page is unreadable"))
+        return _wrong_key()
+    return StoreError(f"The message database could not be read: {error}")
+
+
+def _some_page_authenticates(path: Path, key: bytes) -> bool:
+    """True if at least one page of ``path`` passes its HMAC with ``key`` (reads the whole file;
+    only on the error path). A file of one page cannot show it: page 1 already failed."""
+    pages = path.stat().st_size // PAGE_SIZE
+    if pages < 2:
+        return False
+    probe = cast(Connection, sqlcipher3.connect(str(path), isolation_level=None))
+    level = "WARN"
+    try:
+        probe.execute(_key_pragma(key))
+        level = str(probe.execute("PRAGMA cipher_log_level").fetchone()[0])
+        probe.execute("PRAGMA cipher_log_level = NONE")  # one stderr line per failing page otherwise
+        rows = probe.execute("PRAGMA cipher_integrity_check").fetchall()
+        failures = [row for row in rows if "hmac" in str(row[0]).lower()]
+    except DatabaseError:
+        return False
+    finally:
+        with contextlib.suppress(DatabaseError):
+            probe.execute(f"PRAGMA cipher_log_level = {level}")
+        probe.close()
+    return len(failures) < pages
+
+
+def check_file_shape(path: Path) -> None:
+    """Raise DamagedDatabase if ``path`` exists but cannot be a whole database: empty (SQLite would
+    take a 0-byte file for a new, empty database) or not a whole number of pages (cut short).
+    Needs no key; a missing file is fine (it is created)."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return
+    if size == 0:
+        raise DamagedDatabase(damaged_words(path, "the file is empty, 0 bytes"))
+    if size % PAGE_SIZE:
+        raise DamagedDatabase(
+            damaged_words(path, f"the file is cut short: {size} bytes is not a whole number of pages")
+        )
+
+
+def database_files(path: Path) -> list[Path]:
+    """The database and the files SQLite and Sealpost keep next to it."""
+    return [path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal", IN_USE_SUFFIX))]
+
+
+def _make_private(path: Path) -> None:
+    """0600 for a file that exists (one written by an older version may be 0644)."""
+    with contextlib.suppress(FileNotFoundError):
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, 0o600)
+
+
+def _make_private_dir(directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if directory.stat().st_mode & 0o077:
+        os.chmod(directory, 0o700)
+
+
+def _create(path: Path, key: bytes) -> None:
+    """Build a new, migrated database beside ``path`` and move it into place only when complete.
+
+    A crash part-way leaves only a ``.creating-…`` file (encrypted, no history; removed by a later
+    creation), never a 0-byte or half-made ``path``, which would later read as damaged, or worse,
+    as empty. The file is made 0600 before SQLite opens it, so its ``-wal`` and ``-shm`` (which
+    copy its mode) are 0600 from the start. A ``path`` made meanwhile by another process is
+    never replaced.
+    """
+    temp = path.with_name(f"{path.name}{CREATING_SUFFIX}-{os.getpid()}-{secrets.token_hex(4)}")
+    os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        connection = _connect(temp, key)
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = FULL")
+            migrate(connection)
+        finally:
+            connection.close()  # checkpoints the WAL into the file and removes it
+        fd = os.open(temp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        move_into_place(temp, path)
+        fsync_directory(path.parent)
+    finally:
+        for leftover in database_files(temp):
+            leftover.unlink(missing_ok=True)
+    cutoff = time.time() - 600  # a creation that crashed (none runs for minutes)
+    for stale in path.parent.glob(f"{glob.escape(path.name)}{CREATING_SUFFIX}-*"):
+        with contextlib.suppress(OSError):
+            if stale.stat().st_mtime < cutoff:
+                stale.unlink()
+
+
 def open_database(path: Path, key: bytes, *, watch: IntegrityWatch | None = None) -> Connection:
     """Open (creating if needed) and migrate; raise StoreError with plain words on any problem.
+
+    Only a missing file is new. An existing file that is empty, cut short or has damaged pages
+    raises DamagedDatabase and is left exactly as it is; a key that decrypts no page raises
+    WrongKey (the rule is in :func:`_unreadable`).
 
     A deferred integrity check reports to ``watch`` (by default one that only logs); close the
     connection with :func:`close_database` so the next open knows the session ended cleanly.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_private_dir(path.parent)
     creating = not path.exists()
+    if creating:
+        _create(path, key)
+    check_file_shape(path)
+    for companion in database_files(path):
+        _make_private(companion)
     marker = in_use_marker(path)
     connection = _connect(path, key)
     try:
@@ -329,8 +503,9 @@ def open_database(path: Path, key: bytes, *, watch: IntegrityWatch | None = None
                 check_later = True
         marker.touch(mode=0o600)
         migrate(connection)
-        if creating:
-            os.chmod(path, 0o600)
+    except DatabaseError as error:
+        connection.close()
+        raise _translate(error) from None
     except BaseException:
         connection.close()
         raise
@@ -356,9 +531,9 @@ def check_integrity(connection: Connection) -> None:
     except dbapi2.OperationalError:
         raise
     except DatabaseError:
-        raise StoreError(_DAMAGED) from None
+        raise DamagedDatabase(_DAMAGED) from None
     if not result or result[0] != "ok":
-        raise StoreError(_DAMAGED)
+        raise DamagedDatabase(_DAMAGED)
 
 
 def migrate(connection: Connection) -> None:
@@ -420,6 +595,9 @@ def _translate(error: Exception) -> Exception:
         return DiskFull(
             "The disk is full, so Sealpost could not save. Nothing was lost; free some space and try again."
         )
+    code = _error_code(error)
+    if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or "malformed" in text or "not a database" in text:
+        return DamagedDatabase(damaged_words("sealpost.db", "a page could not be read"))
     return error
 
 
@@ -429,6 +607,6 @@ def rekey(connection: Connection, new_key: bytes) -> None:
 
 
 __all__ = [
-    "Connection", "DiskFull", "IntegrityWatch", "StoreError", "WrongKey", "close_database", "open_database", "rekey",
-    "transaction",
+    "PAGE_SIZE", "Connection", "DamagedDatabase", "DiskFull", "IntegrityWatch", "StoreError", "WrongKey",
+    "check_file_shape", "close_database", "open_database", "rekey", "transaction",
 ]  # fmt: skip

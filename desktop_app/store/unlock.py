@@ -6,6 +6,11 @@ Rotation never leaves a moment where the only copy of the working key is gone:
 3. the new key replaces the main entry and the pending entry is deleted.
 A crash anywhere leaves the database readable by the main key or by the pending one; opening
 tries both and finishes (or forgets) the interrupted rotation.
+
+Only a database file that does not exist is new. An empty or cut-short file is damaged whether or
+not the keyring has a key for it (no key would make it readable), and a key is never created or
+replaced to get past a file that exists. The profile's id is copied to its own file before the
+first key is made under it (``store.identity``), so a damaged settings file cannot orphan it.
 """
 
 from __future__ import annotations
@@ -14,9 +19,17 @@ import logging
 import secrets
 from pathlib import Path
 
-from desktop_app.store import keys
+from desktop_app.store import identity, keys
 from desktop_app.store.crashpoint import crash_point
-from desktop_app.store.database import Connection, IntegrityWatch, StoreError, WrongKey, open_database, rekey
+from desktop_app.store.database import (
+    Connection,
+    IntegrityWatch,
+    StoreError,
+    WrongKey,
+    check_file_shape,
+    open_database,
+    rekey,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,15 +42,21 @@ def open_profile_database(path: Path, profile_id: str, *, watch: IntegrityWatch 
     """Open (or create) the profile's database with its keyring key; raise StoreError/KeyringUnavailable.
 
     ``watch`` hears from an integrity check deferred to the background (see store.database).
+    Raises DamagedDatabase for an empty or cut-short file before asking the keyring anything.
     """
+    check_file_shape(path)
     key = keys.load_database_key(profile_id)
     pending = keys.load_pending_database_key(profile_id)
+    if key is not None or pending is not None or path.exists():
+        _keep_identity(path.parent, profile_id)  # a profile made before the identity file existed
     if key is None and pending is None:
         if path.exists():
             raise KeyMissing(
                 "The key for this profile's message database is missing from the system keyring, so "
                 "its history cannot be read. Move sealpost.db out of the profile folder to start afresh."
             )
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _keep_identity(path.parent, profile_id)
         return open_database(path, keys.create_database_key(profile_id))
     if key is not None:
         try:
@@ -56,6 +75,19 @@ def open_profile_database(path: Path, profile_id: str, *, watch: IntegrityWatch 
     keys.store_database_key(profile_id, pending)
     keys.delete_pending_database_key(profile_id)
     return connection
+
+
+def _keep_identity(directory: Path, profile_id: str) -> None:
+    """Write the folder's identity file if it has none; one that exists is never touched here (the
+    profile loader sets a damaged one aside and names it)."""
+    try:
+        recorded = identity.read_identity(directory)
+    except ValueError:
+        return
+    if recorded is None and identity.is_valid_profile_id(profile_id):
+        identity.record_identity(directory, profile_id)
+    elif recorded is not None and recorded != profile_id:
+        log.warning("the profile folder's identity file names another profile id; left as it is")
 
 
 def rotate_database_key(connection: Connection, profile_id: str) -> None:
