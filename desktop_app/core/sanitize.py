@@ -21,9 +21,10 @@ import bleach
 import tinycss2  # type: ignore[import-untyped]  # no stubs; only parse_declaration_list and serialize are used
 from bleach._vendor.html5lib.constants import booleanAttributes as _BOOLEAN_ATTRIBUTES
 from bleach._vendor.html5lib.constants import namespaces, voidElements
+from bleach._vendor.html5lib.filters.base import Filter
 from bleach._vendor.html5lib.treewalkers.base import TreeWalker
 from bleach.css_sanitizer import CSSSanitizer
-from bleach.html5lib_shim import HTMLParser, convert_entities
+from bleach.html5lib_shim import BleachHTMLSerializer, HTMLParser, HTMLSerializer, convert_entities
 
 from desktop_app.core.message import MessageError
 
@@ -129,9 +130,16 @@ class _EmailCSSSanitizer(CSSSanitizer):  # type: ignore[misc]  # bleach is untyp
         self.seen: dict[str, str] = {}
 
     def sanitize_css(self, style: str) -> str:
+        """``style`` as bleach's tokenizer keeps it (entities not decoded), cleaned, in the same form.
+
+        The CSS parser must see the text a browser's CSS parser would see, so entities are decoded
+        first (``&quot;Arial&quot;`` is a quoted font name, not ``&`` ``quot`` ``;``), and the
+        result is escaped again for the serialiser, which leaves entities as they are.
+        """
         clean = self.seen.get(style)
         if clean is None:
-            clean = self.seen[style] = self._sanitize(style)
+            declarations = self._sanitize(convert_entities(style))
+            clean = self.seen[style] = declarations.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
         return clean
 
     def _sanitize(self, style: str) -> str:
@@ -212,6 +220,67 @@ def _is_void(namespace: str | None, name: str) -> bool:
     return (not namespace or namespace == namespaces["html"]) and name in voidElements
 
 
+# After these start tags an HTML5 parser drops one newline that comes first in the content, so a
+# serialiser writes an extra one wherever the content starts with a newline (or the text shrinks
+# by one newline per round trip). html5lib (both its copies here) forgets the rule inside table
+# cells and captions, where it keeps the newline; there the extra one would be kept too and grow
+# by one per pass, so it is written only where html5lib drops one. (Browsers drop it in cells as
+# well, so such a newline was never visible and still is not.)
+NEWLINE_DROPPING: frozenset[str] = frozenset({"pre", "listing", "textarea"})
+KEEPS_NEWLINE_INSIDE: frozenset[str] = frozenset({"td", "th", "caption"})
+
+
+def _doubles_newline(name: str, cells: int, text: str) -> bool:
+    """Whether the serialiser writes an extra newline before ``text``, the content of ``<name>``."""
+    return name in NEWLINE_DROPPING and not cells and text.startswith("\n")
+
+
+class _KeepLeadingNewline(Filter):  # type: ignore[misc]  # html5lib is untyped
+    """Bleach's output stage: a newline that starts a ``<pre>``'s content is written twice."""
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        opened = ""  # the newline-dropping element whose content starts with the next token
+        cells = 0  # open td/th/caption elements
+        for token in Filter.__iter__(self):
+            kind = token["type"]
+            if opened and kind in ("Characters", "SpaceCharacters"):
+                if not token["data"]:
+                    yield token
+                    continue
+                if _doubles_newline(opened, cells, token["data"]):
+                    token = {**token, "data": "\n" + token["data"]}
+            opened = token["name"] if kind == "StartTag" else ""
+            if kind in ("StartTag", "EndTag") and token["name"] in KEEPS_NEWLINE_INSIDE:
+                cells += 1 if kind == "StartTag" else -1
+            yield token
+
+
+class _Serializer(BleachHTMLSerializer):  # type: ignore[misc]  # bleach is untyped
+    """Bleach's serialiser, whichever quote html5lib chose for an attribute value.
+
+    Bleach leaves entities in attribute values as written and relies on its serialiser to undo
+    html5lib's ``&`` → ``&amp;``, but only does so for values in double quotes. html5lib puts a
+    value holding ``"`` (and no ``'``) in single quotes, so ``&amp;`` there became ``&amp;amp;``,
+    one more ``amp;`` each pass. Here every quoted value is unescaped the same way.
+    """
+
+    def serialize(self, treewalker: Any, encoding: str | None = None) -> Iterator[str]:
+        in_tag = False
+        expect = ""  # inside a tag: "quote" after "=", "value" after the opening quote
+        for stoken in HTMLSerializer.serialize(self, treewalker, encoding):
+            if not in_tag:
+                in_tag = stoken.startswith("<")
+                yield stoken
+            elif expect == "value":
+                expect = ""
+                yield from self.escape_base_amp(stoken)
+            else:
+                if stoken == ">":
+                    in_tag = False
+                expect = "value" if expect == "quote" and stoken in ('"', "'") else "quote" if stoken == "=" else ""
+                yield stoken
+
+
 _per_thread = threading.local()
 
 
@@ -226,8 +295,10 @@ def _cleaner() -> bleach.Cleaner:
             strip=True,
             strip_comments=True,
             css_sanitizer=_EmailCSSSanitizer(),
+            filters=[_KeepLeadingNewline],
         )
         cleaner.walker = _LinearTreeWalker
+        cleaner.serializer = _Serializer(**{name: getattr(cleaner.serializer, name) for name in HTMLSerializer.options})
         _per_thread.cleaner = cleaner
     return cleaner
 
@@ -250,21 +321,26 @@ def _serialize(root: ElementTree.Element) -> str:
     Same output as ``HTMLSerializer(quote_attr_values="always", escape_lt_in_attrs=True,
     omit_optional_tags=False)`` over the etree walker: text escaped, attributes always quoted
     (the quote their value lacks, else ``"``), boolean attributes minimised, void elements
-    without end tag or content. Pruning left no comment, foreign or raw-text element
-    (script, style, xmp, iframe, noembed, noframes, noscript), whose rules therefore are absent.
+    without end tag or content; and, unlike html5lib, a newline that starts the content of a
+    ``<pre>``, ``<listing>`` or ``<textarea>`` is written twice where parsing drops one
+    (:data:`NEWLINE_DROPPING`). Pruning left no comment, foreign or raw-text element (script,
+    style, xmp, iframe, noembed, noframes, noscript), whose rules therefore are absent.
     """
     out: list[str] = []
     write = out.append
     if root.text:
         write(escape(root.text))
     stack = [(root, iter(root))]
+    cells = 0  # open td/th/caption elements (see NEWLINE_DROPPING)
     while stack:
         element, children = stack[-1]
         child = next(children, None)
         if child is None:
             stack.pop()
             if stack:
-                write(f"</{_split_name(element.tag)[1]}>")
+                name = _split_name(element.tag)[1]
+                cells -= name in KEEPS_NEWLINE_INSIDE
+                write(f"</{name}>")
                 if element.tail:
                     write(escape(element.tail))
             continue
@@ -285,8 +361,9 @@ def _serialize(root: ElementTree.Element) -> str:
             if child.tail:
                 write(escape(child.tail))
             continue
+        cells += name in KEEPS_NEWLINE_INSIDE
         if child.text:
-            write(escape(child.text))
+            write(("\n" if _doubles_newline(name, cells, child.text) else "") + escape(child.text))
         stack.append((child, iter(child)))
     return "".join(out)
 

@@ -15,6 +15,7 @@ TAGS = (
     "noscript", "noembed", "noframes", "xmp", "iframe", "template", "select", "option", "object",
     "embed", "form", "input", "button", "base", "meta", "link", "frameset", "plaintext", "annotation-xml",
     "image", "animate", "set", "use", "video", "audio", "source", "details", "marquee", "keygen", "isindex",
+    "pre", "listing", "PRE", "code",
 )  # fmt: skip
 
 ATTRIBUTES = (
@@ -42,7 +43,8 @@ CSS = (
 JUNK = (
     "<!--", "-->", "--!>", "<!-->", "<!--->", "<![CDATA[", "]]>", "<!DOCTYPE html>", "<?xml ?>", "</", "<",
     ">", "\"", "'", "`", "=", "&", "&amp;", "&lt;script&gt;", "&#60;", "&#x3c;", "&#0;", "&#xD800;",
-    "&#1114112;", "\x00", "\r", "\n", "\t", "\x0c", "\x0b", "\u0085", "\u200e", "\u202e", "\ufeff", "\ufffd",
+    "&#1114112;", "&quot;", "&#39;", "&#x27;", "&amp;amp;", "&amp;quot;", "&notin", "&not", "&ampx", "&#34",
+    "\n\n", "\r\n", "\x00", "\r", "\n", "\t", "\x0c", "\x0b", "\u0085", "\u200e", "\u202e", "\ufeff", "\ufffd",
     "alert(1)", "x", " ", "/", "\\", "</script>", "</style>", "</textarea>", "</noscript>", "</title>",
 )  # fmt: skip
 
@@ -58,13 +60,17 @@ _quote = st.sampled_from(['"', "'", ""])
 _url = st.builds(lambda scheme, rest: scheme + rest, st.sampled_from(SCHEMES),
                  st.sampled_from(["alert(1)", "//evil.example/t.png", "x@y.example", "x"]))  # fmt: skip
 _value = st.one_of(_url, st.sampled_from(CSS), st.sampled_from(JUNK), st.text(max_size=8))
+_mixed_value = st.lists(st.one_of(st.sampled_from(JUNK), _url, st.text(max_size=3)), min_size=2, max_size=5).map(
+    "".join
+)
+"""Several pieces in one value: quotes of both kinds next to ``&`` and entities (the double-escaping bug)."""
 
 
 @st.composite
 def _attribute(draw: st.DrawFn) -> str:
     name = draw(st.sampled_from(ATTRIBUTES).flatmap(_case))
     name = name if name != "style" else draw(st.sampled_from(["style", "STYLE"]))
-    value = draw(st.sampled_from(CSS)) if name.lower() == "style" else draw(_value)
+    value = draw(st.sampled_from(CSS) | _mixed_value) if name.lower() == "style" else draw(_value | _mixed_value)
     quote = draw(_quote)
     separator = draw(st.sampled_from([" ", "/", "\n", "\x0c", " \x00", "  "]))
     return f"{separator}{name}={quote}{value}{quote}"
@@ -81,8 +87,13 @@ def _open_tag(draw: st.DrawFn) -> str:
 _close_tag = st.sampled_from(TAGS).flatmap(_case).map(lambda name: f"</{name}>")
 _comment = st.builds(lambda a, b: f"<!--{a}{b}-->", st.sampled_from(["", "<!--", "-", "--!>", "<img src=x onerror=1>"]),
                      st.text(max_size=5))  # fmt: skip
+_newline_container = st.builds(
+    lambda tag, lead, rest: f"<{tag}>{lead}{rest}", st.sampled_from(["pre", "listing", "textarea", "PRE"]),
+    st.sampled_from(["\n", "\n\n", "\r\n", "\r", "\n\n\n", "&#10;", "<b>\n", "<x>\n", ""]),
+    st.sampled_from(["x", "", "</pre>", "<b>y</b>\n", "\n"]),
+)  # fmt: skip
 _token = st.one_of(
-    _open_tag(), _close_tag, _comment, st.sampled_from(JUNK), st.text(max_size=10),
+    _open_tag(), _close_tag, _comment, _newline_container, st.sampled_from(JUNK), st.text(max_size=10),
     st.sampled_from(["<svg><p><style><img src=x onerror=alert(1)></style></p></svg>",
                      "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
                      "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",

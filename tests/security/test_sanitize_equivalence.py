@@ -15,7 +15,14 @@ from bleach.html5lib_shim import HTMLParser, HTMLSerializer, getTreeWalker
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktop_app.core.sanitize import _cleaner, _LinearTreeWalker, _prune, _serialize
+from desktop_app.core.sanitize import (
+    KEEPS_NEWLINE_INSIDE,
+    NEWLINE_DROPPING,
+    _cleaner,
+    _LinearTreeWalker,
+    _prune,
+    _serialize,
+)
 from tests.security.hostile_markup import any_text, hostile_markup
 from tests.security.tally import count, fuzz
 
@@ -39,8 +46,21 @@ def test_walker_yields_html5libs_tokens(html: str) -> None:
 def _assert_serialises_like_html5lib(html: str) -> None:
     tree = _parse(html)
     _prune(tree)
+    written = _serialize(tree)
+    # The one deliberate difference: html5lib's serialiser loses a newline that starts a <pre>'s
+    # content (parsing drops one there, except inside td/th/caption), ours writes it twice.
+    # Give the oracle that newline.
+    parents = {child: parent for parent in tree.iter() for child in parent}
+    for element in list(tree.iter()):
+        ancestors, node = set(), element
+        while node in parents:
+            node = parents[node]
+            ancestors.add(node.tag)
+        if (element.tag in NEWLINE_DROPPING and (element.text or "").startswith("\n")
+                and not ancestors & KEEPS_NEWLINE_INSIDE):  # fmt: skip
+            element.text = "\n" + (element.text or "")
     oracle = HTMLSerializer(quote_attr_values="always", escape_lt_in_attrs=True, omit_optional_tags=False)
-    assert _serialize(tree) == "".join(oracle.serialize(_ORACLE_WALKER(tree))), html
+    assert written == "".join(oracle.serialize(_ORACLE_WALKER(tree))), html
 
 
 @given(_markup)
@@ -56,6 +76,8 @@ def test_serializer_writes_what_html5lib_writes(html: str) -> None:
         '<p title="a\'b" lang=\'x"y\' dir="\'&quot;">q</p>',  # both quotes: &quot;
         "<hr noshade><p irrelevant=1 itemscope {x}y=1 a\"b=2 =c=3 d='<&amp;'>",  # odd names, < and & escaped
         "a&amp;b<br>c</br>",
+        "<pre>\n\nkept</pre><listing>\nx</listing><pre>one</pre>",  # the newline parsing drops, written back
+        "<table><tr><td><pre>\n\nin a cell</pre></td></tr><caption><pre>\nx</pre></caption></table>",  # not here
     ],
 )
 def test_quotes_and_boolean_attributes_serialise_as_html5lib_does(html: str) -> None:
