@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,9 +20,96 @@ from desktop_app.core.addresses import (
 DEFAULT_ATTACHMENT_LIMIT_BYTES = 10 * 1024 * 1024
 """Encoded size budget: the stricter of Paubox's two published figures (10 MB and 50 MB)."""
 
+MAX_FILE_NAME_BYTES = 255
+"""Longest attachment name (UTF-8 bytes): what common file systems store, and mail clients show."""
+MAX_CONTENT_TYPE_LENGTH = 255
+
 
 class MessageError(ValueError):
     """A message that cannot be sent as it is; the text tells the user what to change."""
+
+
+# RFC 2045: token := 1*<any US-ASCII CHAR except SPACE, CTLs, or tspecials>, where tspecials are
+# ()<>@,;:\"/[]?= ; a parameter value is a token or a quoted-string (here without controls).
+_MIME_WORD = r"[!#$%&'*+\-.0-9A-Z^_`a-z{|}~]+"  # RFC 2045 calls it a token
+_QUOTED_STRING = r'"(?:[ !#-\[\]-~]|\\[ -~])*"'
+_PARAMETER = rf"[ \t]*;[ \t]*{_MIME_WORD}=(?:{_MIME_WORD}|{_QUOTED_STRING})"
+_CONTENT_TYPE = re.compile(rf"{_MIME_WORD}/{_MIME_WORD}(?:{_PARAMETER})*[ \t]*")
+# RFC 5322: field-name := 1*ftext, ftext := printable US-ASCII (33-126) except ":".
+_FIELD_NAME = re.compile(r"[!-9;-~]+")
+# Unicode line and paragraph separators are line breaks to some mail software (see addresses).
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """``text`` as an error may quote it: invisible, direction and line-break characters as �, short."""
+    visible = "".join("\ufffd" if unicodedata.category(c) in _INVISIBLE_CATEGORIES else c for c in text)
+    return f"“{visible if len(visible) <= limit else visible[: limit - 1] + '…'}”"
+
+
+def check_file_name(name: str) -> None:
+    """Refuse an attachment name that could hide what the file is or where it would be saved.
+
+    Bidi overrides make ``lab-results\u202efdp.exe`` show as "lab-resultsexe.pdf"; other format
+    characters (zero-width ones, Unicode category Cf) and controls hide text; path separators and
+    ``..`` could steer where a recipient's client saves it.
+    """
+    if not name.strip():
+        raise MessageError("An attachment has no file name; give the file a name before attaching it.")
+    for char in name:
+        category = unicodedata.category(char)
+        if category == "Cf":
+            raise MessageError(
+                f"The attachment name {_shown(name)} contains an invisible formatting or text-direction "
+                f"character (U+{ord(char):04X}), which can disguise what the file is; rename the file and "
+                "attach it again."
+            )
+        if category in _INVISIBLE_CATEGORIES:
+            raise MessageError(
+                f"The attachment name {_shown(name)} contains a control character or line break "
+                f"(U+{ord(char):04X}); rename the file and attach it again."
+            )
+    if "/" in name or "\\" in name:
+        raise MessageError(
+            f"The attachment name {_shown(name)} contains “/” or “\\”; use the file's own name without a folder."
+        )
+    if not name.strip("."):
+        raise MessageError(f"The attachment name {_shown(name)} is only dots; rename the file and attach it again.")
+    if ".." in name:
+        raise MessageError(f"The attachment name {_shown(name)} contains “..”; rename the file without it.")
+    size = len(name.encode("utf-8"))
+    if size > MAX_FILE_NAME_BYTES:
+        raise MessageError(
+            f"The attachment name {_shown(name)} is {size} bytes long; the limit is {MAX_FILE_NAME_BYTES}. "
+            "Rename the file with a shorter name."
+        )
+
+
+def check_content_type(content_type: str, file_name: str = "") -> None:
+    """Refuse a content type that is not ``type/subtype`` with optional ``; name=value`` parameters."""
+    of = f" of attachment {_shown(file_name)}" if file_name else ""
+    if any(unicodedata.category(c) in _INVISIBLE_CATEGORIES and c != "\t" for c in content_type):
+        raise MessageError(
+            f"The content type {_shown(content_type)}{of} contains a line break or control character; "
+            "use a plain type such as application/pdf."
+        )
+    if len(content_type) > MAX_CONTENT_TYPE_LENGTH or not _CONTENT_TYPE.fullmatch(content_type):
+        raise MessageError(
+            f"The content type {_shown(content_type)}{of} is not valid: write it as type/subtype in plain "
+            "letters, such as application/pdf or text/plain; charset=utf-8."
+        )
+
+
+def check_header_name(name: str) -> None:
+    """A custom header name: ``X-`` then printable ASCII without spaces or ``:`` (RFC 5322)."""
+    check_header_value(name, "A custom header name")
+    if not name.lower().startswith("x-") or len(name) < 3:
+        raise MessageError(f"Custom header {_shown(name)} must start with X-.")
+    if not _FIELD_NAME.fullmatch(name):
+        raise MessageError(
+            f"Custom header name {_shown(name)} may only use letters, digits and punctuation, without spaces "
+            "or “:”; write it like X-Clinic-Ref."
+        )
 
 
 @dataclass(frozen=True)
@@ -33,7 +122,19 @@ class Attachment:
 
     @classmethod
     def from_bytes(cls, file_name: str, content_type: str, data: bytes) -> Attachment:
-        return cls(file_name, content_type, base64.b64encode(data).decode("ascii"))
+        """A new attachment; refuses (MessageError) a name or content type :meth:`check` would refuse.
+
+        Messages read back from the store are built directly, so a stored message always loads;
+        :meth:`OutgoingMessage.validate` checks every attachment again before anything is sent.
+        """
+        attachment = cls(file_name, content_type, base64.b64encode(data).decode("ascii"))
+        attachment.check()
+        return attachment
+
+    def check(self) -> None:
+        """Raise MessageError if the name or the content type would be refused."""
+        check_file_name(self.file_name)
+        check_content_type(self.content_type, self.file_name)
 
     @property
     def encoded_size(self) -> int:
@@ -85,12 +186,10 @@ class OutgoingMessage:
             if parse_address(address.formatted()).email.lower() != address.email.lower():
                 raise AddressError(f"“{address.email}” is not a valid address.")
         for name, value in self.custom_headers:
-            if not name.lower().startswith("x-") or len(name) < 3:
-                raise MessageError(f"Custom header “{name}” must start with X-.")
-            check_header_value(name, "A custom header name")
+            check_header_name(name)
             check_header_value(value, f"The value of {name}")
         for attachment in self.attachments:
-            check_header_value(attachment.file_name, "An attachment name")
+            attachment.check()
             try:
                 base64.b64decode(attachment.content_b64, validate=True)
             except binascii.Error:
@@ -109,10 +208,14 @@ def _megabytes(size: int) -> str:
 
 __all__ = [
     "DEFAULT_ATTACHMENT_LIMIT_BYTES",
+    "MAX_FILE_NAME_BYTES",
     "AddressError",
     "Attachment",
     "MessageError",
     "OutgoingMessage",
+    "check_content_type",
+    "check_file_name",
+    "check_header_name",
     "message_from_dict",
     "message_to_dict",
 ]

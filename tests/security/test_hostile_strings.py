@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 
 import pytest
 from hypothesis import given
@@ -43,6 +44,13 @@ def _display_name(text: str) -> str:
     return re.sub("[\u202a-\u202e\u2066-\u2069<>]", "", text[:200])
 
 
+def _file_name(text: str) -> str:
+    """Attachment names take these minus what the field rules refuse (§3a): format and control
+    characters, path separators, ``..``."""
+    name = "".join(c for c in text[:40] if unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp"))
+    return re.sub(r"\.\.+", ".", name.replace("/", "").replace("\\", "")) + ".txt"
+
+
 def _message(text: str, n: int) -> OutgoingMessage:
     return OutgoingMessage(
         sender="staff@clinic.example",
@@ -50,7 +58,7 @@ def _message(text: str, n: int) -> OutgoingMessage:
         subject=text,
         text=f"Body {text}",
         tag=text[:50],
-        attachments=(Attachment.from_bytes(f"{text[:40]}.txt", "text/plain", b"x"),),
+        attachments=(Attachment.from_bytes(_file_name(text), "text/plain", b"x"),),
     )
 
 
