@@ -19,7 +19,8 @@ import trustme
 
 from desktop_app.api.client import PauboxClient, tls_context
 from desktop_app.api.config import ApiConfig, InsecureEndpointError, Secret
-from desktop_app.api.errors import ConnectionFailed, InvalidInput, PauboxError
+from desktop_app.api.connection import ProbeOutcome
+from desktop_app.api.errors import CertificateUnverified, ConnectionFailed, InvalidInput, PauboxError
 from desktop_app.api.webhooks import WEBHOOK_EVENTS
 from desktop_app.sandbox.server import SandboxConfig, SandboxServer
 
@@ -103,6 +104,45 @@ def test_a_self_signed_https_server_is_refused(https_server: _TlsServer) -> None
     assert https_server.requests == 0
 
 
+def test_a_certificate_failure_says_so_not_that_the_network_is_down(https_server: _TlsServer) -> None:
+    with _https_client(https_server) as client, pytest.raises(CertificateUnverified) as caught:
+        client.send(message())
+    words = caught.value.user_message
+    assert words.startswith("The certificate of 127.0.0.1 could not be verified (")
+    assert "so Sealpost did not connect" in words
+    assert "network" not in words.lower().replace("your network inspects", "")
+    assert "\n" not in words
+    assert isinstance(caught.value, ConnectionFailed)  # nothing was sent: the outbox keeps it queued
+    assert https_server.requests == 0
+
+
+def test_a_certificate_for_another_host_is_named_as_such(ca: trustme.CA, tmp_path: Path) -> None:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert("other.example").configure_cert(context)
+    server = _TlsServer(context)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    try:
+        with _https_client(server, str(bundle)) as client, pytest.raises(CertificateUnverified) as caught:
+            client.receipt("t-1")
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert "could not be verified (it is for a different" in caught.value.user_message
+
+
+def test_test_connection_reports_an_untrusted_certificate_in_words(https_server: _TlsServer) -> None:
+    with _https_client(https_server) as client:
+        report = client.test_connection(root=f"https://127.0.0.1:{https_server.server_address[1]}")
+    assert report.results
+    assert {r.outcome for r in report.results} == {ProbeOutcome.UNTRUSTED}
+    assert all("certificate of 127.0.0.1 could not be verified" in r.words for r in report.results)
+    assert report.summary.startswith("The server's certificate could not be verified")
+
+
 def test_the_same_server_works_once_its_ca_is_trusted(https_server: _TlsServer, ca: trustme.CA, tmp_path: Path) -> None:
     bundle = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(bundle))
@@ -116,8 +156,10 @@ def test_tls_below_1_2_is_refused_even_with_a_trusted_certificate(
 ) -> None:
     bundle = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(bundle))
-    with _https_client(old_tls_server, str(bundle)) as client, pytest.raises(ConnectionFailed):
+    with _https_client(old_tls_server, str(bundle)) as client, pytest.raises(ConnectionFailed) as caught:
         client.receipt("t-1")
+    assert "A secure connection to 127.0.0.1 could not be set up" in caught.value.user_message
+    assert "TLS 1.2" in caught.value.user_message
     assert old_tls_server.requests == 0
 
 
