@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from desktop_app import APP_NAME
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.services.autolock import IdleLock, verify_passphrase
-from desktop_app.services.profile import Mode, Profile
+from desktop_app.services.profile import Mode, Profile, make_private
 from desktop_app.ui.bridge import ServiceBridge
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.resources import app_icon, apply_theme
@@ -887,6 +887,7 @@ class MainWindow(QMainWindow):
         if self._views_built:  # the dock layout exists only then
             stored.setValue("state", self.saveState())
         stored.sync()
+        make_private(Path(stored.fileName()))  # QSettings writes with the default mode; 0600 like every profile file
 
     # ------------------------------------------------------------------ shutdown
 
