@@ -41,6 +41,16 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument("--subject", required=True)
     send.add_argument("--text", default="", help="plain-text body")
     send.add_argument("--html", default="", help="HTML body (sanitised before sending)")
+    send.add_argument("--html-file", metavar="FILE", help="HTML body read from FILE (UTF-8, sanitised before sending)")
+    # --attach and --content-type share one list, in the order given: a type belongs to the file before it.
+    send.add_argument("--attach", dest="attach_items", action="append", default=[], metavar="FILE",
+                      type=lambda path: ("file", path), help="attach FILE (repeat for several)")  # fmt: skip
+    send.add_argument("--content-type", dest="attach_items", action="append", metavar="TYPE",
+                      type=lambda value: ("type", value),
+                      help="content type of the --attach given just before it (default: guessed from the "
+                      "file name, else application/octet-stream)")  # fmt: skip
+    send.add_argument("--header", action="append", default=[], metavar='"X-NAME: value"',
+                      help="custom header (repeat for several)")  # fmt: skip
     send.add_argument("--from", dest="sender", help="sender address (default: the profile's)")
     send.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for acceptance")
 

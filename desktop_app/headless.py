@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import mimetypes
 import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from desktop_app.core.addresses import AddressError, parse_address
-from desktop_app.core.message import MessageError, OutgoingMessage
+from desktop_app.core.addresses import AddressError, check_header_value, parse_address
+from desktop_app.core.message import Attachment, MessageError, OutgoingMessage, check_header_name, quote_value
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.services.mailmerge import Body, MergeError, plan_batch
 from desktop_app.services.runtime import Runtime
@@ -23,17 +24,25 @@ PREVIEW_ROWS = 3
 
 
 def send_command(runtime: Runtime, args: argparse.Namespace) -> int:
+    """Build the message as the composer does, check all of it before opening anything, then send.
+
+    A bad value or an unreadable file exits 2 with one ``sealpost: <reason>`` line, nothing queued.
+    """
     try:
+        limit = int(runtime.profile.settings.attachment_limit_mb * 1024 * 1024)
         message = OutgoingMessage(
             sender=args.sender or runtime.profile.settings.sender,
             to=tuple(parse_address(a) for a in args.to),
             cc=tuple(parse_address(a) for a in args.cc),
             bcc=tuple(parse_address(a) for a in args.bcc),
             subject=args.subject,
-            html=args.html,
+            html=_html_body(args.html, args.html_file),
             text=args.text,
+            custom_headers=tuple(_custom_header(h) for h in args.header),
+            attachments=_attachments(args.attach_items, limit),
         )
-    except AddressError as error:
+        runtime.prepare(message)  # sanitises and validates exactly as queueing will
+    except (AddressError, MessageError) as error:
         print(f"sealpost: {error}", file=sys.stderr)
         return 2
     runtime.open()
@@ -52,6 +61,66 @@ def send_command(runtime: Runtime, args: argparse.Namespace) -> int:
         return 1 if final.state in DONE else 4
     finally:
         runtime.close()
+
+
+def _html_body(html: str, path: str | None) -> str:
+    if path is None:
+        return html
+    if html:
+        raise MessageError("give the HTML body either with --html or with --html-file, not both")
+    try:
+        return Path(path).read_bytes().decode("utf-8")
+    except OSError as error:
+        raise MessageError(f"cannot read the HTML file {quote_value(path, 400)}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise MessageError(f"the HTML file {quote_value(path, 400)} is not UTF-8 text; save it as UTF-8") from None
+
+
+def _custom_header(text: str) -> tuple[str, str]:
+    """``--header "X-Name: value"`` → a checked (name, value) pair, as the composer's header box."""
+    name, colon, value = text.partition(":")
+    name, value = name.strip(), value.strip()
+    if not colon:
+        raise MessageError(f'--header {quote_value(text)} has no “:”; write it as "X-Name: value"')
+    check_header_name(name)
+    check_header_value(value, f"The value of {name}")
+    return name, value
+
+
+def _attachments(items: list[tuple[str, str]], limit: int) -> tuple[Attachment, ...]:
+    """``--attach``/``--content-type`` in the order given; sizes checked against the budget before reading."""
+    files: list[list[str]] = []  # [path, content type or ""]
+    for kind, value in items:
+        if kind == "file":
+            files.append([value, ""])
+        elif not files:
+            raise MessageError(f"--content-type {quote_value(value)} comes before any --attach; put it after its file")
+        elif files[-1][1]:
+            raise MessageError(f"the attachment {quote_value(files[-1][0], 400)} has two --content-type values")
+        else:
+            files[-1][1] = value
+    total = 0
+    for path, _type in files:
+        try:
+            size = Path(path).stat().st_size
+        except OSError as error:
+            raise MessageError(f"cannot read the attachment {quote_value(path, 400)}: {error.strerror}") from None
+        total += 4 * ((size + 2) // 3)  # base64, which is what the budget counts
+        if total > limit:
+            raise MessageError(
+                f"attachments would be {total / 1048576:.1f} MB once encoded, over the {limit / 1048576:.1f} MB "
+                f"limit (reached at {quote_value(path, 400)}); send some in a separate message"
+            )
+    attachments = []
+    for path, content_type in files:
+        name = Path(path).name
+        chosen = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        try:
+            data = Path(path).read_bytes()
+        except OSError as error:
+            raise MessageError(f"cannot read the attachment {quote_value(path, 400)}: {error.strerror}") from None
+        attachments.append(Attachment.from_bytes(name, chosen, data))
+    return tuple(attachments)
 
 
 def batch_command(runtime: Runtime, args: argparse.Namespace) -> int:

@@ -41,7 +41,7 @@ _FIELD_NAME = re.compile(r"[!-9;-~]+")
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
-def _shown(text: str, limit: int = 60) -> str:
+def quote_value(text: str, limit: int = 60) -> str:
     """``text`` as an error may quote it: invisible, direction and line-break characters as �, short."""
     visible = "".join("\ufffd" if unicodedata.category(c) in _INVISIBLE_CATEGORIES else c for c in text)
     return f"“{visible if len(visible) <= limit else visible[: limit - 1] + '…'}”"
@@ -60,42 +60,44 @@ def check_file_name(name: str) -> None:
         category = unicodedata.category(char)
         if category == "Cf":
             raise MessageError(
-                f"The attachment name {_shown(name)} contains an invisible formatting or text-direction "
+                f"The attachment name {quote_value(name)} contains an invisible formatting or text-direction "
                 f"character (U+{ord(char):04X}), which can disguise what the file is; rename the file and "
                 "attach it again."
             )
         if category in _INVISIBLE_CATEGORIES:
             raise MessageError(
-                f"The attachment name {_shown(name)} contains a control character or line break "
+                f"The attachment name {quote_value(name)} contains a control character or line break "
                 f"(U+{ord(char):04X}); rename the file and attach it again."
             )
     if "/" in name or "\\" in name:
         raise MessageError(
-            f"The attachment name {_shown(name)} contains “/” or “\\”; use the file's own name without a folder."
+            f"The attachment name {quote_value(name)} contains “/” or “\\”; use the file's own name without a folder."
         )
     if not name.strip("."):
-        raise MessageError(f"The attachment name {_shown(name)} is only dots; rename the file and attach it again.")
+        raise MessageError(
+            f"The attachment name {quote_value(name)} is only dots; rename the file and attach it again."
+        )
     if ".." in name:
-        raise MessageError(f"The attachment name {_shown(name)} contains “..”; rename the file without it.")
+        raise MessageError(f"The attachment name {quote_value(name)} contains “..”; rename the file without it.")
     size = len(name.encode("utf-8"))
     if size > MAX_FILE_NAME_BYTES:
         raise MessageError(
-            f"The attachment name {_shown(name)} is {size} bytes long; the limit is {MAX_FILE_NAME_BYTES}. "
+            f"The attachment name {quote_value(name)} is {size} bytes long; the limit is {MAX_FILE_NAME_BYTES}. "
             "Rename the file with a shorter name."
         )
 
 
 def check_content_type(content_type: str, file_name: str = "") -> None:
     """Refuse a content type that is not ``type/subtype`` with optional ``; name=value`` parameters."""
-    of = f" of attachment {_shown(file_name)}" if file_name else ""
+    of = f" of attachment {quote_value(file_name)}" if file_name else ""
     if any(unicodedata.category(c) in _INVISIBLE_CATEGORIES and c != "\t" for c in content_type):
         raise MessageError(
-            f"The content type {_shown(content_type)}{of} contains a line break or control character; "
+            f"The content type {quote_value(content_type)}{of} contains a line break or control character; "
             "use a plain type such as application/pdf."
         )
     if len(content_type) > MAX_CONTENT_TYPE_LENGTH or not _CONTENT_TYPE.fullmatch(content_type):
         raise MessageError(
-            f"The content type {_shown(content_type)}{of} is not valid: write it as type/subtype in plain "
+            f"The content type {quote_value(content_type)}{of} is not valid: write it as type/subtype in plain "
             "letters, such as application/pdf or text/plain; charset=utf-8."
         )
 
@@ -104,10 +106,10 @@ def check_header_name(name: str) -> None:
     """A custom header name: ``X-`` then printable ASCII without spaces or ``:`` (RFC 5322)."""
     check_header_value(name, "A custom header name")
     if not name.lower().startswith("x-") or len(name) < 3:
-        raise MessageError(f"Custom header {_shown(name)} must start with X-.")
+        raise MessageError(f"Custom header {quote_value(name)} must start with X-.")
     if not _FIELD_NAME.fullmatch(name):
         raise MessageError(
-            f"Custom header name {_shown(name)} may only use letters, digits and punctuation, without spaces "
+            f"Custom header name {quote_value(name)} may only use letters, digits and punctuation, without spaces "
             "or “:”; write it like X-Clinic-Ref."
         )
 
@@ -218,6 +220,7 @@ __all__ = [
     "check_header_name",
     "message_from_dict",
     "message_to_dict",
+    "quote_value",
 ]
 
 
