@@ -361,6 +361,9 @@ def _unreadable(path: Path, key: bytes, error: BaseException) -> StoreError:
       with this key: if any page passes, the key is right and page 1 is damaged (damage);
       if none passes, it is a wrong key. A file of random bytes of a whole number of pages is
       indistinguishable from one encrypted with another key and is reported as a wrong key.
+      The check reads the file, not the WAL: after a key rotation killed between its commit and
+      the checkpoint, page 1 comes from the WAL under the new key while the file's pages pass
+      with the old one, so the old key sees "damage"; ``store.unlock`` then tries the pending key.
     * anything else (locked, I/O error) says nothing about the file: reported as it is.
 
     Empty and cut-short files never get here: :func:`check_file_shape` names them first.

@@ -23,6 +23,7 @@ from desktop_app.store import identity, keys
 from desktop_app.store.crashpoint import crash_point
 from desktop_app.store.database import (
     Connection,
+    DamagedDatabase,
     IntegrityWatch,
     StoreError,
     WrongKey,
@@ -58,19 +59,28 @@ def open_profile_database(path: Path, profile_id: str, *, watch: IntegrityWatch 
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         _keep_identity(path.parent, profile_id)
         return open_database(path, keys.create_database_key(profile_id))
+    refused: StoreError | None = None
     if key is not None:
         try:
             connection = open_database(path, key, watch=watch)
-        except WrongKey:
+        except (WrongKey, DamagedDatabase) as error:
+            # A rotation killed after its commit leaves new-key pages in the WAL over old-key pages
+            # in the file: to the old key that looks like damage (some pages pass, page 1 fails).
             if pending is None:
                 raise
+            refused = error
         else:
             if pending is not None:
                 log.info("a key rotation was interrupted before re-encrypting; keeping the old key")
                 keys.delete_pending_database_key(profile_id)
             return connection
     assert pending is not None
-    connection = open_database(path, pending, watch=watch)
+    try:
+        connection = open_database(path, pending, watch=watch)
+    except WrongKey:
+        if refused is not None:
+            raise refused from None  # the pending key fits no better: the main key's verdict stands
+        raise
     log.info("a key rotation was interrupted after re-encrypting; finishing it")
     keys.store_database_key(profile_id, pending)
     keys.delete_pending_database_key(profile_id)

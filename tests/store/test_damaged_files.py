@@ -30,6 +30,7 @@ from desktop_app.store.database import (
     _translate,
     close_database,
     open_database,
+    rekey,
 )
 from desktop_app.store.unlock import KeyMissing, open_profile_database
 
@@ -313,6 +314,33 @@ def test_a_halved_profile_database_is_damaged_and_a_wrong_key_is_a_wrong_key(rea
     with pytest.raises(StoreError, match="damaged") as raised_damage:
         open_profile_database(path, profile_id)
     assert not isinstance(raised_damage.value, (WrongKey, KeyMissing))
+
+
+def test_a_rotation_killed_after_its_commit_is_finished_not_called_damage(tmp_path: Path) -> None:
+    """New-key pages in the WAL over old-key pages in the file look like damage to the old key
+    (page 1 fails, other pages pass); the pending key must still be tried, and it opens."""
+    live, copy = tmp_path / "live", tmp_path / "copy"
+    live.mkdir()
+    copy.mkdir()
+    profile_id = uuid.uuid4().hex
+    connection = open_profile_database(live / "sealpost.db", profile_id)
+    connection.execute("CREATE TABLE filler (x TEXT)")
+    connection.executemany("INSERT INTO filler VALUES (?)", [(secrets.token_hex(400),) for _ in range(100)])
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    new_key = secrets.token_bytes(32)
+    keys.store_pending_database_key(profile_id, new_key)
+    rekey(connection, new_key)
+    for name in ("sealpost.db", "sealpost.db-wal"):  # the files as a kill -9 leaves them: WAL not checkpointed
+        (copy / name).write_bytes((live / name).read_bytes())
+    connection.close()
+    assert (copy / "sealpost.db-wal").stat().st_size > 0
+    reopened = open_profile_database(copy / "sealpost.db", profile_id)
+    try:
+        assert reopened.execute("SELECT count(*) FROM filler").fetchone()[0] == 100
+    finally:
+        close_database(reopened)
+    assert keys.load_database_key(profile_id) == new_key
+    assert keys.load_pending_database_key(profile_id) is None
 
 
 def test_an_empty_database_without_a_key_is_damaged_not_missing_a_key(tmp_path: Path) -> None:
