@@ -231,8 +231,9 @@ class RequestGuard:
             deadline.abort("closed")
 
     def _watch(self) -> None:
+        """Shut down requests past their deadline; ends when none is in flight (restarted by the next)."""
         with self._wake:
-            while not self._closing:
+            while not self._closing and self._active:
                 now = time.monotonic()
                 running = [d for d in self._active if not d.ended_by]
                 for deadline in running:
@@ -240,7 +241,7 @@ class RequestGuard:
                         deadline.abort("deadline")
                 upcoming = [d.expires + WATCHDOG_GRACE_SECONDS - now for d in running if not d.ended_by]
                 self._wake.wait(max(0.05, min(upcoming)) if upcoming else None)
-            return
+            self._watchdog = None
 
 
 class BoundedTransport(httpx.HTTPTransport):

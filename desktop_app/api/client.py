@@ -550,7 +550,10 @@ class PauboxClient:
 
     def _status_failure(self, response: _Response) -> PauboxError:
         status = response.status
-        title, details = error_summary(response.body, response.reason or f"HTTP {status}")
+        reason = response.reason or f"HTTP {status}"
+        if response.cut_off:
+            reason += " (the rest of its reply was too large to read)"
+        title, details = error_summary(response.body, reason)
         detail = self._scrub(f"{title}: {details}" if details else title)
         retry_after = parse_retry_after(response.headers.get("Retry-After"), self._now())
         if status == 429:
