@@ -457,18 +457,25 @@ _ANY_TAG = re.compile(r"<[^>]*>")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
+# A link as the sanitiser writes it: the href in double quotes, or in single quotes when it holds a ".
+_LINK = re.compile(r"""<a\b[^>]*?\shref\s*=\s*(?:"([^"]*)"|'([^']*)')[^>]*>(.*?)</a\s*>""", re.IGNORECASE | re.DOTALL)
+
+
+def _link_as_text(match: re.Match[str]) -> str:
+    href = match.group(1) if match.group(1) is not None else match.group(2)
+    inner = match.group(3)
+    shown = html.unescape(_ANY_TAG.sub("", inner)).strip()
+    # Escaped again because the whole text is unescaped once at the end.
+    return inner if shown == html.unescape(href) else f"{inner} [{html.escape(html.unescape(href), quote=False)}]"
+
+
 def html_to_text(html_text: str) -> str:
     """Derive the plain-text part of a message from its (already sanitised) HTML body.
 
     Recipients whose mail client refuses HTML still read the message, and Paubox's secure
     notification shows it; links keep their target in brackets so nothing is hidden.
     """
-    text = re.sub(
-        r"<a\b[^>]*href\s*=\s*\"([^\"]*)\"[^>]*>(.*?)</a\s*>",
-        lambda m: m.group(2) if _ANY_TAG.sub("", m.group(2)).strip() == m.group(1) else f"{m.group(2)} [{m.group(1)}]",
-        html_text,
-        flags=re.IGNORECASE | re.DOTALL,
-    )
+    text = _LINK.sub(_link_as_text, html_text)
     text = re.sub(r"<\s*(head|style)\b.*?</\1\s*>", "", text, flags=re.IGNORECASE | re.DOTALL)
     text = _LIST_ITEM.sub("\n- ", text)
     text = _BLOCK_BREAK.sub("\n", text)

@@ -17,7 +17,7 @@ from bleach.html5lib_shim import HTMLParser
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktop_app.core.sanitize import sanitize_html
+from desktop_app.core.sanitize import html_to_text, sanitize_html
 from tests.security.fixed_point_corpus import CORPUS
 from tests.security.hostile_markup import any_text, hostile_markup
 from tests.security.html_policy_check import policy_violations
@@ -41,6 +41,15 @@ def test_reported_link_keeps_its_ampersand_and_quotes_on_every_pass() -> None:
     assert len(set(passes)) == 1, passes
     assert "&amp;amp;" not in passes[0]
     assert _tree(passes[0]).find("a").get("href") == 'https://ok/?a=1&b="x"'  # what the patient's client opens
+
+
+def test_the_plain_text_part_keeps_the_target_of_a_link_in_single_quotes() -> None:
+    """A value holding ``"`` is written in single quotes; the text part must still show where it goes."""
+    clean = sanitize_html('<p>See <a href="https://ok/?a=1&amp;b=&quot;x&quot;">results</a>.</p>')
+    assert html_to_text(clean) == 'See results [https://ok/?a=1&b="x"].'
+    assert html_to_text(sanitize_html('<a href="https://ok/?a=1&amp;b=2">https://ok/?a=1&amp;b=2</a>')) == (
+        "https://ok/?a=1&b=2"  # a link that shows its own target is not repeated
+    )
 
 
 def test_reported_pre_keeps_its_leading_newline_on_every_pass() -> None:
