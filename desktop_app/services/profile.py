@@ -153,12 +153,22 @@ class Profile:
     # ------------------------------------------------------------------ loading
 
     def _load(self) -> Settings:
+        for name in (self.SETTINGS_FILE, self.BACKUP_FILE, self.IDENTITY_FILE):
+            make_private(self.directory / name)  # an older version wrote them with the default mode
+        for _attempt in range(3):
+            settings = self._try_load()
+            if settings is not None:
+                return settings
+        raise OSError(f"The settings in {self.directory} keep changing while Sealpost reads them.")
+
+    def _try_load(self) -> Settings | None:
+        """The settings, or None if another process set a damaged file aside meanwhile (read again)."""
         path = self.directory / self.SETTINGS_FILE
         identity = self._load_identity()
-        primary, why = _read_settings(path)
+        primary, why, judged = _read_settings(path)
         if primary is not None:
             return self._keep(primary, identity, existed=True)
-        backup, _ = _read_settings(self.directory / self.BACKUP_FILE)
+        backup, _, _ = _read_settings(self.directory / self.BACKUP_FILE)
         if why == "missing" and identity is None and backup is None:
             settings = Settings()  # a new profile
             self._write(settings)
@@ -166,7 +176,9 @@ class Profile:
         if why == "missing":
             said = "The settings file settings.json was missing"
         else:
-            aside = set_aside(path)
+            aside = set_aside(path, judged)
+            if aside is None:
+                return None
             said = f"The settings file was damaged ({why}), so it was set aside as {aside.name}"
         if identity is not None:
             found = "The profile's identity was recovered from profile-id, so its history and keys are still found"
@@ -207,10 +219,13 @@ class Profile:
         return settings
 
     def _load_identity(self) -> str | None:
+        judged = _read_bytes(self.directory / self.IDENTITY_FILE)
         try:
             return identity_file.read_identity(self.directory)
         except ValueError as why:
-            aside = set_aside(self.directory / self.IDENTITY_FILE)
+            aside = set_aside(self.directory / self.IDENTITY_FILE, judged)
+            if aside is None:  # another process set it aside first
+                return self._load_identity()
             self._problem(f"The profile's identity file was damaged ({why}), so it was set aside as {aside.name}.")
             return None
 
@@ -243,47 +258,64 @@ def _read_bytes(path: Path) -> bytes | None:
         return None
 
 
-def _read_settings(path: Path) -> tuple[Settings | None, str]:
-    """The settings in ``path``, or None and why not ("missing", or what is damaged)."""
+def _read_settings(path: Path) -> tuple[Settings | None, str, bytes | None]:
+    """The settings in ``path``, or None and why not ("missing", or what is damaged); and the bytes read."""
     data = _read_bytes(path)
     if data is None:
-        return None, "missing"
+        return None, "missing", None
     if not data.strip():
-        return None, "it is empty"
+        return None, "it is empty", data
     try:
         parsed = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
-        return None, "it is not text"
+        return None, "it is not text", data
     except ValueError:
-        return None, "it is not valid JSON; it may have been cut short"
+        return None, "it is not valid JSON; it may have been cut short", data
     try:
-        return Settings.from_json(parsed), "ok"
+        return Settings.from_json(parsed), "ok", data
     except ValueError as why:
-        return None, str(why)
+        return None, str(why), data
 
 
-def set_aside(path: Path) -> Path:
-    """Rename a damaged file to ``<name>.damaged-<UTC time>`` without replacing an earlier one."""
+def set_aside(path: Path, judged: bytes | None = None) -> Path | None:
+    """Rename a damaged file to ``<name>.damaged-<UTC time>`` without replacing an earlier one; 0600.
+
+    None if ``path`` is gone or no longer holds ``judged`` (the bytes found damaged): another
+    process set it aside first and may have written a good one, which is not ours to rename.
+    """
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     for n in range(1, 1000):
         target = path.with_name(f"{path.name}.damaged-{stamp}" + (f"-{n}" if n > 1 else ""))
-        if move_into_place(path, target):
+        if judged is not None and _read_bytes(path) != judged:
+            return None
+        try:
+            moved = move_into_place(path, target)
+        except FileNotFoundError:
+            return None
+        if moved:
+            make_private(target)
             fsync_directory(path.parent)
             return target
     raise OSError(f"could not set {path.name} aside: too many damaged copies")
 
 
 def make_private_dir(directory: Path) -> None:
-    """Create ``directory`` 0700, or make an existing one 0700."""
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create ``directory`` 0700 (and any missing parents: they name the profiles), or make an
+    existing one 0700. Parents that already exist are left as they are."""
+    missing = [d for d in (directory, *directory.parents) if not d.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
     if directory.stat().st_mode & 0o077:
         os.chmod(directory, 0o700)
 
 
 def make_private(path: Path) -> None:
     """Make an existing file 0600 (e.g. one a library wrote with the default mode)."""
-    if path.exists() and path.stat().st_mode & 0o077:
-        os.chmod(path, 0o600)
+    try:
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, 0o600)
+    except FileNotFoundError:
+        pass
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -72,14 +72,16 @@ def move_into_place(source: Path, target: Path) -> bool:
     """
     try:
         os.link(source, target)
-    except FileExistsError:
+    except (FileExistsError, FileNotFoundError):
+        if not source.exists():
+            raise FileNotFoundError(source) from None
         return False
     except OSError:
         if target.exists():
             return False
         os.rename(source, target)
         return True
-    source.unlink()
+    source.unlink(missing_ok=True)  # another process may have moved it too: both names hold it
     return True
 
 

@@ -169,6 +169,48 @@ def test_settings_writes_leave_no_temporary_files_and_are_private(tmp_path: Path
     assert json.loads((profile.directory / "settings.json.bak").read_text())["retention_days"] == 2
 
 
+def test_a_damaged_file_another_process_set_aside_first_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.services import profile as profile_module
+
+    profile = established(tmp_path)
+    (profile.directory / "settings.json").write_bytes(b"{")
+    real_set_aside = profile_module.set_aside
+
+    def first_elsewhere(path: Path, judged: bytes | None = None) -> Path | None:
+        monkeypatch.setattr(profile_module, "set_aside", real_set_aside)
+        Profile(profile.directory)  # the other process: sets it aside and writes good settings
+        return real_set_aside(path, judged)  # ours finds a good file there now: not ours to rename
+
+    monkeypatch.setattr(profile_module, "set_aside", first_elsewhere)
+    reloaded = Profile(profile.directory)
+    assert reloaded.settings == profile.settings
+    assert len(damaged_names(profile.directory)) == 1
+
+
+def test_settings_left_readable_by_an_older_version_are_made_private(tmp_path: Path) -> None:
+    profile = established(tmp_path)
+    for name in ("settings.json", "settings.json.bak", "profile-id"):
+        (profile.directory / name).chmod(0o644)
+    profile.directory.chmod(0o755)
+    (profile.directory / "settings.json").write_bytes(b"damaged")
+    Profile(profile.directory)
+    assert {p.name: mode(p) for p in profile.directory.iterdir() if p.is_file()} == {
+        p.name: 0o600 for p in profile.directory.iterdir() if p.is_file()
+    }
+    assert mode(profile.directory) == 0o700
+
+
+def test_the_folders_made_for_a_profile_are_private(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        Profile(tmp_path / "data" / "profiles" / "front-desk")
+    finally:
+        os.umask(old)
+    assert [mode(tmp_path / p) for p in ("data", "data/profiles", "data/profiles/front-desk")] == [0o700] * 3
+
+
 # ------------------------------------------------------------------------------ the database
 
 
