@@ -472,18 +472,19 @@ class PauboxClient:
         idempotent = method == "GET"
         try:
             with self._guard.request(seconds) as deadline:
-                try:
-                    response = self._exchange(request, deadline)
-                except httpx.HTTPError as error:
-                    failure = _transport_failure(error, deadline=deadline, on_wire=wire.fired, idempotent=idempotent)
-                except RuntimeError:  # httpx refuses to send on a client closed under this call
-                    if not (self._guard.closing or deadline.ended_by):
-                        raise
-                    failure = _closed_failure(on_wire=wire.fired, idempotent=idempotent)
+                if deadline.ended_by:  # the client was closed: nothing new leaves it
+                    failure = _closed_failure(on_wire=False, idempotent=idempotent)
+                else:
+                    try:
+                        response = self._exchange(request, deadline)
+                    except httpx.HTTPError as error:
+                        failure = _transport_failure(
+                            error, deadline=deadline, on_wire=wire.fired, idempotent=idempotent
+                        )
         finally:
             self._close_pool_if_idle()
         if failure is not None or response is None:  # raised outside the except block: no httpx text in __context__
-            failure = failure or _closed_failure(on_wire=wire.fired, idempotent=idempotent)
+            failure = failure or _closed_failure(on_wire=wire.fired, idempotent=idempotent)  # (never None here)
             self._emit(method, endpoint, None, started, attempt, failure, tracking_id)
             raise failure
         result: T | None = None
@@ -512,9 +513,10 @@ class PauboxClient:
         return result  # type: ignore[return-value]  # parse() succeeded, so result holds its value
 
     def _exchange(self, request: httpx.Request, deadline: Deadline) -> _Response:
-        """Send ``request`` and read at most MAX_RESPONSE_BYTES of the reply, all before ``deadline``."""
-        if deadline.ended_by:
-            raise RuntimeError("client closed")
+        """Send ``request`` and read at most MAX_RESPONSE_BYTES of the reply, all before ``deadline``.
+
+        The pool is never closed while this runs (``close()`` leaves that to the last request out).
+        """
         raw = self._http.send(request, stream=True)
         try:
             return _read_response(raw, deadline)
