@@ -50,6 +50,40 @@ class RingBufferHandler(logging.Handler):
 ring_buffer = RingBufferHandler()
 
 
+class EarlyRecords(logging.Handler):
+    """Warnings logged before :func:`configure_logging` (the profile is loaded first, and may say
+    a file was damaged), held so the log file, the log viewer and the console still get them."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: deque[logging.LogRecord] = deque(maxlen=100)
+        self.loggers: list[logging.Logger] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+early_records = EarlyRecords()
+
+
+def hold_until_configured(logger: logging.Logger) -> None:
+    """Keep ``logger``'s warnings until logging is configured, then replay them to its handlers."""
+    if early_records not in logger.handlers:
+        logger.addHandler(early_records)
+        early_records.loggers.append(logger)
+
+
+def _replay_early_records(handlers: list[logging.Handler]) -> None:
+    for logger in early_records.loggers:
+        logger.removeHandler(early_records)
+    early_records.loggers.clear()
+    while early_records.records:
+        record = early_records.records.popleft()
+        for handler in handlers:
+            if record.levelno >= handler.level:
+                handler.handle(record)
+
+
 class LazyRotatingFileHandler(logging.Handler):
     """A rotating log file opened at the first record, not at start-up.
 
@@ -108,6 +142,7 @@ def configure_logging(log_dir: Path, *, verbose: bool = False, console: bool = F
         handler.addFilter(redactor)
         handler.setFormatter(logging.Formatter(FORMAT))
         root.addHandler(handler)
+    _replay_early_records(handlers)
     # httpx logs every request URL at INFO; URLs can carry a legacy username. Keep it quiet.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

@@ -16,8 +16,9 @@ Damaged files are named and set aside, never replaced silently, and nothing is d
   type, no id) is renamed ``settings.json.damaged-<UTC time>`` (never over an earlier one); the id
   comes from ``profile-id`` (else the backup), the other settings from the backup if it is good,
   else the defaults. ``profile-id`` wins over a settings file that names another id.
-* What happened is logged as a warning and kept in :attr:`Profile.problems`, in plain words for
-  the user.
+* What happened is logged as a warning (held until logging is configured, then written to the
+  log file, the log viewer and, headless, stderr) and kept in :attr:`Profile.problems`, in plain
+  words for the user.
 
 Everything here is 0600 in a 0700 folder.
 """
@@ -39,10 +40,12 @@ from typing import Any
 import platformdirs
 
 from desktop_app import APP_NAME
+from desktop_app.services.logging_setup import hold_until_configured
 from desktop_app.store import identity as identity_file
 from desktop_app.store.identity import fsync_directory, move_into_place
 
 log = logging.getLogger(__name__)
+hold_until_configured(log)  # the CLI loads the profile before it configures logging
 
 
 class Mode(StrEnum):

@@ -78,6 +78,8 @@ def test_a_damaged_settings_file_loses_no_history(sent: Path) -> None:
         assert len(damaged) == n, what  # an earlier damaged copy is never overwritten
         assert damage in [p.read_bytes() for p in damaged], what
         assert json.loads(settings.read_text())["mode"] == "sandbox", what
+    # Said before logging was set up, and still in the log file for support.
+    assert (sent / "logs" / "sealpost.log").read_text().count("set aside") == len(SETTINGS_DAMAGE)
 
 
 def test_an_empty_database_is_reported_damaged_and_kept(sent: Path) -> None:
