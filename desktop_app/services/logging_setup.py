@@ -115,7 +115,8 @@ def _private_rotating_handler(path: Path) -> RotatingFileHandler:
     class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
         def _open(self) -> TextIOWrapper:
             fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            os.fchmod(fd, 0o600)  # a file left 0644 by an older version
+            if hasattr(os, "fchmod"):  # POSIX; Windows has no such mode bits
+                os.fchmod(fd, 0o600)  # a file left 0644 by an older version
             return open(fd, "a", encoding=self.encoding, errors=self.errors)
 
     for n in range(1, BACKUP_COUNT + 1):  # rotated files an older version left readable

@@ -293,6 +293,31 @@ def test_a_wrong_key_is_still_a_wrong_key(tmp_path: Path) -> None:
     open_database(path, KEY).close()  # and the file was left as it was
 
 
+def test_damage_the_background_check_meets_while_connecting_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.store import database
+
+    path = tmp_path / "sealpost.db"
+    filled_database(path)
+    monkeypatch.setattr(database, "SYNC_CHECK_BELOW_BYTES", 1)  # checked in the background
+    monkeypatch.setattr(database, "BACKGROUND_CHECK_DELAY", 0.3)
+    watch = database.IntegrityWatch()
+    problems: list[str] = []
+    watch.on_problem(problems.append)
+    connection = open_database(path, KEY, watch=watch)
+    try:
+        with path.open("r+b") as stream:  # page 1 goes bad after the open
+            stream.seek(300)
+            stream.write(os.urandom(64))
+        watch.wait(30)
+        assert len(problems) == 1
+        assert "damaged" in problems[0]
+    finally:
+        watch.stop()
+        connection.close()
+
+
 def test_errors_met_while_working_name_the_damage() -> None:
     assert isinstance(_translate(DatabaseError("database disk image is malformed")), DamagedDatabase)
     assert isinstance(_translate(DatabaseError("file is not a database")), DamagedDatabase)
