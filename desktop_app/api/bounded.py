@@ -20,6 +20,9 @@ later by the thread that owns it, so no other thread can ever read a reused desc
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
+import selectors
 import socket
 import ssl
 import threading
@@ -144,11 +147,117 @@ class GuardedStream(httpcore.NetworkStream):
                 socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
-class GuardedBackend(httpcore.NetworkBackend):
-    """httpcore's own synchronous backend, with its streams guarded and connects clamped."""
+class SocketStream(httpcore.NetworkStream):
+    """A plain (or TLS) socket as an httpcore stream: httpcore's ``SyncStream``, minus TLS-in-TLS."""
 
-    def __init__(self) -> None:
-        self._inner = httpcore.SyncBackend()
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        with _mapped(httpcore.ReadTimeout, httpcore.ReadError):
+            self._sock.settimeout(timeout)
+            return self._sock.recv(max_bytes)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        with _mapped(httpcore.WriteTimeout, httpcore.WriteError):
+            while buffer:
+                self._sock.settimeout(timeout)
+                buffer = buffer[self._sock.send(buffer) :]
+
+    def close(self) -> None:
+        self._sock.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        with _mapped(httpcore.ConnectTimeout, httpcore.ConnectError):
+            try:
+                self._sock.settimeout(timeout)
+                wrapped = ssl_context.wrap_socket(self._sock, server_hostname=server_hostname)
+            except BaseException:
+                self.close()
+                raise
+        return SocketStream(wrapped)
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "ssl_object":
+            return self._sock if isinstance(self._sock, ssl.SSLSocket) else None
+        if info == "client_addr":
+            return self._sock.getsockname()
+        if info == "server_addr":
+            return self._sock.getpeername()
+        if info == "socket":
+            return self._sock
+        if info == "is_readable":  # an idle pooled connection the server closed reads as readable
+            return self._sock.fileno() < 0 or _readable_now(self._sock)
+        return None
+
+
+def _readable_now(sock: socket.socket) -> bool:
+    with selectors.DefaultSelector() as selector:
+        selector.register(sock, selectors.EVENT_READ)
+        return bool(selector.select(0))
+
+
+@contextlib.contextmanager
+def _mapped(timeout_error: type[Exception], other_error: type[Exception]) -> Iterator[None]:
+    """Socket errors as httpcore's (which httpx maps to its own): a timeout first, any OSError else."""
+    try:
+        yield
+    except TimeoutError as error:
+        raise timeout_error(str(error)) from error
+    except OSError as error:
+        raise other_error(str(error)) from error
+
+
+_CONNECT_SLICE = 0.1  # how often a connect in progress looks whether its request was aborted
+
+
+def _connect(
+    host: str, port: int, timeout: float | None, local_address: str | None,
+    socket_options: Iterable[httpcore.SOCKET_OPTION], deadline: Deadline | None,
+) -> socket.socket:  # fmt: skip
+    """``socket.create_connection``, but waiting in slices so ``close()`` (an aborted deadline) ends it.
+
+    The name lookup itself cannot be interrupted; the TCP handshake can, within ``_CONNECT_SLICE``.
+    """
+    ends = None if timeout is None else time.monotonic() + timeout
+    options = list(socket_options)
+    last: OSError = OSError(f"no address found for {host}")
+    for family, kind, proto, _name, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        sock = socket.socket(family, kind, proto)
+        try:
+            for option in options:
+                sock.setsockopt(*option)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if local_address:
+                sock.bind((local_address, 0))
+            sock.setblocking(False)
+            code = sock.connect_ex(address)
+            with selectors.DefaultSelector() as selector:
+                selector.register(sock, selectors.EVENT_WRITE)
+                while code in (errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY):
+                    if deadline is not None and deadline.ended_by:
+                        raise ConnectionAbortedError(f"request ended ({deadline.ended_by})")
+                    left = None if ends is None else ends - time.monotonic()
+                    if left is not None and left <= 0:
+                        raise TimeoutError("timed out")
+                    if selector.select(_CONNECT_SLICE if left is None else min(left, _CONNECT_SLICE)):
+                        code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if code:
+                raise OSError(code, os.strerror(code))
+            sock.setblocking(True)
+            return sock
+        except OSError as error:
+            sock.close()
+            last = error
+            if isinstance(error, TimeoutError | ConnectionAbortedError):
+                break  # no time left for another address
+    raise last
+
+
+class GuardedBackend(httpcore.NetworkBackend):
+    """httpcore's synchronous backend, with its connects and streams clamped to the request's deadline."""
 
     def connect_tcp(
         self,
@@ -161,7 +270,9 @@ class GuardedBackend(httpcore.NetworkBackend):
         deadline = _active_deadline()
         if deadline is not None:
             timeout = deadline.clamp(timeout, httpcore.ConnectTimeout)
-        stream = GuardedStream(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
+        with _mapped(httpcore.ConnectTimeout, httpcore.ConnectError):
+            sock = _connect(host, port, timeout, local_address, socket_options or (), deadline)
+        stream = GuardedStream(SocketStream(sock))
         if deadline is not None:
             deadline.attach(stream)
         return stream
@@ -172,7 +283,7 @@ class GuardedBackend(httpcore.NetworkBackend):
         raise httpcore.ConnectError("Unix sockets are not used")
 
     def sleep(self, seconds: float) -> None:  # pragma: no cover - only httpcore retries sleep
-        self._inner.sleep(seconds)
+        time.sleep(seconds)
 
 
 class RequestGuard:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+import socket
 import threading
 import time
 import tracemalloc
@@ -23,6 +24,7 @@ from desktop_app.api.client import PauboxClient
 from desktop_app.api.config import ApiConfig, Secret
 from desktop_app.api.errors import (
     ClientClosed,
+    ConnectionFailed,
     InvalidRequest,
     MalformedResponse,
     NoTimelyReply,
@@ -255,6 +257,45 @@ def test_close_from_another_thread_ends_a_stuck_request_at_once(
     _one_clear_line(outcome[0])
     with pytest.raises(ClientClosed):  # and nothing new leaves a closed client
         client.send(message())
+
+
+@contextmanager
+def _unanswered_connects() -> Iterator[str]:
+    """A loopback address whose TCP handshake never completes: a listener with a full backlog drops SYNs."""
+    with socket.socket() as listener, socket.socket() as filler:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        filler.connect(listener.getsockname())  # takes the only backlog slot; nobody ever accepts it
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/v1/x"
+
+
+def test_a_connect_that_never_completes_ends_at_the_deadline_as_not_sent() -> None:
+    with _unanswered_connects() as url:
+        config = ApiConfig(url, Secret(KEY), connect_timeout=30.0, request_deadline=DEADLINE)
+        wired: list[str] = []
+        with PauboxClient(config, read_attempts=1) as client:
+            started = time.monotonic()
+            with pytest.raises(ConnectionFailed) as caught:
+                client.send(message(), on_wire=lambda: wired.append("wire"))
+            elapsed = time.monotonic() - started
+    assert elapsed < BOUND
+    assert caught.value.user_message.startswith("Paubox did not take the request within 2 s, so it was not sent")
+    assert wired == []
+
+
+def test_close_from_another_thread_ends_a_connect_in_progress() -> None:
+    with _unanswered_connects() as url:
+        client = PauboxClient(ApiConfig(url, Secret(KEY), connect_timeout=30.0), read_attempts=1)
+        thread, outcome = _in_thread(lambda: client.send(message()))
+        time.sleep(0.5)
+        started = time.monotonic()
+        client.close()
+        thread.join(3)
+        ended_after = time.monotonic() - started
+    assert not thread.is_alive()
+    assert ended_after < 1.5
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], ClientClosed), outcome
 
 
 def test_close_with_nothing_in_flight_closes_the_connections_now() -> None:
