@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from desktop_app.api.bounded import MAX_RESPONSE_BYTES
+from desktop_app.api.bounded import MAX_RESPONSE_BYTES, BoundedTransport
 from desktop_app.api.client import PauboxClient
 from desktop_app.api.config import ApiConfig, Secret
 from desktop_app.api.errors import (
@@ -34,8 +34,9 @@ from desktop_app.api.errors import (
 )
 from desktop_app.api.models import SERVER_TEXT_LIMIT, error_summary
 from desktop_app.core.redact import redact
+from desktop_app.sandbox.server import SandboxServer
 
-from .helpers import Recorder, message
+from .helpers import Recorder, make_client, message
 from .hostile import (
     MB,
     HostileServer,
@@ -193,6 +194,16 @@ def test_a_trickling_reply_to_a_read_is_a_retryable_failure_at_the_deadline(beha
     assert isinstance(caught.value, NotSent)  # the caller asks again later
     assert server.requests == 1  # not retried here: another wait would be no better
     _one_clear_line(caught.value)
+
+
+def test_the_bounded_transport_still_reuses_one_keep_alive_connection(sandbox: SandboxServer) -> None:
+    with make_client(sandbox) as client:
+        tracking_id = client.send(message()).tracking_id
+        for _ in range(5):
+            client.receipt(tracking_id)
+        transport = client._http._transport
+        assert isinstance(transport, BoundedTransport)
+        assert len(transport._pool.connections) == 1
 
 
 def test_the_deadline_grows_with_the_payload() -> None:
