@@ -24,7 +24,13 @@ from bleach._vendor.html5lib.constants import namespaces, voidElements
 from bleach._vendor.html5lib.filters.base import Filter
 from bleach._vendor.html5lib.treewalkers.base import TreeWalker
 from bleach.css_sanitizer import CSSSanitizer
-from bleach.html5lib_shim import BleachHTMLSerializer, HTMLParser, HTMLSerializer, convert_entities
+from bleach.html5lib_shim import (
+    HTML_TAGS_BLOCK_LEVEL,
+    BleachHTMLSerializer,
+    HTMLParser,
+    HTMLSerializer,
+    convert_entities,
+)
 
 from desktop_app.core.message import MessageError
 
@@ -364,8 +370,38 @@ def _serialize(root: ElementTree.Element) -> str:
         cells += name in KEEPS_NEWLINE_INSIDE
         if child.text:
             write(("\n" if _doubles_newline(name, cells, child.text) else "") + escape(child.text))
+        elif name == "pre" and not cells and len(child) and _newline_behind_stripped_tags(child):
+            write("\n")
         stack.append((child, iter(child)))
     return "".join(out)
+
+
+def _newline_behind_stripped_tags(pre: ElementTree.Element) -> bool:
+    """Whether the content of ``pre`` (no text of its own) starts with a newline once bleach strips tags.
+
+    Bleach's tokenizer removes disallowed tags before its parser runs, so in ``<pre><foo>\nx`` the
+    parser meets ``<pre>\nx`` and drops a newline that was content; an extra one after ``<pre>``
+    is then the one dropped. Not behind an allowed tag (the parser sees it) nor a block-level one
+    (bleach writes a newline in its place, which is kept).
+    """
+    stack = [(pre, iter(pre))]
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if not stack:
+                return False
+            if node.tail:
+                return node.tail.startswith("\n")
+            continue
+        name = _split_name(child.tag)[1].lower()
+        if name in ALLOWED_TAGS or name in HTML_TAGS_BLOCK_LEVEL:
+            return False
+        if child.text:
+            return child.text.startswith("\n")
+        stack.append((child, iter(child)))
+    return False
 
 
 def _prune(root: ElementTree.Element) -> None:

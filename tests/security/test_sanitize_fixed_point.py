@@ -67,6 +67,8 @@ def test_reported_pre_keeps_its_leading_newline_on_every_pass() -> None:
         ("<pre><script>x</script>\n\nafter</pre>", "\n\nafter"),  # not first in the source: both kept
         ("<table><tr><td><pre>\n\nin a cell</pre></td></tr></table>", "\n\nin a cell"),  # html5lib keeps it there
         ("<table><caption><pre>\nx</pre></caption></table>", "\nx"),
+        ("<pre><foo>\nbehind a removed tag</foo></pre>", "\nbehind a removed tag"),
+        ("<pre><foo></foo>\n\nafter a removed tag</pre>", "\n\nafter a removed tag"),
     ],
 )
 def test_pre_text_means_what_a_browser_shows(html: str, expected_text: str) -> None:
@@ -130,6 +132,25 @@ def test_preformatted_text_comes_out_exactly_as_it_went_in(text: str, tag: str, 
     pre = _tree(once).find(".//pre")
     assert pre is not None, (html, once)
     assert (pre.text or "") == before, (html, once)
+
+
+_wrapper = st.sampled_from(
+    ["<foo>", "<label>", "<o:p>", "<input>", "<foo></foo>", "<x-y a=1>", "<b>", "<span>", "<font>", "</b>", "<wbr>"]
+)
+
+
+@given(st.lists(_wrapper, max_size=3), st.sampled_from(["", "\n", "\n\n", "\n\n\n"]), _plain)
+@fuzz
+def test_preformatted_text_behind_removed_tags_keeps_its_newlines(wrappers: list[str], lead: str, text: str) -> None:
+    """Bleach strips tags before it parses: ``<pre><foo>\\nx`` must not turn into ``<pre>\\nx`` (one newline gone)."""
+    html = f"<pre>{''.join(wrappers)}{lead}{escape(text, quote=False)}</pre>"
+    before = "".join(_tree(html).find(".//pre").itertext())
+    once = sanitize_html(html)
+    count("preformatted round-trip inputs")
+    assert sanitize_html(once) == once, (html, once)
+    pre = _tree(once).find(".//pre")
+    assert pre is not None, (html, once)
+    assert "".join(pre.itertext()) == before, (html, once)
 
 
 @given(st.one_of(hostile_markup, any_text))
