@@ -50,7 +50,7 @@ def quote_value(text: str, limit: int = 60) -> str:
 def check_file_name(name: str) -> None:
     """Refuse an attachment name that could hide what the file is or where it would be saved.
 
-    Bidi overrides make ``lab-results\u202efdp.exe`` show as "lab-resultsexe.pdf"; other format
+    Bidi overrides make ``lab-results\\u202Efdp.exe`` show as "lab-resultsexe.pdf"; other format
     characters (zero-width ones, Unicode category Cf) and controls hide text; path separators and
     ``..`` could steer where a recipient's client saves it.
     """
