@@ -557,7 +557,10 @@ class PauboxClient:
             reason += " (the rest of its reply was too large to read)"
         title, details = error_summary(response.body, reason)
         detail = self._scrub(f"{title}: {details}" if details else title)
-        retry_after = parse_retry_after(response.headers.get("Retry-After"), self._now())
+        retry_header = response.headers.get("Retry-After")
+        if retry_header is not None and len(retry_header) > 200:  # server text: no real Retry-After is that long
+            retry_header = None
+        retry_after = parse_retry_after(retry_header, self._now())
         if status == 429:
             if retry_after is not None:
                 self.limiter.pause_for(self._backoff.clamp_retry_after(retry_after))
@@ -735,8 +738,8 @@ def _transport_failure(
         if idempotent:
             return ReadTimedOut(f"No complete reply from Paubox {within}; Sealpost will ask again later.")
         return NoTimelyReply(f"No complete reply from Paubox {within}; it may or may not have arrived.")
-    tls = _tls_failure(error)
-    if tls is not None:
+    tls = _tls_failure(error) if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout) else None
+    if tls is not None:  # the handshake is part of connecting: nothing was sent
         return tls
     if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
         return ConnectionFailed("Cannot reach Paubox; check the network. Messages stay queued.")
@@ -750,9 +753,10 @@ def _transport_failure(
 
 def _closed_failure(*, on_wire: bool, idempotent: bool) -> PauboxError:
     """The client was closed (shutdown) before or while this request ran."""
-    if not on_wire or idempotent:
-        return ClientClosed("Sealpost was shutting down, so the request was not completed; nothing was sent "
-                            "that could be lost, and the message stays queued.")  # fmt: skip
+    if not on_wire:
+        return ClientClosed("Sealpost was shutting down, so the request was not sent; the message stays queued.")
+    if idempotent:
+        return ClientClosed("Sealpost was shutting down, so it stopped waiting for Paubox's answer; it will ask again.")
     return NoTimelyReply("Sealpost shut down while waiting for Paubox's reply; the message may or may not have "
                          "arrived.")  # fmt: skip
 

@@ -45,7 +45,8 @@ class ReadTimedOut(NotSent):
 
 
 class ClientClosed(NotSent):
-    """The client was closing (the app is shutting down) before the request left: nothing was sent."""
+    """The client was closed (the app is shutting down) before the request left, or while a read
+    (GET, harmless to repeat) waited for its answer."""
 
 
 class RateLimited(NotSent):
