@@ -211,6 +211,8 @@ def _mapped(timeout_error: type[Exception], other_error: type[Exception]) -> Ite
 
 
 _CONNECT_SLICE = 0.1  # how often a connect in progress looks whether its request was aborted
+# What a non-blocking connect_ex answers while the handshake runs (Windows: WSAEWOULDBLOCK).
+_IN_PROGRESS = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY, getattr(errno, "WSAEWOULDBLOCK", errno.EAGAIN)}
 
 
 def _connect(
@@ -236,7 +238,7 @@ def _connect(
             code = sock.connect_ex(address)
             with selectors.DefaultSelector() as selector:
                 selector.register(sock, selectors.EVENT_WRITE)
-                while code in (errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY):
+                while code in _IN_PROGRESS:
                     if deadline is not None and deadline.ended_by:
                         raise ConnectionAbortedError(f"request ended ({deadline.ended_by})")
                     left = None if ends is None else ends - time.monotonic()
