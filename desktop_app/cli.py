@@ -97,7 +97,8 @@ def headless(args: argparse.Namespace, profile: Profile) -> int:
 
     commands = {"send": send_command, "batch": batch_command, "outbox": list_command, "status": list_command}
     try:
-        return commands[args.command](Runtime(profile, Overrides(api_base_url=args.api_base_url)), args)
+        runtime = Runtime(profile, Overrides(api_base_url=args.api_base_url), role=f"sealpost {args.command}")
+        return commands[args.command](runtime, args)
     except SetupError as error:
         print(f"sealpost: {error}", file=sys.stderr)
         return 3

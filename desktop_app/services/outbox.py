@@ -5,12 +5,18 @@ Order of events for each message (DESIGN §3):
 2. it is moved to ``sending`` and committed *before* the request goes out;
 3. the answer decides: accepted (tracking id stored), back to queued with a backoff time
    (nothing reached Paubox), outcome_unknown (it may have), or failed (Paubox refused it).
-A crash between 2 and 3 leaves ``sending``, which start-up turns into outcome_unknown.
+Between 2 and 3, just before the request writes its first byte, the message is durably marked
+"on the wire" (``on_wire_at``, with the request group it goes out in). A crash between 2 and 3
+leaves ``sending``; the next sending owner (services/ownership.py: only one process per profile
+sends, and it takes over only when the lock proves the previous one gone) returns a message that
+never went on the wire to the queue and makes one that did outcome_unknown. Every claim records
+its owner, and outcomes are settled only under that claim (``MessageStore.settle``).
 
 Mail-merge messages (those with a batch id) go through ``bulk_messages`` in chunks of at most 50,
-each chunk claimed in one transaction. Other messages are sent one per request, except when a
-backlog of at least ``BACKLOG_THRESHOLD`` is due at once: then they go through ``bulk_messages``
-too, in chunks of ``BACKLOG_CHUNK_SIZE`` (see there for the trade-off). Templated messages and
+each chunk claimed in one transaction; after an ambiguous reply the chunk shrinks (down to
+single messages) and grows back while requests succeed (core/chunking.py). Other messages are
+sent one per request, except when a backlog of at least ``BACKLOG_THRESHOLD`` is due at once:
+then they go through ``bulk_messages`` too, in chunks of ``BACKLOG_CHUNK_SIZE`` (see there). Templated messages and
 messages that opted into open or link tracking always go one per request: ``bulk_messages``
 carries neither a template nor the tracking overrides. While Paubox cannot be reached the engine
 claims nothing and lets the connectivity watch probe.
@@ -20,12 +26,15 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
+import secrets
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Generic, TypeVar
 
 from desktop_app.api.client import BULK_CHUNK_SIZE, PauboxClient
 from desktop_app.api.errors import (
@@ -38,6 +47,7 @@ from desktop_app.api.errors import (
     Unauthorized,
 )
 from desktop_app.api.models import SendResult
+from desktop_app.core.chunking import AdaptiveChunkSize
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.retry import BackoffPolicy
 from desktop_app.services.connectivity import ConnectivityWatch, OfflinePolicy, ProbeResult
@@ -77,6 +87,7 @@ class Connectivity(StrEnum):
     RATE_LIMITED = "rate_limited"
     KEY_REJECTED = "key_rejected"  # 401: paused until the user enters a new key
     PAUSED = "paused"  # the user chose to hold the queue
+    DELEGATED = "delegated"  # another process is this profile's sending owner; it sends what is queued here
 
 
 @dataclass(frozen=True)
@@ -90,25 +101,36 @@ StatusListener = Callable[[EngineStatus], None]
 AcceptedListener = Callable[[float], None]
 _Work = StoredMessage | list[StoredMessage]
 _Accepted = tuple[StoredMessage, SendResult]
+_WireMark = tuple[Sequence[int], str, float]  # message ids, request group, when
+_Item = TypeVar("_Item")
+
+SHUTDOWN_WAIT_SECONDS = 1.5
+"""How long stopping waits for requests in flight. A stuck request is not waited for: its row
+stays ``sending`` under this owner's claim, and the next owner settles it (on the wire: unknown)."""
 
 
-class _GroupCommit:
-    """Acceptances that parallel senders receive at about the same moment share one transaction.
+def new_request_group() -> str:
+    """A short id shared by the messages of one request (shown to the user, typed in ``outbox resolve``)."""
+    return "r" + secrets.token_hex(5)
+
+
+class _GroupCommit(Generic[_Item]):
+    """Items that parallel senders produce at about the same moment share one transaction.
 
     At ``synchronous=FULL`` every commit waits for an fsync; with eight senders each committing
     alone, that wait (not the network) bounded throughput. The first sender to arrive commits
     everything pending; the others wait for that commit and share its outcome, so no sender
-    returns before its message's tracking id is durable.
+    returns before its item is durable.
     """
 
-    def __init__(self, commit: Callable[[list[_Accepted]], None]) -> None:
+    def __init__(self, commit: Callable[[list[_Item]], None]) -> None:
         self._commit = commit
         self._changed = threading.Condition()
-        self._pending: list[_Accepted] = []
+        self._pending: list[_Item] = []
         self._committing = False
         self._outcomes: dict[int, Exception | None] = {}  # by id() of an item a leader committed for others
 
-    def submit(self, item: _Accepted) -> None:
+    def submit(self, item: _Item) -> None:
         """Return once ``item`` is committed; raise what the commit raised if it failed."""
         with self._changed:
             self._pending.append(item)
@@ -133,8 +155,38 @@ class _GroupCommit:
             raise failure
 
 
+class _SenderThreads:
+    """A fixed set of daemon threads running send jobs.
+
+    Daemon threads, unlike ``ThreadPoolExecutor``'s, are not joined at interpreter exit: a
+    request stuck on a hostile server can never hold the process open after it has stopped.
+    """
+
+    def __init__(self, count: int, name: str) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._threads = [threading.Thread(target=self._run, name=f"{name}-{n}", daemon=True) for n in range(count)]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, job: Callable[[], None]) -> None:
+        self._jobs.put(job)
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            job()
+
+    def stop(self) -> None:
+        for _ in self._threads:
+            self._jobs.put(None)
+
+
 class OutboxEngine:
-    """Runs on its own thread; sends in parallel on a small pool of connections."""
+    """Runs on its own thread; sends in parallel on a small pool of connections.
+
+    Only the profile's sending owner starts it (services/ownership.py); ``owner`` is the id its
+    claims carry. A process that is not the owner still builds the engine, for its status and
+    its ``wake()``, without starting it.
+    """
 
     def __init__(
         self,
@@ -147,7 +199,9 @@ class OutboxEngine:
         offline_probe_seconds: float = 2.0,
         offline_probe_max_seconds: float = 60.0,
         offline_policy: OfflinePolicy = OfflinePolicy.ALWAYS,
+        owner: str | None = None,
     ) -> None:
+        self.owner = owner or uuid.uuid4().hex
         self._store = store
         self._client = client
         self._workers = workers
@@ -161,10 +215,15 @@ class OutboxEngine:
         self._wake = threading.Condition()
         self._woken = False  # a wake-up that came while _tick ran; the loop must not sleep through it
         self._stopping = False
-        self._acceptances = _GroupCommit(self._record_accepted_many)
+        self._acceptances: _GroupCommit[_Accepted] = _GroupCommit(self._record_accepted_many)
+        self._wire_marks: _GroupCommit[_WireMark] = _GroupCommit(
+            lambda marks: self._store.mark_on_wire(self.owner, marks)
+        )
+        self.bulk_chunk = AdaptiveChunkSize(BULK_CHUNK_SIZE)
+        self.backlog_chunk = AdaptiveChunkSize(BACKLOG_CHUNK_SIZE)
         self._in_flight = 0
         self._thread: threading.Thread | None = None
-        self._pool: ThreadPoolExecutor | None = None
+        self._pool: _SenderThreads | None = None
         self._status = EngineStatus(Connectivity.ONLINE)
         self._listeners: list[StatusListener] = []
         self._accepted_listeners: list[AcceptedListener] = []
@@ -172,22 +231,37 @@ class OutboxEngine:
 
     # ------------------------------------------------------------------ lifecycle
 
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
     def start(self) -> None:
-        recovered = self._store.recover_interrupted()
-        if recovered:
-            log.warning("%d message(s) were interrupted while sending; marked outcome unknown", len(recovered))
-        self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="outbox-send")
+        """Recover what a previous owner left in ``sending``, then send. Call only as the owner."""
+        recovery = self._store.recover_interrupted()
+        if recovery.requeued:
+            log.info("%d message(s) had not left before Sealpost stopped; queued again", len(recovery.requeued))
+        if recovery.unknown:
+            log.warning("%d message(s) were interrupted while sending; marked outcome unknown", len(recovery.unknown))
+        self._pool = _SenderThreads(self._workers, "outbox-send")
         self._thread = threading.Thread(target=self._run, name="outbox-engine", daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
+        """Stop claiming, and wait up to ``SHUTDOWN_WAIT_SECONDS`` for requests in flight."""
         with self._wake:
             self._stopping = True
             self._wake.notify_all()
         if self._thread is not None:
             self._thread.join(timeout)
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.stop()
+            deadline = time.monotonic() + SHUTDOWN_WAIT_SECONDS
+            with self._wake:
+                while self._in_flight and (left := deadline - time.monotonic()) > 0:
+                    self._wake.wait(left)
+                if self._in_flight:
+                    log.warning("%d request(s) still in flight at shutdown; the next start settles them",
+                                self._in_flight)  # fmt: skip
 
     def wake(self) -> None:
         """Look at the queue now (a message was queued, the network came back, a key was changed)."""
@@ -261,17 +335,18 @@ class OutboxEngine:
         with self._wake:
             free = self._workers - self._in_flight
         if free > 0:
-            chunk = self._store.claim_due(now, BULK_CHUNK_SIZE, bulk=True)
+            chunk = self._store.claim_due(now, self.bulk_chunk.size, bulk=True, owner=self.owner)
             if chunk:
                 self._submit(self._send_chunk, chunk)
                 free -= 1
         if free > 0:
-            if self._store.count_due(now, BACKLOG_THRESHOLD, bulk=False) >= BACKLOG_THRESHOLD:
-                claimed = self._store.claim_due(now, free * BACKLOG_CHUNK_SIZE, bulk=False)
-                for start in range(0, len(claimed), BACKLOG_CHUNK_SIZE):
-                    self._submit(self._send_chunk, claimed[start : start + BACKLOG_CHUNK_SIZE])
+            size = self.backlog_chunk.size
+            if size > 1 and self._store.count_due(now, BACKLOG_THRESHOLD, bulk=False) >= BACKLOG_THRESHOLD:
+                claimed = self._store.claim_due(now, free * size, bulk=False, owner=self.owner)
+                for start in range(0, len(claimed), size):
+                    self._submit(self._send_backlog_chunk, claimed[start : start + size])
             else:
-                for stored in self._store.claim_due(now, free, bulk=False):
+                for stored in self._store.claim_due(now, free, bulk=False, owner=self.owner):
                     self._submit(self._send_one, stored)
         next_due = self._store.next_due_time()
         if next_due is None:
@@ -316,7 +391,7 @@ class OutboxEngine:
         with self._wake:
             self._in_flight += 1
         assert self._pool is not None
-        self._pool.submit(self._guarded, job, work)
+        self._pool.submit(lambda: self._guarded(job, work))
 
     def _guarded(self, job: Callable[[_Work], None], work: _Work) -> None:
         """Run one send job; a bug must not strand its messages in ``sending`` until restart."""
@@ -324,40 +399,71 @@ class OutboxEngine:
             job(work)
         except Exception:
             log.exception("unexpected error while sending")
-            for stored in work if isinstance(work, list) else [work]:
-                if self._store.get(stored.id).state is S.SENDING:
-                    self._store.transition(stored.id, S.OUTCOME_UNKNOWN, expected=[S.SENDING], last_error=(
-                        "An internal error interrupted sending; check whether it arrived before resending."
-                    ))  # fmt: skip
+            self._settle_after_bug(work if isinstance(work, list) else [work])
         finally:
             with self._wake:
                 self._in_flight -= 1
                 self._woken = True
                 self._wake.notify_all()
 
+    def _settle_after_bug(self, work: list[StoredMessage]) -> None:
+        """What a bug left in ``sending`` under this claim: queued if it never went on the wire, else unknown."""
+        try:
+            current = self._store.get_many([stored.id for stored in work])
+            self._store.settle(self.owner, [
+                Change(stored.id, S.OUTCOME_UNKNOWN, (S.SENDING,), "internal error", {"last_error": (
+                    "An internal error interrupted sending; check whether it arrived before resending.")})
+                if stored.on_wire_at is not None else
+                Change(stored.id, S.QUEUED, (S.SENDING,), "internal error before sending", {
+                    "next_attempt_at": self._clock() + self._backoff.delay(stored.attempts, None),
+                    "last_error": "An internal error stopped this message before it was sent; it will go again.",
+                })
+                for stored in current if stored.state is S.SENDING and stored.claimed_by == self.owner
+            ])  # fmt: skip
+        except Exception:
+            log.exception("could not settle messages after an internal error; the next start will")
+
+    def _wire(self, ids: Sequence[int], group: str) -> None:
+        """Durably mark a request's messages as going on the wire; the request starts only after this."""
+        self._wire_marks.submit((ids, group, self._clock()))
+
     def _send_one(self, work: _Work) -> None:
         assert isinstance(work, StoredMessage)
         message = work.message
+        group = new_request_group()
+        wired: list[bool] = []
+
+        def on_wire() -> None:
+            self._wire([work.id], group)
+            wired.append(True)
+
         try:
             if message.meta.get(TEMPLATE):
                 values = json.loads(message.meta.get(TEMPLATE_VALUES, "{}"))
-                result = self._client.send_templated(message.meta[TEMPLATE], values, message, attempt=work.attempts)
+                result = self._client.send_templated(
+                    message.meta[TEMPLATE], values, message, attempt=work.attempts, on_wire=on_wire
+                )
             else:
-                result = self._client.send(message, attempt=work.attempts)
+                result = self._client.send(message, attempt=work.attempts, on_wire=on_wire)
         except PauboxError as error:
-            self._record_failure(work, error)
+            self._record_failures([(work, error)], wired=bool(wired))
             return
         crash_point("after_http_200_before_store")
         self._acceptances.submit((work, result))
 
-    def _send_chunk(self, work: _Work) -> None:
+    def _send_backlog_chunk(self, work: _Work) -> None:
+        self._send_chunk(work, self.backlog_chunk)
+
+    def _send_chunk(self, work: _Work, sizer: AdaptiveChunkSize | None = None) -> None:
         """One bulk_messages request for a mail-merge chunk or a backlog chunk; acceptances are stored together.
 
         Each message keeps the single-send rules: NotSent → queued again, Rejected → failed,
         ambiguous → outcome_unknown (``send_many`` blames only the message a 400 names).
         Messages bulk_messages cannot carry (see :func:`_bulk_capable`) go one by one.
+        An ambiguous reply halves the next chunks; clear answers let them grow back.
         """
         assert isinstance(work, list)
+        sizer = sizer or self.bulk_chunk
         plain: list[StoredMessage] = []
         for stored in work:
             if _bulk_capable(stored):
@@ -366,23 +472,39 @@ class OutboxEngine:
                 self._send_one(stored)
         if not plain:
             return
-        outcomes = self._client.send_many([stored.message for stored in plain])
+        group = new_request_group()
+        wired: list[bool] = []
+
+        def on_wire(indexes: Sequence[int]) -> None:
+            self._wire([plain[i].id for i in indexes], group)
+            wired.append(True)
+
+        outcomes = self._client.send_many([stored.message for stored in plain], on_wire=on_wire)
         if _refused_as_a_whole(outcomes):
             # A 4xx for the whole request proves nothing was sent, and does not say which message it
             # was about (a 422 for one sender's domain, 413 for the chunk's size): one request each
             # gives every message its own verdict instead of failing them all.
             log.info("a bulk chunk of %d was refused as a whole; sending its messages one by one", len(plain))
+            sizer.succeeded()
             for stored in plain:
                 self._send_one(stored)
             return
+        if wired and any(isinstance(outcome, AmbiguousOutcome) for outcome in outcomes):
+            sizer.ambiguous()
+            log.info("ambiguous reply to a bulk request; next chunks carry at most %d", sizer.size)
+        else:
+            sizer.succeeded()
         accepted: list[_Accepted] = []
+        failures: list[tuple[StoredMessage, PauboxError]] = []
         for index, (stored, outcome) in enumerate(zip(plain, outcomes, strict=True)):
             if index == len(plain) // 2:
                 crash_point("during_bulk_chunk")
             if isinstance(outcome, SendResult):
                 accepted.append((stored, outcome))
             else:
-                self._record_failure(stored, outcome)
+                failures.append((stored, outcome))
+        if failures:
+            self._record_failures(failures, wired=bool(wired))
         if accepted:
             self._record_accepted_many(accepted)
 
@@ -390,49 +512,71 @@ class OutboxEngine:
         """Store tracking ids in one transaction: at synchronous=FULL each commit costs an fsync."""
         now = self._clock()
         first_poll = now + FIRST_POLL_DELAY
-        self._store.transition_many([
+        stale = self._store.settle(self.owner, [
             Change(stored.id, S.ACCEPTED, (S.SENDING,), f"tracking id {result.tracking_id}", {
                 "tracking_id": result.tracking_id, "accepted_at": now, "last_error": "", "next_poll_at": first_poll,
             })
             for stored, result in accepted
         ])  # fmt: skip
+        if stale:
+            log.warning("%d acceptance(s) arrived for messages already moved; recorded as accepted", len(stale))
         for listener in list(self._accepted_listeners):
             listener(first_poll)
         self._store.remember_domains(a.domain for stored, _ in accepted for a in stored.message.all_recipients)
         if self._status.connectivity is not Connectivity.ONLINE and not self._held and not self._watch.offline:
             self._set_status(EngineStatus(Connectivity.ONLINE))
 
-    def _record_failure(self, stored: StoredMessage, error: PauboxError) -> None:
+    def _record_failures(self, failures: list[tuple[StoredMessage, PauboxError]], *, wired: bool) -> None:
+        """Settle one request's failed messages in one transaction; ``wired``: its request started writing.
+
+        The engine's status (offline, rate-limited, key rejected) changes only once the messages'
+        new states are durable, so whoever sees the status sees the queue that goes with it.
+        """
+        outcomes = [self._failure_outcome(stored, error, wired) for stored, error in failures]
+        stale = self._store.settle(self.owner, [change for change, _ in outcomes])
+        if stale:
+            log.warning("%d outcome(s) arrived for messages someone else had moved; left as they were", len(stale))
+        for _, status in outcomes:
+            if status is not None:
+                self._set_status(status)
+
+    def _failure_outcome(
+        self, stored: StoredMessage, error: PauboxError, wired: bool
+    ) -> tuple[Change, EngineStatus | None]:
+        """The message's next state after ``error``, and the engine status it implies (if any)."""
         now = self._clock()
+        if isinstance(error, AmbiguousOutcome) and not wired:
+            # Whatever the error says, the request never started writing: provably not sent.
+            delay = self._backoff.delay(stored.attempts, None)
+            reason = "The request did not start; the message stays queued."
+            return self._requeue(stored, now + delay, reason, refund=True), None
         if isinstance(error, AmbiguousOutcome):
-            self._store.transition(stored.id, S.OUTCOME_UNKNOWN, expected=[S.SENDING],
-                                   last_error=error.user_message, detail=type(error).__name__)  # fmt: skip
-            return
+            return Change(stored.id, S.OUTCOME_UNKNOWN, (S.SENDING,), type(error).__name__,
+                          {"last_error": error.user_message}), None  # fmt: skip
         if isinstance(error, Unauthorized):
             # 401 proves nothing was sent: keep the message queued and pause until a new key.
-            self._requeue(stored, now, error.user_message, refund=True)
-            self._set_status(EngineStatus(Connectivity.KEY_REJECTED, error.user_message))
-            return
+            status = EngineStatus(Connectivity.KEY_REJECTED, error.user_message)
+            return self._requeue(stored, now, error.user_message, refund=True), status
         if isinstance(error, NotSent):
             if isinstance(error, ConnectionFailed):
                 # Offline is not the message's fault: do not count the attempt; the watch probes.
                 until = self._watch.went_offline()
-                self._requeue(stored, None, error.user_message, refund=True)
-                self._set_status(EngineStatus(Connectivity.OFFLINE, error.user_message, until))
-                return
+                status = EngineStatus(Connectivity.OFFLINE, error.user_message, until)
+                return self._requeue(stored, None, error.user_message, refund=True), status
             delay = self._backoff.delay(stored.attempts, error.retry_after)
-            self._requeue(stored, now + delay, error.user_message)
-            if isinstance(error, RateLimited):
-                self._set_status(EngineStatus(Connectivity.RATE_LIMITED, error.user_message, now + delay))
-            return
-        self._store.transition(stored.id, S.FAILED, expected=[S.SENDING],
-                               last_error=error.user_message, detail=type(error).__name__)  # fmt: skip
+            limited = EngineStatus(Connectivity.RATE_LIMITED, error.user_message, now + delay)
+            return self._requeue(stored, now + delay, error.user_message), (
+                limited if isinstance(error, RateLimited) else None
+            )
+        return Change(stored.id, S.FAILED, (S.SENDING,), type(error).__name__,
+                      {"last_error": error.user_message}), None  # fmt: skip
 
-    def _requeue(self, stored: StoredMessage, when: float | None, reason: str, *, refund: bool = False) -> None:
-        self._store.transition(
-            stored.id, S.QUEUED, expected=[S.SENDING], next_attempt_at=when, last_error=reason,
-            attempts=stored.attempts - 1 if refund else stored.attempts, detail=reason,
-        )  # fmt: skip
+    @staticmethod
+    def _requeue(stored: StoredMessage, when: float | None, reason: str, *, refund: bool = False) -> Change:
+        return Change(stored.id, S.QUEUED, (S.SENDING,), reason, {
+            "next_attempt_at": when, "last_error": reason,
+            "attempts": stored.attempts - 1 if refund else stored.attempts,
+        })  # fmt: skip
 
 
 def _refused_as_a_whole(outcomes: list[SendResult | PauboxError]) -> bool:

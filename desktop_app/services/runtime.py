@@ -26,6 +26,7 @@ from desktop_app.services.audit_anchor import AuditAnchorKeeper
 from desktop_app.services.connectivity import OfflinePolicy
 from desktop_app.services.mailmerge import TEMPLATE
 from desktop_app.services.outbox import Connectivity, EngineStatus, OutboxEngine
+from desktop_app.services.ownership import SendingOwnership
 from desktop_app.services.profile import Mode, Profile
 from desktop_app.services.tracker import StatusTracker
 from desktop_app.store import keys
@@ -36,6 +37,16 @@ from desktop_app.store.unlock import open_profile_database
 log = logging.getLogger(__name__)
 
 API_KEY_ENV = "PAUBOX_API_KEY"
+
+TAKEOVER_CHECK_SECONDS = 0.3
+"""How often a process that is not the sending owner checks whether the owner has gone."""
+
+OTHER_PROCESS_CHECK_SECONDS = 0.25
+"""How often the store is asked whether another process committed (``PRAGMA data_version``)."""
+
+CHANGE_SLACK_SECONDS = 5.0
+"""How far back a change check looks: another process stamps a change when its transaction starts,
+and may commit it a little later."""
 
 
 class SetupError(RuntimeError):
@@ -53,9 +64,12 @@ class Overrides:
 
 
 class Runtime:
-    def __init__(self, profile: Profile, overrides: Overrides | None = None) -> None:
+    def __init__(self, profile: Profile, overrides: Overrides | None = None, *, role: str = "Sealpost") -> None:
+        """``role`` names this process to others on the same profile ("sealpost batch", "the Sealpost window")."""
         self.profile = profile
         self.overrides = overrides or Overrides()
+        self.role = role
+        self.ownership = SendingOwnership(profile.directory, role=role)
         self.activity = ActivityHub()
         self.metrics = LatencyWindow()
         self.activity.subscribe(self.metrics.add)
@@ -69,6 +83,10 @@ class Runtime:
         self.integrity = IntegrityWatch()
         self.audit_anchor: AuditAnchorKeeper | None = None
         self._closed = False
+        self._stop_threads = threading.Event()
+        self._background: list[threading.Thread] = []
+        self._owner_lock = threading.Lock()
+        self._ownership_listeners: list[Callable[[bool], None]] = []
         self._activity_queue: queue.SimpleQueue[ActivityEvent | None] = queue.SimpleQueue()
         self._activity_thread: threading.Thread | None = None
 
@@ -111,11 +129,16 @@ class Runtime:
         self.purge_expired()
         if not start_engines:
             return
-        config = self._api_config()
+        try:
+            config = self._api_config()
+        except ValueError as error:  # a refused endpoint (plain http to a remote host, a malformed URL)
+            self.close()
+            raise SetupError(str(error)) from None
         self.client = PauboxClient(config, on_activity=self.activity.publish)
         self.outbox = OutboxEngine(
-            self.store, self.client, offline_policy=OfflinePolicy(self.profile.settings.offline_policy)
-        )
+            self.store, self.client, offline_policy=OfflinePolicy(self.profile.settings.offline_policy),
+            owner=self.ownership.owner_id,
+        )  # fmt: skip
         self.tracker = StatusTracker(
             self.store, self.client, polls_per_minute=self.profile.settings.poll_budget_per_minute
         )
@@ -125,18 +148,103 @@ class Runtime:
         # A newly accepted message is due for its first poll within a second: the tracker must not
         # sleep out its idle interval (it is woken only if it would).
         self.outbox.on_accepted(self.tracker.expect_poll)
-        self.outbox.start()
-        self.tracker.start()
+        if self.ownership.try_acquire():
+            self._start_sending()
+        else:
+            self._show_delegated()
+            self._spawn(self._wait_for_ownership, "sending-takeover")
+        self._spawn(self._follow_other_processes, "other-process-changes")
+
+    # ------------------------------------------------------------------ ownership
+
+    @property
+    def is_sending_owner(self) -> bool:
+        """Whether this process sends for the profile now (see services/ownership.py)."""
+        return self.outbox is not None and self.outbox.running
+
+    def on_ownership(self, listener: Callable[[bool], None]) -> None:
+        """``listener(True)`` when this process becomes the sending owner (called on a background thread)."""
+        self._ownership_listeners.append(listener)
+
+    def _start_sending(self) -> None:
+        """Holding the lock proves any previous owner gone: recover its rows, then send and track."""
+        assert self.outbox is not None
+        assert self.tracker is not None
+        with self._owner_lock:
+            if self._closed:
+                return
+            self.outbox.start()
+            self.tracker.start()
+        log.info("this process sends for the profile")
         if self.key_missing:
             self.outbox._set_status(
                 EngineStatus(Connectivity.KEY_REJECTED, "Enter your Paubox API key in Settings to send.")
             )
+        elif self.outbox.status.connectivity is Connectivity.DELEGATED:
+            self.outbox._set_status(EngineStatus(Connectivity.ONLINE))
+        for listener in list(self._ownership_listeners):
+            listener(True)
+
+    def _show_delegated(self) -> None:
+        assert self.outbox is not None
+        holder = self.ownership.holder()
+        who = holder.describe() if holder else "Another Sealpost process"
+        log.info("another process sends for this profile; messages queued here go out through it")
+        self.outbox._set_status(EngineStatus(Connectivity.DELEGATED, (
+            f"{who} is sending for this profile; messages queued here go out through it, "
+            "and this window takes over when it ends."
+        )))  # fmt: skip
+
+    def _wait_for_ownership(self) -> None:
+        """Not the owner: take over as soon as the owner's lock frees (it exited, or was killed)."""
+        while not self._stop_threads.wait(TAKEOVER_CHECK_SECONDS):
+            if self.ownership.try_acquire():
+                self._start_sending()
+                return
+
+    def _follow_other_processes(self) -> None:
+        """Tell this process's listeners what other processes changed, and wake the sender for it.
+
+        ``PRAGMA data_version`` changes only when another connection commits, so the common case
+        (nobody else is there) costs one pragma per check.
+        """
+        store = self.store
+        assert store is not None
+        version = store.data_version()
+        seen: dict[int, float] = {}
+        since = time.time() - CHANGE_SLACK_SECONDS
+        while not self._stop_threads.wait(OTHER_PROCESS_CHECK_SECONDS):
+            try:
+                current = store.data_version()
+                if current == version:
+                    continue
+                version, checked_at = current, time.time()
+                changed = [(i, at) for i, at in store.changed_since(since) if seen.get(i) != at]
+                seen = {i: at for i, at in {**seen, **dict(changed)}.items() if at >= since}
+                since = checked_at - CHANGE_SLACK_SECONDS
+                store.notify_changed([i for i, _ in changed])
+                if self.is_sending_owner and self.outbox is not None and self.tracker is not None:
+                    self.outbox.wake()
+                    self.tracker.wake()
+            except Exception:
+                if self._stop_threads.is_set():
+                    return
+                log.exception("could not check for other processes' changes")
+
+    def _spawn(self, target: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        self._background.append(thread)
+        thread.start()
 
     def close(self) -> None:
         """Stop everything and close the store; calling it again does nothing."""
-        if self._closed:
-            return
-        self._closed = True
+        with self._owner_lock:
+            if self._closed:
+                return
+            self._closed = True
+        self._stop_threads.set()
+        for thread in self._background:
+            thread.join(5.0)
         self.integrity.stop()
         for engine in (self.outbox, self.tracker):
             if engine is not None:
@@ -152,6 +260,7 @@ class Runtime:
             self.audit_anchor.stop()
         if self.store is not None:
             self.store.close()
+        self.ownership.release()  # only now: nothing of ours can claim or settle a message any more
         if self.ephemeral_key:
             _remove_database_files(self._ephemeral_path())
 
@@ -172,7 +281,9 @@ class Runtime:
             return open_database(path, secrets.token_bytes(keys.DATABASE_KEY_BYTES))
 
     def _ephemeral_path(self) -> Path:
-        return self.profile.directory / "sandbox-session.db"
+        # One file per process: a key that lives only in this process's memory opens only this file,
+        # and a second process on the profile must not delete it at its own start.
+        return self.profile.directory / f"sandbox-session-{os.getpid()}.db"
 
     def _api_config(self) -> ApiConfig:
         """The endpoint, key and limits for this run, from the overrides or the profile."""

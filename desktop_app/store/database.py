@@ -40,7 +40,7 @@ from desktop_app.store.identity import fsync_directory, move_into_place
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1002
+SCHEMA_VERSION = 1003
 """``PRAGMA user_version``: major * 1000 + minor (the first schema wrote plain 1, meaning 1000).
 
 A newer major version is refused. A minor version only adds what older code may ignore (indexes,
@@ -165,6 +165,19 @@ MIGRATIONS: dict[int, str] = {
     1002: """
     CREATE INDEX messages_history_chart ON messages(state, created_at, accepted_at, delivery_summary);
     CREATE INDEX recipient_status_opened ON recipient_status(message_id) WHERE opened_status = 'opened';
+    """,
+    # Claims belong to someone (services/ownership.py): ``claimed_by`` names the sending owner that
+    # moved a row to 'sending'; ``on_wire_at`` is when its request started writing (before that
+    # instant the message provably never left this machine); ``request_group`` names the request a
+    # message went out in, so the user can resolve an ambiguous request's messages together.
+    # ``updated_at`` is indexed so a process can find what another process changed.
+    1003: """
+    ALTER TABLE messages ADD COLUMN claimed_by TEXT;
+    ALTER TABLE messages ADD COLUMN on_wire_at REAL;
+    ALTER TABLE messages ADD COLUMN request_group TEXT;
+    CREATE INDEX messages_updated ON messages(updated_at);
+    CREATE INDEX messages_request_group ON messages(request_group) WHERE request_group IS NOT NULL;
+    UPDATE messages SET request_group = 'legacy-' || id WHERE state = 'outcome_unknown';
     """,
 }
 
@@ -539,15 +552,25 @@ def check_integrity(connection: Connection) -> None:
         raise DamagedDatabase(_DAMAGED)
 
 
+def _schema_version(connection: Connection) -> int:
+    version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+    return version * 1000 if 0 < version < 1000 else version
+
+
 def migrate(connection: Connection) -> None:
-    version = connection.execute("PRAGMA user_version").fetchone()[0]
-    current = version * 1000 if 0 < version < 1000 else version
-    if current // 1000 > SCHEMA_VERSION // 1000:
+    """Bring the schema up to ``SCHEMA_VERSION``, one transaction per step.
+
+    Each step re-reads the version inside its write transaction: two processes opening the same
+    profile at once (the GUI and a batch) must not both apply it.
+    """
+    if _schema_version(connection) // 1000 > SCHEMA_VERSION // 1000:
         raise StoreError(
             "This message database was written by a newer version of Sealpost; update Sealpost to open it."
         )
-    for target in sorted(v for v in MIGRATIONS if current < v <= SCHEMA_VERSION):
+    for target in sorted(v for v in MIGRATIONS if v <= SCHEMA_VERSION):
         with transaction(connection):
+            if _schema_version(connection) >= target:
+                continue
             for statement in _statements(MIGRATIONS[target]):
                 connection.execute(statement)
             connection.execute(f"PRAGMA user_version = {target}")

@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from desktop_app.api.activity import ActivityEvent
@@ -50,6 +50,9 @@ class StoredMessage:
     final_delivery: bool
     batch_id: str | None
     payload: str
+    claimed_by: str | None = None  # the sending owner that moved it to 'sending' (services.ownership)
+    on_wire_at: float | None = None  # when its request started writing; None: it never left this machine
+    request_group: str | None = None  # the request it last went out in (shared by a bulk chunk)
 
     @property
     def message(self) -> OutgoingMessage:
@@ -65,6 +68,24 @@ class Change:
     expected: Iterable[OutboxState] | None = None
     detail: str = ""
     fields: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What start-up recovery did with rows a previous owner left in ``sending``."""
+
+    requeued: list[int]  # never left the machine: queued again
+    unknown: list[int]  # may have reached Paubox: a person decides
+
+
+@dataclass(frozen=True)
+class RequestGroup:
+    """The outcome-unknown messages that went out in one request: resolved together."""
+
+    name: str
+    sent_at: float  # when the request started (or, for old rows, when the outcome was recorded)
+    reason: str  # what happened to it, in the user's words
+    message_ids: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -117,7 +138,8 @@ class HistoryFilter:
 
 _COLUMNS = (
     "id, uid, state, created_at, updated_at, attempts, next_attempt_at, send_at, last_error, "
-    "tracking_id, accepted_at, subject, recipients, tag, delivery_summary, final_delivery, batch_id, payload"
+    "tracking_id, accepted_at, subject, recipients, tag, delivery_summary, final_delivery, batch_id, payload, "
+    "claimed_by, on_wire_at, request_group"
 )
 
 
@@ -126,7 +148,8 @@ def _row_to_message(row: Sequence[Any]) -> StoredMessage:
         id=row[0], uid=row[1], state=OutboxState(row[2]), created_at=row[3], updated_at=row[4],
         attempts=row[5], next_attempt_at=row[6], send_at=row[7], last_error=row[8], tracking_id=row[9],
         accepted_at=row[10], subject=row[11], recipients=row[12], tag=row[13], delivery_summary=row[14],
-        final_delivery=bool(row[15]), batch_id=row[16], payload=row[17],
+        final_delivery=bool(row[15]), batch_id=row[16], payload=row[17], claimed_by=row[18], on_wire_at=row[19],
+        request_group=row[20],
     )  # fmt: skip
 
 
@@ -151,6 +174,11 @@ class MessageStore:
     def on_change(self, listener: Callable[[int], None]) -> None:
         """Call ``listener(message_id)`` after any committed change to a message (any thread)."""
         self._listeners.append(listener)
+
+    def notify_changed(self, message_ids: Iterable[int]) -> None:
+        """Tell this process's listeners about changes another process committed (see Runtime)."""
+        for message_id in message_ids:
+            self._changed(message_id)
 
     def _changed(self, message_id: int) -> None:
         for listener in list(self._listeners):
@@ -333,25 +361,109 @@ class MessageStore:
         )
         self._event(db, message_id, now, target.value, change.detail)
 
-    def claim_due(self, now: float, limit: int, *, bulk: bool | None = None) -> list[StoredMessage]:
-        """Atomically move due queued messages to ``sending`` and return them, oldest first.
+    def claim_due(self, now: float, limit: int, *, bulk: bool | None = None, owner: str = "") -> list[StoredMessage]:
+        """Atomically move due queued messages to ``sending`` for ``owner`` and return them, oldest first.
 
         ``bulk`` narrows the claim to mail-merge messages (True) or to single messages (False).
+        The claim records its owner; only that owner (or a successor that proved it gone) settles it.
         """
         with self._lock, transaction(self._db) as db:
             rows = db.execute(
-                f"SELECT {_COLUMNS} FROM messages WHERE {_due_where(bulk)} ORDER BY created_at, id LIMIT ?",
+                f"SELECT id, attempts FROM messages WHERE {_due_where(bulk)} ORDER BY created_at, id LIMIT ?",
                 (now, limit),
             ).fetchall()
-            for row in rows:
+            for message_id, attempts in rows:
                 db.execute(
-                    "UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?",
-                    (now, row[0]),
+                    "UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = ?, "
+                    "claimed_by = ?, on_wire_at = NULL, request_group = NULL WHERE id = ?",
+                    (now, owner, message_id),
                 )
-                self._event(db, row[0], now, "sending", f"attempt {row[5] + 1}")
+                self._event(db, message_id, now, "sending", f"attempt {attempts + 1}")
         for row in rows:
             self._changed(row[0])
-        return [self.get(row[0]) for row in rows]
+        return self.get_many([row[0] for row in rows])
+
+    def mark_on_wire(self, owner: str, requests: Sequence[tuple[Sequence[int], str, float]]) -> None:
+        """Record that each request ``(message ids, request group, at)`` is about to write its first byte.
+
+        Until this is durable the request does not start, so a message without ``on_wire_at``
+        provably never left the machine: recovery returns it to the queue instead of asking a person.
+        """
+        with self._lock, transaction(self._db) as db:
+            for ids, group, at in requests:
+                db.executemany(
+                    "UPDATE messages SET on_wire_at = ?, request_group = ? "
+                    "WHERE id = ? AND state = 'sending' AND claimed_by = ?",
+                    [(at, group, message_id, owner) for message_id in ids],
+                )
+
+    def settle(self, owner: str, changes: Sequence[Change]) -> list[int]:
+        """Apply the outcomes of ``owner``'s requests in one transaction; returns the ids it could not apply.
+
+        A row still ``sending`` under this owner's claim moves as the change says. A row someone
+        else moved meanwhile is left as it is, except that an acceptance is a fact about Paubox
+        and is recorded as one (see :meth:`_late_acceptance`): never an error, never a rollback of
+        the other messages' outcomes.
+        """
+        now = self._clock()
+        stale: list[int] = []
+        with self._lock, transaction(self._db) as db:
+            for change in changes:
+                row = db.execute("SELECT state, claimed_by FROM messages WHERE id = ?", (change.message_id,)).fetchone()
+                if row is None:
+                    stale.append(change.message_id)
+                elif row[0] == OutboxState.SENDING.value and row[1] == owner:
+                    self._apply(db, now, change)
+                else:
+                    stale.append(change.message_id)
+                    if change.target is OutboxState.ACCEPTED:
+                        self._late_acceptance(db, now, change, OutboxState(row[0]))
+        for change in changes:
+            self._changed(change.message_id)
+        return stale
+
+    def _late_acceptance(self, db: Connection, now: float, change: Change, current: OutboxState) -> None:
+        """Paubox accepted a message whose row had already been moved (recovered, resent, marked sent).
+
+        The tracking id is kept and the message becomes ``accepted``, which also stops a resend
+        that has not gone out yet from sending a second copy. A row another request is sending
+        right now keeps its state; its timeline says that an earlier attempt was accepted too.
+        """
+        tracking_id = str(change.fields.get("tracking_id", ""))
+        if current is OutboxState.SENDING:
+            self._event(db, change.message_id, now, "accepted", f"an earlier attempt was accepted too (tracking id "
+                        f"{tracking_id}); a second copy may follow")  # fmt: skip
+            return
+        fields = {k: v for k, v in change.fields.items() if k in _UPDATABLE}
+        if current is OutboxState.ACCEPTED:
+            fields = {k: v for k, v in fields.items() if k in ("tracking_id", "accepted_at", "next_poll_at")}
+            db.execute(
+                "UPDATE messages SET tracking_id = COALESCE(tracking_id, ?), accepted_at = COALESCE(accepted_at, ?), "
+                "next_poll_at = COALESCE(next_poll_at, ?), updated_at = ? WHERE id = ?",
+                (fields.get("tracking_id"), fields.get("accepted_at"), fields.get("next_poll_at"), now,
+                 change.message_id),
+            )  # fmt: skip
+        else:
+            assignments = "".join(f", {name} = ?" for name in fields)
+            db.execute(
+                f"UPDATE messages SET state = 'accepted', updated_at = ?{assignments} WHERE id = ?",
+                (now, *fields.values(), change.message_id),
+            )
+        detail = f"Paubox accepted it (tracking id {tracking_id}); the answer came after it was {current.value}"
+        self._event(db, change.message_id, now, "accepted", detail)
+
+    def changed_since(self, since: float) -> list[tuple[int, float]]:
+        """``(id, updated_at)`` of messages changed at or after ``since`` (by any process)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, updated_at FROM messages WHERE updated_at >= ? ORDER BY updated_at", (since,)
+            ).fetchall()
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version``: it changes when another connection (process) commits."""
+        with self._lock:
+            return int(self._db.execute("PRAGMA data_version").fetchone()[0])
 
     def count_due(self, now: float, at_most: int, *, bulk: bool | None = None) -> int:
         """How many queued messages are due now, counting no further than ``at_most`` (a cheap probe)."""
@@ -374,18 +486,64 @@ class MessageStore:
             self._changed(message_id)
         return len(ids)
 
-    def recover_interrupted(self) -> list[int]:
-        """After a crash, anything left in ``sending`` may have reached Paubox: outcome unknown."""
+    def recover_interrupted(self) -> Recovery:
+        """Settle what a previous sending owner left in ``sending``; call only after proving it gone.
+
+        A message whose request never started writing (no ``on_wire_at``) provably never left the
+        machine: it goes back to the queue, its attempt refunded. Anything that may have reached
+        Paubox becomes outcome unknown, keeping the request group it went out in.
+        """
         now = self._clock()
         with self._lock, transaction(self._db) as db:
-            ids = [r[0] for r in db.execute("SELECT id FROM messages WHERE state = 'sending'").fetchall()]
-            for message_id in ids:
+            rows = db.execute("SELECT id, on_wire_at FROM messages WHERE state = 'sending'").fetchall()
+            requeued = [r[0] for r in rows if r[1] is None]
+            unknown = [r[0] for r in rows if r[1] is not None]
+            for message_id in requeued:
                 db.execute(
-                    "UPDATE messages SET state = 'outcome_unknown', updated_at = ?, last_error = ? WHERE id = ?",
+                    "UPDATE messages SET state = 'queued', updated_at = ?, attempts = MAX(attempts - 1, 0), "
+                    "next_attempt_at = NULL, claimed_by = NULL WHERE id = ?",
+                    (now, message_id),
+                )
+                self._event(db, message_id, now, "queued", _NEVER_LEFT)
+            for message_id in unknown:
+                db.execute(
+                    "UPDATE messages SET state = 'outcome_unknown', updated_at = ?, last_error = ?, "
+                    "request_group = COALESCE(request_group, 'legacy-' || id) WHERE id = ?",
                     (now, _INTERRUPTED, message_id),
                 )
                 self._event(db, message_id, now, "outcome_unknown", _INTERRUPTED)
-        return ids
+        for message_id in requeued + unknown:
+            self._changed(message_id)
+        return Recovery(requeued, unknown)
+
+    def unknown_groups(self) -> list[RequestGroup]:
+        """Outcome-unknown messages grouped by the request they went out in, newest request first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT request_group, id, on_wire_at, updated_at, last_error FROM messages "
+                "WHERE state = 'outcome_unknown' ORDER BY id"
+            ).fetchall()
+        groups: dict[str, RequestGroup] = {}
+        for group, message_id, on_wire_at, updated_at, last_error in rows:
+            name = group or f"legacy-{message_id}"
+            known = groups.get(name)
+            if known is None:
+                groups[name] = RequestGroup(name, on_wire_at or updated_at, last_error, (message_id,))
+            else:
+                groups[name] = replace(known, message_ids=(*known.message_ids, message_id))
+        return sorted(groups.values(), key=lambda g: g.sent_at, reverse=True)
+
+    def group_members(self, group: str) -> list[int]:
+        """The outcome-unknown messages of one request group (see :meth:`unknown_groups`)."""
+        params: tuple[object, ...] = (group,)
+        where = "request_group = ?"
+        if group.startswith("legacy-") and group[7:].isdigit():
+            where, params = "id = ? AND (request_group IS NULL OR request_group = ?)", (int(group[7:]), group)
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT id FROM messages WHERE state = 'outcome_unknown' AND {where} ORDER BY id", params
+            ).fetchall()
+        return [int(r[0]) for r in rows]
 
     def next_due_time(self) -> float | None:
         """When the sender should next wake up for a queued or scheduled message."""
@@ -676,6 +834,7 @@ _POLLABLE = "state = 'accepted' AND final_delivery = 0 AND tracking_id IS NOT NU
 equality on ``state`` and would sort every accepted row instead."""
 
 _INTERRUPTED = "Sealpost stopped while this message was being sent; it may or may not have reached Paubox."
+_NEVER_LEFT = "returned to the queue: Sealpost stopped before this message was sent"
 
 
 def _due_where(bulk: bool | None) -> str:
@@ -721,4 +880,6 @@ _SUMMARY_ORDER: tuple[tuple[str, frozenset[str]], ...] = (
                               "Internal error. Please check back later."})),
 )  # fmt: skip
 
-__all__ = ["Change", "DatabaseError", "HistoryFilter", "MessageStore", "StoredMessage"]
+__all__ = [
+    "Change", "DatabaseError", "HistoryFilter", "MessageStore", "Recovery", "RequestGroup", "StoredMessage",
+]  # fmt: skip

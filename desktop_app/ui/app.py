@@ -68,7 +68,7 @@ def deferred_runtime(**overrides: Any) -> RuntimeFactory:
     def build(profile: Profile) -> Runtime:
         from desktop_app.services.runtime import Overrides, Runtime
 
-        return Runtime(profile, Overrides(**overrides))
+        return Runtime(profile, Overrides(**overrides), role="the Sealpost window")
 
     return build
 

@@ -64,6 +64,7 @@ CONNECTIVITY_TEXT = {  # keyed by services.outbox.Connectivity (a StrEnum), whic
     "rate_limited": "◐ Rate-limited",
     "key_rejected": "⚠ API key needed — open Settings",
     "paused": "‖ Sending paused",
+    "delegated": "⇄ Sending through another Sealpost process",
 }
 DRAFT_SAVE_DELAY_MS = 1500
 IDLE_CHECK_MS = 15_000

@@ -1,0 +1,102 @@
+"""One sending owner per profile: the process that runs the outbox sender and the status tracker.
+
+The GUI and the headless commands share a profile and may run at the same time (a ``sealpost
+batch`` from cron while the window is open). If each of them sent, each would also recover the
+others' in-flight messages at start-up as if they had been interrupted. So exactly one process
+at a time holds an exclusive advisory lock on a file in the profile directory and sends; the
+others write to the store and wait, and take the lock over when it frees.
+
+The kernel releases the lock when its holder dies, even by ``kill -9``: "the lock is free"
+proves "the previous owner is gone", which is the only ground on which rows left in ``sending``
+may be recovered (DESIGN §3, ownership). The file holds only the holder's process id, role and
+start time, for the words shown to the others; never PHI.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+LOCK_FILE = "sending-owner.lock"
+
+if sys.platform != "win32":
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+else:  # pragma: no cover - Windows builds are not tested here (docs/install.md)
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class OwnerInfo:
+    """Who holds the lock, as it wrote itself into the lock file."""
+
+    pid: int
+    role: str
+    since: float
+
+    def describe(self) -> str:
+        started = time.strftime("%H:%M", time.localtime(self.since))
+        return f"{self.role} (process {self.pid}, since {started})"
+
+
+class SendingOwnership:
+    """The profile's sending-owner lock; ``owner_id`` is what this process writes into its claims."""
+
+    def __init__(self, directory: Path, *, role: str) -> None:
+        self.owner_id = uuid.uuid4().hex
+        self.role = role
+        self.path = directory / LOCK_FILE
+        self._fd: int | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def try_acquire(self) -> bool:
+        """Take the lock if it is free (never waits); True if this process is now the owner."""
+        if self._fd is not None:
+            return True
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+        if not _try_lock(fd):
+            os.close(fd)
+            return False
+        info = {"pid": os.getpid(), "role": self.role, "since": time.time(), "owner": self.owner_id}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(info).encode(), 0)
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        """Give the lock up (closing the descriptor releases it); another process may take over."""
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            os.close(fd)
+
+    def holder(self) -> OwnerInfo | None:
+        """Who owns the profile now, if someone else does and said who (the file may be half-written)."""
+        if self._fd is not None:
+            return None
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+            data = json.loads(self.path.read_text("utf-8"))
+            return OwnerInfo(int(data["pid"]), str(data["role"]), float(data["since"]))
+        return None
