@@ -67,9 +67,23 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--skip-bad-rows", action="store_true", help="queue the good rows even if some are bad")
     batch.add_argument("--preview", action="store_true", help="show the first rendered messages; queue nothing")
     batch.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for every outcome")
+    batch.add_argument("--again", action="store_true",
+                       help="send a batch that was already sent completely once more (a new, audited run)")  # fmt: skip
+    listings = {}
     for name, what in (("outbox", "messages not yet sent (or needing a decision)"), ("status", "every message")):
         listing = commands.add_parser(name, parents=[common], help=f"list {what} with per-recipient statuses")
         listing.add_argument("--json", action="store_true", help="print JSON (never a message body)")
+        listings[name] = listing
+    actions = listings["outbox"].add_subparsers(dest="outbox_action", metavar="ACTION")
+    resolve = actions.add_parser(
+        "resolve", parents=[common],
+        help="decide for every outcome-unknown message of one request (its request_group) at once",
+    )  # fmt: skip
+    resolve.add_argument("group", help="the request group, as `sealpost outbox` shows it")
+    decision = resolve.add_mutually_exclusive_group(required=True)
+    decision.add_argument("--resend", action="store_true", help="queue them again and wait (may deliver twice)")
+    decision.add_argument("--mark-sent", action="store_true", help="mark them sent (you know they arrived)")
+    resolve.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for acceptance")
     return parser
 
 

@@ -15,10 +15,14 @@ from desktop_app.core.addresses import AddressError, check_header_value, parse_a
 from desktop_app.core.message import Attachment, MessageError, OutgoingMessage, check_header_name, quote_value
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.services.mailmerge import Body, MergeError, plan_batch
-from desktop_app.services.runtime import Runtime
-from desktop_app.store.messages import HistoryFilter, StoredMessage
+from desktop_app.services.outbox import DRAIN_SECONDS, SHUTDOWN_WAIT_SECONDS
+from desktop_app.services.runtime import BatchOutcome, Runtime
+from desktop_app.store.database import StoreError
+from desktop_app.store.messages import BatchSummary, HistoryFilter, RequestGroup, StoredMessage
 
 DONE = {OutboxState.ACCEPTED, OutboxState.FAILED, OutboxState.OUTCOME_UNKNOWN, OutboxState.CANCELLED}
+EXIT_ALREADY_SENT = 5
+"""``sealpost batch``: this batch was already sent completely, and ``--again`` was not given."""
 OUTBOX_STATES = tuple(s for s in OutboxState if s not in (OutboxState.ACCEPTED, OutboxState.CANCELLED))
 PREVIEW_ROWS = 3
 
@@ -46,6 +50,7 @@ def send_command(runtime: Runtime, args: argparse.Namespace) -> int:
         print(f"sealpost: {error}", file=sys.stderr)
         return 2
     runtime.open()
+    finished = False
     try:
         try:
             stored = runtime.queue(message)
@@ -53,14 +58,15 @@ def send_command(runtime: Runtime, args: argparse.Namespace) -> int:
             print(f"sealpost: {error}", file=sys.stderr)
             return 2
         final = runtime.wait_until(stored.id, DONE, args.timeout)
+        finished = final.state in DONE
         if final.state is OutboxState.ACCEPTED:
             print(f"accepted: message {final.id}, tracking id {final.tracking_id}")
             return 0
         reason = f": {final.last_error}" if final.last_error else ""
         print(f"{final.state.value}: message {final.id}{reason}", file=sys.stderr)
-        return 1 if final.state in DONE else 4
+        return 1 if finished else 4
     finally:
-        runtime.close()
+        runtime.close(drain_seconds=DRAIN_SECONDS if finished else SHUTDOWN_WAIT_SECONDS)
 
 
 def _html_body(html: str, path: str | None) -> str:
@@ -146,17 +152,35 @@ def batch_command(runtime: Runtime, args: argparse.Namespace) -> int:
                   f"Subject: {message.subject}\n\n{message.text}")  # fmt: skip
         return 0
     runtime.open()
+    finished = False
     try:
-        ids = runtime.queue_batch(plan.batch_id, plan.rows)
-        print(f"batch {plan.batch_id[:12]}: {len(ids)} message(s)", file=sys.stderr, flush=True)
-        states = _wait_for_batch(runtime, ids, args.timeout)
+        start = runtime.start_batch(plan, again=args.again)
+        if start.outcome is BatchOutcome.ALREADY_SENT:
+            assert start.stored is not None
+            print(f"sealpost: {_already_sent_words(start.stored)}", file=sys.stderr)
+            return EXIT_ALREADY_SENT
+        if start.outcome is BatchOutcome.RESUMED:
+            assert start.stored is not None
+            queued = time.strftime("%Y-%m-%d at %H:%M", time.localtime(start.stored.queued_at))
+            so_far = start.stored.describe_counts()
+            print(f"batch {start.batch_id[:12]}: resuming the same batch queued on {queued} ({so_far}); "
+                  "no row is queued twice", file=sys.stderr, flush=True)  # fmt: skip
+        else:
+            print(f"batch {start.batch_id[:12]}: {len(start.message_ids)} message(s)", file=sys.stderr, flush=True)
+        counts = _wait_for_batch(runtime, start.batch_id, len(start.message_ids), args.timeout)
+        finished = set(counts) <= DONE
     finally:
-        runtime.close()
-    counts = {state: list(states.values()).count(state) for state in set(states.values())}
-    print(json.dumps({"batch_id": plan.batch_id, "counts": {s.value: n for s, n in sorted(counts.items())}}))
+        runtime.close(drain_seconds=DRAIN_SECONDS if finished else SHUTDOWN_WAIT_SECONDS)
+    print(json.dumps({"batch_id": start.batch_id, "counts": {s.value: n for s, n in sorted(counts.items())}}))
     if not set(counts) <= DONE:
         return 4
     return 0 if set(counts) == {OutboxState.ACCEPTED} else 1
+
+
+def _already_sent_words(stored: BatchSummary) -> str:
+    when = time.strftime("%Y-%m-%d at %H:%M", time.localtime(stored.last_accepted_at or stored.queued_at))
+    return (f"this batch was sent on {when}: {stored.describe_counts()}; nothing queued. "
+            "To send the same messages to the same people once more, run it again with --again.")  # fmt: skip
 
 
 def _body_from_file(path: str | None) -> Body:
@@ -166,8 +190,11 @@ def _body_from_file(path: str | None) -> Body:
     return Body(html=content) if path.lower().endswith((".html", ".htm")) else Body(text=content)
 
 
-def _wait_for_batch(runtime: Runtime, ids: list[int], timeout: float) -> dict[int, OutboxState]:
-    """Report progress on stderr whenever it changes, until every message is done or time is up."""
+def _wait_for_batch(runtime: Runtime, batch_id: str, total: int, timeout: float) -> dict[OutboxState, int]:
+    """Report progress on stderr whenever it changes, until every message is done or time is up.
+
+    Counts come from one grouped query per look (not every row of the batch), at most ten a second.
+    """
     assert runtime.store is not None
     store = runtime.store
     changed = threading.Event()
@@ -175,20 +202,24 @@ def _wait_for_batch(runtime: Runtime, ids: list[int], timeout: float) -> dict[in
     deadline = time.monotonic() + timeout
     last = ""
     while True:
-        states = {m.id: m.state for m in store.get_many(ids)}
-        done = sum(1 for s in states.values() if s in DONE)
-        progress = f"{done}/{len(ids)} done ({sum(1 for s in states.values() if s is OutboxState.ACCEPTED)} accepted)"
+        summary = store.batch_summary(batch_id)
+        counts = summary.counts if summary else {}
+        done = sum(n for state, n in counts.items() if state in DONE)
+        progress = f"{done}/{total} done ({counts.get(OutboxState.ACCEPTED, 0)} accepted)"
         if progress != last:
             print(progress, file=sys.stderr, flush=True)
             last = progress
-        if done == len(ids) or time.monotonic() >= deadline:
-            return states
+        if done >= total or time.monotonic() >= deadline:
+            return counts
         changed.wait(0.5)
         changed.clear()
+        time.sleep(0.1)
 
 
 def list_command(runtime: Runtime, args: argparse.Namespace) -> int:
     """``outbox`` (messages not yet sent or settled) and ``status`` (every message): never a body."""
+    if getattr(args, "outbox_action", None) == "resolve":
+        return resolve_command(runtime, args)
     runtime.open(start_engines=False)
     try:
         assert runtime.store is not None
@@ -196,14 +227,60 @@ def list_command(runtime: Runtime, args: argparse.Namespace) -> int:
         states = OUTBOX_STATES if args.command == "outbox" else ()
         messages = store.get_many(store.list_ids(HistoryFilter(states=states), newest_first=False))
         rows = [_describe(m, runtime) for m in messages]
+        groups = store.unknown_groups() if args.command == "outbox" else []
     finally:
         runtime.close()
     if args.json:
         print(json.dumps(rows, indent=2))
-    else:
-        for row in rows:
-            print(f"{row['id']}\t{row['state']}\t{row['tracking_id'] or '-'}\t{row['subject']}")
+        return 0
+    for row in rows:
+        print(f"{row['id']}\t{row['state']}\t{row['tracking_id'] or '-'}\t{row['subject']}")
+    for group in groups:
+        print(_group_words(group))
     return 0
+
+
+def _group_words(group: RequestGroup) -> str:
+    """One line a person can act on: when, what happened, how many, and the command that settles it."""
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(group.sent_at))
+    count = len(group.message_ids)
+    these = "this message" if count == 1 else f"these {count} messages"
+    return (f"request {group.name}: at {when}, {these} went to Paubox in one request and the outcome is unknown: "
+            f"{group.reason or 'no reason recorded'} Resolve with: sealpost outbox resolve {group.name} "
+            "--resend (may deliver twice) or --mark-sent (if you know they arrived)")  # fmt: skip
+
+
+def resolve_command(runtime: Runtime, args: argparse.Namespace) -> int:
+    """Settle one request's outcome-unknown messages: queue them again (and wait), or mark them sent."""
+    runtime.open(start_engines=args.resend)
+    finished = False
+    try:
+        try:
+            ids = runtime.resolve_group(args.group, resend=args.resend)
+        except StoreError as error:
+            print(f"sealpost: {error}", file=sys.stderr)
+            return 2
+        if not args.resend:
+            print(f"marked sent: {len(ids)} message(s) of request {args.group}")
+            return 0
+        print(f"request {args.group}: {len(ids)} message(s) queued again", file=sys.stderr, flush=True)
+        deadline = time.monotonic() + args.timeout
+        finals = [runtime.wait_until(message_id, DONE, max(0.0, deadline - time.monotonic())) for message_id in ids]
+        finished = all(m.state in DONE for m in finals)
+    finally:
+        runtime.close(drain_seconds=DRAIN_SECONDS if finished else SHUTDOWN_WAIT_SECONDS)
+    accepted = sum(1 for m in finals if m.state is OutboxState.ACCEPTED)
+    print(json.dumps({"request_group": args.group, "resent": len(ids), "accepted": accepted}))
+    if any(m.state not in DONE for m in finals):
+        return 4
+    return 0 if accepted == len(ids) else 1
+
+
+def _request_group(message: StoredMessage) -> str | None:
+    """The request an outcome-unknown message went out in (``sealpost outbox resolve`` takes it)."""
+    if message.state is not OutboxState.OUTCOME_UNKNOWN:
+        return message.request_group
+    return message.request_group or f"legacy-{message.id}"
 
 
 def _describe(message: StoredMessage, runtime: Runtime) -> dict[str, Any]:
@@ -218,6 +295,8 @@ def _describe(message: StoredMessage, runtime: Runtime) -> dict[str, Any]:
         "attempts": message.attempts,
         "last_error": message.last_error,
         "batch_id": message.batch_id,
+        "request_group": _request_group(message),
+        "on_wire_at": message.on_wire_at,
         "delivery": message.delivery_summary,
         "recipient_statuses": [
             {

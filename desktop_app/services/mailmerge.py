@@ -2,21 +2,26 @@
 
 CSV rules (header row required): ``to`` is required; ``subject``, ``text`` and ``html`` are
 optional; every other column is a variable for ``{{name}}`` fields in the subject and body, or,
-with a Paubox dynamic template, a template value (``templated_messages`` renders it). The
-batch id is a hash of the file's bytes, so running the same file again finds the batch already
-stored and never queues a row twice. Every row is checked before anything is queued; a bad row
-is reported with its line number and only skipped when the user says so.
+with a Paubox dynamic template, a template value (``templated_messages`` renders it). Every row
+is checked before anything is queued; a bad row is reported with its line number and only
+skipped when the user says so.
+
+A batch is what it sends: its id is a hash of everything that decides what the recipients
+receive (the file's rows, the body or template, the sender, the subject, the switches), so
+running the same batch again finds it stored and never queues a row twice, while the same list
+with another letter or sender is a new batch (see :func:`batch_identity`).
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from desktop_app.core.addresses import AddressError, parse_address_field
 from desktop_app.core.message import MessageError, OutgoingMessage
@@ -54,10 +59,34 @@ class MergePlan:
     batch_id: str
     rows: list[tuple[int, OutgoingMessage]]  # (line number, message ready to queue)
     bad: list[BadRow]
+    legacy_batch_id: str = ""  # what Sealpost 0.1 called the same file (a hash of its bytes alone)
+    extra: dict[str, str] = field(default_factory=dict)
 
 
-def batch_id_for(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
+BATCH_IDENTITY_VERSION = 2
+
+
+def batch_identity(content: bytes, *, sender: str, body: Body, switches: Mapping[str, str] | None = None) -> str:
+    """The id of a batch: a hash of every input that decides what its recipients receive.
+
+    The rows (the file's bytes), the body or template and subject (``body``), the sender and any
+    switches (tracking, headers: ``switches``) all go in, so two runs share an id exactly when
+    they would send the same messages. Inputs, not rendered output, are hashed: a later version
+    that sanitises a body slightly differently still resumes a batch an earlier one started.
+    """
+    record = {
+        "version": BATCH_IDENTITY_VERSION,
+        "rows": hashlib.sha256(content).hexdigest(),
+        "sender": sender,
+        "body": dataclasses.asdict(body),
+        "switches": dict(sorted((switches or {}).items())),
+    }
+    return hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def rerun_id(batch_id: str, run: int) -> str:
+    """The id of the ``run``-th deliberate re-send (``--again``) of a batch; run 0 is the batch itself."""
+    return batch_id if run == 0 else hashlib.sha256(f"{batch_id}:again:{run}".encode()).hexdigest()
 
 
 def render(template: str, variables: Mapping[str, str]) -> str:
@@ -93,7 +122,8 @@ def plan_batch(
             rows.append((line, prepare(_row_message(record, sender, body))))
         except (MessageError, AddressError) as error:
             bad.append(BadRow(line, str(error)))
-    return MergePlan(batch_id_for(content), rows, bad)
+    batch_id = batch_identity(content, sender=sender, body=body)
+    return MergePlan(batch_id, rows, bad, legacy_batch_id=hashlib.sha256(content).hexdigest())
 
 
 def _row_message(record: Mapping[str, str | None], sender: str, body: Body) -> OutgoingMessage:

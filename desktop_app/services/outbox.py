@@ -108,6 +108,10 @@ SHUTDOWN_WAIT_SECONDS = 1.5
 """How long stopping waits for requests in flight. A stuck request is not waited for: its row
 stays ``sending`` under this owner's claim, and the next owner settles it (on the wire: unknown)."""
 
+DRAIN_SECONDS = 10.0
+"""How long a command that finished its own work waits for the requests it still has in flight
+(a ``send`` that took over a batch's sending): long enough for a slow but answering server."""
+
 
 def new_request_group() -> str:
     """A short id shared by the messages of one request (shown to the user, typed in ``outbox resolve``)."""
@@ -246,8 +250,8 @@ class OutboxEngine:
         self._thread = threading.Thread(target=self._run, name="outbox-engine", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop claiming, and wait up to ``SHUTDOWN_WAIT_SECONDS`` for requests in flight."""
+    def stop(self, timeout: float = 10.0, *, drain_seconds: float = SHUTDOWN_WAIT_SECONDS) -> None:
+        """Stop claiming, and wait up to ``drain_seconds`` for requests in flight to be answered."""
         with self._wake:
             self._stopping = True
             self._wake.notify_all()
@@ -255,7 +259,7 @@ class OutboxEngine:
             self._thread.join(timeout)
         if self._pool is not None:
             self._pool.stop()
-            deadline = time.monotonic() + SHUTDOWN_WAIT_SECONDS
+            deadline = time.monotonic() + drain_seconds
             with self._wake:
                 while self._in_flight and (left := deadline - time.monotonic()) > 0:
                     self._wake.wait(left)

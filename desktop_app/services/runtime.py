@@ -6,6 +6,7 @@ outbox and status tracker. The GUI, the CLI and the self-test all run on this on
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import queue
@@ -14,24 +15,25 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from pathlib import Path
 
 from desktop_app.api.activity import ActivityEvent, ActivityHub, LatencyWindow
 from desktop_app.api.client import PauboxClient
 from desktop_app.api.config import ApiConfig, AuthStyle, BasePreset, Secret, preset_url
-from desktop_app.core.message import OutgoingMessage
+from desktop_app.core.message import OutgoingMessage, message_to_dict
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.sanitize import check_body_size, html_to_text, sanitize_html
 from desktop_app.services.audit_anchor import AuditAnchorKeeper
 from desktop_app.services.connectivity import OfflinePolicy
-from desktop_app.services.mailmerge import TEMPLATE
-from desktop_app.services.outbox import Connectivity, EngineStatus, OutboxEngine
+from desktop_app.services.mailmerge import TEMPLATE, MergePlan, rerun_id
+from desktop_app.services.outbox import SHUTDOWN_WAIT_SECONDS, Connectivity, EngineStatus, OutboxEngine
 from desktop_app.services.ownership import SendingOwnership
 from desktop_app.services.profile import Mode, Profile
 from desktop_app.services.tracker import StatusTracker
 from desktop_app.store import keys
 from desktop_app.store.database import IN_USE_SUFFIX, Connection, IntegrityWatch, StoreError, open_database
-from desktop_app.store.messages import HistoryFilter, MessageStore, StoredMessage
+from desktop_app.store.messages import BatchSummary, HistoryFilter, MessageStore, StoredMessage
 from desktop_app.store.unlock import open_profile_database
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,20 @@ class Overrides:
     api_key: str | None = None
     sandbox_delivery_delay: float = 2.0
     allow_ephemeral_key: bool = True
+
+
+class BatchOutcome(StrEnum):
+    QUEUED = "queued"  # a new batch: every row queued now
+    RESUMED = "resumed"  # the same batch was stored and not finished: nothing queued twice
+    ALREADY_SENT = "already_sent"  # the same batch was stored and settled: nothing queued
+
+
+@dataclass(frozen=True)
+class BatchStart:
+    batch_id: str
+    message_ids: list[int]
+    outcome: BatchOutcome
+    stored: BatchSummary | None = None  # what was already stored, when resumed or already sent
 
 
 class Runtime:
@@ -236,8 +252,13 @@ class Runtime:
         self._background.append(thread)
         thread.start()
 
-    def close(self) -> None:
-        """Stop everything and close the store; calling it again does nothing."""
+    def close(self, *, drain_seconds: float = SHUTDOWN_WAIT_SECONDS) -> None:
+        """Stop everything and close the store; calling it again does nothing.
+
+        Requests in flight get ``drain_seconds`` to be answered (``DRAIN_SECONDS`` for a command
+        that finished its own work normally); whatever is still unanswered then is left to the
+        next sending owner, which settles it.
+        """
         with self._owner_lock:
             if self._closed:
                 return
@@ -246,9 +267,10 @@ class Runtime:
         for thread in self._background:
             thread.join(5.0)
         self.integrity.stop()
-        for engine in (self.outbox, self.tracker):
-            if engine is not None:
-                engine.stop()
+        if self.outbox is not None:
+            self.outbox.stop(drain_seconds=drain_seconds)
+        if self.tracker is not None:
+            self.tracker.stop()
         if self._activity_thread is not None:
             self._activity_queue.put(None)
             self._activity_thread.join(5.0)
@@ -412,6 +434,47 @@ class Runtime:
         ids = store.add_batch(batch_id, prepared)
         store.audit("queue_batch", detail=f"batch {batch_id[:16]}, {len(ids)} messages")
         outbox.wake()
+        return ids
+
+    def start_batch(self, plan: MergePlan, *, again: bool = False) -> BatchStart:
+        """Queue a planned mail merge, resume it, or say it was already sent.
+
+        The same batch (same id: same rows, body, sender, switches) resumes where it stopped and
+        never queues a row twice; once every message of it is settled it is not queued again
+        unless ``again``, which queues one new, separately identified run (audited).
+        """
+        store, outbox = self._require()
+        base = plan.batch_id
+        if plan.legacy_batch_id and store.batch_summary(base) is None and self._stored_as(plan.legacy_batch_id, plan):
+            base = plan.legacy_batch_id  # a batch an earlier version started, with exactly these messages
+        runs: list[BatchSummary] = []
+        while (summary := store.batch_summary(rerun_id(base, len(runs)))) is not None:
+            runs.append(summary)
+        if runs and not runs[-1].settled:
+            latest = runs[-1]
+            ids = store.add_batch(latest.batch_id, plan.rows)  # finds the stored rows: queues nothing
+            return BatchStart(latest.batch_id, ids, BatchOutcome.RESUMED, latest)
+        if runs and not again:
+            return BatchStart(runs[-1].batch_id, [], BatchOutcome.ALREADY_SENT, runs[-1])
+        batch_id = rerun_id(base, len(runs))
+        ids = store.add_batch(batch_id, plan.rows)
+        rerun = f", sent again on purpose (run {len(runs) + 1})" if runs else ""
+        store.audit("queue_batch", detail=f"batch {batch_id[:16]}, {len(ids)} messages{rerun}")
+        outbox.wake()
+        return BatchStart(batch_id, ids, BatchOutcome.QUEUED)
+
+    def _stored_as(self, batch_id: str, plan: MergePlan) -> bool:
+        """Whether ``batch_id`` holds exactly the messages ``plan`` would queue (row by row)."""
+        stored = self._store().batch_payloads(batch_id)
+        planned = {line: json.dumps(message_to_dict(message)) for line, message in plan.rows}
+        return bool(stored) and stored == planned
+
+    def resolve_group(self, group: str, *, resend: bool) -> list[int]:
+        """The user's decision for every outcome-unknown message of one request (see ``sealpost outbox``)."""
+        store, outbox = self._require()
+        ids = store.resolve_group(group, resend=resend)  # StoreError in words if nothing is waiting
+        if resend:
+            outbox.wake()
         return ids
 
     # ------------------------------------------------------------------ drafts

@@ -71,6 +71,32 @@ class Change:
 
 
 @dataclass(frozen=True)
+class BatchSummary:
+    batch_id: str
+    counts: dict[OutboxState, int]
+    queued_at: float
+    last_accepted_at: float | None
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def settled(self) -> bool:
+        """Every message reached a final state: nothing of this batch will go out again on its own."""
+        return all(state.is_final for state in self.counts)
+
+    def describe_counts(self) -> str:
+        order = (OutboxState.ACCEPTED, OutboxState.FAILED, OutboxState.CANCELLED, OutboxState.OUTCOME_UNKNOWN)
+        parts = [f"{self.counts[s]} {_COUNT_WORDS.get(s, s.value)}" for s in order if self.counts.get(s)]
+        rest = sum(n for s, n in self.counts.items() if s not in order)
+        return "; ".join(parts + ([f"{rest} still to send"] if rest else []))
+
+
+_COUNT_WORDS = {OutboxState.OUTCOME_UNKNOWN: "outcome unknown"}
+
+
+@dataclass(frozen=True)
 class Recovery:
     """What start-up recovery did with rows a previous owner left in ``sending``."""
 
@@ -294,6 +320,30 @@ class MessageStore:
             raise StoreError(f"message {message_id} does not exist")
         return _row_to_message(row)
 
+    def batch_summary(self, batch_id: str) -> BatchSummary | None:
+        """How far a stored batch has got (counts by state, when it was queued and last sent), or None."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT state, COUNT(*), MIN(created_at), MAX(accepted_at) FROM messages "
+                "WHERE batch_id = ? GROUP BY state",
+                (batch_id,),
+            ).fetchall()
+        if not rows:
+            return None
+        accepted = [r[3] for r in rows if r[3] is not None]
+        return BatchSummary(
+            batch_id, {OutboxState(r[0]): int(r[1]) for r in rows}, min(r[2] for r in rows),
+            max(accepted) if accepted else None,
+        )  # fmt: skip
+
+    def batch_payloads(self, batch_id: str) -> dict[int, str]:
+        """Each stored row's payload by row number (to tell whether an old batch id sent the same thing)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT batch_row, payload FROM messages WHERE batch_id = ?", (batch_id,)
+            ).fetchall()
+        return {int(r[0]): str(r[1]) for r in rows}
+
     def batch_rows(self, batch_id: str) -> dict[int, StoredMessage]:
         with self._lock:
             rows = self._db.execute(
@@ -515,6 +565,30 @@ class MessageStore:
         for message_id in requeued + unknown:
             self._changed(message_id)
         return Recovery(requeued, unknown)
+
+    def resolve_group(self, group: str, *, resend: bool) -> list[int]:
+        """The user's decision for every outcome-unknown message of one request, in one transaction.
+
+        ``resend`` queues them again (the user accepts possible duplicates); otherwise they are
+        marked sent. Each message gets its own audit entry naming the request, so the trail
+        says who decided what for which message.
+        """
+        now = self._clock()
+        members = self.group_members(group)
+        if not members:
+            raise StoreError(f"No message of request {group} is waiting for a decision.")
+        target = OutboxState.QUEUED if resend else OutboxState.ACCEPTED
+        fields: dict[str, Any] = {"last_error": ""} | ({"next_attempt_at": None} if resend else {})
+        action, detail = ("resend", "resent by user") if resend else ("mark_sent", "marked sent by user")
+        anchor: AuditAnchor | None = None
+        with self._lock, transaction(self._db) as db:
+            for message_id in members:
+                self._apply(db, now, Change(message_id, target, (OutboxState.OUTCOME_UNKNOWN,), detail, fields))
+                anchor = self._append_audit(db, now, "user", action, message_id, f"request {group}")
+        if anchor is not None:
+            self._audit_appended(anchor)
+        self.notify_changed(members)
+        return members
 
     def unknown_groups(self) -> list[RequestGroup]:
         """Outcome-unknown messages grouped by the request they went out in, newest request first."""
@@ -881,5 +955,6 @@ _SUMMARY_ORDER: tuple[tuple[str, frozenset[str]], ...] = (
 )  # fmt: skip
 
 __all__ = [
-    "Change", "DatabaseError", "HistoryFilter", "MessageStore", "Recovery", "RequestGroup", "StoredMessage",
+    "BatchSummary", "Change", "DatabaseError", "HistoryFilter", "MessageStore", "Recovery", "RequestGroup",
+    "StoredMessage",
 ]  # fmt: skip

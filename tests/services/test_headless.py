@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app.headless import EXIT_ALREADY_SENT
 from desktop_app.sandbox.server import SandboxServer
 from tests.conftest import sandbox_control
 
@@ -41,19 +42,25 @@ def sandbox_subjects(sandbox: SandboxServer) -> list[str]:
         return [m["subject"] for m in control.get("/messages").json()["messages"]]
 
 
-def test_batch_sends_every_row_once_and_rerunning_queues_nothing(sandbox: SandboxServer, tmp_path: Path) -> None:
+def test_batch_sends_every_row_once_and_rerunning_says_it_was_sent(sandbox: SandboxServer, tmp_path: Path) -> None:
     csv_file = write_csv(tmp_path / "list.csv", 60)
     first = sealpost(sandbox, tmp_path / "p", "batch", str(csv_file))
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout)["counts"] == {"accepted": 60}
     assert "60/60 done" in first.stderr
     again = sealpost(sandbox, tmp_path / "p", "batch", str(csv_file))
-    assert again.returncode == 0, again.stderr
+    assert again.returncode == EXIT_ALREADY_SENT, again.stderr
+    assert "this batch was sent on " in again.stderr
+    assert "60 accepted; nothing queued" in again.stderr
+    assert "Traceback" not in again.stderr
     subjects = sandbox_subjects(sandbox)
     assert len(subjects) == 60
     assert "Results for Patient 7" in subjects
     with sandbox_control(sandbox) as control:
         assert sum(control.get("/stats").json()["by_endpoint"]["POST bulk_messages"].values()) == 2
+    deliberate = sealpost(sandbox, tmp_path / "p", "batch", str(csv_file), "--again")
+    assert deliberate.returncode == 0, deliberate.stderr
+    assert len(sandbox_subjects(sandbox)) == 120  # one more run, asked for in so many words
 
 
 def test_malformed_row_is_reported_by_line_and_nothing_is_queued(sandbox: SandboxServer, tmp_path: Path) -> None:
