@@ -218,6 +218,7 @@ class OutboxEngine:
         self.offline_policy = offline_policy
         self._wake = threading.Condition()
         self._woken = False  # a wake-up that came while _tick ran; the loop must not sleep through it
+        self._ticking = threading.Lock()  # held while claiming: hold(True) waits it out
         self._stopping = False
         self._acceptances: _GroupCommit[_Accepted] = _GroupCommit(self._record_accepted_many)
         self._wire_marks: _GroupCommit[_WireMark] = _GroupCommit(
@@ -294,8 +295,12 @@ class OutboxEngine:
                 listener(status)
 
     def hold(self, held: bool) -> None:
-        """Pause or resume sending on the user's request (the offline "ask" policy)."""
-        self._held = held
+        """Pause or resume sending on the user's request (the offline "ask" policy).
+
+        Once ``hold(True)`` returns, nothing more is claimed (a tick already claiming is waited out).
+        """
+        with self._ticking:
+            self._held = held
         self._set_status(EngineStatus(Connectivity.PAUSED if held else Connectivity.ONLINE))
         self.wake()
 
@@ -336,6 +341,16 @@ class OutboxEngine:
         blocked = self._blocked_for(now)
         if blocked is not None:
             return blocked
+        with self._ticking:
+            if self._held:  # held while this tick looked at the network
+                return 60.0
+            self._claim_and_dispatch(now)
+        next_due = self._store.next_due_time()
+        if next_due is None:
+            return 60.0
+        return max(0.05, min(60.0, next_due - self._clock()))
+
+    def _claim_and_dispatch(self, now: float) -> None:
         with self._wake:
             free = self._workers - self._in_flight
         if free > 0:
@@ -352,10 +367,6 @@ class OutboxEngine:
             else:
                 for stored in self._store.claim_due(now, free, bulk=False, owner=self.owner):
                     self._submit(self._send_one, stored)
-        next_due = self._store.next_due_time()
-        if next_due is None:
-            return 60.0
-        return max(0.05, min(60.0, next_due - self._clock()))
 
     def _blocked_for(self, now: float) -> float | None:
         status = self._status

@@ -20,10 +20,13 @@ import os
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 LOCK_FILE = "sending-owner.lock"
+OPEN_LOCK_FILE = "open.lock"
+OPEN_LOCK_WAIT_SECONDS = 30.0
 
 if sys.platform != "win32":
     import fcntl
@@ -35,6 +38,9 @@ if sys.platform != "win32":
             return False
         return True
 
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
 else:  # pragma: no cover - Windows builds are not tested here (docs/install.md)
     import msvcrt
 
@@ -44,6 +50,9 @@ else:  # pragma: no cover - Windows builds are not tested here (docs/install.md)
         except OSError:
             return False
         return True
+
+    def _unlock(fd: int) -> None:
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
 
 
 @dataclass(frozen=True)
@@ -100,3 +109,30 @@ class SendingOwnership:
             data = json.loads(self.path.read_text("utf-8"))
             return OwnerInfo(int(data["pid"]), str(data["role"]), float(data["since"]))
         return None
+
+
+class ProfileBusy(RuntimeError):
+    """Another process has been opening this profile for longer than anyone should."""
+
+
+@contextlib.contextmanager
+def opening_profile(directory: Path, timeout: float = OPEN_LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold the profile's open lock while its database is opened, created or migrated.
+
+    Two processes starting on a new profile at the same moment must not each create a database
+    key (the second would replace the first's in the keyring) or both apply a migration; the
+    open lock makes them take turns. It is held for the open only, never while sending.
+    """
+    fd = os.open(directory / OPEN_LOCK_FILE, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        deadline = time.monotonic() + timeout
+        while not _try_lock(fd):
+            if time.monotonic() > deadline:
+                raise ProfileBusy("Another Sealpost process has been opening this profile for too long; try again.")
+            time.sleep(0.02)
+        try:
+            yield
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)

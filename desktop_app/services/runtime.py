@@ -28,7 +28,7 @@ from desktop_app.services.audit_anchor import AuditAnchorKeeper
 from desktop_app.services.connectivity import OfflinePolicy
 from desktop_app.services.mailmerge import TEMPLATE, MergePlan, rerun_id
 from desktop_app.services.outbox import SHUTDOWN_WAIT_SECONDS, Connectivity, EngineStatus, OutboxEngine
-from desktop_app.services.ownership import SendingOwnership
+from desktop_app.services.ownership import ProfileBusy, SendingOwnership, opening_profile
 from desktop_app.services.profile import Mode, Profile
 from desktop_app.services.tracker import StatusTracker
 from desktop_app.store import keys
@@ -135,8 +135,9 @@ class Runtime:
         sent, polled or recovered, and no endpoint or API key is needed.
         """
         try:
-            self.store = MessageStore(self._open_database())
-        except StoreError as error:
+            with opening_profile(self.profile.directory):
+                self.store = MessageStore(self._open_database())
+        except (StoreError, ProfileBusy) as error:
             raise SetupError(str(error)) from None
         if not self.ephemeral_key:
             self.audit_anchor = AuditAnchorKeeper(self.profile.settings.profile_id)

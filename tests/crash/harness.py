@@ -31,6 +31,7 @@ import keyring.errors
 from desktop_app.core.addresses import Address
 from desktop_app.core.message import OutgoingMessage
 from desktop_app.core.outbox_state import OutboxState
+from desktop_app.services.ownership import SendingOwnership
 from desktop_app.services.profile import Profile
 from desktop_app.services.runtime import Overrides, Runtime
 from desktop_app.store import crashpoint, keys
@@ -203,18 +204,25 @@ class Snapshot:
 
 def verify(ledger: Ledger, sandbox_messages: list[dict[str, Any]], profile_id: str) -> Snapshot:
     """Reopen like a start-up would and check every guarantee; raise AssertionError on any breach."""
+    ownership = SendingOwnership(ledger.workdir / "profile", role="verifier")
+    assert ownership.try_acquire(), "the sending-owner lock outlived the processes that held it"
     connection = open_profile_database(ledger.workdir / "profile" / "sealpost.db", profile_id)  # integrity check
     store = MessageStore(connection)
     try:
         assert keys.load_pending_database_key(profile_id) is None, "an interrupted key rotation was not settled"
         store.recover_interrupted()
         rows = connection.execute("SELECT id, subject, state, tracking_id, last_error FROM messages").fetchall()
+        unwired_unknown = connection.execute(
+            "SELECT count(*) FROM messages WHERE state = 'outcome_unknown' AND on_wire_at IS NULL"
+        ).fetchone()[0]
         fts = connection.execute("SELECT count(*) FROM messages_fts").fetchone()[0]
         resends = Counter(e.message_id for e in store.audit_entries() if e.action == "resend")
         chain_break = store.verify_audit_chain()
     finally:
         store.close()
+        ownership.release()
     assert fts == len(rows), "search index and messages disagree"
+    assert unwired_unknown == 0, f"{unwired_unknown} message(s) unknown although their request never started"
     assert chain_break is None, f"audit chain broken at entry {chain_break}"
     per_subject = Counter(r[1] for r in rows)
     doubled = [s for s, c in per_subject.items() if c > 1]

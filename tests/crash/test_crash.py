@@ -25,6 +25,7 @@ from tests.crash.harness import FileKeyring, Ledger, Snapshot, Zygote, kill, ver
 SEED = int(os.environ.get("SEALPOST_CRASH_SEED", "20261128"))
 RANDOM_KILLS = 170
 NAMED_KILLS_EACH = 10
+TWO_PROCESS_ROUNDS = 25
 
 FAULTS: dict[str, Any] = {
     "fail_rate": 0.05, "accept_then_fail_rate": 0.1, "accept_then_fail_mode": "mixed", "hang_seconds": 0.05,
@@ -68,6 +69,19 @@ class Harness:
         assert os.WIFSIGNALED(status), f"{point}@{hit} was never reached (status {status})"
         self.ledger.kills[point] += 1
         return config["tag"], self.check()
+
+    def kill_two_randomly(self) -> Snapshot:
+        """Two processes on one profile (a batch and single sends): kill one, let the other take over, kill it."""
+        pids = [self.zygote.start(self.config("bulk" if self.rng.random() < 0.3 else "single", resend=True))
+                for _ in range(2)]  # fmt: skip
+        self.rng.shuffle(pids)
+        for pid in pids:
+            time.sleep(self.rng.uniform(0.02, 0.2))
+            kill(pid)
+            status = self.zygote.reap(pid)
+            assert not os.WIFEXITED(status) or os.WEXITSTATUS(status) == 0, self.zygote.stderr_path.read_text()[-3000:]
+            self.ledger.kills["two"] += 1
+        return self.check()
 
     def kill_randomly(self, mode: str, **extra: Any) -> Snapshot:
         pid = self.zygote.start(self.config(mode, **extra))
@@ -131,6 +145,17 @@ def test_kill_during_rekey_keeps_the_database_readable(harness: Harness) -> None
         harness.crash_at("during_rekey", "rekey", harness.rng.randint(1, 6))
     for _ in range(NAMED_KILLS_EACH):
         harness.kill_randomly("rekey")
+
+
+def test_random_kills_of_two_processes_sharing_a_profile(harness: Harness) -> None:
+    """The seam between processes: the survivor takes over only after the lock proves the other gone."""
+    harness.faults(FAULTS)
+    for _ in range(TWO_PROCESS_ROUNDS):
+        snapshot = harness.kill_two_randomly()
+    assert harness.ledger.kills["two"] == 2 * TWO_PROCESS_ROUNDS
+    assert OutboxState.ACCEPTED in set(snapshot.states.values())
+    stderr = harness.zygote.stderr_path.read_text()
+    assert "Traceback" not in stderr, stderr[-3000:]
 
 
 def test_random_kills_with_faults_and_user_resends(harness: Harness) -> None:

@@ -118,7 +118,9 @@ def test_no_keyring_writes_nothing(tmp_path: Path) -> None:
     runtime = production_runtime(tmp_path)
     with pytest.raises(SetupError, match="No secure OS keyring"):
         runtime.open()
-    assert sorted(p.name for p in runtime.profile.directory.iterdir()) == ["settings.json"]
+    # The open lock (empty: it only makes processes take turns opening the profile) is all there is besides.
+    assert sorted(p.name for p in runtime.profile.directory.iterdir()) == ["open.lock", "settings.json"]
+    assert (runtime.profile.directory / "open.lock").stat().st_size == 0
 
 
 class LockedKeyring(keyring.backend.KeyringBackend):
