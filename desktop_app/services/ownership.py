@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 LOCK_FILE = "sending-owner.lock"
+WINDOW_LOCK_FILE = "window.lock"
+"""Held by the one window open on a profile (a second window offers to show the first instead)."""
 OPEN_LOCK_FILE = "open.lock"
 OPEN_LOCK_WAIT_SECONDS = 30.0
 
@@ -68,13 +70,12 @@ class OwnerInfo:
         return f"{self.role} (process {self.pid}, since {started})"
 
 
-class SendingOwnership:
-    """The profile's sending-owner lock; ``owner_id`` is what this process writes into its claims."""
+class ProfileLock:
+    """An exclusive advisory lock on one file in the profile directory, released by the kernel on death."""
 
-    def __init__(self, directory: Path, *, role: str) -> None:
-        self.owner_id = uuid.uuid4().hex
+    def __init__(self, directory: Path, file_name: str, *, role: str) -> None:
         self.role = role
-        self.path = directory / LOCK_FILE
+        self.path = directory / file_name
         self._fd: int | None = None
 
     @property
@@ -82,33 +83,41 @@ class SendingOwnership:
         return self._fd is not None
 
     def try_acquire(self) -> bool:
-        """Take the lock if it is free (never waits); True if this process is now the owner."""
+        """Take the lock if it is free (never waits); True if this process holds it now."""
         if self._fd is not None:
             return True
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
         if not _try_lock(fd):
             os.close(fd)
             return False
-        info = {"pid": os.getpid(), "role": self.role, "since": time.time(), "owner": self.owner_id}
+        info = {"pid": os.getpid(), "role": self.role, "since": time.time()}
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(info).encode(), 0)
         self._fd = fd
         return True
 
     def release(self) -> None:
-        """Give the lock up (closing the descriptor releases it); another process may take over."""
+        """Give the lock up (closing the descriptor releases it); another process may take it."""
         if self._fd is not None:
             fd, self._fd = self._fd, None
             os.close(fd)
 
     def holder(self) -> OwnerInfo | None:
-        """Who owns the profile now, if someone else does and said who (the file may be half-written)."""
+        """Who holds the lock now, if someone else does and said who (the file may be half-written)."""
         if self._fd is not None:
             return None
         with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
             data = json.loads(self.path.read_text("utf-8"))
             return OwnerInfo(int(data["pid"]), str(data["role"]), float(data["since"]))
         return None
+
+
+class SendingOwnership(ProfileLock):
+    """The profile's sending-owner lock; ``owner_id`` is what this process writes into its claims."""
+
+    def __init__(self, directory: Path, *, role: str) -> None:
+        super().__init__(directory, LOCK_FILE, role=role)
+        self.owner_id = uuid.uuid4().hex
 
 
 class ProfileBusy(RuntimeError):

@@ -19,6 +19,7 @@ from desktop_app.ui.main_window import MainWindow, RuntimeFactory
 
 if TYPE_CHECKING:
     from desktop_app.services.runtime import Runtime
+    from desktop_app.ui.single_window import WindowClaim
 
 qt_log = logging.getLogger("qt")
 
@@ -90,13 +91,41 @@ def install_crash_handler(parent_of: Callable[[], QWidget | None]) -> None:
 
 
 def run_gui(profile: Profile, make_runtime: RuntimeFactory) -> int:
+    from desktop_app.ui.single_window import WindowClaim, bring_to_front
+
     app = create_application()
     qInstallMessageHandler(_route_qt_messages)
+    claim = WindowClaim(profile.directory)
+    if not claim.try_claim():
+        return _offer_open_window(app, claim)
     window = MainWindow(profile, make_runtime)
+    claim.show_requested.connect(lambda: bring_to_front(window))
     install_crash_handler(lambda: window)
     window.show()
     window.start()
-    return int(app.exec())
+    try:
+        return int(app.exec())
+    finally:
+        claim.release()
+
+
+def _offer_open_window(app: QApplication, claim: WindowClaim) -> int:
+    """A window is already open on this profile: say so, and on request bring that one forward."""
+    from desktop_app.ui.single_window import already_open_box
+
+    box = already_open_box(claim)
+    box.exec()
+    if box.buttonRole(box.clickedButton()) is not box.ButtonRole.AcceptRole:
+        return 0
+    outcome = {"delivered": False}
+    claim.delivered.connect(lambda ok: (outcome.update(delivered=ok), app.quit()))
+    QTimer.singleShot(3000, app.quit)
+    claim.ask_open_window_to_show()
+    app.exec()
+    if not outcome["delivered"]:
+        print("sealpost: the open window did not answer; look for it on your screen", file=sys.stderr)
+        return 1
+    return 0
 
 
 SELF_TEST_TIMEOUT = 60.0

@@ -44,7 +44,7 @@ if TYPE_CHECKING:  # imported where used: the views after the first paint, the e
     from desktop_app.core.message import OutgoingMessage
     from desktop_app.services.outbox import EngineStatus
     from desktop_app.services.runtime import Runtime
-    from desktop_app.store.messages import MessageStore, StoredMessage
+    from desktop_app.store.messages import MessageStore, RequestGroup, StoredMessage
     from desktop_app.ui.composer import ComposerView, EditableMessage
     from desktop_app.ui.dialogs import HelpDialog
     from desktop_app.ui.lock_screen import LockScreen, UndoToast
@@ -255,6 +255,7 @@ class MainWindow(QMainWindow):
         self.bridge.integrity_problem.connect(self.show_problem)
         self.outbox_view.resend_requested.connect(self.confirm_resend)
         self.outbox_view.mark_sent_requested.connect(self.confirm_mark_sent)
+        self.outbox_view.resolve_group_requested.connect(self.confirm_resolve_group)
         self.outbox_view.cancel_requested.connect(lambda i: self._act(lambda r: r.cancel(i), "Cancelled."))
         self.outbox_view.retry_requested.connect(lambda i: self._act(lambda r: r.retry_now(i), "Retrying now."))
         self.outbox_view.edit_requested.connect(self.edit_message)
@@ -605,6 +606,30 @@ class MainWindow(QMainWindow):
             "Sealpost will not send it again.",
             confirm="Mark as sent", warning=False,
             on_confirm=lambda: self._act(lambda r: r.mark_sent(message_id), "Marked as sent."),
+        )  # fmt: skip
+
+    def confirm_resolve_group(self, group: RequestGroup, resend: bool) -> None:
+        """One decision for every message of one ambiguous request, with the facts it rests on."""
+        from desktop_app.ui.outbox_view import group_words
+
+        count = len(group.message_ids)
+        facts = group_words(group)
+        if resend:
+            self._ask(
+                f"Resend all {count} messages?",
+                f"{facts}\n\nPaubox may already have received some or all of them. Sending them again can "
+                "deliver duplicates.\n\nResend only if you are sure they did not arrive.",
+                confirm=f"Resend all {count}",
+                on_confirm=lambda: self._act(lambda r: r.resolve_group(group.name, resend=True),
+                                             f"{count} messages queued again."),
+            )  # fmt: skip
+            return
+        self._ask(
+            f"Mark all {count} messages as sent?",
+            f"{facts}\n\nMark them as sent only if you know they arrived. Sealpost will not send them again.",
+            confirm=f"Mark all {count} as sent", warning=False,
+            on_confirm=lambda: self._act(lambda r: r.resolve_group(group.name, resend=False),
+                                         f"{count} messages marked as sent."),
         )  # fmt: skip
 
     def _ask(self, title: str, text: str, *, confirm: str, on_confirm: Callable[[], None], warning: bool = True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,7 @@ from desktop_app.ui.jobs import JobRunner
 from desktop_app.ui.message_model import Column, MessageTableModel, readable_recipients, relative_time
 
 if TYPE_CHECKING:  # the store loads on the worker that opens it, after the window has painted
-    from desktop_app.store.messages import MessageStore, StoredMessage
+    from desktop_app.store.messages import MessageStore, RequestGroup, StoredMessage
 
 S = OutboxState
 OUTBOX_STATES = (S.DRAFT, S.QUEUED, S.SCHEDULED, S.SENDING, S.OUTCOME_UNKNOWN, S.FAILED)
@@ -77,7 +78,17 @@ UNKNOWN_EXPLANATION = (
 )
 
 
+def group_words(group: RequestGroup) -> str:
+    """When and why one request's messages are unknown, in the words the Outbox and its questions use."""
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(group.sent_at))
+    count = len(group.message_ids)
+    these = "This message" if count == 1 else f"These {count} messages"
+    reason = group.reason or "No answer was recorded."
+    return f"{these} went to Paubox together at {when}, in one request. {reason}"
+
+
 class OutboxView(QWidget):
+    resolve_group_requested = Signal(object, bool)  # RequestGroup, resend (else mark sent)
     resend_requested = Signal(int)
     mark_sent_requested = Signal(int)
     cancel_requested = Signal(int)
@@ -104,6 +115,21 @@ class OutboxView(QWidget):
         self.explanation.setAccessibleName("What outcome unknown means")
         self.explanation.setWordWrap(True)
         self.explanation.hide()
+        self.group_facts = QLabel(self)
+        self.group_facts.setObjectName("requestGroupFacts")
+        self.group_facts.setAccessibleName("The request this message went out in")
+        self.group_facts.setWordWrap(True)
+        self.group_facts.hide()
+        self.resend_group_button = QPushButton(self)
+        self.mark_group_button = QPushButton(self)
+        for button, resend, name in ((self.resend_group_button, True, "Resend the whole request"),
+                                     (self.mark_group_button, False, "Mark the whole request as sent")):  # fmt: skip
+            button.setAccessibleName(name)
+            button.hide()
+            button.clicked.connect(lambda _checked=False, r=resend: self._resolve_shown_group(r))
+        self._jobs = jobs
+        self._store: MessageStore | None = None
+        self._shown_group: RequestGroup | None = None
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setAccessibleName("Outbox messages")
@@ -147,6 +173,11 @@ class OutboxView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty, 1)
         layout.addWidget(self.explanation)
+        group_row = QHBoxLayout()
+        group_row.addWidget(self.group_facts, 1)
+        group_row.addWidget(self.resend_group_button)
+        group_row.addWidget(self.mark_group_button)
+        layout.addLayout(group_row)
         layout.addLayout(buttons)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         self.model.modelReset.connect(self._update_empty)
@@ -156,6 +187,7 @@ class OutboxView(QWidget):
     def set_store(self, store: MessageStore) -> None:
         from desktop_app.store.messages import HistoryFilter  # loaded with the store
 
+        self._store = store
         self.model.set_store(store, HistoryFilter(states=OUTBOX_STATES))
 
     def selected(self) -> StoredMessage | None:
@@ -182,6 +214,42 @@ class OutboxView(QWidget):
         self.resend_button.setEnabled(state in (S.OUTCOME_UNKNOWN, S.FAILED))
         self.mark_sent_button.setEnabled(state is S.OUTCOME_UNKNOWN)
         self.cancel_button.setEnabled(state in (S.QUEUED, S.SCHEDULED, S.OUTCOME_UNKNOWN, S.FAILED, S.DRAFT))
+        self._show_group(message if state is S.OUTCOME_UNKNOWN else None)
+
+    def _show_group(self, message: StoredMessage | None) -> None:
+        """For an outcome-unknown message: the request it went in, and one action for all of it."""
+        store = self._store
+        if message is None or store is None:
+            self._set_group(None)
+            return
+        name = message.request_group or f"legacy-{message.id}"
+
+        def load(_token: object) -> RequestGroup | None:
+            return next((g for g in store.unknown_groups() if g.name == name), None)
+
+        def show(group: RequestGroup | None) -> None:
+            current = self.selected()
+            if current is not None and current.id == message.id:
+                self._set_group(group)
+
+        self._jobs.submit(load, name="request group", on_result=show)
+
+    def _set_group(self, group: RequestGroup | None) -> None:
+        self._shown_group = group
+        self.group_facts.setVisible(group is not None)
+        several = group is not None and len(group.message_ids) > 1  # one message: the buttons below do it
+        for button in (self.resend_group_button, self.mark_group_button):
+            button.setVisible(several)
+        if group is None:
+            return
+        count = len(group.message_ids)
+        self.group_facts.setText(group_words(group))
+        self.resend_group_button.setText(f"Resend all {count}…")
+        self.mark_group_button.setText(f"Mark all {count} as sent…")
+
+    def _resolve_shown_group(self, resend: bool) -> None:
+        if self._shown_group is not None:
+            self.resolve_group_requested.emit(self._shown_group, resend)
 
     def set_notice(self, text: str, *, can_resume: bool = False) -> None:
         """Explain why nothing is going out; offer to resume when the queue is held for the user."""

@@ -214,9 +214,7 @@ _invisible = st.characters(categories=("Cc", "Cf"))
 
 @given(st.text(max_size=30), _invisible, st.text(max_size=30))
 @fuzz
-def test_no_file_name_with_a_format_or_control_character_is_ever_accepted(
-    before: str, hidden: str, after: str
-) -> None:
+def test_no_file_name_with_a_format_or_control_character_is_ever_accepted(before: str, hidden: str, after: str) -> None:
     name = before + hidden + after
     count("file-name fuzz inputs")
     assert unicodedata.category(hidden) in ("Cc", "Cf")
