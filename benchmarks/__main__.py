@@ -24,6 +24,7 @@ def scenarios(quick: bool) -> dict[int, tuple[str, Scenario]]:
     """Scenario number → (title, how to run it); imported lazily so ``--only`` stays light."""
     from benchmarks.gui_lag import gui_responsiveness
     from benchmarks.history import history_at_scale
+    from benchmarks.kill_harness import kill_harness
     from benchmarks.sandbox_capacity import sandbox_capacity
     from benchmarks.sanitizing import SIZES, sanitizing
     from benchmarks.startup import startup
@@ -38,6 +39,7 @@ def scenarios(quick: bool) -> dict[int, tuple[str, Scenario]]:
             5: ("History at scale", lambda: history_at_scale(count=500, runs=1)),
             6: ("Sanitising", lambda: sanitizing(runs=1, sizes=SIZES[:1])),
             7: ("Sandbox capacity", lambda: sandbox_capacity(seconds=0.5, runs=1)),
+            8: ("Kill harness", lambda: kill_harness(rows=40, kills=2, runs=1)),
         }
     return {
         1: ("Send throughput", send_throughput),
@@ -47,6 +49,7 @@ def scenarios(quick: bool) -> dict[int, tuple[str, Scenario]]:
         5: ("History at scale", history_at_scale),
         6: ("Sanitising", sanitizing),
         7: ("Sandbox capacity", sandbox_capacity),
+        8: ("Kill harness", kill_harness),
     }
 
 
