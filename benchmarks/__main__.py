@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes: check the scripts, not the figures")
     parser.add_argument("--output", default=str(DEFAULT_OUTPUT), help="report path, or - for none")
     args = parser.parse_args(argv)
-    selected = [int(n) for n in args.only.split(",") if n.strip()] or list(range(1, 8))
+    selected = [int(n) for n in args.only.split(",") if n.strip()] or sorted(scenarios(args.quick))
     if not real_keyring_available():
         print("no Secret Service keyring: run `make bench` (it starts a throwaway one)", file=sys.stderr)
         return 2

@@ -62,9 +62,13 @@ def send_command(runtime: Runtime, args: argparse.Namespace) -> int:
         if final.state is OutboxState.ACCEPTED:
             print(f"accepted: message {final.id}, tracking id {final.tracking_id}")
             return 0
+        if not finished:
+            print(f"still {final.state.label.lower()} after {args.timeout:g} s: message {final.id}; "
+                  "`sealpost outbox` shows what becomes of it", file=sys.stderr)  # fmt: skip
+            return 4
         reason = f": {final.last_error}" if final.last_error else ""
         print(f"{final.state.value}: message {final.id}{reason}", file=sys.stderr)
-        return 1 if finished else 4
+        return 1
     finally:
         runtime.close(drain_seconds=DRAIN_SECONDS if finished else SHUTDOWN_WAIT_SECONDS)
 

@@ -264,9 +264,9 @@ class OutboxEngine:
             with self._wake:
                 while self._in_flight and (left := deadline - time.monotonic()) > 0:
                     self._wake.wait(left)
-                if self._in_flight:
-                    log.warning("%d request(s) still in flight at shutdown; the next start settles them",
-                                self._in_flight)  # fmt: skip
+                if self._in_flight:  # the log file only: a command's terminal gets one line, its outcome
+                    log.info("%d request(s) still in flight at shutdown; the next start settles them",
+                             self._in_flight)  # fmt: skip
 
     def wake(self) -> None:
         """Look at the queue now (a message was queued, the network came back, a key was changed)."""
