@@ -17,7 +17,7 @@ from desktop_app.api.client import PauboxClient
 from desktop_app.api.config import ApiConfig, Secret
 from desktop_app.api.connection import ConnectionReport, candidates
 from desktop_app.services.profile import Mode, Profile
-from desktop_app.store import keys
+from desktop_app.store import identity, keys
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,9 @@ def list_profiles(root: Path) -> list[ProfileEntry]:
     """Every profile folder under ``root``, by name; folders without settings are not profiles."""
     entries = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
-        if (folder / Profile.SETTINGS_FILE).exists():
+        # A folder whose settings.json was damaged still has its identity or backup: still a profile.
+        if any((folder / name).exists() for name in (Profile.SETTINGS_FILE, Profile.IDENTITY_FILE,
+                                                      Profile.SETTINGS_FILE + ".bak")):  # fmt: skip
             settings = Profile(folder).settings
             entries.append(ProfileEntry(folder, settings.name, settings.mode))
     return sorted(entries, key=lambda e: e.name.lower())
@@ -48,6 +50,9 @@ def add_profile(root: Path, name: str, mode: Mode) -> Profile:
         folder, n = root / f"{slug}-{n}", n + 1
     profile = Profile(folder)
     profile.update(name=name, mode=mode)
+    # An API key may be stored for it before its database exists: its identity must not live
+    # only in settings.json from the start (see services/profile.py, damaged files).
+    identity.record_identity(folder, profile.settings.profile_id)
     return profile
 
 

@@ -327,6 +327,8 @@ class MainWindow(QMainWindow):
             self._apply_profile_to_widgets()
         self.banner.setVisible(runtime.is_sandbox)
         self.problem.hide()
+        if runtime.profile.problems:  # damaged files set aside while loading the profile: say what happened
+            self.show_problem(" ".join(runtime.profile.problems))
         self.composer.send_button.setEnabled(True)
         self.bridge.attach(runtime)
         self.outbox_view.set_store(runtime.store)
