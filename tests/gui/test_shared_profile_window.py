@@ -10,10 +10,10 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.sandbox.server import SandboxServer
-from desktop_app.store.messages import HistoryFilter
-from tests.conftest import sandbox_control
 from desktop_app.services.profile import Profile
+from desktop_app.store.messages import HistoryFilter
 from desktop_app.ui.main_window import MainWindow
+from tests.conftest import sandbox_control
 from tests.gui.conftest import WindowFactory, answer, click, sandbox_runtime
 from tests.services.test_outbox import make_message
 from tests.services.test_shared_profile import finish, latency, sandbox_record, start, write_csv
@@ -88,7 +88,6 @@ def test_one_decision_for_every_message_of_an_ambiguous_request(
     assert len({e.detail for e in resends}) == 1
     assert resends[0].detail.startswith("request r")
     assert Counter(m["subject"] for m in sandbox_record(sandbox)) == {f"Reminder {n}": 2 for n in range(20)}
-
 
 
 def test_a_damaged_settings_file_is_named_in_the_window(qtbot: QtBot, tmp_path: Path, sandbox: SandboxServer) -> None:
