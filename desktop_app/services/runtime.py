@@ -20,7 +20,7 @@ from pathlib import Path
 
 from desktop_app.api.activity import ActivityEvent, ActivityHub, LatencyWindow
 from desktop_app.api.client import PauboxClient
-from desktop_app.api.config import ApiConfig, AuthStyle, BasePreset, Secret, preset_url
+from desktop_app.api.config import ApiConfig, AuthStyle, BasePreset, Secret, check_base_url, preset_url
 from desktop_app.core.message import OutgoingMessage, message_to_dict
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.sanitize import check_body_size, html_to_text, sanitize_html
@@ -134,6 +134,11 @@ class Runtime:
         ``start_engines=False`` opens the store only (read-only headless commands): nothing is
         sent, polled or recovered, and no endpoint or API key is needed.
         """
+        if start_engines and self.overrides.api_base_url is not None:
+            try:  # a refused endpoint is said before anything is opened or created
+                check_base_url(self.overrides.api_base_url)
+            except ValueError as error:
+                raise SetupError(str(error)) from None
         try:
             with opening_profile(self.profile.directory):
                 self.store = MessageStore(self._open_database())
