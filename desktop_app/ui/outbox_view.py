@@ -82,9 +82,10 @@ def group_words(group: RequestGroup) -> str:
     """When and why one request's messages are unknown, in the words the Outbox and its questions use."""
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(group.sent_at))
     count = len(group.message_ids)
-    these = "This message" if count == 1 else f"These {count} messages"
+    if count == 1:  # its reason is in the Reason column already
+        return f"This message went to Paubox at {when}, in a request of its own."
     reason = group.reason or "No answer was recorded."
-    return f"{these} went to Paubox together at {when}, in one request. {reason}"
+    return f"These {count} messages went to Paubox together at {when}, in one request. {reason}"
 
 
 class OutboxView(QWidget):

@@ -73,6 +73,22 @@ def message(to: str, subject: str, tag: str, body: str = "") -> OutgoingMessage:
     return OutgoingMessage(sender=SENDER, to=(parse_address(to),), subject=subject, html=html, tag=tag)
 
 
+def seed_ambiguous_request(runtime: Runtime) -> None:
+    """Twenty flu-shot reminders that went out in one bulk request answered 502: one decision for all."""
+    store, sandbox, outbox = runtime.store, runtime.sandbox, runtime.outbox
+    assert store is not None
+    assert sandbox is not None
+    assert outbox is not None
+    faults = sandbox.root_url + "/_sandbox/faults"  # type: ignore[attr-defined]
+    httpx.post(faults, json={"accept_then_fail_rate": 1.0, "accept_then_fail_mode": "502"}).raise_for_status()
+    outbox.hold(True)
+    for n in range(20):
+        runtime.queue(message(f"Patient {n + 1} <patient{n + 1}@mail.example>", "Your flu shot is due", "reminders"))
+    runtime.send_queued_now()
+    wait_until(lambda: store.counts_by_state().get(OutboxState.OUTCOME_UNKNOWN, 0) == 21)
+    httpx.post(faults, json={"accept_then_fail_rate": 0.0}).raise_for_status()
+
+
 def seed(runtime: Runtime) -> None:
     store = runtime.store
     sandbox = runtime.sandbox
@@ -164,6 +180,11 @@ def main(argv: list[str]) -> int:
         row = states.index(OutboxState.OUTCOME_UNKNOWN)
         outbox.table.selectRow(row)
         save(window, out, "outbox")
+        seed_ambiguous_request(window.runtime)
+        wait_until(lambda: outbox.model.rowCount() >= 23)
+        outbox.table.selectRow(0)  # newest first: one of the twenty
+        wait_until(outbox.resend_group_button.isVisible)
+        save(window, out, "outbox-request")
 
         window.navigation.setCurrentRow(2)
         status = window.status_view
