@@ -102,7 +102,6 @@ class Runtime:
         self._stop_threads = threading.Event()
         self._background: list[threading.Thread] = []
         self._owner_lock = threading.Lock()
-        self._ownership_listeners: list[Callable[[bool], None]] = []
         self._activity_queue: queue.SimpleQueue[ActivityEvent | None] = queue.SimpleQueue()
         self._activity_thread: threading.Thread | None = None
 
@@ -184,10 +183,6 @@ class Runtime:
         """Whether this process sends for the profile now (see services/ownership.py)."""
         return self.outbox is not None and self.outbox.running
 
-    def on_ownership(self, listener: Callable[[bool], None]) -> None:
-        """``listener(True)`` when this process becomes the sending owner (called on a background thread)."""
-        self._ownership_listeners.append(listener)
-
     def _start_sending(self) -> None:
         """Holding the lock proves any previous owner gone: recover its rows, then send and track."""
         assert self.outbox is not None
@@ -204,8 +199,6 @@ class Runtime:
             )
         elif self.outbox.status.connectivity is Connectivity.DELEGATED:
             self.outbox._set_status(EngineStatus(Connectivity.ONLINE))
-        for listener in list(self._ownership_listeners):
-            listener(True)
 
     def _show_delegated(self) -> None:
         assert self.outbox is not None
