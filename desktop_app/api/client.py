@@ -26,7 +26,7 @@ import httpx
 from desktop_app import __version__
 from desktop_app.api.activity import ActivityEvent, ActivityListener
 from desktop_app.api.bounded import MAX_RESPONSE_BYTES, BoundedTransport, Deadline, RequestGuard
-from desktop_app.api.config import ApiConfig, Secret
+from desktop_app.api.config import ApiConfig, AuthStyle, Secret
 from desktop_app.api.connection import PROBE_TRACKING_ID, ConnectionReport, ProbeOutcome, ProbeResult, candidates
 from desktop_app.api.errors import (
     AmbiguousOutcome,
@@ -84,6 +84,7 @@ from desktop_app.api.webhooks import (
     parse_endpoint_change,
     parse_endpoint_list,
 )
+from desktop_app.api.webhooks_service import WEBHOOKS_SERVICE_URL, WebhooksService
 from desktop_app.core.addresses import AddressError, parse_address
 from desktop_app.core.message import MessageError, OutgoingMessage
 from desktop_app.core.redact import redact
@@ -338,6 +339,18 @@ class PauboxClient:
     def delete_webhook_endpoint(self, endpoint_id: int | str) -> WebhookChange:
         path = f"webhook_endpoints/{check_numeric_id(endpoint_id)}"
         return self._call("DELETE", "webhook_endpoints/{id}", path, parse_endpoint_change)
+
+    def webhooks_service(self, key: Secret, *, base_url: str = WEBHOOKS_SERVICE_URL) -> WebhooksService:
+        """The separate webhooks service (UUID ids, scoped ``Bearer`` key), beside the endpoints above.
+
+        A second client on ``base_url`` with ``key``, this client's timeouts, TLS policy and activity
+        listener, and its own connections and rate limiter (another service, another key). Close it
+        when done. ``webhooks_service_url(root)`` gives the sandbox's URL.
+        """
+        config = dataclasses.replace(self.config, base_url=base_url, api_key=key, auth_style=AuthStyle.BEARER)
+        return WebhooksService(PauboxClient(config, on_activity=self._on_activity, backoff=self._backoff,
+                                            read_attempts=self._read_attempts, clock=self._clock, sleep=self._sleep,
+                                            transport=self._transport))  # fmt: skip
 
     # ----------------------------------------------------------------------------- connection
 

@@ -1,7 +1,8 @@
 """Run the sandbox on its own: ``python -m desktop_app.sandbox --port 8025``.
 
-When listening it prints ``name=value`` lines (the three base URLs, ``api_key`` if one was
-generated, then ``ready``), flushes, and serves until SIGINT or SIGTERM, then exits 0.
+When listening it prints ``name=value`` lines (the three base URLs, the webhooks service's URL,
+``api_key`` and ``webhooks_key`` if they were generated, then ``ready``),
+flushes, and serves until SIGINT or SIGTERM, then exits 0.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .faults import ACCEPT_THEN_FAIL_MODES, FaultConfig
 from .server import SandboxServer
 
 API_KEY_ENV = "SEALPOST_SANDBOX_API_KEY"
+WEBHOOKS_KEY_ENV = "SEALPOST_SANDBOX_WEBHOOKS_KEY"
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -34,6 +36,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     add("--strict-newest", action="store_true", help="route only /v1/email/… (others get the HTML 404)")
     add("--retention", type=int, default=100_000, help="newest messages kept for receipts/introspection")
     add("--webhook-retries", type=int, default=0, help="retry failed webhook POSTs (Paubox never does)")
+    add("--webhooks-key", default=os.environ.get(WEBHOOKS_KEY_ENV, ""),
+        help=f"scoped key of the webhooks service, all events (or ${WEBHOOKS_KEY_ENV})")  # fmt: skip
+    add("--webhook-http-loopback", action="store_true",
+        help="let the webhooks service register http:// loopback targets (tests; Paubox wants https)")  # fmt: skip
     faults = parser.add_argument_group("fault injection (seeded, repeatable)")
     add = faults.add_argument
     add("--latency-ms", type=int, default=0, help="delay added to every API response")
@@ -74,6 +80,8 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         strict_newest=args.strict_newest,
         retention=args.retention,
         webhook_retries=args.webhook_retries,
+        webhooks_key=args.webhooks_key,
+        webhook_http_loopback=args.webhook_http_loopback,
     )
 
 
@@ -99,8 +107,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     try:
         lines = [f"{name}={url}" for name, url in server.base_urls.items()]
+        lines.append(f"webhooks={server.webhooks_url}")
         if server.key_generated:
             lines.append(f"api_key={server.api_key}")
+        if server.webhooks_key_generated:
+            lines.append(f"webhooks_key={server.webhooks_key}")
         print("\n".join([*lines, "ready"]), flush=True)
         while not stop.wait(1.0):
             pass

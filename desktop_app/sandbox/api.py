@@ -31,6 +31,7 @@ from .runtime import RUNTIME, Runtime
 from .scheduling import cancel_schedule, create_schedule, reschedule, schedule_status
 from .sending import message_receipt, send_bulk, send_message, send_templated
 from .webhook_endpoints import create_endpoint, delete_endpoint, get_endpoint, list_endpoints, update_endpoint
+from .webhooks_service import SERVICE_PREFIX, handle_service
 
 _TOKEN = re.compile(r'token="?([^",]*)"?', re.IGNORECASE)
 
@@ -81,6 +82,8 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
     rt = request.app[RUNTIME]
     if rt.faults.latency_seconds:
         await asyncio.sleep(rt.faults.latency_seconds)
+    if request.path.startswith(SERVICE_PREFIX):  # the separate webhooks service (scoped Bearer keys)
+        return await handle_service(request, rt)
     resolved = ROUTER.resolve(request.path, strict_newest=rt.config.strict_newest)
     if resolved is None:
         rt.count("unrouted", 404)

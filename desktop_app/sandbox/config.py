@@ -24,6 +24,10 @@ class SandboxConfig:
     retention: int = 100_000  # newest messages (and schedules) kept; older ones are forgotten
     webhook_retries: int = 0  # Paubox never retries; >0 retries failed webhook POSTs (for tests)
     webhook_timeout: float = 5.0
+    webhooks_key: str = ""  # the webhooks service's scoped key (all events); "" = generate one
+    # Test switch: let the webhooks service register plain http:// loopback targets (Paubox: https only).
+    webhook_http_loopback: bool = False
+    webhook_ca_file: str | None = None  # extra CA trusted for https deliveries (a test receiver's)
     max_body_bytes: int = MAX_BODY_BYTES
 
     def __post_init__(self) -> None:

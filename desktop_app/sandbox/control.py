@@ -7,6 +7,7 @@ import itertools
 
 from aiohttp import web
 
+from .delivery import WEBHOOK_EVENTS
 from .responses import json_response
 from .runtime import RUNTIME
 
@@ -84,6 +85,24 @@ async def webhook_log(request: web.Request) -> web.StreamResponse:
     return json_response({"deliveries": list(request.app[RUNTIME].webhooks.log)})
 
 
+async def mint_webhooks_key(request: web.Request) -> web.StreamResponse:
+    """A new scoped key for the webhooks service, allowed only ``events`` (forgotten on reset)."""
+    _loopback_only(request)
+    runtime = request.app[RUNTIME]
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    events = body.get("events") if isinstance(body, dict) else None
+    if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
+        return json_response({"error": 'expected {"events": [event names]}'}, status=400)
+    unknown = sorted(set(events) - set(WEBHOOK_EVENTS))
+    if unknown:
+        return json_response({"error": f"unknown events: {', '.join(unknown)}"}, status=400)
+    key = runtime.mint_webhooks_key(frozenset(events))
+    return json_response({"key": key, "events": sorted(set(events))})
+
+
 def add_control_routes(app: web.Application) -> None:
     app.router.add_get("/_sandbox/messages", list_messages)
     app.router.add_get("/_sandbox/stats", stats)
@@ -91,3 +110,4 @@ def add_control_routes(app: web.Application) -> None:
     app.router.add_get("/_sandbox/faults", get_faults)
     app.router.add_post("/_sandbox/faults", set_faults)
     app.router.add_get("/_sandbox/webhooks", webhook_log)
+    app.router.add_post("/_sandbox/webhook_keys", mint_webhooks_key)

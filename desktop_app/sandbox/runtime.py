@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import secrets
 import time
 import uuid
 
 from aiohttp import web
 
 from .config import SandboxConfig
-from .delivery import Timeline, links_in, outcome_for
+from .delivery import WEBHOOK_EVENTS, Timeline, links_in, outcome_for
 from .faults import FaultInjector
 from .messages import OutgoingMessage, domain_of
 from .state import SandboxState, StoredMessage
@@ -21,13 +22,20 @@ from .webhooks import WebhookDispatcher
 
 
 class Runtime:
-    def __init__(self, config: SandboxConfig, api_key: str) -> None:
+    def __init__(self, config: SandboxConfig, api_key: str, webhooks_key: str = "") -> None:
         self.config = config
         self.api_key = api_key
+        self.webhooks_key = webhooks_key
+        # Scoped keys of the webhooks service: key → the events it may use. The configured key
+        # has every event; tests mint narrower ones through POST /_sandbox/webhook_keys.
+        self.webhook_keys: dict[str, frozenset[str]] = {}
+        self._reset_keys()
         self.verified_domains = frozenset(d.lower() for d in config.verified_domains)
         self.state = SandboxState(config.retention)
         self.faults = FaultInjector(config.faults)
-        self.webhooks = WebhookDispatcher(self.state, retries=config.webhook_retries, timeout=config.webhook_timeout)
+        self.webhooks = WebhookDispatcher(
+            self.state, retries=config.webhook_retries, timeout=config.webhook_timeout, ca_file=config.webhook_ca_file
+        )
         self.closing = asyncio.Event()  # set at shutdown: ends deliberately hanging responses
 
     def accept(self, message: OutgoingMessage, kind: str, tracking_id: str | None = None) -> StoredMessage:
@@ -65,7 +73,16 @@ class Runtime:
     def count(self, endpoint: str, outcome: int | str) -> None:
         self.state.stats[(endpoint, str(outcome))] += 1
 
+    def _reset_keys(self) -> None:
+        self.webhook_keys = {self.webhooks_key: frozenset(WEBHOOK_EVENTS)} if self.webhooks_key else {}
+
+    def mint_webhooks_key(self, events: frozenset[str]) -> str:
+        key = "whk_" + secrets.token_urlsafe(24)
+        self.webhook_keys[key] = events
+        return key
+
     def reset(self) -> None:
+        self._reset_keys()
         self.webhooks.reset()
         self.state.clear()
         self.faults.reset_counters()

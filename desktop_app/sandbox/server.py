@@ -39,6 +39,7 @@ class SandboxServer:
     def __init__(self, config: SandboxConfig | None = None) -> None:
         self._config = config or SandboxConfig()
         self._api_key = self._config.api_key or secrets.token_urlsafe(32)
+        self._webhooks_key = self._config.webhooks_key or "whk_" + secrets.token_urlsafe(32)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -55,6 +56,20 @@ class SandboxServer:
     @property
     def key_generated(self) -> bool:
         return not self._config.api_key
+
+    @property
+    def webhooks_key(self) -> str:
+        """The webhooks service's scoped key (``Authorization: Bearer KEY``), scoped for every event."""
+        return self._webhooks_key
+
+    @property
+    def webhooks_key_generated(self) -> bool:
+        return not self._config.webhooks_key
+
+    @property
+    def webhooks_url(self) -> str:
+        """Base URL of the separate webhooks service (resource ``/endpoints`` below it)."""
+        return f"{self.root_url}/v1/webhooks"
 
     @property
     def port(self) -> int:
@@ -119,7 +134,7 @@ class SandboxServer:
         loop = asyncio.new_event_loop()
         self._loop = loop
         try:
-            runtime = Runtime(self._config, self._api_key)
+            runtime = Runtime(self._config, self._api_key, self._webhooks_key)
             runner = loop.run_until_complete(self._open(runtime))
         except BaseException as error:  # reported to the thread that called start()
             failure.append(error)

@@ -9,9 +9,13 @@ from __future__ import annotations
 import asyncio
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .delivery import Outcome, Timeline
 from .messages import OutgoingMessage
+
+if TYPE_CHECKING:
+    from .webhooks_service import ServiceEndpoint
 
 
 @dataclass(slots=True)
@@ -91,6 +95,7 @@ class SandboxState:
         self.duplicates: Counter[bytes] = Counter()
         self.templates: dict[int, DynamicTemplate] = {}
         self.webhook_endpoints: dict[int, WebhookEndpoint] = {}
+        self.service_endpoints: dict[str, ServiceEndpoint] = {}  # the webhooks service, by UUID
         self.schedules: OrderedDict[str, ScheduledMessage] = OrderedDict()
         self.stats: Counter[tuple[str, str]] = Counter()
         self.accepted_total = 0

@@ -1,5 +1,13 @@
 """Outgoing webhooks: POST the documented API-Mail-Log events when a delivery status changes.
 
+Two kinds of subscriber get them: the older in-API ``webhook_endpoints`` (unsigned, as Paubox
+documents) and the webhooks service's endpoints (``/v1/webhooks/endpoints``), whose deliveries are
+signed with the endpoint's secret (see :func:`signature_header`; the scheme is the sandbox's own,
+Paubox documents none).
+
+Deliveries go to loopback targets only: a target whose host is not a loopback address (or
+``localhost``) is never contacted, whatever the configuration; the attempt is logged as skipped.
+
 Timers exist only while some endpoint is active, so plain sending stays timer-free. Like Paubox,
 a failed POST is not retried unless ``webhook_retries`` asks for it (useful in tests).
 """
@@ -7,13 +15,20 @@ a failed POST is not retried unless ``webhook_retries`` asks for it (useful in t
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
+import json
 import secrets
+import ssl
 import time
 from collections import deque
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import httpx
 
+from .config import is_loopback
 from .delivery import EVENT_OPENED, event_for, iso_millis
 from .messages import bare_address
 
@@ -22,13 +37,41 @@ if TYPE_CHECKING:
 
 _LOG_SIZE = 1000
 _RETRY_BASE_SECONDS = 0.1
+SIGNATURE_HEADER = "Paubox-Signature"
+EVENT_ID_HEADER = "Paubox-Event-Id"
+SKIPPED_NON_LOOPBACK = "skipped: not a loopback target"
+
+
+def signature_header(secret: str, timestamp: int, body: bytes) -> str:
+    """``t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>." + body)>`` (kept in step with
+    ``desktop_app.core.webhook_signature``, which receivers use to check it)."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+def loopback_target(url: str) -> bool:
+    """Whether ``url`` names a loopback host literally (no DNS: a name could point anywhere)."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    return is_loopback(host.strip("[]"))
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    url: str
+    source: str  # "webhook_endpoints" (older, unsigned) or "webhooks_service" (signed)
+    endpoint_id: str
+    secret: str | None = None
 
 
 class WebhookDispatcher:
     """Fires webhook events on the server loop; owns its HTTP client and pending timers/tasks."""
 
-    def __init__(self, state: SandboxState, *, retries: int, timeout: float) -> None:
+    def __init__(self, state: SandboxState, *, retries: int, timeout: float, ca_file: str | None = None) -> None:
         self._state = state
+        self._ca_file = ca_file
         self._retries = retries
         self._timeout = timeout
         self._client: httpx.AsyncClient | None = None
@@ -39,7 +82,10 @@ class WebhookDispatcher:
 
     def schedule(self, stored: StoredMessage) -> None:
         """Arm one timer per future event of ``stored`` (nothing if no endpoint is active)."""
-        if not any(e.active for e in self._state.webhook_endpoints.values()):
+        state = self._state
+        if not any(e.active for e in state.webhook_endpoints.values()) and not any(
+            e.status == "active" for e in state.service_endpoints.values()
+        ):
             return
         loop = asyncio.get_running_loop()
         now = time.time()
@@ -71,7 +117,16 @@ class WebhookDispatcher:
 
     def fire(self, event: str, stored: StoredMessage, address: str, at: float) -> None:
         """POST ``event`` to every active endpoint subscribed to it."""
-        targets = [e.target_url for e in self._state.webhook_endpoints.values() if e.active and event in e.events]
+        state = self._state
+        targets = [
+            _Target(e.target_url, "webhook_endpoints", str(e.id))
+            for e in state.webhook_endpoints.values()
+            if e.active and event in e.events
+        ] + [
+            _Target(e.target_url, "webhooks_service", e.id, e.signing_secret)
+            for e in state.service_endpoints.values()
+            if e.status == "active" and event in e.events
+        ]
         if not targets:
             return
         self._event_id += 1
@@ -90,19 +145,44 @@ class WebhookDispatcher:
                 "custom_headers": message.custom_headers,
             },
         }
-        for url in targets:
-            task = asyncio.get_running_loop().create_task(self._post(url, body))
+        raw = json.dumps(body, separators=(",", ":")).encode()
+        event_id = f"evt_{self._event_id}_{secrets.token_hex(4)}"
+        for target in targets:
+            if not loopback_target(target.url):  # never leave this machine
+                self.log.append(self._entry(body, target, 1) | {"status": None, "error": SKIPPED_NON_LOOPBACK})
+                continue
+            task = asyncio.get_running_loop().create_task(self._post(target, body, raw, event_id))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _post(self, url: str, body: dict[str, object]) -> None:
+    @staticmethod
+    def _entry(body: dict[str, object], target: _Target, attempt: int) -> dict[str, object]:
+        return {
+            "event_name": body["event_name"],
+            "target_url": target.url,
+            "source": target.source,
+            "endpoint_id": target.endpoint_id,
+            "signed": target.secret is not None,
+            "attempt": attempt,
+        }
+
+    async def _post(self, target: _Target, body: dict[str, object], raw: bytes, event_id: str) -> None:
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self._timeout)
+            # No redirects: a loopback target must not bounce a delivery somewhere else.
+            verify: ssl.SSLContext | bool = True
+            if self._ca_file:
+                verify = ssl.create_default_context(cafile=self._ca_file)
+            self._client = httpx.AsyncClient(
+                timeout=self._timeout, follow_redirects=False, trust_env=False, verify=verify
+            )
         for attempt in range(1, self._retries + 2):
-            entry: dict[str, object] = {"event_name": body["event_name"], "target_url": url}
-            entry["attempt"] = attempt
+            entry = self._entry(body, target, attempt)
+            headers = {"Content-Type": "application/json"}
+            if target.secret is not None:
+                headers[SIGNATURE_HEADER] = signature_header(target.secret, int(time.time()), raw)
+                headers[EVENT_ID_HEADER] = event_id
             try:
-                response = await self._client.post(url, json=body)
+                response = await self._client.post(target.url, content=raw, headers=headers)
             except httpx.HTTPError as error:
                 entry.update(status=None, error=type(error).__name__)
             else:

@@ -48,8 +48,12 @@ def test_cli_serves_and_stops_cleanly(
     standalone: tuple[subprocess.Popen[str], dict[str, str]], sig: signal.Signals
 ) -> None:
     process, lines = standalone
-    assert set(lines) == {"legacy", "v1", "v1_email", "api_key"}
+    assert set(lines) == {"legacy", "v1", "v1_email", "webhooks", "api_key", "webhooks_key"}
     assert lines["legacy"].endswith("/v1/acme")
+    assert lines["webhooks"].endswith("/v1/webhooks")
+    listed = httpx.get(lines["webhooks"] + "/endpoints", headers={"Authorization": f"Bearer {lines['webhooks_key']}"})
+    assert listed.status_code == 200
+    assert listed.json()["data"] == []
     headers = {"Authorization": f"Token token={lines['api_key']}"}
     url = lines["legacy"] + "/messages"
     assert httpx.post(url, json={"data": {"message": message()}}, headers=headers).status_code == 200
@@ -60,9 +64,10 @@ def test_cli_serves_and_stops_cleanly(
 
 
 def test_cli_with_explicit_key_does_not_print_it() -> None:
-    process, lines = start("--api-key", "k-1", "--seed", "3", "--fail-rate", "1")
+    process, lines = start("--api-key", "k-1", "--webhooks-key", "wk-1", "--seed", "3", "--fail-rate", "1")
     try:
         assert "api_key" not in lines
+        assert "webhooks_key" not in lines
         response = httpx.get(lines["v1_email"] + "/dynamic_templates", headers={"Authorization": "Bearer k-1"})
         assert response.status_code in (500, 502, 503, 504)
     finally:
