@@ -173,9 +173,8 @@ class Profile:
             return self._keep(primary, identity, existed=True)
         backup, _, _ = _read_settings(self.directory / self.BACKUP_FILE)
         if why == "missing" and identity is None and backup is None:
-            settings = Settings()  # a new profile
-            self._write(settings)
-            return settings
+            settings = Settings()  # a new profile, unless another process is creating it this moment
+            return settings if self._create(settings) else None
         if why == "missing":
             said = "The settings file settings.json was missing"
         else:
@@ -242,6 +241,26 @@ class Profile:
         self.settings = replace(self.settings, **changes)
         self._write(self.settings)
         return self.settings
+
+    def _create(self, settings: Settings) -> bool:
+        """Write a new profile's settings only if no other process did first; False: read theirs.
+
+        Two commands started at once on a new folder (two batches from cron) would otherwise each
+        make up an id, and one would file its keys under an id the folder no longer has.
+        """
+        path = self.directory / self.SETTINGS_FILE
+        handle, temp = tempfile.mkstemp(dir=self.directory, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(_serialise(settings))
+                stream.flush()
+                os.fsync(stream.fileno())
+            created = move_into_place(Path(temp), path)
+        finally:
+            Path(temp).unlink(missing_ok=True)
+        if created:
+            fsync_directory(self.directory)
+        return created
 
     def _write(self, settings: Settings) -> None:
         text = _serialise(settings)
