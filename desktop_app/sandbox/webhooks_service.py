@@ -18,6 +18,7 @@ Unlike Paubox, targets on loopback are accepted (deliveries only ever go to loop
 from __future__ import annotations
 
 import hmac
+import json
 import math
 import re
 import secrets
@@ -99,7 +100,7 @@ def presented_bearer(authorization: str | None) -> str | None:
     if not authorization:
         return None
     scheme, _, rest = authorization.strip().partition(" ")
-    return rest.strip() or None if scheme.lower() == "bearer" else None
+    return (rest.strip() or None) if scheme.lower() == "bearer" else None
 
 
 def _target_url(rt: Runtime, value: object) -> str:
@@ -140,8 +141,12 @@ def _status(value: object) -> str:
 
 async def _body(request: web.Request) -> dict[str, object]:
     try:
-        body = await request.json()
-    except ValueError:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise ServiceError(413, "The request body is too large") from None
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
         raise ServiceError(400, "The request body must be JSON") from None
     if not isinstance(body, dict):
         raise ServiceError(400, "The request body must be a JSON object")
@@ -163,7 +168,7 @@ def _find(rt: Runtime, raw_id: str, scope: frozenset[str]) -> ServiceEndpoint:
 def _positive(raw: str | None, name: str, default: int) -> int:
     if raw is None:
         return default
-    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
         raise ServiceError(422, f"{name}: must be a positive integer")
     return int(raw)
 

@@ -4,6 +4,7 @@ neither the scoped key nor the secret in any log line, repr, error or activity e
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import traceback
@@ -13,12 +14,15 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from desktop_app.api.config import Secret
 from desktop_app.api.errors import (
     Forbidden,
     InvalidInput,
     InvalidRequest,
+    MalformedResponse,
     NotFound,
     NotServed,
     PauboxError,
@@ -28,6 +32,9 @@ from desktop_app.api.webhooks_service import (
     CreatedEndpoint,
     WebhooksService,
     check_endpoint_uuid,
+    parse_created,
+    parse_page,
+    parse_single,
     webhooks_service_url,
 )
 from desktop_app.core.webhook_signature import SIGNATURE_HEADER, SignatureError, verify
@@ -360,3 +367,41 @@ def test_neither_the_scoped_key_nor_the_secret_reaches_logs_errors_reprs_or_even
     assert caplog.records
     for needle in (CANARY_KEY, *secrets_seen):
         assert [text for text in texts if needle in text] == []
+
+
+# ------------------------------------------------------------------------------ parsers on hostile replies
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=40),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=20,
+)
+_endpointish = st.fixed_dictionaries(
+    {"id": st.one_of(st.just(str(uuid.uuid4())), _json), "target_url": _json, "events": _json, "status": _json},
+    optional={"signing_secret": _json, "created_at": _json},
+)
+
+
+@given(
+    body=st.one_of(_json, st.fixed_dictionaries({"data": st.one_of(_endpointish, _json)}, optional={"message": _json}))
+)
+def test_single_and_created_parsers_only_ever_raise_malformed(body: object) -> None:
+    for parse in (parse_single, parse_created):
+        with contextlib.suppress(MalformedResponse):
+            parse(body)
+
+
+@given(
+    body=st.one_of(
+        _json,
+        st.fixed_dictionaries(
+            {"data": st.one_of(st.lists(_endpointish, max_size=3), _json)}, optional={"page_info": _json}
+        ),
+    )
+)
+def test_page_parser_only_ever_raises_malformed(body: object) -> None:
+    try:
+        page = parse_page(body, 1, 2)
+    except MalformedResponse:
+        return
+    assert all(uuid.UUID(e.id) for e in page.endpoints)

@@ -128,7 +128,7 @@ def test_pagination(service: httpx.Client) -> None:
     assert default["page_info"]["items"] == 50
     assert len(default["data"]) == 7
     assert service.get("endpoints", params={"items": 1000}).json()["page_info"]["items"] == 100
-    for bad in ({"page": 0}, {"items": "x"}, {"page": "-1"}):
+    for bad in ({"page": 0}, {"items": "x"}, {"page": "-1"}, {"page": "9" * 5000}, {"items": "\uff11"}):
         response = service.get("endpoints", params=bad)
         assert response.status_code == 422
         assert set(response.json()) == {"message"}
@@ -161,6 +161,8 @@ def test_update_validation(service: httpx.Client) -> None:
         assert response.status_code == 422, body
         assert set(response.json()) == {"message"}
     assert service.post("endpoints", content=b"{oops", headers={"Content-Type": "application/json"}).status_code == 400
+    assert service.post("endpoints", content=b"[" * 100_000).status_code == 400
+    assert service.post("endpoints", json=["not", "an", "object"]).status_code == 400
 
 
 def test_scoped_keys(sandbox: SandboxServer, service: httpx.Client) -> None:
