@@ -90,7 +90,7 @@ def test_a_send_during_a_slow_batch_leaves_every_message_accepted_once(sandbox: 
 
 
 def test_two_runs_of_the_same_batch_at_once_send_each_row_once(sandbox: SandboxServer, tmp_path: Path) -> None:
-    latency(sandbox, 200)
+    latency(sandbox, 3000)  # both are running before the first one's requests are answered
     profile = tmp_path / "p"
     csv_file = write_csv(tmp_path / "list.csv", 80, "Twice")
     first, second = (start(sandbox, profile, "batch", str(csv_file)) for _ in range(2))
@@ -130,13 +130,13 @@ def test_killing_the_owner_while_a_client_waits(sandbox: SandboxServer, tmp_path
     """The waiting ``send`` takes over at once and settles the dead owner's requests; its own message
     went out in one of them, so it says "outcome unknown" in words. Every unknown carries a request
     group, and resolving each group with --resend ends with everything accepted."""
-    latency(sandbox, 2000)
+    latency(sandbox, 3000)
     profile = tmp_path / "p"
     batch = start(sandbox, profile, "batch", str(write_csv(tmp_path / "list.csv", 150, "Killed")))
     assert batch.stderr is not None
     assert "batch " in batch.stderr.readline()
     waiting = start(sandbox, profile, "send", "--to", "w@example.org", "--subject", "Waiting", "--text", "x")
-    time.sleep(1.0)  # the batch's requests are on the wire, none answered yet
+    time.sleep(1.5)  # the batch's requests are on the wire, none answered yet
     batch.send_signal(signal.SIGKILL)
     batch.wait(10)
     batch.stdout.close()  # type: ignore[union-attr]
