@@ -9,6 +9,7 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from desktop_app.api.errors import InvalidInput
+from desktop_app.core.errors import KnownError
 from desktop_app.core.message import DEFAULT_ATTACHMENT_LIMIT_BYTES
 
 
@@ -80,7 +81,7 @@ class Secret:
         return hash(self._value)
 
 
-class InsecureEndpointError(ValueError):
+class InsecureEndpointError(KnownError, ValueError):
     """The base URL would send the key or PHI somewhere it must not go."""
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from desktop_app.core.errors import KnownError
 
-class PauboxError(Exception):
+
+class PauboxError(KnownError):
     """Base class; ``user_message`` is what the UI shows, ``status`` the HTTP status if any."""
 
     def __init__(self, user_message: str, *, status: int | None = None, detail: str = "") -> None:

@@ -15,6 +15,8 @@ from email.utils import getaddresses
 
 from email_validator import EmailNotValidError, validate_email
 
+from desktop_app.core.errors import KnownError
+
 MAX_RECIPIENTS = 100
 # Everything Python (and some mail software) treats as a line break, plus NUL: each could end a
 # header line early and start an injected one.
@@ -28,7 +30,7 @@ _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _NAME_SPECIALS = re.compile(r'[()<>\[\]:;@\\,."]')  # RFC 5322 specials: such a name must be quoted
 
 
-class AddressError(ValueError):
+class AddressError(KnownError, ValueError):
     """An address or header value the user must correct; the message says how."""
 
 

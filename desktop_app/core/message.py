@@ -16,6 +16,7 @@ from desktop_app.core.addresses import (
     check_recipient_count,
     parse_address,
 )
+from desktop_app.core.errors import KnownError
 
 DEFAULT_ATTACHMENT_LIMIT_BYTES = 10 * 1024 * 1024
 """Encoded size budget: the stricter of Paubox's two published figures (10 MB and 50 MB)."""
@@ -25,7 +26,7 @@ MAX_FILE_NAME_BYTES = 255
 MAX_CONTENT_TYPE_LENGTH = 255
 
 
-class MessageError(ValueError):
+class MessageError(KnownError, ValueError):
     """A message that cannot be sent as it is; the text tells the user what to change."""
 
 

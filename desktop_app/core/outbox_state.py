@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from desktop_app.core.errors import KnownError
+
 
 class OutboxState(StrEnum):
     DRAFT = "draft"
@@ -52,7 +54,7 @@ ALLOWED_TRANSITIONS: dict[OutboxState, frozenset[OutboxState]] = {
 }
 
 
-class TransitionError(RuntimeError):
+class TransitionError(KnownError, RuntimeError):
     """A transition the state machine forbids: a bug, or a stale view acting on old state."""
 
 

@@ -17,12 +17,14 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
+from desktop_app.core.errors import KnownError
+
 SIGNATURE_HEADER = "Paubox-Signature"
 DEFAULT_TOLERANCE_SECONDS = 300
 _MAX_HEADER = 4096
 
 
-class SignatureError(ValueError):
+class SignatureError(KnownError, ValueError):
     """The delivery's signature is missing, malformed, stale or does not match (``str`` says which)."""
 
 

@@ -12,6 +12,8 @@ import secrets
 import time
 from collections.abc import Callable
 
+from desktop_app.core.errors import KnownError
+
 SCRYPT_N = 2**14
 SCRYPT_R = 8
 SCRYPT_P = 1
@@ -19,7 +21,7 @@ _SCHEME = "scrypt"
 MIN_PASSPHRASE_LENGTH = 8
 
 
-class PassphraseError(ValueError):
+class PassphraseError(KnownError, ValueError):
     """A passphrase the user must change; the text says how."""
 
 

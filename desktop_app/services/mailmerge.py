@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from desktop_app.core.addresses import AddressError, parse_address_field
+from desktop_app.core.errors import KnownError
 from desktop_app.core.message import MessageError, OutgoingMessage
 
 _FIELD = re.compile(r"\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}")
@@ -33,7 +34,7 @@ TEMPLATE = "template"
 TEMPLATE_VALUES = "template_values"
 
 
-class MergeError(ValueError):
+class MergeError(KnownError, ValueError):
     """The file as a whole cannot be used (no header, no ``to`` column, not UTF-8)."""
 
 

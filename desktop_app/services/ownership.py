@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop_app.core.errors import KnownError
+
 LOCK_FILE = "sending-owner.lock"
 WINDOW_LOCK_FILE = "window.lock"
 """Held by the one window open on a profile (a second window offers to show the first instead)."""
@@ -120,7 +122,7 @@ class SendingOwnership(ProfileLock):
         self.owner_id = uuid.uuid4().hex
 
 
-class ProfileBusy(RuntimeError):
+class ProfileBusy(KnownError, RuntimeError):
     """Another process has been opening this profile for longer than anyone should."""
 
 

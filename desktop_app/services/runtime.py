@@ -21,6 +21,7 @@ from pathlib import Path
 from desktop_app.api.activity import ActivityEvent, ActivityHub, LatencyWindow
 from desktop_app.api.client import PauboxClient
 from desktop_app.api.config import ApiConfig, AuthStyle, BasePreset, Secret, check_base_url, preset_url
+from desktop_app.core.errors import KnownError
 from desktop_app.core.message import OutgoingMessage, message_to_dict
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.sanitize import check_body_size, html_to_text, sanitize_html
@@ -51,7 +52,7 @@ CHANGE_SLACK_SECONDS = 5.0
 and may commit it a little later."""
 
 
-class SetupError(RuntimeError):
+class SetupError(KnownError, RuntimeError):
     """The app cannot start its engines; the message is for the user, in plain words."""
 
 

@@ -36,6 +36,7 @@ from typing import TypeAlias, cast
 import sqlcipher3
 from sqlcipher3 import dbapi2
 
+from desktop_app.core.errors import KnownError
 from desktop_app.store.identity import fsync_directory, move_into_place
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ DatabaseError = dbapi2.DatabaseError
 Connection: TypeAlias = sqlite3.Connection
 
 
-class StoreError(RuntimeError):
+class StoreError(KnownError, RuntimeError):
     """The database cannot be used; the message says why and what to do."""
 
 

@@ -14,6 +14,8 @@ import keyring
 import keyring.errors
 from keyring.backends import fail
 
+from desktop_app.core.errors import KnownError
+
 SERVICE = "Sealpost"
 DATABASE_KEY_BYTES = 32
 
@@ -21,7 +23,7 @@ DATABASE_KEY_BYTES = 32
 _keyring_lock = threading.Lock()
 
 
-class KeyringUnavailable(RuntimeError):
+class KeyringUnavailable(KnownError, RuntimeError):
     """No usable OS keyring: the app must not store secrets anywhere else."""
 
 

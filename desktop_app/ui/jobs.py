@@ -4,6 +4,10 @@ A :class:`Job` runs a plain function on a worker thread and reports back through
 signals: ``started``, ``progress``, ``result``, ``error``, ``finished``. It can be cancelled
 cooperatively (the function receives a :class:`CancelToken`), it is kept alive until it ends,
 and :meth:`JobRunner.shutdown` waits for every job, so no thread outlives the window.
+
+A job started for a widget names it as its ``owner``: once the owner is destroyed (a dialog
+closed before the answer came), the job is cancelled and its callbacks are dropped, so a late
+result never touches a deleted widget.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from shiboken6 import Shiboken
 
 log = logging.getLogger(__name__)
 
@@ -81,13 +86,17 @@ class JobRunner(QObject):
         on_result: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         on_progress: Callable[[int, int], None] | None = None,
+        owner: QObject | None = None,
     ) -> Job:
+        """Run ``fn`` on the pool; callbacks run on the GUI thread, and not at all once ``owner`` is gone."""
         job = Job(fn, name)
+        guard = _OwnerGuard(owner, job) if owner is not None else None
         if on_result is not None:
-            job.signals.result.connect(on_result)
-        job.signals.error.connect(on_error if on_error is not None else _log_job_error(name))
+            job.signals.result.connect(guard.wrap(on_result) if guard else on_result)
+        on_error = on_error if on_error is not None else _log_job_error(name)
+        job.signals.error.connect(guard.wrap(on_error) if guard else on_error)
         if on_progress is not None:
-            job.signals.progress.connect(on_progress)
+            job.signals.progress.connect(guard.wrap(on_progress) if guard else on_progress)
         job.signals.finished.connect(lambda: self._jobs.discard(job))
         self._jobs.add(job)
         self._pool.start(job)
@@ -101,6 +110,30 @@ class JobRunner(QObject):
         for job in list(self._jobs):
             job.cancel()
         return bool(self._pool.waitForDone(timeout_ms))
+
+
+class _OwnerGuard:
+    """Drops a job's callbacks once its owner is destroyed, and cancels the job then."""
+
+    def __init__(self, owner: QObject, job: Job) -> None:
+        self._owner = owner
+        self._alive = True
+        self._job = job
+        owner.destroyed.connect(self._gone)
+
+    def _gone(self) -> None:
+        self._alive = False
+        self._job.cancel()
+
+    def wrap(self, callback: Callable[..., None]) -> Callable[..., None]:
+        def guarded(*args: Any) -> None:
+            # ``destroyed`` may not have been delivered yet when the C++ object is already gone.
+            if self._alive and Shiboken.isValid(self._owner):
+                callback(*args)
+            else:
+                log.debug("a job's owner is gone; its callback was dropped")
+
+        return guarded
 
 
 def _log_job_error(name: str) -> Callable[[BaseException], None]:

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import APP_NAME
+from desktop_app.core.errors import is_known
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.services.autolock import IdleLock, verify_passphrase
 from desktop_app.services.profile import Mode, Profile, make_private
@@ -74,20 +75,6 @@ NOT_READY = "Sealpost is still starting. Try again in a moment."
 HISTORY_ADDRESSES = 500
 SANDBOX_BANNER = ("SANDBOX MODE — messages go to Sealpost's built-in test server, not to Paubox. "
                   "Nothing is delivered to real recipients.")  # fmt: skip
-
-
-def user_facing(error: BaseException) -> bool:
-    """The world failed (shown in words where the user works) rather than a bug (logged in full).
-
-    Imported here rather than at the top because these live beside the engines; an instance of
-    one of them can only exist once its module has loaded, so this costs nothing by then."""
-    from desktop_app.core.addresses import AddressError
-    from desktop_app.core.message import MessageError
-    from desktop_app.core.outbox_state import TransitionError
-    from desktop_app.services.runtime import SetupError
-    from desktop_app.store.database import StoreError
-
-    return isinstance(error, (SetupError, StoreError, MessageError, AddressError, TransitionError))
 
 
 class MainWindow(QMainWindow):
@@ -347,9 +334,9 @@ class MainWindow(QMainWindow):
         self.problem.show()
 
     def _startup_failed(self, error: BaseException) -> None:
-        if not user_facing(error):
+        if not is_known(error):
             log.error("start-up failed", exc_info=(type(error), error, error.__traceback__))
-        text = str(error) if user_facing(error) else f"Sealpost could not start: {error}"
+        text = str(error) if is_known(error) else f"Sealpost could not start: {error}"
         self.show_problem(text)
         self.composer.send_button.setEnabled(False)
         self.connection_label.setText("Not connected")
@@ -467,7 +454,7 @@ class MainWindow(QMainWindow):
         self.jobs.submit(run, name="queue message", on_result=queued, on_error=self._queue_failed)
 
     def _queue_failed(self, error: BaseException) -> None:
-        if user_facing(error):
+        if is_known(error):
             self.composer.show_problem(str(error))
         else:
             log.error("queueing failed", exc_info=(type(error), error, error.__traceback__))

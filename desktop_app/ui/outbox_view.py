@@ -233,7 +233,7 @@ class OutboxView(QWidget):
             if current is not None and current.id == message.id:
                 self._set_group(group)
 
-        self._jobs.submit(load, name="request group", on_result=show)
+        self._jobs.submit(load, name="request group", on_result=show, owner=self)
 
     def _set_group(self, group: RequestGroup | None) -> None:
         self._shown_group = group

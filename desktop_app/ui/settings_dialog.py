@@ -155,7 +155,7 @@ class SettingsDialog(QDialog):
     def reload_profiles(self) -> None:
         root = self.profile_dir.parent
         self._jobs.submit(lambda _t: settings_service.list_profiles(root), name="list profiles",
-                          on_result=self._show_profiles)  # fmt: skip
+                          on_result=self._show_profiles, owner=self)  # fmt: skip
 
     def _show_profiles(self, entries: list[ProfileEntry]) -> None:
         self.profile_list.clear()
@@ -193,7 +193,8 @@ class SettingsDialog(QDialog):
             self.reload_profiles()
 
         self._jobs.submit(lambda _t: settings_service.add_profile(root, name, mode), name="add profile",
-                          on_result=added, on_error=lambda e: _say(self.profile_feedback, str(e), "error"))  # fmt: skip
+                          on_result=added, on_error=lambda e: _say(self.profile_feedback, str(e), "error"),
+                          owner=self)  # fmt: skip
 
     def _switch(self) -> None:
         chosen = self._selected_profile()
@@ -212,7 +213,7 @@ class SettingsDialog(QDialog):
 
         def remove() -> None:
             self._jobs.submit(lambda _t: settings_service.remove_profile(chosen), name="remove profile",
-                              on_result=lambda _r: self.reload_profiles())  # fmt: skip
+                              on_result=lambda _r: self.reload_profiles(), owner=self)  # fmt: skip
 
         self.remove_question = ask(
             self, "Remove this profile?",
@@ -305,7 +306,7 @@ class SettingsDialog(QDialog):
                  else "No key stored for this profile yet.", "ok" if stored else "")  # fmt: skip
 
         self._jobs.submit(lambda _t: bool(keys.load_api_key(profile_id)), name="check key", on_result=show,
-                          on_error=lambda e: _say(self.key_state, str(e), "error"))  # fmt: skip
+                          on_error=lambda e: _say(self.key_state, str(e), "error"), owner=self)  # fmt: skip
 
     def _store_key(self) -> None:
         key = self.api_key.text().strip()
@@ -317,7 +318,7 @@ class SettingsDialog(QDialog):
         self._jobs.submit(lambda _t: store(key), name="store key",
                           on_result=lambda _r: _say(self.key_state, "Key stored in the system keyring. It will "
                                                     "not be shown again.", "ok"),
-                          on_error=lambda e: _say(self.key_state, str(e), "error"))  # fmt: skip
+                          on_error=lambda e: _say(self.key_state, str(e), "error"), owner=self)  # fmt: skip
 
     def test_connection(self) -> None:
         """Probe every preset and auth style with the key; say what works and pick it in the form."""
@@ -348,7 +349,7 @@ class SettingsDialog(QDialog):
             self.test_button.setEnabled(True)
             _say(self.test_result, str(error), "error")
 
-        self._jobs.submit(run, name="test connection", on_result=show, on_error=failed)
+        self._jobs.submit(run, name="test connection", on_result=show, on_error=failed, owner=self)
 
     # ------------------------------------------------------------------ sending, privacy, appearance
 
@@ -410,7 +411,7 @@ class SettingsDialog(QDialog):
             self.passphrase_changed.emit(digest)
 
         self._jobs.submit(lambda _t: hash_passphrase(first), name="hash passphrase", on_result=done,
-                          on_error=lambda e: _say(self.passphrase_feedback, str(e), "error"))  # fmt: skip
+                          on_error=lambda e: _say(self.passphrase_feedback, str(e), "error"), owner=self)  # fmt: skip
 
     def _appearance_tab(self) -> QWidget:
         page = QWidget(self)
