@@ -50,20 +50,30 @@ def build_parser() -> argparse.ArgumentParser:
                       help="content type of the --attach given just before it (default: guessed from the "
                       "file name, else application/octet-stream)")  # fmt: skip
     send.add_argument("--header", action="append", default=[], metavar='"X-NAME: value"',
-                      help="custom header (repeat for several)")  # fmt: skip
+                      help='custom X- header (repeat for several); also "List-Unsubscribe: <mailto:…>, <https://…>" '
+                      'and "List-Unsubscribe-Post: List-Unsubscribe=One-Click"')  # fmt: skip
+    send.add_argument("--unsubscribe-url", metavar="URL", help="Paubox's unsubscribe_url option (https only)")
+    for kind in ("open", "link"):
+        send.add_argument(f"--{kind}-tracking", choices=("on", "off"),
+                          help=f"override the Paubox account's {kind} tracking for this message "
+                          "(default: the account's setting; nothing is sent)")  # fmt: skip
     send.add_argument("--from", dest="sender", help="sender address (default: the profile's)")
     send.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for acceptance")
 
     batch = commands.add_parser(
         "batch", parents=[common],
-        help="mail-merge a CSV (header row; 'to' required; subject/text/html optional; other columns are "
-        "{{variables}}): queue every row, send in bulk, wait; re-running the same file resumes it",
+        help="mail-merge a CSV (header row; 'to' required; subject/text/html/list_unsubscribe/unsubscribe_url "
+        "optional; other columns are {{variables}}): queue every row, send in bulk, wait; re-running the same "
+        "file resumes it",
     )  # fmt: skip
     batch.add_argument("file", help="the CSV file")
     body = batch.add_mutually_exclusive_group()
     body.add_argument("--body-file", help="body with {{variables}} (.html for HTML, otherwise plain text)")
     body.add_argument("--template", help="a Paubox dynamic template as the body; the extra columns fill it in")
     batch.add_argument("--from", dest="sender", help="sender address (default: the profile's)")
+    batch.add_argument("--header", action="append", default=[], metavar='"NAME: value"',
+                       help="header for every row: X- headers, List-Unsubscribe (a list_unsubscribe column wins "
+                       "for its row), List-Unsubscribe-Post: List-Unsubscribe=One-Click")  # fmt: skip
     batch.add_argument("--skip-bad-rows", action="store_true", help="queue the good rows even if some are bad")
     batch.add_argument("--preview", action="store_true", help="show the first rendered messages; queue nothing")
     batch.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for every outcome")

@@ -12,9 +12,20 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.core.addresses import AddressError, check_header_value, parse_address
-from desktop_app.core.message import Attachment, MessageError, OutgoingMessage, check_header_name, quote_value
+from desktop_app.core.message import (
+    LIST_UNSUBSCRIBE,
+    LIST_UNSUBSCRIBE_POST,
+    Attachment,
+    MessageError,
+    OutgoingMessage,
+    check_header_name,
+    check_list_unsubscribe_post,
+    check_unsubscribe_url,
+    list_unsubscribe_uris,
+    quote_value,
+)
 from desktop_app.core.outbox_state import OutboxState
-from desktop_app.services.mailmerge import Body, MergeError, plan_batch
+from desktop_app.services.mailmerge import Body, MergeError, Switches, plan_batch
 from desktop_app.services.outbox import DRAIN_SECONDS, SHUTDOWN_WAIT_SECONDS
 from desktop_app.services.runtime import BatchOutcome, Runtime
 from desktop_app.store.database import StoreError
@@ -34,6 +45,9 @@ def send_command(runtime: Runtime, args: argparse.Namespace) -> int:
     """
     try:
         limit = int(runtime.profile.settings.attachment_limit_mb * 1024 * 1024)
+        headers = header_switches(args.header)
+        if args.unsubscribe_url:
+            check_unsubscribe_url(args.unsubscribe_url)
         message = OutgoingMessage(
             sender=args.sender or runtime.profile.settings.sender,
             to=tuple(parse_address(a) for a in args.to),
@@ -42,7 +56,12 @@ def send_command(runtime: Runtime, args: argparse.Namespace) -> int:
             subject=args.subject,
             html=_html_body(args.html, args.html_file),
             text=args.text,
-            custom_headers=tuple(_custom_header(h) for h in args.header),
+            custom_headers=headers.custom_headers,
+            list_unsubscribe=headers.list_unsubscribe,
+            list_unsubscribe_post=headers.list_unsubscribe_post,
+            unsubscribe_url=args.unsubscribe_url or "",
+            open_tracking=_tracking(args.open_tracking),
+            link_tracking=_tracking(args.link_tracking),
             attachments=_attachments(args.attach_items, limit),
         )
         runtime.prepare(message)  # sanitises and validates exactly as queueing will
@@ -86,14 +105,49 @@ def _html_body(html: str, path: str | None) -> str:
         raise MessageError(f"the HTML file {quote_value(path, 400)} is not UTF-8 text; save it as UTF-8") from None
 
 
-def _custom_header(text: str) -> tuple[str, str]:
-    """``--header "X-Name: value"`` → a checked (name, value) pair, as the composer's header box."""
+def _tracking(choice: str | None) -> bool | None:
+    """``--open-tracking on|off`` → True/False; not given → None (the Paubox account's default)."""
+    return None if choice is None else choice == "on"
+
+
+def header_switches(texts: list[str]) -> Switches:
+    """Every ``--header``: ``X-`` custom headers, ``List-Unsubscribe`` and ``List-Unsubscribe-Post``, checked.
+
+    ``List-Unsubscribe`` takes ``<mailto:…>``/``<https://…>`` entries; ``List-Unsubscribe-Post``
+    only the value ``List-Unsubscribe=One-Click``, next to an https ``List-Unsubscribe``.
+    """
+    custom: list[tuple[str, str]] = []
+    unsubscribe: str | None = None
+    post: str | None = None
+    for text in texts:
+        name, value = _header_pair(text)
+        if name.lower() == LIST_UNSUBSCRIBE.lower():
+            if unsubscribe is not None:
+                raise MessageError(
+                    "--header List-Unsubscribe is given twice; put every address in one, comma-separated"
+                )
+            list_unsubscribe_uris(value)
+            unsubscribe = value
+        elif name.lower() == LIST_UNSUBSCRIBE_POST.lower():
+            if post is not None:
+                raise MessageError("--header List-Unsubscribe-Post is given twice")
+            post = value
+        else:
+            check_header_name(name)
+            check_header_value(value, f"The value of {name}")
+            custom.append((name, value))
+    if post is not None:
+        check_list_unsubscribe_post(post, unsubscribe or "")
+    return Switches(tuple(custom), unsubscribe or "", post is not None)
+
+
+def _header_pair(text: str) -> tuple[str, str]:
+    """``--header "Name: value"`` → (name, value), split at the first “:”."""
     name, colon, value = text.partition(":")
     name, value = name.strip(), value.strip()
     if not colon:
         raise MessageError(f'--header {quote_value(text)} has no “:”; write it as "X-Name: value"')
-    check_header_name(name)
-    check_header_value(value, f"The value of {name}")
+    check_header_value(name, "A header name")
     return name, value
 
 
@@ -139,9 +193,9 @@ def batch_command(runtime: Runtime, args: argparse.Namespace) -> int:
         plan = plan_batch(
             Path(args.file).read_bytes(), sender=args.sender or runtime.profile.settings.sender,
             body=Body(template=args.template) if args.template else _body_from_file(args.body_file),
-            prepare=runtime.prepare,
+            prepare=runtime.prepare, switches=header_switches(args.header),
         )  # fmt: skip
-    except (OSError, MergeError) as error:
+    except (OSError, MergeError, MessageError, AddressError) as error:
         print(f"sealpost: {error}", file=sys.stderr)
         return 2
     for bad in plan.bad:

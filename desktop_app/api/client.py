@@ -236,6 +236,10 @@ class PauboxClient:
         for index, message in enumerate(messages):
             try:
                 self._check_message(message)
+                if message.has_send_options:
+                    # bulk_messages items have no place for a tracking choice or unsubscribe_url:
+                    # refuse rather than send it without what the user chose (the outbox sends it singly).
+                    raise InvalidInput("This message has a tracking or unsubscribe-URL choice; send it on its own.")
                 ready.append(index)
             except InvalidInput as error:
                 outcomes[index] = error

@@ -12,7 +12,7 @@ from typing import Any
 
 from desktop_app.api.errors import MalformedResponse
 from desktop_app.core.delivery_status import is_final_status
-from desktop_app.core.message import OutgoingMessage
+from desktop_app.core.message import LIST_UNSUBSCRIBE, LIST_UNSUBSCRIBE_POST, ONE_CLICK, OutgoingMessage
 
 
 def message_payload(message: OutgoingMessage) -> dict[str, Any]:
@@ -21,6 +21,10 @@ def message_payload(message: OutgoingMessage) -> dict[str, Any]:
     if message.reply_to is not None:
         headers["reply-to"] = message.reply_to.formatted()
     headers.update(dict(message.custom_headers))
+    if message.list_unsubscribe:
+        headers[LIST_UNSUBSCRIBE] = message.list_unsubscribe.strip()
+        if message.list_unsubscribe_post:
+            headers[LIST_UNSUBSCRIBE_POST] = ONE_CLICK
     content: dict[str, str] = {}
     if message.text:
         content["text/plain"] = message.text
@@ -50,14 +54,32 @@ def templated_payload(template_name: str, values_json: str, message: OutgoingMes
     """``POST templated_messages``: no ``content`` (the template is the body), values as a JSON *string*."""
     payload = message_payload(message)
     del payload["content"]
-    return {"data": {"template_name": template_name, "template_values": values_json, "message": payload}}
+    data = {"template_name": template_name, "template_values": values_json, "message": payload}
+    # Paubox documents these siblings for POST messages only; templated_messages takes the same
+    # ``data`` shape, so a choice the user made is sent rather than silently dropped [inferred].
+    data.update(send_options(message))
+    return {"data": data}
+
+
+def send_options(message: OutgoingMessage) -> dict[str, Any]:
+    """The siblings of ``message`` the user (or a policy) chose; nothing for the account defaults.
+
+    ``override_open_tracking``/``override_link_tracking`` are documented as "set to true to
+    enable"; an explicit ``false`` may switch off tracking the account has on, so they are sent
+    only when chosen (the Go SDK omits them when false, too). ``unsubscribe_url`` only when set.
+    """
+    options: dict[str, Any] = {}
+    if message.open_tracking is not None:
+        options["override_open_tracking"] = message.open_tracking
+    if message.link_tracking is not None:
+        options["override_link_tracking"] = message.link_tracking
+    if message.unsubscribe_url:
+        options["unsubscribe_url"] = message.unsubscribe_url
+    return options
 
 
 def send_payload(message: OutgoingMessage) -> dict[str, Any]:
-    data: dict[str, Any] = {"message": message_payload(message)}
-    data["override_open_tracking"] = message.open_tracking
-    data["override_link_tracking"] = message.link_tracking
-    return {"data": data}
+    return {"data": {"message": message_payload(message), **send_options(message)}}
 
 
 @dataclass(frozen=True)

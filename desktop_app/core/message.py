@@ -25,6 +25,16 @@ MAX_FILE_NAME_BYTES = 255
 """Longest attachment name (UTF-8 bytes): what common file systems store, and mail clients show."""
 MAX_CONTENT_TYPE_LENGTH = 255
 
+LIST_UNSUBSCRIBE = "List-Unsubscribe"
+LIST_UNSUBSCRIBE_POST = "List-Unsubscribe-Post"
+ONE_CLICK = "List-Unsubscribe=One-Click"
+"""The only value RFC 8058 allows for ``List-Unsubscribe-Post``."""
+MAX_LIST_UNSUBSCRIBE_LENGTH = 998
+"""Longest ``List-Unsubscribe`` value: RFC 5322's line limit, so it never needs folding into a
+second line a receiving system might mis-join (and no megabyte header reaches Paubox)."""
+MAX_LIST_UNSUBSCRIBE_URIS = 4
+MAX_UNSUBSCRIBE_URL_LENGTH = 2000
+
 
 class MessageError(KnownError, ValueError):
     """A message that cannot be sent as it is; the text tells the user what to change."""
@@ -38,6 +48,15 @@ _PARAMETER = rf"[ \t]*;[ \t]*{_MIME_WORD}=(?:{_MIME_WORD}|{_QUOTED_STRING})"
 _CONTENT_TYPE = re.compile(rf"{_MIME_WORD}/{_MIME_WORD}(?:{_PARAMETER})*[ \t]*")
 # RFC 5322: field-name := 1*ftext, ftext := printable US-ASCII (33-126) except ":".
 _FIELD_NAME = re.compile(r"[!-9;-~]+")
+# One List-Unsubscribe entry: "<" URI ">" (RFC 2369); the URI itself has no spaces, no angle
+# brackets and no quotes (RFC 3986 characters only, percent-escapes included).
+_URI_ENTRY = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[!#$%&'()*+,\-./0-9:;=?@A-Z\[\]_a-z~]+)>")
+_HTTPS_HOST = re.compile(
+    r"https://([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+    r"|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?(?:[/?#]|$)",
+    re.IGNORECASE,
+)
+_MAILTO = re.compile(r"mailto:([^@?/\s]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})(?:\?.*)?", re.IGNORECASE | re.DOTALL)
 # Unicode line and paragraph separators are line breaks to some mail software (see addresses).
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
@@ -106,6 +125,11 @@ def check_content_type(content_type: str, file_name: str = "") -> None:
 def check_header_name(name: str) -> None:
     """A custom header name: ``X-`` then printable ASCII without spaces or ``:`` (RFC 5322)."""
     check_header_value(name, "A custom header name")
+    if name.lower() in (LIST_UNSUBSCRIBE.lower(), LIST_UNSUBSCRIBE_POST.lower()):
+        raise MessageError(
+            f"{name} is not a custom header: give it as the message's unsubscribe option "
+            "(the composer's Unsubscribe field, or --header with sealpost send)."
+        )
     if not name.lower().startswith("x-") or len(name) < 3:
         raise MessageError(f"Custom header {quote_value(name)} must start with X-.")
     if not _FIELD_NAME.fullmatch(name):
@@ -113,6 +137,94 @@ def check_header_name(name: str) -> None:
             f"Custom header name {quote_value(name)} may only use letters, digits and punctuation, without spaces "
             "or “:”; write it like X-Clinic-Ref."
         )
+
+
+def _check_https(url: str, what: str) -> None:
+    """An ``https://`` URL with a host name (no plain http, javascript:, data: or user:password@)."""
+    if not url.lower().startswith("https://"):
+        scheme = url.partition(":")[0] if ":" in url else url
+        raise MessageError(
+            f"{what} {quote_value(url)} must be an https:// address (not {quote_value(scheme + ':')}); "
+            "plain http and other schemes are refused."
+        )
+    authority = url[8:].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if "@" in authority or not _HTTPS_HOST.match(url):
+        raise MessageError(
+            f"{what} {quote_value(url)} has no valid host name; write it like https://clinic.example/unsubscribe."
+        )
+
+
+def list_unsubscribe_uris(value: str) -> tuple[str, ...]:
+    """The URIs of a ``List-Unsubscribe`` value, or MessageError saying what to change.
+
+    RFC 2369 / RFC 8058: a comma-separated list of ``<mailto:…>`` and ``<https://…>`` entries.
+    Plain http (a forged unsubscribe page could be served to anyone on the path), javascript:,
+    data: and every other scheme are refused, as are line breaks and control characters (header
+    injection), more than :data:`MAX_LIST_UNSUBSCRIBE_URIS` entries and more than
+    :data:`MAX_LIST_UNSUBSCRIBE_LENGTH` characters.
+    """
+    check_header_value(value, "The List-Unsubscribe value")
+    text = value.strip()
+    if not text:
+        raise MessageError("The List-Unsubscribe value is empty; give <mailto:…> or <https://…> addresses, or none.")
+    if len(text) > MAX_LIST_UNSUBSCRIBE_LENGTH:
+        raise MessageError(
+            f"The List-Unsubscribe value is {len(text)} characters long; the limit is {MAX_LIST_UNSUBSCRIBE_LENGTH}."
+        )
+    uris: list[str] = []
+    for part in text.split(","):
+        entry = part.strip(" \t")
+        match = _URI_ENTRY.fullmatch(entry)
+        if not match:
+            raise MessageError(
+                f"The List-Unsubscribe entry {quote_value(entry)} is not valid: write each one in angle brackets, "
+                "like <mailto:unsubscribe@clinic.example> or <https://clinic.example/unsubscribe>, separated by commas."
+            )
+        uri = match.group(1)
+        scheme = uri.partition(":")[0].lower()
+        if scheme == "https":
+            _check_https(uri, "The List-Unsubscribe address")
+        elif scheme == "mailto":
+            if not _MAILTO.fullmatch(uri):
+                raise MessageError(
+                    f"The List-Unsubscribe address {quote_value(uri)} is not a valid mailto: address; write it like "
+                    "mailto:unsubscribe@clinic.example?subject=unsubscribe."
+                )
+        else:
+            raise MessageError(
+                f"The List-Unsubscribe address {quote_value(uri)} uses {quote_value(scheme + ':')}; only mailto: and "
+                "https:// are allowed."
+            )
+        uris.append(uri)
+    if len(uris) > MAX_LIST_UNSUBSCRIBE_URIS:
+        raise MessageError(
+            f"The List-Unsubscribe value lists {len(uris)} addresses; give at most {MAX_LIST_UNSUBSCRIBE_URIS}."
+        )
+    return tuple(uris)
+
+
+def check_list_unsubscribe_post(value: str, list_unsubscribe: str) -> None:
+    """``List-Unsubscribe-Post`` is exactly ``List-Unsubscribe=One-Click``, next to an https address (RFC 8058)."""
+    if value.strip() != ONE_CLICK:
+        raise MessageError(f"List-Unsubscribe-Post must be exactly “{ONE_CLICK}” (RFC 8058), not {quote_value(value)}.")
+    if not any(uri.lower().startswith("https://") for uri in list_unsubscribe_uris(list_unsubscribe or " ")):
+        raise MessageError(
+            "One-click unsubscribe (List-Unsubscribe-Post) needs an <https://…> List-Unsubscribe address."
+        )
+
+
+def check_unsubscribe_url(url: str) -> None:
+    """Paubox's ``unsubscribe_url`` option: one https:// URL, no spaces or controls, bounded."""
+    check_header_value(url, "The unsubscribe URL")
+    if len(url) > MAX_UNSUBSCRIBE_URL_LENGTH:
+        raise MessageError(
+            f"The unsubscribe URL is {len(url)} characters long; the limit is {MAX_UNSUBSCRIBE_URL_LENGTH}."
+        )
+    if any(c.isspace() or c in '<>"' for c in url):
+        raise MessageError(
+            f"The unsubscribe URL {quote_value(url)} contains a space, quote or angle bracket; remove it."
+        )
+    _check_https(url, "The unsubscribe URL")
 
 
 @dataclass(frozen=True)
@@ -160,14 +272,27 @@ class OutgoingMessage:
     attachments: tuple[Attachment, ...] = ()
     force_secure_notification: bool = False
     allow_non_tls: bool = False
-    open_tracking: bool = False
-    link_tracking: bool = False
+    open_tracking: bool | None = None
+    """``None``: the Paubox account's default; True/False: ``override_open_tracking`` is sent."""
+    link_tracking: bool | None = None
+    list_unsubscribe: str = ""
+    """The ``List-Unsubscribe`` header value (``<mailto:…>, <https://…>``), or "" for none."""
+    list_unsubscribe_post: bool = False
+    """Send ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (needs an https address above)."""
+    unsubscribe_url: str = ""
+    """Paubox's ``unsubscribe_url`` option (a sibling of ``message``, single sends only)."""
     tag: str = ""
     meta: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def all_recipients(self) -> tuple[Address, ...]:
         return self.to + self.cc + self.bcc
+
+    @property
+    def has_send_options(self) -> bool:
+        """Whether it carries an option that is a sibling of ``message`` in ``POST messages``
+        (a tracking choice, ``unsubscribe_url``): ``bulk_messages`` items have no place for one."""
+        return self.open_tracking is not None or self.link_tracking is not None or bool(self.unsubscribe_url)
 
     def validate(self, attachment_limit: int = DEFAULT_ATTACHMENT_LIMIT_BYTES, *, require_body: bool = True) -> None:
         """Raise MessageError (or AddressError) with actionable words if Paubox would refuse it.
@@ -191,6 +316,12 @@ class OutgoingMessage:
         for name, value in self.custom_headers:
             check_header_name(name)
             check_header_value(value, f"The value of {name}")
+        if self.list_unsubscribe:
+            list_unsubscribe_uris(self.list_unsubscribe)
+        if self.list_unsubscribe_post:
+            check_list_unsubscribe_post(ONE_CLICK, self.list_unsubscribe)
+        if self.unsubscribe_url:
+            check_unsubscribe_url(self.unsubscribe_url)
         for attachment in self.attachments:
             attachment.check()
             try:
@@ -211,7 +342,10 @@ def _megabytes(size: int) -> str:
 
 __all__ = [
     "DEFAULT_ATTACHMENT_LIMIT_BYTES",
+    "LIST_UNSUBSCRIBE",
+    "LIST_UNSUBSCRIBE_POST",
     "MAX_FILE_NAME_BYTES",
+    "ONE_CLICK",
     "AddressError",
     "Attachment",
     "MessageError",
@@ -219,6 +353,9 @@ __all__ = [
     "check_content_type",
     "check_file_name",
     "check_header_name",
+    "check_list_unsubscribe_post",
+    "check_unsubscribe_url",
+    "list_unsubscribe_uris",
     "message_from_dict",
     "message_to_dict",
     "quote_value",
@@ -226,12 +363,20 @@ __all__ = [
 
 
 def message_to_dict(message: OutgoingMessage) -> dict[str, object]:
-    """A JSON-safe form for the encrypted store; the inverse of :func:`message_from_dict`."""
+    """A JSON-safe form for the encrypted store; the inverse of :func:`message_from_dict`.
+
+    Tracking is three-state but stored compatibly: ``open_tracking`` (as before) is true only when
+    tracking was chosen on, and ``open_tracking_off`` is written only when it was chosen off. A
+    message stored before tracking had three states holds ``open_tracking: false`` for "nothing
+    chosen" (the old composer had no way to say "off"), so it loads as ``None`` (the account
+    default). The unsubscribe fields are written only when set, so a message without them is
+    stored exactly as before (mail-merge batches started earlier still match their rows).
+    """
 
     def addresses(items: tuple[Address, ...]) -> list[list[str]]:
         return [[a.email, a.display_name] for a in items]
 
-    return {
+    data: dict[str, object] = {
         "sender": message.sender,
         "to": addresses(message.to),
         "cc": addresses(message.cc),
@@ -244,11 +389,21 @@ def message_to_dict(message: OutgoingMessage) -> dict[str, object]:
         "attachments": [[a.file_name, a.content_type, a.content_b64] for a in message.attachments],
         "force_secure_notification": message.force_secure_notification,
         "allow_non_tls": message.allow_non_tls,
-        "open_tracking": message.open_tracking,
-        "link_tracking": message.link_tracking,
+        "open_tracking": message.open_tracking is True,
+        "link_tracking": message.link_tracking is True,
         "tag": message.tag,
         "meta": dict(message.meta),
     }
+    for name, choice in (("open_tracking", message.open_tracking), ("link_tracking", message.link_tracking)):
+        if choice is False:
+            data[f"{name}_off"] = True
+    if message.list_unsubscribe:
+        data["list_unsubscribe"] = message.list_unsubscribe
+    if message.list_unsubscribe_post:
+        data["list_unsubscribe_post"] = True
+    if message.unsubscribe_url:
+        data["unsubscribe_url"] = message.unsubscribe_url
+    return data
 
 
 def message_from_dict(data: dict[str, Any]) -> OutgoingMessage:
@@ -269,8 +424,18 @@ def message_from_dict(data: dict[str, Any]) -> OutgoingMessage:
         attachments=tuple(Attachment(*item) for item in data.get("attachments", [])),
         force_secure_notification=bool(data.get("force_secure_notification", False)),
         allow_non_tls=bool(data.get("allow_non_tls", False)),
-        open_tracking=bool(data.get("open_tracking", False)),
-        link_tracking=bool(data.get("link_tracking", False)),
+        open_tracking=_tracking_choice(data, "open_tracking"),
+        link_tracking=_tracking_choice(data, "link_tracking"),
+        list_unsubscribe=str(data.get("list_unsubscribe", "")),
+        list_unsubscribe_post=bool(data.get("list_unsubscribe_post", False)),
+        unsubscribe_url=str(data.get("unsubscribe_url", "")),
         tag=str(data.get("tag", "")),
         meta={str(k): str(v) for k, v in data.get("meta", {}).items()},
     )
+
+
+def _tracking_choice(data: dict[str, Any], name: str) -> bool | None:
+    """True (chosen on), False (chosen off) or None (account default; also every old stored false)."""
+    if data.get(f"{name}_off"):
+        return False
+    return True if data.get(name) else None

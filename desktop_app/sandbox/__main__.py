@@ -15,7 +15,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from .config import SandboxConfig
+from .config import DEFAULT_ATTACHMENT_LIMIT_MB, SandboxConfig
 from .faults import ACCEPT_THEN_FAIL_MODES, FaultConfig
 from .server import SandboxServer
 
@@ -40,6 +40,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help=f"scoped key of the webhooks service, all events (or ${WEBHOOKS_KEY_ENV})")  # fmt: skip
     add("--webhook-http-loopback", action="store_true",
         help="let the webhooks service register http:// loopback targets (tests; Paubox wants https)")  # fmt: skip
+    add("--attachment-limit-mb", type=float, default=DEFAULT_ATTACHMENT_LIMIT_MB,
+        help="attachments per message, encoded, in MiB; larger ones get 400 'Failed to send'")  # fmt: skip
+    add("--open-tracking", choices=("on", "off"), default="on",
+        help="the account's open tracking when a send has no override_open_tracking")  # fmt: skip
+    add("--link-tracking", choices=("on", "off"), default="on",
+        help="the account's link tracking when a send has no override_link_tracking")  # fmt: skip
     faults = parser.add_argument_group("fault injection (seeded, repeatable)")
     add = faults.add_argument
     add("--latency-ms", type=int, default=0, help="delay added to every API response")
@@ -82,6 +88,9 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         webhook_retries=args.webhook_retries,
         webhooks_key=args.webhooks_key,
         webhook_http_loopback=args.webhook_http_loopback,
+        attachment_limit_mb=args.attachment_limit_mb,
+        open_tracking=args.open_tracking == "on",
+        link_tracking=args.link_tracking == "on",
     )
 
 

@@ -8,6 +8,10 @@ from dataclasses import dataclass, field
 from .faults import FaultConfig
 
 MAX_BODY_BYTES = 60 * 1024 * 1024  # above Paubox's 50 MB message limit, so base64 overhead still fits
+DEFAULT_ATTACHMENT_LIMIT_MB = 10.0
+"""Attachments per message, counted encoded (base64), in MiB: the stricter of Paubox's two
+published figures (10 MB on the limits page, 50 MB on the attachments page). The client's
+``core.message.DEFAULT_ATTACHMENT_LIMIT_BYTES`` is the same number (a test keeps them equal)."""
 
 
 @dataclass
@@ -29,12 +33,21 @@ class SandboxConfig:
     webhook_http_loopback: bool = False
     webhook_ca_file: str | None = None  # extra CA trusted for https deliveries (a test receiver's)
     max_body_bytes: int = MAX_BODY_BYTES
+    attachment_limit_mb: float = DEFAULT_ATTACHMENT_LIMIT_MB  # larger attachments: 400 "Failed to send"
+    open_tracking: bool = True  # the account's default when a send has no override_open_tracking
+    link_tracking: bool = True  # the account's default when a send has no override_link_tracking
+
+    @property
+    def attachment_limit_bytes(self) -> int:
+        return int(self.attachment_limit_mb * 1024 * 1024)
 
     def __post_init__(self) -> None:
         if not self.allow_non_loopback and not is_loopback(self.host):
             raise ValueError(f"refusing non-loopback host {self.host!r} without allow_non_loopback")
         if self.delivery_delay < 0 or self.retention < 1 or self.webhook_retries < 0:
             raise ValueError("delivery_delay, retention and webhook_retries must be positive")
+        if not self.attachment_limit_mb > 0:
+            raise ValueError("attachment_limit_mb must be positive")
 
 
 def is_loopback(host: str) -> bool:

@@ -8,6 +8,7 @@ import itertools
 from aiohttp import web
 
 from .delivery import WEBHOOK_EVENTS
+from .messages import ONE_CLICK
 from .responses import json_response
 from .runtime import RUNTIME
 
@@ -40,10 +41,55 @@ async def list_messages(request: web.Request) -> web.StreamResponse:
             "subject": stored.message.subject,
             "accepted_at": stored.timeline.accepted_at,
             "duplicate_count": state.duplicates[stored.digest],
+            # What the request carried (null: absent, the account default applies) and what applied.
+            "override_open_tracking": stored.options.open_tracking,
+            "override_link_tracking": stored.options.link_tracking,
+            "open_tracking": stored.open_tracking,
+            "link_tracking": stored.link_tracking,
+            "list_unsubscribe": stored.message.list_unsubscribe,
+            "list_unsubscribe_post": stored.message.list_unsubscribe_post,
+            "unsubscribe_url": stored.options.unsubscribe_url,
+            "unsubscribed": sorted(stored.unsubscribed),
         }
         for stored in reversed(list(newest))
     ]
     return json_response({"count": len(rows), "accepted_total": state.accepted_total, "messages": rows})
+
+
+async def one_click(request: web.Request) -> web.StreamResponse:
+    """A recipient's mail client uses the one-click unsubscribe (RFC 8058) of an accepted message.
+
+    Body ``{"sourceTrackingId": …, "recipient"?: …}`` (recipient optional for a single-recipient
+    message). The message must carry ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` and an
+    https ``List-Unsubscribe`` address; the sandbox does not call that address (it is the sender's,
+    and the sandbox stays on loopback): it answers with the POST a mail client would make and
+    reports ``unsubscribed: true`` in that recipient's receipt from then on.
+    """
+    _loopback_only(request)
+    state = request.app[RUNTIME].state
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or not isinstance(body.get("sourceTrackingId"), str):
+        return json_response({"error": 'expected {"sourceTrackingId": …, "recipient"?: …}'}, status=400)
+    stored = state.messages.get(body["sourceTrackingId"])
+    if stored is None:
+        return json_response({"error": "no retained message has that sourceTrackingId"}, status=404)
+    url = stored.message.one_click_url
+    if url is None:
+        missing = "the message has no one-click unsubscribe (List-Unsubscribe-Post with an https List-Unsubscribe)"
+        return json_response({"error": missing}, status=409)
+    recipient = body.get("recipient")
+    if recipient is None and stored.single:
+        recipient = stored.envelope[0]
+    matches = [a for a in stored.envelope if isinstance(recipient, str) and a.lower() == recipient.lower()]
+    if not matches:
+        return json_response({"error": "recipient is not one of the message's recipients"}, status=400)
+    stored.unsubscribed.add(matches[0])
+    return json_response(
+        {"unsubscribed": True, "recipient": matches[0], "url": url, "method": "POST", "body": ONE_CLICK}
+    )
 
 
 async def stats(request: web.Request) -> web.StreamResponse:
@@ -111,3 +157,4 @@ def add_control_routes(app: web.Application) -> None:
     app.router.add_post("/_sandbox/faults", set_faults)
     app.router.add_get("/_sandbox/webhooks", webhook_log)
     app.router.add_post("/_sandbox/webhook_keys", mint_webhooks_key)
+    app.router.add_post("/_sandbox/one-click", one_click)

@@ -66,8 +66,21 @@ _EVENT_FOR_STATUS = {
 }
 
 
-def outcome_for(address: str, *, force_secure: bool, allow_non_tls: bool, single: bool) -> Outcome:
-    """Deterministic fate of one recipient; opens and clicks exist only for single-recipient mail."""
+def outcome_for(
+    address: str,
+    *,
+    force_secure: bool,
+    allow_non_tls: bool,
+    single: bool,
+    open_tracking: bool = True,
+    link_tracking: bool = True,
+) -> Outcome:
+    """Deterministic fate of one recipient; opens and clicks exist only for single-recipient mail.
+
+    The address marker says what the recipient does (opens, clicks); ``open_tracking`` and
+    ``link_tracking`` (the account default or the send's override) say whether Paubox can see it:
+    an open is reported only with open tracking on, clicks only with link tracking on.
+    """
     local = address.rpartition("@")[0].lower()
     outcome = next((o for marker, o in OUTCOME_TABLE if marker in local), _DEFAULT)
     if outcome.status == TLS_NOT_OFFERED and allow_non_tls:
@@ -76,6 +89,8 @@ def outcome_for(address: str, *, force_secure: bool, allow_non_tls: bool, single
         outcome = Outcome(DELIVERED_PORTAL, outcome.opened, outcome.clicked)
     if not single and (outcome.opened or outcome.clicked):
         outcome = Outcome(outcome.status)
+    if (outcome.opened and not open_tracking) or (outcome.clicked and not link_tracking):
+        outcome = Outcome(outcome.status, outcome.opened and open_tracking, outcome.clicked and link_tracking)
     return outcome
 
 
@@ -131,14 +146,17 @@ def delivery_row(address: str, outcome: Outcome, timeline: Timeline, now: float,
     return {"recipient": address, "status": status}
 
 
-def engagement(outcome: Outcome, timeline: Timeline, now: float, links: tuple[str, ...]) -> dict[str, object]:
-    """The single-recipient-only receipt fields: opens, clicks, unsubscribe."""
-    opened = outcome.opened and outcome.status is not None and now >= timeline.opened_at
-    clicks = [{"click_count": 1, "target_url": url} for url in links] if opened and outcome.clicked else []
+def engagement(
+    outcome: Outcome, timeline: Timeline, now: float, links: tuple[str, ...], *, unsubscribed: bool = False
+) -> dict[str, object]:
+    """The single-recipient-only receipt fields: opens, clicks (both at the open time), unsubscribe."""
+    engaged = outcome.status is not None and now >= timeline.opened_at
+    opened = outcome.opened and engaged
+    clicks = [{"click_count": 1, "target_url": url} for url in links] if outcome.clicked and engaged else []
     return {
         "total_opens": 1 if opened else 0,
         "distinct_opens": 1 if opened else 0,
         "total_click_count": len(clicks),
         "clicks_per_link": clicks,
-        "unsubscribed": False,
+        "unsubscribed": unsubscribed,
     }

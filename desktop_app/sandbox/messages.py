@@ -20,6 +20,8 @@ from email.utils import parseaddr
 from .responses import ApiError, bad_request
 
 MAX_RECIPIENTS = 100
+ONE_CLICK = "List-Unsubscribe=One-Click"
+_ANGLE_URI = re.compile(r"<([^<>\s]+)>")
 _ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 _BASE64 = re.compile(r"^[A-Za-z0-9+/\r\n]+={0,2}\s*$")
 
@@ -40,6 +42,17 @@ class OutgoingMessage:
     attachment_count: int
     allow_non_tls: bool
     force_secure_notification: bool
+    list_unsubscribe: str | None = None
+    list_unsubscribe_post: str | None = None
+    attachment_bytes: int = 0  # encoded (base64, whitespace removed), as the limit counts them
+
+    @property
+    def one_click_url(self) -> str | None:
+        """The https URL a mail client would POST ``List-Unsubscribe=One-Click`` to (RFC 8058), if any."""
+        if self.list_unsubscribe_post is None or self.list_unsubscribe_post.strip() != ONE_CLICK:
+            return None
+        uris = _ANGLE_URI.findall(self.list_unsubscribe or "")
+        return next((u for u in uris if u.lower().startswith("https://")), None)
 
     @property
     def envelope(self) -> tuple[str, ...]:
@@ -60,8 +73,36 @@ def domain_of(address: str) -> str:
     return bare_address(address).rpartition("@")[2].lower()
 
 
-def parse_message(raw: object, *, verified_domains: frozenset[str], require_content: bool = True) -> OutgoingMessage:
-    """Validate one ``message`` object; raise :class:`ApiError` with Paubox's status and wording."""
+@dataclass(frozen=True, slots=True)
+class SendOptions:
+    """The siblings of ``message`` in ``POST messages``: ``None`` means "not sent" (account default)."""
+
+    open_tracking: bool | None = None
+    link_tracking: bool | None = None
+    unsubscribe_url: str | None = None
+
+
+def parse_send_options(data: Mapping[str, object]) -> SendOptions:
+    """``override_open_tracking``, ``override_link_tracking`` (booleans or "true"/"false") and ``unsubscribe_url``."""
+    url = data.get("unsubscribe_url")
+    if url is not None and not isinstance(url, str):
+        raise bad_request("unsubscribe_url must be a string.", "Invalid unsubscribe_url")
+    if isinstance(url, str) and any(c in url for c in "\r\n\0"):
+        raise bad_request("unsubscribe_url contains a line break.", "Invalid unsubscribe_url")
+    return SendOptions(
+        optional_flag(data.get("override_open_tracking"), "override_open_tracking"),
+        optional_flag(data.get("override_link_tracking"), "override_link_tracking"),
+        url or None,
+    )
+
+
+def parse_message(
+    raw: object, *, verified_domains: frozenset[str], require_content: bool = True, attachment_limit: int | None = None
+) -> OutgoingMessage:
+    """Validate one ``message`` object; raise :class:`ApiError` with Paubox's status and wording.
+
+    ``attachment_limit``: the most encoded attachment bytes accepted (``None``: no limit).
+    """
     if not isinstance(raw, Mapping):
         raise bad_request("The message object is missing or is not an object.", "Invalid message")
     recipients = _addresses(raw.get("recipients"), "recipients")
@@ -91,11 +132,20 @@ def parse_message(raw: object, *, verified_domains: frozenset[str], require_cont
     if reply_to is not None and not _valid_address(reply_to):
         raise bad_request("headers.reply-to must be a valid email address.", "Invalid reply-to")
     text, html = _content(raw.get("content"), required=require_content)
-    attachment_count = _check_attachments(raw.get("attachments"))
+    attachment_count, attachment_bytes = _check_attachments(raw.get("attachments"))
+    if attachment_limit is not None and attachment_bytes > attachment_limit:
+        # Paubox's legacy docs: a larger message "fails with a 'Failed to send' error"; its status
+        # table has no 413 for message content, so the sandbox answers 400 (inferred).
+        raise bad_request(
+            f"Attachments are {attachment_bytes / 1048576:.1f} MB once encoded; the limit is "
+            f"{attachment_limit / 1048576:.1f} MB.",
+            "Failed to send",
+        )
     allow_non_tls = _flag(raw.get("allowNonTLS"), "allowNonTLS")
     force_secure = _flag(raw.get("forceSecureNotification"), "forceSecureNotification")
     _check_verified(sender, reply_to, verified_domains)
     custom = {k: v for k, v in headers.items() if k.lower().startswith("x-") and isinstance(v, str)}
+    by_name = {str(k).lower(): v for k, v in headers.items() if isinstance(v, str)}
     return OutgoingMessage(
         recipients=recipients,
         cc=cc,
@@ -109,6 +159,9 @@ def parse_message(raw: object, *, verified_domains: frozenset[str], require_cont
         attachment_count=attachment_count,
         allow_non_tls=allow_non_tls,
         force_secure_notification=force_secure,
+        list_unsubscribe=by_name.get("list-unsubscribe"),
+        list_unsubscribe_post=by_name.get("list-unsubscribe-post"),
+        attachment_bytes=attachment_bytes,
     )
 
 
@@ -161,11 +214,13 @@ def decode_html(html: str) -> str:
         return html
 
 
-def _check_attachments(value: object) -> int:
+def _check_attachments(value: object) -> tuple[int, int]:
+    """(how many, their encoded size without whitespace)."""
     if value is None:
-        return 0
+        return 0, 0
     if not isinstance(value, list):
         raise bad_request("attachments must be an array.", "Invalid attachment")
+    size = 0
     for attachment in value:
         if not isinstance(attachment, Mapping):
             raise bad_request("Each attachment must be an object.", "Invalid attachment")
@@ -173,14 +228,16 @@ def _check_attachments(value: object) -> int:
         content_type = attachment.get("contentType")
         if not isinstance(file_name, str) or not file_name or not isinstance(content_type, str):
             raise bad_request("Each attachment needs fileName and contentType.", "Invalid attachment")
-        if not isinstance(content, str) or not content.strip() or not _is_base64(content):
+        compact = "".join(content.split()) if isinstance(content, str) else ""
+        if not compact or not _is_base64(compact):
             raise bad_request(f"Attachment {file_name} content is not valid base64.", "Invalid attachment")
-    return len(value)
+        size += len(compact)
+    return len(value), size
 
 
-def _is_base64(content: str) -> bool:
+def _is_base64(compact: str) -> bool:
     try:
-        base64.b64decode("".join(content.split()), validate=True)
+        base64.b64decode(compact, validate=True)
     except (binascii.Error, ValueError):
         return False
     return True

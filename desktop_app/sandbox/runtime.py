@@ -16,7 +16,7 @@ from aiohttp import web
 from .config import SandboxConfig
 from .delivery import WEBHOOK_EVENTS, Timeline, links_in, outcome_for
 from .faults import FaultInjector
-from .messages import OutgoingMessage, domain_of
+from .messages import OutgoingMessage, SendOptions, domain_of
 from .state import SandboxState, StoredMessage
 from .webhooks import WebhookDispatcher
 
@@ -31,6 +31,7 @@ class Runtime:
         self.webhook_keys: dict[str, frozenset[str]] = {}
         self._reset_keys()
         self.verified_domains = frozenset(d.lower() for d in config.verified_domains)
+        self.attachment_limit = config.attachment_limit_bytes
         self.state = SandboxState(config.retention)
         self.faults = FaultInjector(config.faults)
         self.webhooks = WebhookDispatcher(
@@ -38,12 +39,18 @@ class Runtime:
         )
         self.closing = asyncio.Event()  # set at shutdown: ends deliberately hanging responses
 
-    def accept(self, message: OutgoingMessage, kind: str, tracking_id: str | None = None) -> StoredMessage:
+    def accept(
+        self, message: OutgoingMessage, kind: str, tracking_id: str | None = None, options: SendOptions | None = None
+    ) -> StoredMessage:
         """Record an accepted message and fix each recipient's outcome; returns the stored record.
 
         The body is dropped here (only its digest and, for click simulation, its links are kept)
-        so that the retention cap bounds memory whatever the message sizes.
+        so that the retention cap bounds memory whatever the message sizes. Tracking is the
+        send's override when it carried one, else the account default (``SandboxConfig``).
         """
+        options = options or SendOptions()
+        open_tracking = self.config.open_tracking if options.open_tracking is None else options.open_tracking
+        link_tracking = self.config.link_tracking if options.link_tracking is None else options.link_tracking
         envelope = message.envelope
         single = len(envelope) == 1
         outcomes = tuple(
@@ -52,6 +59,8 @@ class Runtime:
                 force_secure=message.force_secure_notification,
                 allow_non_tls=message.allow_non_tls,
                 single=single,
+                open_tracking=open_tracking,
+                link_tracking=link_tracking,
             )
             for address in envelope
         )
@@ -65,6 +74,9 @@ class Runtime:
             outcomes=outcomes,
             links=links_in(message.html) if any(o.clicked for o in outcomes) else (),
             digest=message.digest(),
+            options=options,
+            open_tracking=open_tracking,
+            link_tracking=link_tracking,
         )
         self.state.add_message(stored)
         self.webhooks.schedule(stored)

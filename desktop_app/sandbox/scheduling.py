@@ -74,7 +74,9 @@ def _find(rt: Runtime, tracking_id: str, *, pending: bool = False) -> ScheduledM
 
 async def create_schedule(request: web.Request, rt: Runtime, params: dict[str, str]) -> web.StreamResponse:
     data = await read_data(request)
-    message = parse_message(data.get("message"), verified_domains=rt.verified_domains)
+    message = parse_message(
+        data.get("message"), verified_domains=rt.verified_domains, attachment_limit=rt.attachment_limit
+    )
     scheduled = ScheduledMessage(str(uuid.uuid4()), message, _when(data.get("scheduled_at")))
     _arm(rt, scheduled)
     rt.state.add_schedule(scheduled)

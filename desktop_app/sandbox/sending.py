@@ -10,7 +10,7 @@ from aiohttp import web
 
 from .bodies import read_data
 from .delivery import delivery_row, engagement
-from .messages import OutgoingMessage, optional_flag, parse_message
+from .messages import OutgoingMessage, parse_message, parse_send_options
 from .responses import ApiError, bad_request, json_response
 from .runtime import Runtime
 from .state import StoredMessage
@@ -27,20 +27,13 @@ def sent_body(stored: StoredMessage) -> dict[str, object]:
     }
 
 
-def check_send_options(data: dict[str, object]) -> None:
-    """Single-send siblings of ``message``: tracking overrides and the unsubscribe URL."""
-    optional_flag(data.get("override_open_tracking"), "override_open_tracking")
-    optional_flag(data.get("override_link_tracking"), "override_link_tracking")
-    url = data.get("unsubscribe_url")
-    if url is not None and not isinstance(url, str):
-        raise bad_request("unsubscribe_url must be a string.", "Invalid unsubscribe_url")
-
-
 async def send_message(request: web.Request, rt: Runtime, params: dict[str, str]) -> web.StreamResponse:
     data = await read_data(request)
-    message = parse_message(data.get("message"), verified_domains=rt.verified_domains)
-    check_send_options(data)
-    return json_response(sent_body(rt.accept(message, "messages")))
+    message = parse_message(
+        data.get("message"), verified_domains=rt.verified_domains, attachment_limit=rt.attachment_limit
+    )
+    options = parse_send_options(data)
+    return json_response(sent_body(rt.accept(message, "messages", options=options)))
 
 
 async def send_bulk(request: web.Request, rt: Runtime, params: dict[str, str]) -> web.StreamResponse:
@@ -52,7 +45,9 @@ async def send_bulk(request: web.Request, rt: Runtime, params: dict[str, str]) -
     parsed: list[OutgoingMessage] = []
     for index, raw in enumerate(raw_messages):
         try:
-            parsed.append(parse_message(raw, verified_domains=rt.verified_domains))
+            parsed.append(
+                parse_message(raw, verified_domains=rt.verified_domains, attachment_limit=rt.attachment_limit)
+            )
         except ApiError as error:
             raise ApiError(error.status, error.title, f"messages[{index}]: {error.details}") from None
     stored = [rt.accept(message, "bulk_messages") for message in parsed]
@@ -66,7 +61,11 @@ async def send_templated(request: web.Request, rt: Runtime, params: dict[str, st
     if not isinstance(name, str) or not name:
         raise bad_request("template_name is required.", "Missing template_name")
     values = _template_values(data.get("template_values"))
-    message = parse_message(data.get("message"), verified_domains=rt.verified_domains, require_content=False)
+    message = parse_message(
+        data.get("message"), verified_domains=rt.verified_domains, require_content=False,
+        attachment_limit=rt.attachment_limit,
+    )  # fmt: skip
+    options = parse_send_options(data)  # documented for POST messages only; honoured here too
     template = rt.state.template_named(name)
     if template is None:
         raise bad_request("template not found", "Template not found")
@@ -76,7 +75,7 @@ async def send_templated(request: web.Request, rt: Runtime, params: dict[str, st
     except TemplateSyntaxError as error:
         raise bad_request(f"The template could not be rendered: {error}", "Invalid template") from None
     message = dataclasses.replace(message, subject=subject, text=None, html=html)
-    return json_response(sent_body(rt.accept(message, "templated_messages")))
+    return json_response(sent_body(rt.accept(message, "templated_messages", options=options)))
 
 
 def _template_values(raw: object) -> dict[str, object]:
@@ -118,5 +117,10 @@ def receipt_body(stored: StoredMessage, now: float) -> dict[str, object]:
         ],
     }
     if single:
-        message.update(engagement(stored.outcomes[0], stored.timeline, now, stored.links))
+        address = stored.envelope[0]
+        message.update(
+            engagement(
+                stored.outcomes[0], stored.timeline, now, stored.links, unsubscribed=address in stored.unsubscribed
+            )
+        )
     return {"sourceTrackingId": stored.tracking_id, "data": {"message": message}}

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .delivery import Outcome, Timeline
-from .messages import OutgoingMessage
+from .messages import OutgoingMessage, SendOptions
 
 if TYPE_CHECKING:
     from .webhooks_service import ServiceEndpoint
@@ -31,6 +31,12 @@ class StoredMessage:
     outcomes: tuple[Outcome, ...]
     links: tuple[str, ...]
     digest: bytes
+    options: SendOptions = field(
+        default_factory=SendOptions
+    )  # the overrides and unsubscribe_url as sent (None: not sent)
+    open_tracking: bool = True  # in effect for this message: the override, else the account default
+    link_tracking: bool = True
+    unsubscribed: set[str] = field(default_factory=set)  # recipients who used the one-click link
 
     @property
     def single(self) -> bool:

@@ -1,7 +1,9 @@
 """Mail-merge: a CSV of recipients and variables becomes a batch of messages, queued all at once.
 
-CSV rules (header row required): ``to`` is required; ``subject``, ``text`` and ``html`` are
-optional; every other column is a variable for ``{{name}}`` fields in the subject and body, or,
+CSV rules (header row required): ``to`` is required; ``subject``, ``text``, ``html``,
+``list_unsubscribe`` (a ``List-Unsubscribe`` value for that row, e.g. a per-recipient
+``<https://…>`` link) and ``unsubscribe_url`` (Paubox's option; such rows go as single sends)
+are optional; every other column is a variable for ``{{name}}`` fields in the subject and body, or,
 with a Paubox dynamic template, a template value (``templated_messages`` renders it). Every row
 is checked before anything is queued; a bad row is reported with its line number and only
 skipped when the user says so.
@@ -28,7 +30,7 @@ from desktop_app.core.errors import KnownError
 from desktop_app.core.message import MessageError, OutgoingMessage
 
 _FIELD = re.compile(r"\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}")
-STANDARD_COLUMNS = frozenset({"to", "subject", "text", "html"})
+STANDARD_COLUMNS = frozenset({"to", "subject", "text", "html", "list_unsubscribe", "unsubscribe_url"})
 TEMPLATE = "template"
 """``OutgoingMessage.meta`` key: the Paubox dynamic template that is this message's body."""
 TEMPLATE_VALUES = "template_values"
@@ -47,6 +49,26 @@ class Body:
     text: str = ""
     html: str = ""
     template: str = ""
+
+
+@dataclass(frozen=True)
+class Switches:
+    """What ``sealpost batch --header`` adds to every row (a row's own column wins when not empty)."""
+
+    custom_headers: tuple[tuple[str, str], ...] = ()
+    list_unsubscribe: str = ""
+    list_unsubscribe_post: bool = False
+
+    def identity(self) -> dict[str, str]:
+        """The :func:`batch_identity` switches: only those set, so a batch without any keeps its id."""
+        switches: dict[str, str] = {}
+        if self.custom_headers:
+            switches["headers"] = json.dumps([list(pair) for pair in self.custom_headers], ensure_ascii=False)
+        if self.list_unsubscribe:
+            switches["list_unsubscribe"] = self.list_unsubscribe
+        if self.list_unsubscribe_post:
+            switches["list_unsubscribe_post"] = "one-click"
+        return switches
 
 
 @dataclass(frozen=True)
@@ -103,9 +125,11 @@ def render(template: str, variables: Mapping[str, str]) -> str:
 
 
 def plan_batch(
-    content: bytes, *, sender: str, body: Body, prepare: Callable[[OutgoingMessage], OutgoingMessage]
-) -> MergePlan:
+    content: bytes, *, sender: str, body: Body, prepare: Callable[[OutgoingMessage], OutgoingMessage],
+    switches: Switches | None = None,
+) -> MergePlan:  # fmt: skip
     """Parse and check every row; ``prepare`` sanitises and validates like a single send would."""
+    switches = switches or Switches()
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -120,11 +144,23 @@ def plan_batch(
     for record in reader:
         line = reader.line_num
         try:
-            rows.append((line, prepare(_row_message(record, sender, body))))
+            rows.append((line, prepare(_with_switches(_row_message(record, sender, body), record, switches))))
         except (MessageError, AddressError) as error:
             bad.append(BadRow(line, str(error)))
-    batch_id = batch_identity(content, sender=sender, body=body)
+    batch_id = batch_identity(content, sender=sender, body=body, switches=switches.identity())
     return MergePlan(batch_id, rows, bad, legacy_batch_id=hashlib.sha256(content).hexdigest())
+
+
+def _with_switches(message: OutgoingMessage, record: Mapping[str, str | None], switches: Switches) -> OutgoingMessage:
+    """The ``--header`` values, and the row's ``list_unsubscribe``/``unsubscribe_url`` cells (which win)."""
+    cell = {k: (v or "").strip() for k, v in record.items() if k in ("list_unsubscribe", "unsubscribe_url")}
+    return dataclasses.replace(
+        message,
+        custom_headers=switches.custom_headers,
+        list_unsubscribe=cell.get("list_unsubscribe") or switches.list_unsubscribe,
+        list_unsubscribe_post=switches.list_unsubscribe_post,
+        unsubscribe_url=cell.get("unsubscribe_url", ""),
+    )
 
 
 def _row_message(record: Mapping[str, str | None], sender: str, body: Body) -> OutgoingMessage:

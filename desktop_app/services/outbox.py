@@ -608,8 +608,9 @@ def _refused_as_a_whole(outcomes: list[SendResult | PauboxError]) -> bool:
 def _bulk_capable(stored: StoredMessage) -> bool:
     """Whether ``bulk_messages`` can carry this message as the user meant it.
 
-    Its items have no template and no ``override_open_tracking``/``override_link_tracking``
-    (paubox-api §3.1), so templated messages and those that opted into tracking go singly.
+    Its items have no template and no ``override_open_tracking``/``override_link_tracking`` or
+    ``unsubscribe_url`` (paubox-api §3.1), so templated messages and those that chose tracking
+    (on or off) or an unsubscribe URL go singly; those on the account's defaults may go in bulk.
     """
     message = stored.message
-    return not (message.meta.get(TEMPLATE) or message.open_tracking or message.link_tracking)
+    return not (message.meta.get(TEMPLATE) or message.has_send_options)

@@ -331,7 +331,11 @@ class Runtime:
         if settings.mode is Mode.SANDBOX:
             from desktop_app.sandbox.server import SandboxConfig, SandboxServer
 
-            server = SandboxServer(SandboxConfig(delivery_delay=self.overrides.sandbox_delivery_delay))
+            server = SandboxServer(
+                # The embedded sandbox enforces the profile's attachment limit, like the client and composer.
+                SandboxConfig(delivery_delay=self.overrides.sandbox_delivery_delay,
+                              attachment_limit_mb=settings.attachment_limit_mb)
+            )  # fmt: skip
             server.start()
             self.sandbox = server
             return server.base_url, server.api_key, max(rate, 50.0)

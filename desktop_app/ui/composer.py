@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -435,6 +435,57 @@ def parse_custom_headers(text: str) -> tuple[tuple[tuple[str, str], ...], list[s
     return tuple(pairs), problems
 
 
+class TrackingChoice(QComboBox):
+    """Three states for one Paubox tracking override: the account's default (nothing sent), on, off."""
+
+    CHOICES: tuple[tuple[str, bool | None], ...] = (("Account default", None), ("On", True), ("Off", False))
+
+    def __init__(self, what: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        for label, value in self.CHOICES:
+            self.addItem(label, value)
+        self.setAccessibleName(what)
+        self.setAccessibleDescription(
+            f"{what}: account default sends nothing, so the Paubox account's setting applies; "
+            "On or Off overrides it for this message (such a message is sent on its own, not in bulk)."
+        )
+        self.setToolTip(self.accessibleDescription())
+
+    def value(self) -> bool | None:
+        return self.CHOICES[max(0, self.currentIndex())][1]
+
+    def set_value(self, value: bool | None) -> None:
+        self.setCurrentIndex(next(i for i, (_label, v) in enumerate(self.CHOICES) if v is value))
+
+
+def unsubscribe_problems(list_unsubscribe: str, one_click: bool, unsubscribe_url: str) -> list[str]:
+    """What is wrong with the composer's unsubscribe options, in words (empty: nothing)."""
+    from desktop_app.core.addresses import AddressError
+    from desktop_app.core.message import (
+        ONE_CLICK,
+        MessageError,
+        check_list_unsubscribe_post,
+        check_unsubscribe_url,
+        list_unsubscribe_uris,
+    )
+
+    problems: list[str] = []
+    checks: list[Callable[[], object]] = []
+    if list_unsubscribe.strip():
+        checks.append(lambda: list_unsubscribe_uris(list_unsubscribe))
+    if one_click:
+        checks.append(lambda: check_list_unsubscribe_post(ONE_CLICK, list_unsubscribe))
+    if unsubscribe_url.strip():
+        checks.append(lambda: check_unsubscribe_url(unsubscribe_url.strip()))
+    for check in checks:
+        try:
+            check()
+        except (AddressError, MessageError) as error:
+            if str(error) not in problems:
+                problems.append(str(error))
+    return problems
+
+
 class ComposerView(QWidget):
     send_requested = Signal(object)  # OutgoingMessage, already checked for what the composer can check
     draft_changed = Signal()  # the user edited something; the window autosaves after a pause
@@ -524,13 +575,33 @@ class ComposerView(QWidget):
         self.tag.setAccessibleName("Tag")
         self.tag.setPlaceholderText("optional, e.g. lab-results (for filtering history)")
         self.secure_notification = QCheckBox("Force secure notification (recipient picks the message up in a portal)")
-        self.open_tracking = QCheckBox("Track opens")
-        self.link_tracking = QCheckBox("Track link clicks")
+        self.open_tracking = TrackingChoice("Open tracking", self)
+        self.link_tracking = TrackingChoice("Link tracking", self)
         self.allow_non_tls = QCheckBox("Allow delivery without TLS")
         self.allow_non_tls.setEnabled(False)
         self.allow_non_tls.setToolTip("Your organisation's policy does not allow delivery without TLS.")
-        for box in (self.secure_notification, self.open_tracking, self.link_tracking, self.allow_non_tls):
+        for box in (self.secure_notification, self.allow_non_tls):
             box.setAccessibleName(box.text().split(" (")[0])
+        self.list_unsubscribe = QLineEdit(self)
+        self.list_unsubscribe.setAccessibleName("List-Unsubscribe")
+        self.list_unsubscribe.setAccessibleDescription(
+            "Unsubscribe addresses for the List-Unsubscribe header, in angle brackets, comma-separated: "
+            "mailto: or https:// only"
+        )
+        self.list_unsubscribe.setPlaceholderText(
+            "<mailto:unsubscribe@clinic.example>, <https://clinic.example/unsubscribe>"
+        )
+        self.one_click = QCheckBox("One-click unsubscribe")
+        self.one_click.setAccessibleName("One-click unsubscribe")
+        self.one_click.setToolTip("Adds List-Unsubscribe-Post: List-Unsubscribe=One-Click (needs an https:// address).")
+        self.unsubscribe_url = QLineEdit(self)
+        self.unsubscribe_url.setAccessibleName("Paubox unsubscribe URL")
+        self.unsubscribe_url.setPlaceholderText("optional https:// address for Paubox's unsubscribe_url")
+        self.unsubscribe_error = QLabel(self)
+        self.unsubscribe_error.setObjectName("fieldError")
+        self.unsubscribe_error.setAccessibleName("Unsubscribe problem")
+        self.unsubscribe_error.setWordWrap(True)
+        self.unsubscribe_error.hide()
         self.options = QWidget(self)
         options_form = QFormLayout(self.options)
         options_form.setContentsMargins(0, 0, 0, 0)
@@ -538,10 +609,24 @@ class ComposerView(QWidget):
         options_form.addRow("&X- headers", self.headers)
         options_form.addRow("", self.headers_error)
         switches = QHBoxLayout()
-        for box in (self.secure_notification, self.open_tracking, self.link_tracking, self.allow_non_tls):
+        for box in (self.secure_notification, self.allow_non_tls):
             switches.addWidget(box)
         switches.addStretch(1)
         options_form.addRow("Delivery", switches)
+        tracking = QHBoxLayout()
+        for text, choice in (("&Opens", self.open_tracking), ("&Link clicks", self.link_tracking)):
+            label = QLabel(text, self)
+            label.setBuddy(choice)
+            tracking.addWidget(label)
+            tracking.addWidget(choice)
+        tracking.addStretch(1)
+        options_form.addRow("Tracking", tracking)
+        unsubscribe = QHBoxLayout()
+        unsubscribe.addWidget(self.list_unsubscribe, 1)
+        unsubscribe.addWidget(self.one_click)
+        options_form.addRow("&Unsubscribe", unsubscribe)
+        options_form.addRow("Paubox unsubscribe &URL", self.unsubscribe_url)
+        options_form.addRow("", self.unsubscribe_error)
         self.options_toggle = QPushButton("Options…", self)
         self.options_toggle.setAccessibleName("Show delivery options")
         self.options_toggle.setCheckable(True)
@@ -588,7 +673,9 @@ class ComposerView(QWidget):
         for field in (self.to_field, self.cc_field, self.bcc_field, self.reply_to_field):
             field.edit.textChanged.connect(self._edited)
         for signal in (self.subject.textChanged, self.body.textChanged, self.headers.textChanged,
-                       self.tag.textChanged, self.attachments.changed):  # fmt: skip
+                       self.tag.textChanged, self.attachments.changed, self.list_unsubscribe.textChanged,
+                       self.unsubscribe_url.textChanged, self.one_click.toggled,
+                       self.open_tracking.currentIndexChanged, self.link_tracking.currentIndexChanged):  # fmt: skip
             signal.connect(self._edited)
         self.plain.textChanged.connect(self._plain_changed)
         self._update_plain_note()
@@ -715,8 +802,11 @@ class ComposerView(QWidget):
             attachments=tuple(self.attachments.attachments),
             force_secure_notification=self.secure_notification.isChecked(),
             allow_non_tls=self.allow_non_tls.isChecked() and self.allow_non_tls.isEnabled(),
-            open_tracking=self.open_tracking.isChecked(),
-            link_tracking=self.link_tracking.isChecked(),
+            open_tracking=self.open_tracking.value(),
+            link_tracking=self.link_tracking.value(),
+            list_unsubscribe=self.list_unsubscribe.text().strip(),
+            list_unsubscribe_post=self.one_click.isChecked(),
+            unsubscribe_url=self.unsubscribe_url.text().strip(),
             tag=self.tag.text().strip(),
             meta=meta,
         )
@@ -741,6 +831,16 @@ class ComposerView(QWidget):
         if problems:
             self.options_toggle.setChecked(True)
             self.show_problem("Correct the custom headers before sending.")
+            return
+        unsubscribe = unsubscribe_problems(
+            self.list_unsubscribe.text(), self.one_click.isChecked(), self.unsubscribe_url.text()
+        )
+        self.unsubscribe_error.setText("\n".join(unsubscribe))
+        self.unsubscribe_error.setVisible(bool(unsubscribe))
+        if unsubscribe:
+            self.options_toggle.setChecked(True)
+            self.show_problem("Correct the unsubscribe options before sending.")
+            self.list_unsubscribe.setFocus()
             return
         if not self.subject.text().strip():
             self.show_problem("Add a subject: Paubox refuses messages without one.")
@@ -797,8 +897,12 @@ class ComposerView(QWidget):
             self.headers.setPlainText("\n".join(f"{k}: {v}" for k, v in m.custom_headers))
             self.tag.setText(m.tag)
             self.secure_notification.setChecked(m.force_secure_notification)
-            self.open_tracking.setChecked(m.open_tracking)
-            self.link_tracking.setChecked(m.link_tracking)
+            self.open_tracking.set_value(m.open_tracking)
+            self.link_tracking.set_value(m.link_tracking)
+            self.list_unsubscribe.setText(m.list_unsubscribe)
+            self.one_click.setChecked(m.list_unsubscribe_post)
+            self.unsubscribe_url.setText(m.unsubscribe_url)
+            self.unsubscribe_error.hide()
             self.allow_non_tls.setChecked(m.allow_non_tls and self.allow_non_tls.isEnabled())
             self.attachments.set_attachments(m.attachments)
             if m.meta.get(TEMPLATE):
