@@ -207,7 +207,8 @@ def check_list_unsubscribe_post(value: str, list_unsubscribe: str) -> None:
     """``List-Unsubscribe-Post`` is exactly ``List-Unsubscribe=One-Click``, next to an https address (RFC 8058)."""
     if value.strip() != ONE_CLICK:
         raise MessageError(f"List-Unsubscribe-Post must be exactly “{ONE_CLICK}” (RFC 8058), not {quote_value(value)}.")
-    if not any(uri.lower().startswith("https://") for uri in list_unsubscribe_uris(list_unsubscribe or " ")):
+    uris = list_unsubscribe_uris(list_unsubscribe) if list_unsubscribe.strip() else ()
+    if not any(uri.lower().startswith("https://") for uri in uris):
         raise MessageError(
             "One-click unsubscribe (List-Unsubscribe-Post) needs an <https://…> List-Unsubscribe address."
         )
