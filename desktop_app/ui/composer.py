@@ -423,6 +423,9 @@ def parse_custom_headers(text: str) -> tuple[tuple[tuple[str, str], ...], list[s
             continue
         name, sep, value = line.partition(":")
         name, value = name.strip(), value.strip()
+        if name.lower() in ("list-unsubscribe", "list-unsubscribe-post"):
+            problems.append(f"Line {number}: {name} is not an X- header; use the Unsubscribe field below.")
+            continue
         if not sep or not name.lower().startswith("x-") or len(name) < 3 or " " in name:
             problems.append(f"Line {number}: write custom headers as “X-Name: value”.")
             continue

@@ -146,3 +146,13 @@ def test_choices_reach_the_sandbox_from_the_window(
     assert record["override_link_tracking"] is False
     assert record["list_unsubscribe"] == HTTPS
     assert record["list_unsubscribe_post"] == "List-Unsubscribe=One-Click"
+
+
+def test_unsubscribe_typed_as_an_x_header_points_to_its_field(qtbot: QtBot, composer: ComposerView) -> None:
+    fill(qtbot, composer)
+    composer.headers.setPlainText(f"List-Unsubscribe: {HTTPS}")
+    sent: list[object] = []
+    composer.send_requested.connect(sent.append)
+    click(qtbot, composer.send_button)
+    assert sent == []
+    assert "use the Unsubscribe field" in composer.headers_error.text()

@@ -10,6 +10,7 @@ recipient's mail client using the one-click unsubscribe. Attachments over the li
 from __future__ import annotations
 
 import base64
+import queue
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +21,7 @@ from desktop_app.sandbox.__main__ import config_from_args, parse_args
 from desktop_app.sandbox.server import SandboxConfig, SandboxServer
 
 from .helpers import SENDER, client_for, message, receipt, send
+from .test_webhooks import Receiver, register
 
 LINKS = '<a href="https://a.example">a</a> <a href="https://b.example">b</a>'
 ONE_CLICK_HEADERS = {
@@ -94,6 +96,26 @@ def test_an_account_without_tracking_reports_opens_only_when_a_send_asks(untrack
         # The address marker still decides what the recipient does: no open to report without it.
         plain = send(api, message(), override_open_tracking=True).json()["sourceTrackingId"]
         assert receipt(api, plain)["message_deliveries"][0]["status"]["openedStatus"] == "not opened"
+
+
+def test_no_opened_webhook_without_open_tracking(api: httpx.Client, control: httpx.Client) -> None:
+    receiver = Receiver()
+    try:
+        register(api, receiver.url)
+        untracked = send(api, message(recipients=["jo.opened@example.org"]), override_open_tracking=False)
+        tracked = send(api, message(recipients=["al.opened@example.org"]))
+        events = sorted((receiver.next() for _ in range(3)), key=lambda e: (e["payload"]["to"], e["event_name"]))
+        assert [(e["payload"]["to"], e["event_name"]) for e in events] == [
+            ("al.opened@example.org", "api_mail_log_delivered"),
+            ("al.opened@example.org", "api_mail_log_opened"),
+            ("jo.opened@example.org", "api_mail_log_delivered"),
+        ]
+        assert events[2]["payload"]["source_tracking_id"] == untracked.json()["sourceTrackingId"]
+        assert events[0]["payload"]["source_tracking_id"] == tracked.json()["sourceTrackingId"]
+        with pytest.raises(queue.Empty):
+            receiver.events.get(timeout=0.3)  # and nothing more
+    finally:
+        receiver.close()
 
 
 def test_command_line_flags_for_the_account_and_the_limit() -> None:
