@@ -12,6 +12,8 @@ import json
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from desktop_app.api.models import message_payload, send_payload, templated_payload
 from desktop_app.core.addresses import Address, AddressError
@@ -323,3 +325,26 @@ def test_a_bad_unsubscribe_cell_is_a_bad_row() -> None:
     assert [bad.line for bad in plan.bad] == [2]
     assert "only mailto: and https://" in plan.bad[0].reason
     assert len(plan.rows) == 1
+
+
+# --------------------------------------------------------------------------- property: what is accepted is safe
+
+_PIECES = st.sampled_from(
+    ["<", ">", ",", " ", "\r", "\n", "\t", "\x00", "\u2028", "mailto:", "https://", "http://", "javascript:",
+     "a@b.example", "clinic.example", "/", "?", "=", "@", ":", '"', "%2C", "x"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map("".join) | st.text(max_size=80))
+def test_an_accepted_list_unsubscribe_is_only_mailto_and_https_on_one_line(value: str) -> None:
+    try:
+        uris = list_unsubscribe_uris(value)
+    except (MessageError, AddressError):
+        return
+    assert 1 <= len(uris) <= 4
+    assert len(value.strip()) <= MAX_LIST_UNSUBSCRIBE_LENGTH
+    assert not any(c in value for c in "\r\n\x00\u2028\u2029")
+    for uri in uris:
+        assert uri.lower().startswith(("mailto:", "https://"))
+        assert not any(c.isspace() or c in '<>"' for c in uri)
