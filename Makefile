@@ -46,7 +46,7 @@ package-check: package
 	PYTHON=$(BIN)/python packaging/smoke-test.sh
 
 screenshots: $(STAMP)
-	scripts/with-test-keyring.sh xvfb-run -a -s "-screen 0 1280x800x24" $(BIN)/python -m desktop_app.ui.screenshots docs/screenshots
+	scripts/with-test-keyring.sh xvfb-run -a -s "-screen 0 1280x800x24" $(BIN)/python scripts/screenshots.py docs/screenshots
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

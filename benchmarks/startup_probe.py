@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
@@ -52,10 +53,19 @@ def sealpost(profile_dir: Path) -> int:
     from desktop_app.ui.app import create_application, deferred_runtime
     from desktop_app.ui.main_window import MainWindow
 
+    if TYPE_CHECKING:
+        from desktop_app.services.runtime import EmbeddedSandbox
+
     profile = Profile(profile_dir)
     configure_logging(profile.log_dir, verbose=False, console=False)
     app = create_application(sys.argv[:1])
-    window = MainWindow(profile, deferred_runtime())
+
+    def start_sandbox(delay: float, limit_mb: float) -> EmbeddedSandbox:  # loaded on the worker, after the paint
+        from desktop_app.sandbox.embedded import start_embedded_sandbox
+
+        return start_embedded_sandbox(delay, limit_mb)
+
+    window = MainWindow(profile, deferred_runtime(start_sandbox=start_sandbox))
     outcome = {"code": 1}
 
     def ready() -> None:

@@ -11,10 +11,14 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop_app import APP_NAME, __version__
 from desktop_app.services.logging_setup import configure_logging
 from desktop_app.services.profile import Profile, default_profile_dir
+
+if TYPE_CHECKING:
+    from desktop_app.services.runtime import EmbeddedSandbox
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,12 +111,20 @@ def main(argv: list[str] | None = None) -> int:
         if profile.settings.mode.value != "sandbox":
             print("self-test: the profile is not in sandbox mode; use a fresh --profile-dir", file=sys.stderr)
             return 2
-        return run_self_test(profile, deferred_runtime(sandbox_delivery_delay=0.5))
+        return run_self_test(profile, deferred_runtime(sandbox_delivery_delay=0.5, start_sandbox=_start_sandbox))
     if args.command is not None:
         return headless(args, profile)
     from desktop_app.ui.app import deferred_runtime, run_gui
 
-    return run_gui(profile, deferred_runtime(api_base_url=args.api_base_url))
+    return run_gui(profile, deferred_runtime(api_base_url=args.api_base_url, start_sandbox=_start_sandbox))
+
+
+def _start_sandbox(delivery_delay: float, attachment_limit_mb: float) -> EmbeddedSandbox:
+    """The composition root's one job the services must not do: start the embedded sandbox (lazily:
+    a window or command that talks to Paubox never loads it)."""
+    from desktop_app.sandbox.embedded import start_embedded_sandbox
+
+    return start_embedded_sandbox(delivery_delay, attachment_limit_mb)
 
 
 def headless(args: argparse.Namespace, profile: Profile) -> int:
@@ -121,7 +133,8 @@ def headless(args: argparse.Namespace, profile: Profile) -> int:
 
     commands = {"send": send_command, "batch": batch_command, "outbox": list_command, "status": list_command}
     try:
-        runtime = Runtime(profile, Overrides(api_base_url=args.api_base_url), role=f"sealpost {args.command}")
+        overrides = Overrides(api_base_url=args.api_base_url, start_sandbox=_start_sandbox)
+        runtime = Runtime(profile, overrides, role=f"sealpost {args.command}")
         return commands[args.command](runtime, args)
     except SetupError as error:
         print(f"sealpost: {error}", file=sys.stderr)

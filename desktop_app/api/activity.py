@@ -8,25 +8,11 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass
 from statistics import quantiles
 
+from desktop_app.core.records import ActivityEvent, ActivityListener
 
-@dataclass(frozen=True)
-class ActivityEvent:
-    at: float  # epoch seconds
-    method: str
-    endpoint: str  # e.g. "messages", "message_receipt", "dynamic_templates/{id}"
-    status: int | None  # None when no response arrived
-    latency_ms: float
-    attempt: int
-    outcome: str  # "ok", "not_sent", "ambiguous", "rejected", "malformed"
-    tracking_id: str = ""
-    error: str = ""  # an error class name or Paubox's error title; never content
-
-
-ActivityListener = Callable[[ActivityEvent], None]
+__all__ = ["ActivityEvent", "ActivityHub", "ActivityListener", "LatencyWindow"]
 
 
 class ActivityHub:

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from desktop_app.api.errors import InvalidInput
 from desktop_app.core.errors import KnownError
 from desktop_app.core.message import DEFAULT_ATTACHMENT_LIMIT_BYTES
+from desktop_app.core.records import Secret as Secret  # where the client and its callers have always found it
 
 
 class AuthStyle(StrEnum):
@@ -53,32 +54,6 @@ def preset_url(preset: BasePreset, username: str = "") -> str:
     if preset is BasePreset.LEGACY and not _USERNAME.fullmatch(username):
         raise InsecureEndpointError("The API username may hold only letters, digits, dots, dashes and underscores.")
     return PRESET_URLS[preset].format(username=username)
-
-
-class Secret:
-    """A key that never shows itself: ``repr``/``str`` are masked so logs and tracebacks stay clean."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('***')"
-
-    __str__ = __repr__
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
 
 
 class InsecureEndpointError(KnownError, ValueError):

@@ -13,6 +13,7 @@ from typing import Any
 from desktop_app.api.errors import MalformedResponse
 from desktop_app.core.delivery_status import is_final_status
 from desktop_app.core.message import LIST_UNSUBSCRIBE, LIST_UNSUBSCRIBE_POST, ONE_CLICK, OutgoingMessage
+from desktop_app.core.records import RecipientDelivery as RecipientDelivery  # part of a Receipt
 
 
 def message_payload(message: OutgoingMessage) -> dict[str, Any]:
@@ -90,16 +91,6 @@ class SendResult:
     custom_headers: dict[str, str] = field(default_factory=dict)
     data: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class RecipientDelivery:
-    recipient: str
-    delivery_status: str
-    delivery_time: str = ""
-    opened_status: str = ""
-    opened_time: str = ""
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)

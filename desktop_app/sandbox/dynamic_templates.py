@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
+from desktop_app.core.templates import TemplateSyntaxError, compile_template
+
 from .bodies import read_form
 from .responses import TemplateError, json_response
 from .runtime import Runtime
 from .state import DynamicTemplate
-from .templates import TemplateSyntaxError, compile_template
 
 API_CUSTOMER_ID = 1
 PARAM_MISSING = "param is missing or the value is empty: data"

@@ -8,13 +8,14 @@ import time
 
 from aiohttp import web
 
+from desktop_app.core.templates import TemplateSyntaxError, render
+
 from .bodies import read_data
 from .delivery import delivery_row, engagement
 from .messages import OutgoingMessage, parse_message, parse_send_options
 from .responses import ApiError, bad_request, json_response
 from .runtime import Runtime
 from .state import StoredMessage
-from .templates import TemplateSyntaxError, render
 
 SERVICE_OK = "Service OK"
 

@@ -1,7 +1,8 @@
-"""Application logging: a rotating file in the profile, redacted, plus an in-memory ring buffer.
+"""Application logging: a rotating file in the profile, redacted (and the terminal for commands).
 
-The ring buffer feeds the log viewer; the file is what a support engineer asks for. Both pass
-through the redaction filter, so neither can hold an address or a key. The log folder is 0700 and
+The file is what a support engineer asks for (the log viewer shows API activity, which comes from
+the client's activity events, not from here). Every handler passes through the redaction filter,
+so nothing logged can hold an address or a key. The log folder is 0700 and
 every log file, rotated ones included, is 0600 from its creation (older, looser ones are fixed).
 """
 
@@ -34,20 +35,6 @@ class RedactingFilter(logging.Filter):
         record.msg = redact(message)
         record.args = None
         return True
-
-
-class RingBufferHandler(logging.Handler):
-    """Keeps the newest records in memory for the log viewer; listeners hear about new ones."""
-
-    def __init__(self, capacity: int = 2000) -> None:
-        super().__init__()
-        self.records: deque[logging.LogRecord] = deque(maxlen=capacity)
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-ring_buffer = RingBufferHandler()
 
 
 class EarlyRecords(logging.Handler):
@@ -134,7 +121,7 @@ def configure_logging(log_dir: Path, *, verbose: bool = False, console: bool = F
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     redactor = RedactingFilter()
     file_handler = LazyRotatingFileHandler(log_dir / "sealpost.log")
-    handlers: list[logging.Handler] = [file_handler, ring_buffer]
+    handlers: list[logging.Handler] = [file_handler]
     if console:
         stream = logging.StreamHandler()
         stream.setLevel(logging.DEBUG if verbose else logging.WARNING)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
+from typing import Protocol
 
 from desktop_app.api.activity import ActivityEvent, ActivityHub, LatencyWindow
 from desktop_app.api.client import PauboxClient
@@ -56,14 +57,34 @@ class SetupError(KnownError, RuntimeError):
     """The app cannot start its engines; the message is for the user, in plain words."""
 
 
+class EmbeddedSandbox(Protocol):
+    """What the runtime needs of the embedded sandbox; the entry point starts it (services never import it)."""
+
+    @property
+    def base_url(self) -> str: ...
+
+    @property
+    def api_key(self) -> str: ...
+
+    @property
+    def root_url(self) -> str: ...
+
+    def stop(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class Overrides:
-    """Endpoint settings from the command line; they win over the profile for this run only."""
+    """Endpoint settings from the command line; they win over the profile for this run only.
+
+    ``start_sandbox(delivery_delay, attachment_limit_mb)`` is how a profile in sandbox mode gets its embedded server:
+    the composition root passes it (``desktop_app.sandbox.embedded.start_embedded_sandbox``).
+    """
 
     api_base_url: str | None = None
     api_key: str | None = None
     sandbox_delivery_delay: float = 2.0
     allow_ephemeral_key: bool = True
+    start_sandbox: Callable[[float, float], EmbeddedSandbox] | None = None
 
 
 class BatchOutcome(StrEnum):
@@ -94,7 +115,7 @@ class Runtime:
         self.client: PauboxClient | None = None
         self.outbox: OutboxEngine | None = None
         self.tracker: StatusTracker | None = None
-        self.sandbox: object | None = None
+        self.sandbox: EmbeddedSandbox | None = None
         self.ephemeral_key = False
         self.key_missing = False
         self.integrity = IntegrityWatch()
@@ -277,7 +298,7 @@ class Runtime:
         if self.client is not None:
             self.client.close()
         if self.sandbox is not None:
-            self.sandbox.stop()  # type: ignore[attr-defined]
+            self.sandbox.stop()
         if self.audit_anchor is not None:
             self.audit_anchor.stop()
         if self.store is not None:
@@ -329,14 +350,10 @@ class Runtime:
                 raise SetupError(f"Set the {API_KEY_ENV} environment variable to the API key for that endpoint.")
             return self.overrides.api_base_url, key, rate
         if settings.mode is Mode.SANDBOX:
-            from desktop_app.sandbox.server import SandboxConfig, SandboxServer
-
-            server = SandboxServer(
-                # The embedded sandbox enforces the profile's attachment limit, like the client and composer.
-                SandboxConfig(delivery_delay=self.overrides.sandbox_delivery_delay,
-                              attachment_limit_mb=settings.attachment_limit_mb)
-            )  # fmt: skip
-            server.start()
+            if self.overrides.start_sandbox is None:
+                raise SetupError("This profile is in sandbox mode, but this start of Sealpost has no sandbox.")
+            # The embedded sandbox enforces the profile's attachment limit, like the client and composer.
+            server = self.overrides.start_sandbox(self.overrides.sandbox_delivery_delay, settings.attachment_limit_mb)
             self.sandbox = server
             return server.base_url, server.api_key, max(rate, 50.0)
         preset = BasePreset(settings.base_preset)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 
 from desktop_app.core.sanitize import sanitize_html
-from desktop_app.sandbox.templates import TemplateSyntaxError, render
+from desktop_app.core.templates import TemplateSyntaxError, render
 
 _TAG = re.compile(r"\{\{!--.*?--\}\}|\{\{\{\s*(.*?)\s*\}\}\}|\{\{\s*(.*?)\s*\}\}", re.DOTALL)
 _NAME = re.compile(r"^[A-Za-z_][\w-]*$")

@@ -16,10 +16,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from desktop_app.api.activity import ActivityEvent
-from desktop_app.api.models import RecipientDelivery
 from desktop_app.core.message import OutgoingMessage, message_from_dict, message_to_dict
 from desktop_app.core.outbox_state import OutboxState, check_transition
+from desktop_app.core.records import ActivityEvent, RecipientDelivery
 from desktop_app.store.crashpoint import crash_point
 from desktop_app.store.database import Connection, DatabaseError, StoreError, close_database, transaction
 from desktop_app.store.unlock import rotate_database_key

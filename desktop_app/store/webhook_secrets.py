@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from desktop_app.api.config import Secret
+from desktop_app.core.records import Secret
 from desktop_app.store.keys import _delete, _get, _set
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

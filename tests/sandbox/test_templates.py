@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from desktop_app.sandbox.templates import TemplateSyntaxError, render
+from desktop_app.core.templates import TemplateSyntaxError, render
 
 from .helpers import SENDER
 

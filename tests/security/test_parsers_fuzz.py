@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from desktop_app.api import models, schedule, templates, webhooks
 from desktop_app.api.errors import InvalidInput, MalformedResponse
+from desktop_app.core import templates as sandbox_templates
 from desktop_app.core.retry import parse_retry_after
 from desktop_app.sandbox import messages as sandbox_messages
-from desktop_app.sandbox import templates as sandbox_templates
 from desktop_app.sandbox.responses import ApiError
 from tests.security.tally import count, fuzz
 

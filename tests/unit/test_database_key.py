@@ -7,10 +7,13 @@ from pathlib import Path
 import keyring
 import pytest
 
+from desktop_app.sandbox.embedded import start_embedded_sandbox
 from desktop_app.services.profile import Profile
-from desktop_app.services.runtime import Runtime, SetupError
+from desktop_app.services.runtime import Overrides, Runtime, SetupError
 from desktop_app.store import keys
 from desktop_app.store.database import WrongKey, open_database
+
+EMBEDDED = Overrides(start_sandbox=start_embedded_sandbox)
 
 
 @pytest.mark.keyring
@@ -19,7 +22,7 @@ def test_database_key_is_stored_in_the_secret_service_and_required(tmp_path: Pat
     assert "SecretService" in type(backend).__module__ + type(backend).__name__, backend
 
     profile = Profile(tmp_path / "profile")
-    runtime = Runtime(profile)  # sandbox mode: starts the embedded sandbox
+    runtime = Runtime(profile, EMBEDDED)  # sandbox mode: starts the embedded sandbox
     runtime.open()
     try:
         assert not runtime.ephemeral_key
@@ -35,7 +38,7 @@ def test_database_key_is_stored_in_the_secret_service_and_required(tmp_path: Pat
 
     keys.delete_database_key(profile.settings.profile_id)
     with pytest.raises(SetupError, match="missing from the system keyring"):
-        Runtime(profile).open()
+        Runtime(profile, EMBEDDED).open()
 
 
 def test_no_keyring_means_no_key_is_written_anywhere(tmp_path: Path) -> None:

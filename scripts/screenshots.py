@@ -1,4 +1,4 @@
-"""Screenshots of every view with realistic sandbox data: ``python -m desktop_app.ui.screenshots DIR``.
+"""Screenshots of every view with realistic sandbox data: ``python scripts/screenshots.py DIR``.
 
 Run by ``make screenshots`` under Xvfb and a throwaway keyring. Everything happens in a
 temporary profile against the embedded sandbox; the names and addresses are invented.
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QWidget
 from desktop_app.core.addresses import parse_address
 from desktop_app.core.message import Attachment, OutgoingMessage
 from desktop_app.core.outbox_state import OutboxState
+from desktop_app.sandbox.embedded import start_embedded_sandbox
 from desktop_app.services.autolock import hash_passphrase
 from desktop_app.services.profile import Profile
 from desktop_app.services.runtime import Runtime
@@ -79,7 +80,7 @@ def seed_ambiguous_request(runtime: Runtime) -> None:
     assert store is not None
     assert sandbox is not None
     assert outbox is not None
-    faults = sandbox.root_url + "/_sandbox/faults"  # type: ignore[attr-defined]
+    faults = sandbox.root_url + "/_sandbox/faults"
     httpx.post(faults, json={"accept_then_fail_rate": 1.0, "accept_then_fail_mode": "502"}).raise_for_status()
     outbox.hold(True)
     for n in range(20):
@@ -97,7 +98,7 @@ def seed(runtime: Runtime) -> None:
     for to, subject, tag in HISTORY:
         runtime.queue(message(to, subject, tag))
     wait_until(lambda: store.counts_by_state().get(OutboxState.ACCEPTED, 0) == len(HISTORY))
-    faults = sandbox.root_url + "/_sandbox/faults"  # type: ignore[attr-defined]
+    faults = sandbox.root_url + "/_sandbox/faults"
     httpx.post(faults, json={"accept_then_fail_rate": 1.0, "accept_then_fail_mode": "502"}).raise_for_status()
     runtime.queue(message("Ward 4 nurses <ward4@northside-clinic.example>", "Discharge summary for bed 12", "ward"))
     wait_until(lambda: store.counts_by_state().get(OutboxState.OUTCOME_UNKNOWN, 0) == 1)
@@ -140,7 +141,7 @@ def main(argv: list[str]) -> int:
         profile = Profile(Path(scratch) / "profiles" / "default")
         profile.update(sender=SENDER, undo_seconds=0, passphrase_hash=hash_passphrase("screenshot passphrase"),
                        theme="light")  # fmt: skip
-        window = MainWindow(profile, deferred_runtime(sandbox_delivery_delay=0.5))
+        window = MainWindow(profile, deferred_runtime(sandbox_delivery_delay=0.5, start_sandbox=start_embedded_sandbox))
         window.resize(1260, 780)
         window.show()
         ready: list[bool] = []

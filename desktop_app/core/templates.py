@@ -1,4 +1,5 @@
-"""The Handlebars subset Paubox documents for dynamic templates.
+"""The Handlebars subset Paubox documents for dynamic templates (the product's renderer; the
+sandbox renders templated sends with it too, so a preview and the sandbox never disagree).
 
 Supported: ``{{path}}`` (HTML-escaped), ``{{{path}}}`` (raw), dotted paths, ``this``,
 ``@index``/``@first``/``@last``, ``{{#if}}``/``{{#unless}}``/``{{#each}}`` with ``{{else}}``, and
