@@ -248,19 +248,7 @@ class Profile:
         Two commands started at once on a new folder (two batches from cron) would otherwise each
         make up an id, and one would file its keys under an id the folder no longer has.
         """
-        path = self.directory / self.SETTINGS_FILE
-        handle, temp = tempfile.mkstemp(dir=self.directory, prefix=f".{path.name}.")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(_serialise(settings))
-                stream.flush()
-                os.fsync(stream.fileno())
-            created = move_into_place(Path(temp), path)
-        finally:
-            Path(temp).unlink(missing_ok=True)
-        if created:
-            fsync_directory(self.directory)
-        return created
+        return identity_file.create_file(self.directory / self.SETTINGS_FILE, _serialise(settings))
 
     def _write(self, settings: Settings) -> None:
         text = _serialise(settings)

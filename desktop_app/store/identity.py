@@ -40,27 +40,32 @@ def read_identity(directory: Path) -> str | None:
 
 
 def record_identity(directory: Path, profile_id: str) -> bool:
-    """Write the identity file unless one exists (it is never replaced); True if written.
-
-    Temporary file (0600), fsync, then a hard link to the final name (atomic, and it fails rather
-    than replace a file another process wrote meanwhile), then fsync of the folder.
-    """
+    """Write the identity file unless one exists (it is never replaced); True if written."""
     if not is_valid_profile_id(profile_id):
         raise ValueError(f"not a profile id: {profile_id!r}")
     target = directory / IDENTITY_FILE
     if target.exists():
         return False
-    handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{IDENTITY_FILE}.")
+    return create_file(target, profile_id + "\n")
+
+
+def create_file(target: Path, text: str) -> bool:
+    """Write ``target`` only if no file has that name yet (never replacing one); True if written.
+
+    Temporary file (0600), fsync, then a hard link to the final name (atomic, and it fails rather
+    than replace a file another process wrote meanwhile), then fsync of the folder.
+    """
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
-        with os.fdopen(handle, "w", encoding="ascii") as stream:
-            stream.write(profile_id + "\n")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
         written = move_into_place(Path(temp), target)
     finally:
         Path(temp).unlink(missing_ok=True)
     if written:
-        fsync_directory(directory)
+        fsync_directory(target.parent)
     return written
 
 
