@@ -25,6 +25,7 @@ def scenarios(quick: bool) -> dict[int, tuple[str, Scenario]]:
     from benchmarks.gui_lag import gui_responsiveness
     from benchmarks.history import history_at_scale
     from benchmarks.kill_harness import kill_harness
+    from benchmarks.mailmerge import mail_merge
     from benchmarks.sandbox_capacity import sandbox_capacity
     from benchmarks.sanitizing import SIZES, sanitizing
     from benchmarks.startup import startup
@@ -40,6 +41,7 @@ def scenarios(quick: bool) -> dict[int, tuple[str, Scenario]]:
             6: ("Sanitising", lambda: sanitizing(runs=1, sizes=SIZES[:1])),
             7: ("Sandbox capacity", lambda: sandbox_capacity(seconds=0.5, runs=1)),
             8: ("Kill harness", lambda: kill_harness(rows=40, kills=2, runs=1)),
+            9: ("Mail merge end to end", lambda: mail_merge(20, 20, 40, memory_rows=60, runs=1, growth_runs=1)),
         }
     return {
         1: ("Send throughput", send_throughput),
@@ -50,6 +52,7 @@ def scenarios(quick: bool) -> dict[int, tuple[str, Scenario]]:
         6: ("Sanitising", sanitizing),
         7: ("Sandbox capacity", sandbox_capacity),
         8: ("Kill harness", kill_harness),
+        9: ("Mail merge end to end", mail_merge),
     }
 
 

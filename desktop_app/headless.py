@@ -8,6 +8,7 @@ import mimetypes
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -193,7 +194,7 @@ def batch_command(runtime: Runtime, args: argparse.Namespace) -> int:
         plan = plan_batch(
             Path(args.file).read_bytes(), sender=args.sender or runtime.profile.settings.sender,
             body=Body(template=args.template) if args.template else _body_from_file(args.body_file),
-            prepare=runtime.prepare, switches=header_switches(args.header),
+            validate=runtime.validate, switches=header_switches(args.header),
         )  # fmt: skip
     except (OSError, MergeError, MessageError, AddressError) as error:
         print(f"sealpost: {error}", file=sys.stderr)
@@ -248,30 +249,62 @@ def _body_from_file(path: str | None) -> Body:
     return Body(html=content) if path.lower().endswith((".html", ".htm")) else Body(text=content)
 
 
+PROGRESS_INTERVAL = 0.1
+"""Progress lines go to stderr at most ten times a second (and once more when the batch is done)."""
+FULL_LOOK_SECONDS = 5.0
+"""How often the waiting command recounts the whole batch, in case it missed a change."""
+
+
 def _wait_for_batch(runtime: Runtime, batch_id: str, total: int, timeout: float) -> dict[OutboxState, int]:
     """Report progress on stderr whenever it changes, until every message is done or time is up.
 
-    Counts come from one grouped query per look (not every row of the batch), at most ten a second.
+    The batch's states are read once; after that only the messages this process hears changed
+    (its own engines, or another process's commits it follows) are read again, by id, so a look
+    costs what changed, not the size of the batch. A grouped count of the whole batch every
+    :data:`FULL_LOOK_SECONDS`, and before saying it is done, is the safety net and the result.
     """
     assert runtime.store is not None
     store = runtime.store
-    changed = threading.Event()
-    store.on_change(lambda _message_id: changed.set())
+    heard: set[int] = set()
+    heard_lock = threading.Lock()
+    woken = threading.Event()
+
+    def on_change(message_id: int) -> None:
+        with heard_lock:
+            heard.add(message_id)
+        woken.set()
+
+    store.on_change(on_change)
+    states = store.batch_states(batch_id)
     deadline = time.monotonic() + timeout
+    recounted = time.monotonic()
+    printed_at = 0.0
     last = ""
     while True:
-        summary = store.batch_summary(batch_id)
-        counts = summary.counts if summary else {}
+        with heard_lock:
+            changed = [i for i in heard if i in states]
+            heard.clear()
+        states.update(store.states(changed))
+        counts = Counter(states.values())
         done = sum(n for state, n in counts.items() if state in DONE)
+        now = time.monotonic()
+        final = done >= total or now >= deadline
+        if final or now - recounted >= FULL_LOOK_SECONDS:
+            summary = store.batch_summary(batch_id)
+            recounted = now
+            if summary is not None and summary.counts != dict(counts):
+                if now >= deadline:
+                    return summary.counts
+                states = store.batch_states(batch_id)  # a change went unheard: start again from the store
+                continue
         progress = f"{done}/{total} done ({counts.get(OutboxState.ACCEPTED, 0)} accepted)"
-        if progress != last:
+        if progress != last and (final or now - printed_at >= PROGRESS_INTERVAL):
             print(progress, file=sys.stderr, flush=True)
-            last = progress
-        if done >= total or time.monotonic() >= deadline:
-            return counts
-        changed.wait(0.5)
-        changed.clear()
-        time.sleep(0.1)
+            last, printed_at = progress, now
+        if final:
+            return dict(counts)
+        woken.wait(min(0.5, max(0.0, deadline - now), PROGRESS_INTERVAL if progress != last else 0.5))
+        woken.clear()
 
 
 def list_command(runtime: Runtime, args: argparse.Namespace) -> int:

@@ -19,15 +19,20 @@ from __future__ import annotations
 import csv
 import dataclasses
 import hashlib
+import html
 import io
 import json
 import re
-from collections.abc import Callable, Mapping
+import secrets
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import overload
 
-from desktop_app.core.addresses import AddressError, parse_address_field
+from desktop_app.core.addresses import Address, AddressError, parse_address_field
 from desktop_app.core.errors import KnownError
 from desktop_app.core.message import MessageError, OutgoingMessage
+from desktop_app.core.sanitize import MAX_BODY_BYTES, check_body_size, html_to_text, sanitize_html
 
 _FIELD = re.compile(r"\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}")
 STANDARD_COLUMNS = frozenset({"to", "subject", "text", "html", "list_unsubscribe", "unsubscribe_url"})
@@ -80,7 +85,7 @@ class BadRow:
 @dataclass(frozen=True)
 class MergePlan:
     batch_id: str
-    rows: list[tuple[int, OutgoingMessage]]  # (line number, message ready to queue)
+    rows: Sequence[tuple[int, OutgoingMessage]]  # (line number, prepared message), rendered when read
     bad: list[BadRow]
     legacy_batch_id: str = ""  # what Sealpost 0.1 called the same file (a hash of its bytes alone)
     extra: dict[str, str] = field(default_factory=dict)
@@ -113,23 +118,289 @@ def rerun_id(batch_id: str, run: int) -> str:
 
 
 def render(template: str, variables: Mapping[str, str]) -> str:
-    """Fill ``{{name}}`` fields; a field with no column is an error, not a silent blank."""
+    """Fill ``{{name}}`` fields in plain text (the subject, a text part); a field with no column is an
+    error, not a silent blank. Values go in as they are: plain text is plain text."""
 
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in variables:
-            raise MessageError(f"the field {{{{{name}}}}} has no column in the file")
+            raise _no_column(name)
         return variables[name]
 
     return _FIELD.sub(value, template)
 
 
+def _no_column(name: str) -> MessageError:
+    return MessageError(f"the field {{{{{name}}}}} has no column in the file")
+
+
+PROBE_VALUES = ("<b>x</b> & <img src=x onerror=alert(1)> \"q\" 'a' &amp; \xa0 é 👍", " ", "\n")
+"""Values the fast path must render exactly as sanitising the rendered body does (see HtmlTemplate):
+markup and entities, and whitespace alone, which a parser places differently (in a table, a <pre>)."""
+
+SAFE_TEXT_PARENTS = frozenset(
+    {
+        "", "a", "abbr", "b", "blockquote", "caption", "code", "dd", "del", "div", "dt", "em", "font", "h1",
+        "h2", "h3", "h4", "h5", "h6", "i", "ins", "li", "p", "s", "small", "span", "strong", "sub", "sup",
+        "td", "th", "u",
+    }
+)  # fmt: skip
+"""Elements (``""``: none) whose text a value may fill on the fast path: text there is parsed back
+exactly as written. Not tables' own content (a parser moves text out of a table), nor ``<pre>``'s
+(a leading newline is special there)."""
+_NEWLINE_SENSITIVE = frozenset({"pre", "listing", "textarea", "plaintext"})
+
+# Values with characters the sanitiser rewrites (controls, CR, lone surrogates, noncharacters) are
+# rendered the slow way, so the fast path never has to imitate those rewrites.
+_PLAIN_VALUE = re.compile(
+    r"[^\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffd\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]*"
+)
+
+
+def escape_text(value: str) -> str:
+    """``value`` as HTML text: every character shown as itself, none read as markup."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class HtmlTemplate:
+    """An HTML body with ``{{field}}`` markers, sanitised once for a whole batch.
+
+    Every row's values go in as escaped text: ``<b>x</b>`` in a cell arrives as those eight visible
+    characters, in the HTML and in the plain-text part derived from it, never as markup. The fast
+    path substitutes the escaped values into the sanitised template. It is taken only where that
+    gives exactly what sanitising the rendered body gives: every marker came through sanitising as
+    ordinary text (not inside an attribute or a ``<pre>``), probe values (markup, whitespace alone)
+    render identically both ways, and the row's values hold no character the sanitiser rewrites.
+    Otherwise the row is rendered with escaped values and sanitised (the same result, at the cost
+    of sanitising each row).
+    """
+
+    def __init__(self, source: str) -> None:
+        check_body_size(source)
+        self.source = source
+        self.fields = tuple(dict.fromkeys(m.group(1) for m in _FIELD.finditer(source)))
+        self._pieces = self._compile()
+
+    @property
+    def fast(self) -> bool:
+        """Whether rows are filled into the sanitised template (else each row is sanitised)."""
+        return self._pieces is not None
+
+    def fill(self, variables: Mapping[str, str]) -> str:
+        """The sanitised HTML body for one row."""
+        for name in self.fields:
+            if name not in variables:
+                raise _no_column(name)
+        pieces = self._pieces
+        if pieces is None or not all(_PLAIN_VALUE.fullmatch(variables[name]) for name in self.fields):
+            return self.sanitised(variables)
+        filled = _substitute(pieces, variables)
+        if len(filled) * 4 > MAX_BODY_BYTES:
+            check_body_size(filled)
+        return filled
+
+    def sanitised(self, variables: Mapping[str, str]) -> str:
+        """The slow path, and the definition the fast one must meet: render escaped values, sanitise."""
+        return render_sanitised(self.source, variables)
+
+    def _compile(self) -> list[str] | None:
+        """Literal pieces and field names, alternating, of the sanitised template; None if unsafe."""
+        if not self.fields:
+            return [sanitize_html(self.source)]
+        nonce = secrets.token_hex(8)
+        if nonce in self.source:  # cannot happen by chance; refuse to guess rather than mix them up
+            return None
+        names: list[str] = []
+
+        def mark(match: re.Match[str]) -> str:
+            names.append(match.group(1))
+            return f"sealpost{nonce}n{len(names) - 1}e"
+
+        clean = sanitize_html(_FIELD.sub(mark, self.source))
+        token = re.compile(rf"sealpost{nonce}n(\d+)e")
+        if not _marks_only_in_text(clean, token):
+            return None
+        parts = token.split(clean)
+        pieces = [parts[0]]
+        for index in range(1, len(parts), 2):
+            pieces += [names[int(parts[index])], parts[index + 1]]
+        for value in PROBE_VALUES:
+            probe = dict.fromkeys(self.fields, value)
+            if _substitute(pieces, probe) != self.sanitised(probe):
+                return None
+        return pieces
+
+
+def render_sanitised(source: str, variables: Mapping[str, str]) -> str:
+    """``source`` with every field filled with its escaped value, then sanitised (one row, the slow way)."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in variables:
+            raise _no_column(name)
+        return html.escape(variables[name])
+
+    rendered = _FIELD.sub(value, source)
+    check_body_size(rendered)
+    return sanitize_html(rendered)
+
+
+def _substitute(pieces: list[str], variables: Mapping[str, str]) -> str:
+    out = [pieces[0]]
+    for index in range(1, len(pieces), 2):
+        out.append(escape_text(variables[pieces[index]]))
+        out.append(pieces[index + 1])
+    return "".join(out)
+
+
+class _TextPlaces(HTMLParser):
+    """Counts the markers found in text whose element may hold a value (see SAFE_TEXT_PARENTS)."""
+
+    def __init__(self, token: re.Pattern[str]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.token = token
+        self.open: list[str] = []
+        self.safe = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.open:
+            while self.open.pop() != tag:
+                pass
+
+    def handle_data(self, data: str) -> None:
+        found = len(self.token.findall(data))
+        parent = self.open[-1] if self.open else ""
+        if found and parent in SAFE_TEXT_PARENTS and not _NEWLINE_SENSITIVE.intersection(self.open):
+            self.safe += found
+
+
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+)
+
+
+def _marks_only_in_text(clean: str, token: re.Pattern[str]) -> bool:
+    places = _TextPlaces(token)
+    places.feed(clean)
+    places.close()
+    return places.safe == len(token.findall(clean))
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """One checked row, as small as possible: a batch of 50,000 rows is held until it is queued."""
+
+    line: int
+    to: tuple[Address, ...]
+    cells: tuple[str, ...]  # in the order of the file's columns
+
+
+class MergedRows(Sequence[tuple[int, OutgoingMessage]]):
+    """The checked rows of a plan, each rendered when it is read (so memory stays flat).
+
+    The messages are prepared: sanitised, with their plain-text part, and validated; queueing them
+    (``Runtime.start_batch``/``queue_batch``) does not prepare them again.
+    """
+
+    def __init__(self, merger: _Merger, planned: list[_Planned]) -> None:
+        self._merger = merger
+        self._planned = planned
+
+    def __len__(self) -> int:
+        return len(self._planned)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[int, OutgoingMessage]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[int, OutgoingMessage]]: ...
+    def __getitem__(self, index: int | slice) -> tuple[int, OutgoingMessage] | list[tuple[int, OutgoingMessage]]:
+        if isinstance(index, slice):
+            return [self._merger.final(p) for p in self._planned[index]]
+        return self._merger.final(self._planned[index])
+
+    def __iter__(self) -> Iterator[tuple[int, OutgoingMessage]]:
+        final = self._merger.final
+        for planned in self._planned:
+            yield final(planned)
+
+
+TEMPLATE_CACHE = 32
+"""Distinct per-row ``html`` cells compiled once each (a cell seen twice); others are sanitised per row."""
+
+
+class _Merger:
+    """Renders rows for one batch: the sender, the body, and the HTML templates compiled for it."""
+
+    def __init__(self, columns: list[str], sender: str, body: Body, switches: Switches) -> None:
+        self.columns = columns
+        self.sender = sender
+        self.body = body
+        self.switches = switches
+        self._templates: dict[str, HtmlTemplate] = {}
+        self._seen: dict[str, int] = {}
+        if body.html and not body.template:
+            self._templates[body.html] = HtmlTemplate(body.html)
+
+    def cells(self, record: Mapping[str | None, str | list[str] | None]) -> dict[str, str]:
+        if None in record:
+            raise MessageError("the row has more cells than the header")
+        return {k: (v if isinstance(v, str) else "").strip() for k, v in record.items() if k is not None}
+
+    def message(self, cells: Mapping[str, str], to: tuple[Address, ...], *, derive_text: bool) -> OutgoingMessage:
+        """The row's message; without ``derive_text`` an HTML body gets no plain-text part (enough to check it)."""
+        body, switches = self.body, self.switches
+        variables = {k: v for k, v in cells.items() if k not in STANDARD_COLUMNS}
+        subject = render(cells.get("subject") or body.subject, variables)
+        # The --header values, and the row's list_unsubscribe/unsubscribe_url cells (which win).
+        unsubscribe = cells.get("list_unsubscribe") or switches.list_unsubscribe
+        unsubscribe_url = cells.get("unsubscribe_url", "")
+        if body.template:
+            return OutgoingMessage(
+                sender=self.sender, to=to, subject=subject,
+                meta={TEMPLATE: body.template, TEMPLATE_VALUES: json.dumps(variables)},
+                custom_headers=switches.custom_headers, list_unsubscribe=unsubscribe,
+                list_unsubscribe_post=switches.list_unsubscribe_post, unsubscribe_url=unsubscribe_url,
+            )  # fmt: skip
+        source = cells.get("html") or body.html
+        html_body = self._html(source, variables) if source else ""
+        text = render(cells.get("text") or body.text, variables)
+        if not text and html_body and derive_text:
+            text = html_to_text(html_body)
+        return OutgoingMessage(
+            sender=self.sender, to=to, subject=subject, text=text, html=html_body,
+            custom_headers=switches.custom_headers, list_unsubscribe=unsubscribe,
+            list_unsubscribe_post=switches.list_unsubscribe_post, unsubscribe_url=unsubscribe_url,
+        )  # fmt: skip
+
+    def final(self, planned: _Planned) -> tuple[int, OutgoingMessage]:
+        cells = dict(zip(self.columns, planned.cells, strict=True))
+        return planned.line, self.message(cells, planned.to, derive_text=True)
+
+    def _html(self, source: str, variables: Mapping[str, str]) -> str:
+        template = self._templates.get(source)
+        if template is None:
+            seen = self._seen[source] = self._seen.get(source, 0) + 1
+            if seen < 2 or len(self._templates) >= TEMPLATE_CACHE:
+                return render_sanitised(source, variables)
+            template = self._templates[source] = HtmlTemplate(source)
+        return template.fill(variables)
+
+
 def plan_batch(
-    content: bytes, *, sender: str, body: Body, prepare: Callable[[OutgoingMessage], OutgoingMessage],
-    switches: Switches | None = None,
+    content: bytes, *, sender: str, body: Body, validate: Callable[[OutgoingMessage], object] | None = None,
+    switches: Switches | None = None, prepare: Callable[[OutgoingMessage], object] | None = None,
 ) -> MergePlan:  # fmt: skip
-    """Parse and check every row; ``prepare`` sanitises and validates like a single send would."""
-    switches = switches or Switches()
+    """Parse and check every row; ``validate`` checks a prepared message as a single send would
+    (``Runtime.validate``; ``prepare``, its older name, is still taken and its result not used).
+
+    Each row's addresses are parsed once and its message validated once; an HTML body is sanitised
+    once per batch (see :class:`HtmlTemplate`). The plan keeps only what each row needs to be
+    rendered again when it is queued (:class:`MergedRows`).
+    """
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -139,47 +410,25 @@ def plan_batch(
     if "to" not in columns:
         raise MergeError("The file needs a header row with a “to” column.")
     reader.fieldnames = columns
-    rows: list[tuple[int, OutgoingMessage]] = []
+    check = validate or prepare
+    if check is None:
+        raise TypeError("plan_batch needs validate=")
+    switches = switches or Switches()
+    merger = _Merger(columns, sender, body, switches)
+    planned: list[_Planned] = []
     bad: list[BadRow] = []
     for record in reader:
         line = reader.line_num
         try:
-            rows.append((line, prepare(_with_switches(_row_message(record, sender, body), record, switches))))
+            cells = merger.cells(record)
+            parsed = parse_address_field(cells.get("to", ""))
+            if parsed.errors:
+                raise AddressError(parsed.errors[0])
+            check(merger.message(cells, parsed.addresses, derive_text=False))
         except (MessageError, AddressError) as error:
             bad.append(BadRow(line, str(error)))
+            continue
+        planned.append(_Planned(line, parsed.addresses, tuple(cells.get(c, "") for c in columns)))
+    del text, reader
     batch_id = batch_identity(content, sender=sender, body=body, switches=switches.identity())
-    return MergePlan(batch_id, rows, bad, legacy_batch_id=hashlib.sha256(content).hexdigest())
-
-
-def _with_switches(message: OutgoingMessage, record: Mapping[str, str | None], switches: Switches) -> OutgoingMessage:
-    """The ``--header`` values, and the row's ``list_unsubscribe``/``unsubscribe_url`` cells (which win)."""
-    cell = {k: (v or "").strip() for k, v in record.items() if k in ("list_unsubscribe", "unsubscribe_url")}
-    return dataclasses.replace(
-        message,
-        custom_headers=switches.custom_headers,
-        list_unsubscribe=cell.get("list_unsubscribe") or switches.list_unsubscribe,
-        list_unsubscribe_post=switches.list_unsubscribe_post,
-        unsubscribe_url=cell.get("unsubscribe_url", ""),
-    )
-
-
-def _row_message(record: Mapping[str, str | None], sender: str, body: Body) -> OutgoingMessage:
-    if None in record:
-        raise MessageError("the row has more cells than the header")
-    cells = {k: (v or "").strip() for k, v in record.items() if k is not None}
-    variables = {k: v for k, v in cells.items() if k not in STANDARD_COLUMNS}
-    parsed = parse_address_field(cells.get("to", ""))
-    if parsed.errors:
-        raise AddressError(parsed.errors[0])
-    if body.template:
-        return OutgoingMessage(
-            sender=sender, to=parsed.addresses, subject=render(cells.get("subject") or body.subject, variables),
-            meta={TEMPLATE: body.template, TEMPLATE_VALUES: json.dumps(variables)},
-        )  # fmt: skip
-    return OutgoingMessage(
-        sender=sender,
-        to=parsed.addresses,
-        subject=render(cells.get("subject") or body.subject, variables),
-        text=render(cells.get("text") or body.text, variables),
-        html=render(cells.get("html") or body.html, variables),
-    )
+    return MergePlan(batch_id, MergedRows(merger, planned), bad, legacy_batch_id=hashlib.sha256(content).hexdigest())

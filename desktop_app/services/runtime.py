@@ -13,7 +13,7 @@ import queue
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
@@ -28,7 +28,7 @@ from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.sanitize import check_body_size, html_to_text, sanitize_html
 from desktop_app.services.audit_anchor import AuditAnchorKeeper
 from desktop_app.services.connectivity import OfflinePolicy
-from desktop_app.services.mailmerge import TEMPLATE, MergePlan, rerun_id
+from desktop_app.services.mailmerge import TEMPLATE, MergedRows, MergePlan, rerun_id
 from desktop_app.services.outbox import SHUTDOWN_WAIT_SECONDS, Connectivity, EngineStatus, OutboxEngine
 from desktop_app.services.ownership import ProfileBusy, SendingOwnership, opening_profile
 from desktop_app.services.profile import Mode, Profile
@@ -406,10 +406,18 @@ class Runtime:
         html = sanitize_html(message.html) if message.html else ""
         text = message.text or (html_to_text(html) if html else "")
         prepared = replace(message, html=html, text=text)
-        # A Paubox dynamic template is the body of a templated message; check everything else.
-        checked = replace(prepared, text="(template)") if message.meta.get(TEMPLATE) else prepared
-        checked.validate(int(self.profile.settings.attachment_limit_mb * 1024 * 1024))
+        self.validate(prepared)
         return prepared
+
+    def validate(self, prepared: OutgoingMessage) -> None:
+        """Raise MessageError or AddressError if a prepared message (HTML sanitised) would be refused.
+
+        Mail merge renders its rows from a template sanitised once per batch and checks each row
+        with this alone (services/mailmerge.py); :meth:`prepare` is this after sanitising.
+        """
+        # A Paubox dynamic template is the body of a templated message; check everything else.
+        checked = replace(prepared, text="(template)") if prepared.meta.get(TEMPLATE) else prepared
+        checked.validate(int(self.profile.settings.attachment_limit_mb * 1024 * 1024))
 
     def queue(
         self, message: OutgoingMessage, *, send_at: float | None = None, undo: bool = False,
@@ -448,10 +456,14 @@ class Runtime:
         )  # fmt: skip
         return stored.message
 
-    def queue_batch(self, batch_id: str, rows: list[tuple[int, OutgoingMessage]]) -> list[int]:
-        """Queue a mail-merge batch atomically (all rows or none; a known batch id is not queued twice)."""
+    def queue_batch(self, batch_id: str, rows: Iterable[tuple[int, OutgoingMessage]]) -> list[int]:
+        """Queue a mail-merge batch atomically (all rows or none; a known batch id is not queued twice).
+
+        Rows of a plan (:class:`MergedRows`) are prepared already; any others are prepared here,
+        one at a time as they are written (a refused one rolls the whole batch back).
+        """
         store, outbox = self._require()
-        prepared = [(row, self.prepare(message)) for row, message in rows]
+        prepared = rows if isinstance(rows, MergedRows) else ((row, self.prepare(m)) for row, m in rows)
         ids = store.add_batch(batch_id, prepared)
         store.audit("queue_batch", detail=f"batch {batch_id[:16]}, {len(ids)} messages")
         outbox.wake()
@@ -487,6 +499,8 @@ class Runtime:
     def _stored_as(self, batch_id: str, plan: MergePlan) -> bool:
         """Whether ``batch_id`` holds exactly the messages ``plan`` would queue (row by row)."""
         stored = self._store().batch_payloads(batch_id)
+        if len(stored) != len(plan.rows):  # nothing stored under that id (the usual case): render nothing
+            return False
         planned = {line: json.dumps(message_to_dict(message)) for line, message in plan.rows}
         return bool(stored) and stored == planned
 

@@ -8,6 +8,7 @@ serialised on one connection, which keeps SQLite's single-writer rule trivially 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import threading
 import time
@@ -22,6 +23,9 @@ from desktop_app.core.records import ActivityEvent, RecipientDelivery
 from desktop_app.store.crashpoint import crash_point
 from desktop_app.store.database import Connection, DatabaseError, StoreError, close_database, transaction
 from desktop_app.store.unlock import rotate_database_key
+
+BATCH_WRITE_ROWS = 500
+"""Mail-merge rows rendered and written per statement by :meth:`MessageStore.add_batch`."""
 
 ACTIVITY_CAP = 50_000
 """Activity rows kept; older ones are trimmed so the log cannot grow without bound."""
@@ -228,23 +232,58 @@ class MessageStore:
         self._changed(message_id)
         return self.get(message_id)
 
-    def add_batch(self, batch_id: str, rows: Sequence[tuple[int, OutgoingMessage]]) -> list[int]:
+    def add_batch(self, batch_id: str, rows: Iterable[tuple[int, OutgoingMessage]]) -> list[int]:
         """Queue a whole mail-merge batch in one transaction: every row or none (never half-queued).
 
         A batch id that is already stored is not queued again; its existing ids are returned, so
-        re-running an interrupted import can never send a row twice.
+        re-running an interrupted import can never send a row twice (``rows`` is not even read).
+        ``rows`` is consumed once, :data:`BATCH_WRITE_ROWS` at a time, each slice written with one
+        statement per table, so a large batch need not be held in memory. Returns the new ids in
+        the order of ``rows``.
         """
         now = self._clock()
+        ids: list[int] = []
         with self._lock, transaction(self._db) as db:
             existing = db.execute(
                 "SELECT id FROM messages WHERE batch_id = ? ORDER BY batch_row", (batch_id,)
             ).fetchall()
             if existing:
                 return [r[0] for r in existing]
-            ids = [self._insert(db, now, m, OutboxState.QUEUED, None, (batch_id, row), None) for row, m in rows]
+            # BEGIN IMMEDIATE holds the write lock: nobody else can take these ids meanwhile.
+            next_id = int(db.execute("SELECT COALESCE(MAX(id), 0) FROM messages").fetchone()[0]) + 1
+            iterator = iter(rows)
+            while chunk := list(itertools.islice(iterator, BATCH_WRITE_ROWS)):
+                messages, search, events = [], [], []
+                for row, message in chunk:
+                    recipients = _recipients_text(message)
+                    messages.append(
+                        (
+                            next_id,
+                            str(uuid.uuid4()),
+                            now,
+                            now,
+                            OutboxState.QUEUED.value,
+                            message.subject,
+                            recipients,
+                            json.dumps(message_to_dict(message)),
+                            batch_id,
+                            row,
+                            message.tag,
+                        )
+                    )
+                    search.append((next_id, message.subject, message.text or message.html, recipients))
+                    events.append((next_id, now, OutboxState.QUEUED.value, ""))
+                    ids.append(next_id)
+                    next_id += 1
+                db.executemany(
+                    "INSERT INTO messages (id, uid, created_at, updated_at, state, subject, recipients, payload, "
+                    "batch_id, batch_row, tag) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    messages,
+                )
+                db.executemany("INSERT INTO messages_fts (rowid, subject, body, recipients) VALUES (?,?,?,?)", search)
+                db.executemany("INSERT INTO status_events (message_id, at, kind, detail) VALUES (?,?,?,?)", events)
             crash_point("after_insert_before_commit")
-        for message_id in ids:
-            self._changed(message_id)
+        self.notify_changed(ids)
         return ids
 
     def _insert(
@@ -334,6 +373,25 @@ class MessageStore:
             batch_id, {OutboxState(r[0]): int(r[1]) for r in rows}, min(r[2] for r in rows),
             max(accepted) if accepted else None,
         )  # fmt: skip
+
+    def batch_states(self, batch_id: str) -> dict[int, OutboxState]:
+        """Every message of a stored batch and its state (read once; then :meth:`states` for what changed)."""
+        with self._lock:
+            rows = self._db.execute("SELECT id, state FROM messages WHERE batch_id = ?", (batch_id,)).fetchall()
+        return {int(r[0]): OutboxState(r[1]) for r in rows}
+
+    def states(self, ids: Iterable[int]) -> dict[int, OutboxState]:
+        """The current state of each of ``ids`` that exists (primary-key lookups: costs what is asked)."""
+        wanted = list(ids)
+        found: dict[int, OutboxState] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            with self._lock:
+                rows = self._db.execute(
+                    f"SELECT id, state FROM messages WHERE id IN ({','.join('?' * len(chunk))})", chunk
+                ).fetchall()
+            found.update((int(r[0]), OutboxState(r[1])) for r in rows)
+        return found
 
     def batch_payloads(self, batch_id: str) -> dict[int, str]:
         """Each stored row's payload by row number (to tell whether an old batch id sent the same thing)."""
