@@ -18,6 +18,7 @@ from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
 import bleach
+import nh3
 import tinycss2  # type: ignore[import-untyped]  # no stubs; only parse_declaration_list and serialize are used
 from bleach._vendor.html5lib.constants import booleanAttributes as _BOOLEAN_ATTRIBUTES
 from bleach._vendor.html5lib.constants import namespaces, voidElements
@@ -32,65 +33,28 @@ from bleach.html5lib_shim import (
     convert_entities,
 )
 
+from desktop_app.core import html_allowlist as allowlist
 from desktop_app.core.message import MessageError
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 """Largest HTML body accepted (UTF-8 bytes). Sanitising runs on every send, save and load and
 costs about 2 s per MB on the build machine; real clinical mail is far smaller."""
 
-ALLOWED_TAGS: frozenset[str] = frozenset(
-    {
-        "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del",
-        "div", "dl", "dt", "em", "font", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
-        "ins", "li", "ol", "p", "pre", "s", "small", "span", "strong", "sub", "sup", "table",
-        "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
-    }
-)  # fmt: skip
-
-_COMMON_ATTRIBUTES = ["style", "title", "dir", "lang", "align"]
-ALLOWED_ATTRIBUTES: dict[str, list[str]] = {
-    "*": _COMMON_ATTRIBUTES,
-    "a": [*_COMMON_ATTRIBUTES, "href", "name"],
-    "img": [*_COMMON_ATTRIBUTES, "src", "alt", "width", "height"],
-    "td": [*_COMMON_ATTRIBUTES, "colspan", "rowspan", "valign", "width"],
-    "th": [*_COMMON_ATTRIBUTES, "colspan", "rowspan", "valign", "width", "scope"],
-    "table": [*_COMMON_ATTRIBUTES, "border", "cellpadding", "cellspacing", "width"],
-    "col": [*_COMMON_ATTRIBUTES, "span", "width"],
-    "colgroup": [*_COMMON_ATTRIBUTES, "span", "width"],
-    "font": [*_COMMON_ATTRIBUTES, "color", "face", "size"],
-    "ol": [*_COMMON_ATTRIBUTES, "start", "type"],
-}
-
-ALLOWED_PROTOCOLS: frozenset[str] = frozenset({"http", "https", "mailto"})
-
-ALLOWED_CSS_PROPERTIES: frozenset[str] = frozenset(
-    {
-        "background-color", "border", "border-bottom", "border-collapse", "border-color",
-        "border-left", "border-right", "border-style", "border-top", "border-width", "color",
-        "font-family", "font-size", "font-style", "font-weight", "height", "line-height", "margin",
-        "margin-bottom", "margin-left", "margin-right", "margin-top", "padding", "padding-bottom",
-        "padding-left", "padding-right", "padding-top", "text-align", "text-decoration",
-        "text-indent", "vertical-align", "white-space", "width",
-    }
-)  # fmt: skip
+# The allowlist lives in html_allowlist; these names are what the rest of the app and the tests read.
+ALLOWED_TAGS = allowlist.TAGS
+ALLOWED_ATTRIBUTES = allowlist.ATTRIBUTES
+ALLOWED_PROTOCOLS: frozenset[str] = frozenset().union(*allowlist.URL_SCHEMES.values())
+ALLOWED_CSS_PROPERTIES = allowlist.CSS_PROPERTIES
+URL_SCHEMES = allowlist.URL_SCHEMES
+CSS_FUNCTIONS = allowlist.CSS_FUNCTIONS
+DROPPED_WITH_CONTENT = allowlist.DROPPED_WITH_CONTENT
 
 # Control characters other than tab/newline/carriage return never belong in a body; NUL in
 # particular confuses downstream parsers differently, which is how filters get bypassed.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-# Elements whose content is code, hidden or foreign-namespace: removed together with everything
-# inside them. Other disallowed elements are unwrapped (their text stays, their tags go).
-DROPPED_WITH_CONTENT: frozenset[str] = frozenset(
-    {
-        "applet", "embed", "frameset", "head", "iframe", "noembed", "noframes", "noscript", "object",
-        "script", "select", "style", "template", "textarea", "title", "xmp",
-    }
-)  # fmt: skip
-
-# URL attributes: which schemes each accepts. Anything else, including a relative or
-# protocol-relative URL (meaningless in an email, or a remote load in disguise), is removed.
-URL_SCHEMES: dict[str, frozenset[str]] = {"href": ALLOWED_PROTOCOLS, "src": frozenset({"http", "https"})}
-CSS_FUNCTIONS: frozenset[str] = frozenset({"rgb", "rgba", "hsl", "hsla"})
+# URL attributes accept the schemes allowlist.URL_SCHEMES names; anything else, including a relative
+# or protocol-relative URL (meaningless in an email, or a remote load in disguise), is removed.
 _URL_IGNORED = re.compile(r"[\t\n\r]")  # browsers drop these anywhere in a URL
 _URL_EDGES = "".join(map(chr, range(0x21)))  # and C0 controls and spaces at either end
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
@@ -115,13 +79,20 @@ def _allow_attribute(tag: str, name: str, value: str) -> bool:
 
 
 def _css_value_safe(tokens: list[Any]) -> bool:
-    """No url(), no at-rules, no parse errors, and no function but the colour ones (no expression())."""
+    """No url(), no at-rules, no parse errors, no function but the colour ones (no expression()), no bare block.
+
+    No allowed property takes a bare ``()``, ``[]`` or ``{}`` block, and nh3 writes one back as its
+    opening bracket alone (``width: [1px]; color: red`` came out as ``width:[;color:red``, whose ``[``
+    then swallows every declaration after it): a parser differential, so such a value is dropped here.
+    So is a backslash that escapes nothing (``\\`` before a newline, a parse error): nh3 wrote it back
+    without the newline, where it escapes the end of the value and reads as U+FFFD on the next pass.
+    """
     for token in tokens:
-        if token.type in ("url", "at-keyword", "error"):
+        if token.type in ("url", "at-keyword", "error", "() block", "[] block", "{} block"):
+            return False
+        if token.type == "literal" and token.value == "\\":  # a backslash that escapes nothing: a parse error
             return False
         if token.type == "function" and (token.lower_name not in CSS_FUNCTIONS or not _css_value_safe(token.arguments)):
-            return False
-        if token.type in ("() block", "[] block", "{} block") and not _css_value_safe(token.content):
             return False
     return True
 
@@ -155,7 +126,18 @@ class _EmailCSSSanitizer(CSSSanitizer):  # type: ignore[misc]  # bleach is untyp
             if node.type == "declaration"
             and node.lower_name in self.allowed_css_properties
             and _css_value_safe(node.value)
+            # No value (``color: ;``, ``color: !important``, or only Unicode spaces such as U+00A0, which
+            # CSS reads as a name and nh3 as blank) is no declaration; nh3 drops some of these and keeps
+            # others, so they are dropped here and the engines agree.
+            and tinycss2.serialize([token for token in node.value if token.type != "comment"]).strip()
+            # A CSS escape can spell a control character (``\\1``) that rule 1 removed from the HTML;
+            # nh3 writes it back as an escape that glues onto the next token (a parser differential).
+            and not _CONTROL_CHARS.search(tinycss2.serialize(node.value))
         ]
+        for node in kept:
+            # Property names are case-insensitive, but nh3 compares them with its list as written:
+            # ``COLOR: red`` (old Outlook and Word mail) would be dropped there. Written in lower case.
+            node.name = node.lower_name
         return " ".join(tinycss2.serialize([node]).strip() for node in kept)
 
 
@@ -309,6 +291,60 @@ def _cleaner() -> bleach.Cleaner:
     return cleaner
 
 
+def _keep_fragment(url: str) -> str | None:
+    """nh3's rule for relative URLs: only a same-document ``#fragment`` stays (and only ``href`` has one)."""
+    return url if url.startswith("#") else None
+
+
+def _url_rule(tag: str, attribute: str, value: str) -> str | None:
+    """nh3's attribute filter: each URL attribute keeps only its own schemes (``src`` no ``mailto:``)."""
+    return value if attribute not in URL_SCHEMES or url_allowed(attribute, value) else None
+
+
+def _last_word() -> nh3.Cleaner:
+    """This thread's nh3 cleaner, built from the same allowlist as bleach's."""
+    cleaner: nh3.Cleaner | None = getattr(_per_thread, "nh3", None)
+    if cleaner is None:
+        cleaner = _per_thread.nh3 = nh3.Cleaner(
+            tags=set(allowlist.TAGS),
+            clean_content_tags=set(allowlist.DROPPED_WITH_CONTENT),
+            attributes={tag: set(names) for tag, names in allowlist.ATTRIBUTES.items()},
+            attribute_filter=_url_rule,
+            strip_comments=True,
+            link_rel=allowlist.LINK_REL,
+            url_schemes=set(ALLOWED_PROTOCOLS),
+            url_relative=_keep_fragment,
+            filter_style_properties=set(allowlist.CSS_PROPERTIES),
+        )
+    return cleaner
+
+
+# A start tag as html5ever writes it: lower-case name, every attribute ``name="value"`` with no ``"``
+# inside the value. Text never holds a raw ``<`` (written ``&lt;``), so scanning tags from the left
+# never starts inside an attribute value.
+_WRITTEN_TAG = re.compile(r'<([a-z][a-z0-9]*)(?: [^\s"=>/]+="[^"]*")*>|<')
+
+
+def _restore_leading_newlines(written: str) -> str:
+    """html5ever's serialisation, with a newline that starts a ``<pre>``'s content written twice.
+
+    Parsing drops one newline right after ``<pre>``, and html5ever's serialiser does not write one
+    back (an older rule of the HTML standard did), so ``<pre>\n\nhi`` would lose a newline per pass.
+    """
+    if "<pre" not in written:
+        return written
+    out: list[str] = []
+    start = 0
+    for match in _WRITTEN_TAG.finditer(written):
+        end = match.end()
+        if match.group(1) in NEWLINE_DROPPING and written.startswith("\n", end):
+            out.append(written[start:end])
+            out.append("\n")
+            start = end
+    out.append(written[start:])
+    return "".join(out)
+
+
 def _drop_hidden_content(html_text: str) -> str:
     """Parse as a browser would, remove code/foreign subtrees and comments, serialise canonically.
 
@@ -436,12 +472,22 @@ def sanitize_html(html_text: str) -> str:
     the body (≈ 15 ms per 10 KB), so callers on the GUI thread must hand big bodies to a worker;
     :func:`check_body_size` bounds the worst case. Safe to call from several threads at once.
     """
+    return _nh3_pass(_bleach_pass(html_text))
+
+
+def _bleach_pass(html_text: str) -> str:
+    """Steps 1 to 3 of docs/security.md §2: controls removed, hidden content dropped, bleach's allowlist."""
     cleaner = _cleaner()
     try:
         result: str = cleaner.clean(_drop_hidden_content(_CONTROL_CHARS.sub("", html_text)))
     finally:
         cleaner.css_sanitizer.seen.clear()
     return result
+
+
+def _nh3_pass(html_text: str) -> str:
+    """Step 4 of docs/security.md §2 alone: nh3 with the same allowlist, then the ``<pre>`` newline."""
+    return _restore_leading_newlines(_last_word().clean(html_text))
 
 
 def check_body_size(html_text: str) -> None:

@@ -7,6 +7,8 @@ control characters and percent-encoding, nested and malformed comments, CSS load
 
 from __future__ import annotations
 
+from html import escape as html_escape
+
 from hypothesis import strategies as st
 
 TAGS = (
@@ -109,3 +111,49 @@ any_text: st.SearchStrategy[str] = st.text(
     alphabet=st.characters(codec="utf-8") | st.sampled_from("<>&\"'=/!-"), max_size=200
 )
 """Arbitrary Unicode (no surrogates, which cannot be encoded), rich in markup punctuation."""
+
+
+# CSS values built from the tokens where two CSS parsers disagree: numbers in every notation,
+# escapes (also of controls), strings with escaped quotes, bare blocks, comments, !important,
+# unicode ranges, CDO/CDC, entities (the value sits in an HTML attribute) and stray punctuation.
+CSS_TOKENS = (
+    "red", "RED", "#fff", "#12345678", "1px", "-1.5em", "+.5e-3px", "50%", "0", "1e3px", "1.", ".5", "1.0px",
+    "!important", "! important", "!IMPORTANT", "!ie", ",", "/", " ", "  ", '"Arial"', "'Times New Roman'",
+    "'a\\'b'", '"x\\"y"', "\\72 ed", "\\", "\\0", "\\1", "\\\n", "\\;", "rgb(1,2,3)", "rgba(1, 2, 3, .5)",
+    "hsl(1 2% 3% / 50%)", "RGB(1,2,3)", "rgb([1])", "/* c */", "/*", "<!--", "-->", "u+0-7f", "10px/1.5",
+    "inherit", "--x", "-moz-x", "é", "\uff26", "'", '"', "{", "}", "(", ")", "[", "]", "[1px]", "(1px)", ";", ":",
+    "@x", "url(x)", "&amp;", "&quot;", "&lt;", "&#92;", "#", "\xa0", "\t", "\n",
+)  # fmt: skip
+_css_property = st.sampled_from(
+    ["color", "COLOR", "Font-Size", "font-family", "width", "margin", "border", "background-color",
+     "text-align", "white-space", "position", "x", "-moz-binding", "behavior"]
+)  # fmt: skip
+_css_declaration = st.builds(
+    lambda name, colon, value: f"{name}{colon}{''.join(value)}",
+    _css_property, st.sampled_from([":", ": ", " : ", ":\n"]), st.lists(st.sampled_from(CSS_TOKENS), max_size=6),
+)  # fmt: skip
+css_style: st.SearchStrategy[str] = st.lists(_css_declaration, min_size=1, max_size=4).map("; ".join)
+"""A style attribute's value (raw CSS; quote it with :func:`html.escape` before putting it in markup)."""
+
+URL_PIECES = (
+    ("https:", "http:", "mailto:", "HTTPS:", "https://", "http://", "#", "https:\\\\", "https:/", "  https://",
+     "https://\t", "java", "javascript:", "data:", ""),
+    ("ok", "例え.jp", "[::1]", "[::1", "a b", "%zz", "a:b@c", "..", "%00", "ok:99999", "ok:80", "<>", '"', "'", "`",
+     "\\", "\xa0", "\u2028", "%2F%2F", "?a=1&b=2", "#x#y", "", 'ok#"x"', "a@b.example?subject=x&body=y"),
+    ("", "/", "/p?q=1", "#f", " ", "%", "\n", "&amp;", "&quot;", "&#0;", "é"),
+)  # fmt: skip
+url_value: st.SearchStrategy[str] = st.tuples(*(st.sampled_from(pieces) for pieces in URL_PIECES)).map("".join)
+"""URLs where a browser's URL parser and a scheme check may disagree: odd hosts, ports, escapes, spaces."""
+
+
+@st.composite
+def _styled_or_linked(draw: st.DrawFn) -> str:
+    tag = draw(st.sampled_from(["p", "span", "td", "a", "img", "pre", "font"]))
+    style = html_escape(draw(css_style))
+    url = html_escape(draw(url_value))
+    link = f' href="{url}"' if tag == "a" else f' src="{url}"' if tag == "img" else ""
+    return f'<{tag} style="{style}"{link} title="{html_escape(draw(st.text(max_size=5)))}">x</{tag}>'
+
+
+styled_markup: st.SearchStrategy[str] = st.lists(_styled_or_linked(), min_size=1, max_size=3).map("".join)
+"""Elements carrying generated styles and URLs: where the two sanitising engines' CSS and URL parsers meet."""

@@ -101,3 +101,61 @@ def policy_violations(output: str) -> list[str]:
             if name == "style":
                 problems.extend(css_violations(value))
     return problems
+
+
+# What can run or load in a mail client or browser, whatever the allowlist says. Narrower and blunter
+# than policy_violations on purpose: a second, simpler opinion on the held-out hostile corpus.
+EXECUTABLE_ELEMENTS = frozenset(
+    {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta", "link", "form",
+     "style", "svg", "math", "template", "noscript", "xmp", "plaintext", "textarea", "portal", "audio",
+     "video", "source", "track", "image", "animate", "set", "use", "foreignobject", "isindex", "input", "button"}
+)  # fmt: skip
+LOADING_ATTRIBUTES = frozenset(
+    {"srcset", "srcdoc", "formaction", "action", "xlink:href", "background", "poster", "lowsrc", "dynsrc",
+     "data", "codebase", "ping", "attributename", "values", "to", "from", "by", "is", "http-equiv"}
+)  # fmt: skip
+_RUNNABLE_SCHEME = re.compile(r"^(?:javascript|vbscript|livescript|data|jar|feed):", re.IGNORECASE)
+_CSS_RUNS_OR_LOADS = re.compile(
+    r"(?:expression|url|image|image-set|cross-fade|element|paint|env|attr)\s*\(|javascript:|behavior\s*:|binding\s*:|@import",
+    re.IGNORECASE,
+)
+_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)", re.DOTALL)
+
+
+def _css_unescape(style: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        if match.group(1):
+            code = int(match.group(1), 16)
+            return chr(code) if 0 < code < 0x110000 and not 0xD800 <= code < 0xE000 else "\ufffd"
+        return match.group(2)
+
+    return _CSS_ESCAPE.sub(one, re.sub(r"/\*.*?(\*/|$)", "", style, flags=re.DOTALL))
+
+
+def executable_parts(output: str) -> list[str]:
+    """Everything in ``output`` that could run script or load something: elements, handlers, URLs, CSS."""
+    fragment = html5lib.parseFragment(output, treebuilder="etree", namespaceHTMLElements=False)
+    found: list[str] = []
+    for element in fragment.iter():
+        if element is fragment:
+            continue
+        if not isinstance(element.tag, str):
+            found.append("comment")
+            continue
+        tag = element.tag.rpartition("}")[2].lower()
+        if tag in EXECUTABLE_ELEMENTS or element.tag.startswith("{"):
+            found.append(f"element {tag}")
+        for raw_name, value in element.attrib.items():
+            name = raw_name.rpartition("}")[2].lower() if raw_name.startswith("{") else raw_name.lower()
+            if name.startswith("on"):
+                found.append(f"handler {name} on {tag}")
+            if name in LOADING_ATTRIBUTES:
+                found.append(f"attribute {name} on {tag}")
+            for candidate in (value, unquote(value)):
+                bare = re.sub(r"[\x00-\x20\x7f]", "", candidate)
+                if _RUNNABLE_SCHEME.match(bare):
+                    found.append(f"{name}={bare[:20]!r} on {tag}")
+                    break
+            if name == "style" and _CSS_RUNS_OR_LOADS.search(_css_unescape(value)):
+                found.append(f"style {value[:40]!r} on {tag}")
+    return found

@@ -104,7 +104,7 @@ def test_email_formatting_survives_the_policy() -> None:
         '<img src="https://clinic.example/logo.png" alt="Clinic" width="80">'
     )
     output = _checked(html)
-    for kept in ('border="1"', "color: rgb(0, 0, 0)", "width: 40px", 'start="2"', "<b>Take</b>",
+    for kept in ('border="1"', "color:rgb(0, 0, 0)", "width:40px", 'start="2"', "<b>Take</b>",
                  'href="https://clinic.example/portal?id=1#top"', 'href="mailto:desk@clinic.example"',
                  'href="#notes"', 'src="https://clinic.example/logo.png"', 'alt="Clinic"'):  # fmt: skip
         assert kept in output
