@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 
 import bleach
 import nh3
-import tinycss2  # type: ignore[import-untyped]  # no stubs; only parse_declaration_list and serialize are used
+import tinycss2  # type: ignore[import-untyped]  # no stubs; parse_declaration_list, serialize, BAD_PAIRS used
 from bleach._vendor.html5lib.constants import booleanAttributes as _BOOLEAN_ATTRIBUTES
 from bleach._vendor.html5lib.constants import namespaces, voidElements
 from bleach._vendor.html5lib.filters.base import Filter
@@ -32,6 +32,7 @@ from bleach.html5lib_shim import (
     HTMLSerializer,
     convert_entities,
 )
+from tinycss2.serializer import BAD_PAIRS  # type: ignore[import-untyped]
 
 from desktop_app.core import html_allowlist as allowlist
 from desktop_app.core.message import MessageError
@@ -78,21 +79,47 @@ def _allow_attribute(tag: str, name: str, value: str) -> bool:
     return name not in URL_SCHEMES or url_allowed(name, convert_entities(value))
 
 
+# Token pairs a CSS parser reads as one token when nothing separates them (tinycss2 writes ``/**/``
+# between them). nh3 drops that comment and glues them (``a/**/.5`` came out as ``a0.5``), so a value
+# holding such a pair, which no real style has, is dropped.
+_GLUED_PAIRS: frozenset[tuple[str | None, str]] = frozenset(BAD_PAIRS)
+
+
+def _ends_in_escaped_space(token: Any) -> bool:
+    """A name ending in an escaped space (``a\\ `` or ``\\20``): nh3 writes it without a separator after it,
+    so the next token joins the name (``\\  .5`` came out as ``\\ 0.5``, read as one name next pass)."""
+    name = token.value if token.type in ("ident", "hash") else getattr(token, "unit", None)
+    if token.type == "function":
+        name = token.name
+    return isinstance(name, str) and name[-1:].isspace()
+
+
 def _css_value_safe(tokens: list[Any]) -> bool:
     """No url(), no at-rules, no parse errors, no function but the colour ones (no expression()), no bare block.
 
     No allowed property takes a bare ``()``, ``[]`` or ``{}`` block, and nh3 writes one back as its
     opening bracket alone (``width: [1px]; color: red`` came out as ``width:[;color:red``, whose ``[``
     then swallows every declaration after it): a parser differential, so such a value is dropped here.
+    The same for a function inside a colour function (``rgb(rgb(1,2,3), 2, 3)`` came out as
+    ``rgb(rgb(, 2, 3)``): colour functions take numbers, and a nested one is dropped too.
     So is a backslash that escapes nothing (``\\`` before a newline, a parse error): nh3 wrote it back
     without the newline, where it escapes the end of the value and reads as U+FFFD on the next pass.
     """
+    previous = None
     for token in tokens:
         if token.type in ("url", "at-keyword", "error", "() block", "[] block", "{} block"):
             return False
+        kind = token.value if token.type == "literal" else token.type
+        if (previous, kind) in _GLUED_PAIRS or _ends_in_escaped_space(token):
+            return False
+        previous = kind
         if token.type == "literal" and token.value == "\\":  # a backslash that escapes nothing: a parse error
             return False
-        if token.type == "function" and (token.lower_name not in CSS_FUNCTIONS or not _css_value_safe(token.arguments)):
+        if token.type == "function" and (
+            token.lower_name not in CSS_FUNCTIONS
+            or not _css_value_safe(token.arguments)
+            or any(argument.type == "function" for argument in token.arguments)
+        ):
             return False
     return True
 
@@ -486,8 +513,12 @@ def _bleach_pass(html_text: str) -> str:
 
 
 def _nh3_pass(html_text: str) -> str:
-    """Step 4 of docs/security.md §2 alone: nh3 with the same allowlist, then the ``<pre>`` newline."""
-    return _restore_leading_newlines(_last_word().clean(html_text))
+    """Step 4 of docs/security.md §2 alone: nh3 with the same allowlist, then the ``<pre>`` newline.
+
+    html5ever drops one byte order mark that starts its input (as a browser decoding a page does), so
+    ``\ufeff\ufeff`` lost one BOM per pass; every leading one goes (invisible, never content).
+    """
+    return _restore_leading_newlines(_last_word().clean(html_text.lstrip("\ufeff")))
 
 
 def check_body_size(html_text: str) -> None:
