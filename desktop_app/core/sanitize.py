@@ -517,8 +517,12 @@ def _nh3_pass(html_text: str) -> str:
 
     html5ever drops one byte order mark that starts its input (as a browser decoding a page does), so
     ``\ufeff\ufeff`` lost one BOM per pass; every leading one goes (invisible, never content).
+    U+00A0 is written as itself where html5ever writes ``&nbsp;`` (the same character to any parser;
+    every other ``&`` it writes is ``&amp;``, so each ``&nbsp;`` in its output is one), as bleach did and
+    as mail merge writes values into a sanitised template.
     """
-    return _restore_leading_newlines(_last_word().clean(html_text.lstrip("\ufeff")))
+    written = _last_word().clean(html_text.lstrip("\ufeff")).replace("&nbsp;", "\xa0")
+    return _restore_leading_newlines(written)
 
 
 def check_body_size(html_text: str) -> None:
