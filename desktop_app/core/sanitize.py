@@ -53,6 +53,7 @@ DROPPED_WITH_CONTENT = allowlist.DROPPED_WITH_CONTENT
 # Control characters other than tab/newline/carriage return never belong in a body; NUL in
 # particular confuses downstream parsers differently, which is how filters get bypassed.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # URL attributes accept the schemes allowlist.URL_SCHEMES names; anything else, including a relative
 # or protocol-relative URL (meaningless in an email, or a remote load in disguise), is removed.
@@ -504,6 +505,10 @@ def sanitize_html(html_text: str) -> str:
 
 def _bleach_pass(html_text: str) -> str:
     """Steps 1 to 3 of docs/security.md §2: controls removed, hidden content dropped, bleach's allowlist."""
+    if _SURROGATE.search(html_text):
+        # A lone UTF-16 surrogate (from a pasted or merged value) is no character: nh3 cannot take it
+        # and no mail can carry it. Pairs become the character they encode, lone ones U+FFFD.
+        html_text = html_text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     cleaner = _cleaner()
     try:
         result: str = cleaner.clean(_drop_hidden_content(_CONTROL_CHARS.sub("", html_text)))

@@ -104,3 +104,10 @@ def test_the_runtime_refuses_an_oversized_body_with_plain_words(runtime: object)
         runtime.queue(huge)
     assert runtime.store is not None
     assert runtime.store.counts_by_state() == {}
+
+
+def test_lone_surrogates_become_replacement_characters() -> None:
+    """nh3 (Rust) cannot take a lone UTF-16 surrogate; pasted or merged text can hold one."""
+    once = sanitize_html('a\ud800b<p title="\udfff">\ud83d\ude00</p>')
+    assert once == 'a\ufffdb<p title="\ufffd">\U0001f600</p>'
+    assert sanitize_html(once) == once
