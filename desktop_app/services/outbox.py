@@ -413,6 +413,9 @@ class OutboxEngine:
         try:
             job(work)
         except Exception:
+            if self._stopping:  # answered after shutdown: the store may be closed; the next owner settles it
+                log.info("a request ended after shutdown; its message(s) are settled at the next start")
+                return
             log.exception("unexpected error while sending")
             self._settle_after_bug(work if isinstance(work, list) else [work])
         finally:

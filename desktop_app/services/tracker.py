@@ -98,6 +98,8 @@ class StatusTracker:
             try:
                 wait = self.poll_due()
             except Exception:
+                if self._stopping:  # a poll answered after shutdown: the store may be closed already
+                    return
                 log.exception("status tracker error; retrying shortly")
                 wait = 5.0
             self._sleep(wait)
