@@ -1,9 +1,11 @@
 """HTML sanitising for message bodies, and the plain-text part derived from them.
 
 Bodies are sanitised before they are stored or sent, and again before they are shown, with one
-allowlist of email-safe tags, attributes, URL schemes and CSS properties (docs/security.md).
-Anything outside the allowlist is removed, never escaped into visible markup, so a hostile body
-cannot smuggle script, event handlers, forms or remote-loading tricks into what staff send.
+allowlist of email-safe tags, attributes, URL schemes and CSS properties (``html_allowlist``,
+docs/security.md §2). Anything outside the allowlist is removed, never escaped into visible markup,
+so a hostile body cannot smuggle script, event handlers, forms or remote-loading tricks into what
+staff send. Two engines apply it: bleach (with Sealpost's own URL and CSS rules) first, then nh3
+(ammonia on html5ever, a maintained browser-grade parser), whose serialisation is the result.
 """
 
 from __future__ import annotations
