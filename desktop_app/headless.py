@@ -249,10 +249,13 @@ def _body_from_file(path: str | None) -> Body:
     return Body(html=content) if path.lower().endswith((".html", ".htm")) else Body(text=content)
 
 
+LOOK_INTERVAL = 0.05
+"""The waiting command looks at what changed at most twenty times a second (each look takes the store)."""
 PROGRESS_INTERVAL = 0.1
 """Progress lines go to stderr at most ten times a second (and once more when the batch is done)."""
 FULL_LOOK_SECONDS = 5.0
-"""How often the waiting command recounts the whole batch, in case it missed a change."""
+"""How often, at least, the waiting command recounts the whole batch, in case it missed a change
+(less often for a batch whose recount takes long: a recount holds the store, never more than 1 %)."""
 
 
 def _wait_for_batch(runtime: Runtime, batch_id: str, total: int, timeout: float) -> dict[OutboxState, int]:
@@ -278,9 +281,14 @@ def _wait_for_batch(runtime: Runtime, batch_id: str, total: int, timeout: float)
     states = store.batch_states(batch_id)
     deadline = time.monotonic() + timeout
     recounted = time.monotonic()
+    recount_every = FULL_LOOK_SECONDS
     printed_at = 0.0
     last = ""
+    looked = 0.0
     while True:
+        time.sleep(max(0.0, looked + LOOK_INTERVAL - time.monotonic()))  # what changes meanwhile comes along
+        looked = time.monotonic()
+        woken.clear()
         with heard_lock:
             changed = [i for i in heard if i in states]
             heard.clear()
@@ -289,9 +297,10 @@ def _wait_for_batch(runtime: Runtime, batch_id: str, total: int, timeout: float)
         done = sum(n for state, n in counts.items() if state in DONE)
         now = time.monotonic()
         final = done >= total or now >= deadline
-        if final or now - recounted >= FULL_LOOK_SECONDS:
+        if final or now - recounted >= recount_every:
             summary = store.batch_summary(batch_id)
-            recounted = now
+            recounted = time.monotonic()
+            recount_every = max(FULL_LOOK_SECONDS, 100 * (recounted - now))
             if summary is not None and summary.counts != dict(counts):
                 if now >= deadline:
                     return summary.counts
@@ -304,7 +313,6 @@ def _wait_for_batch(runtime: Runtime, batch_id: str, total: int, timeout: float)
         if final:
             return dict(counts)
         woken.wait(min(0.5, max(0.0, deadline - now), PROGRESS_INTERVAL if progress != last else 0.5))
-        woken.clear()
 
 
 def list_command(runtime: Runtime, args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from desktop_app.core.addresses import Address
 from desktop_app.core.message import OutgoingMessage
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.store import messages as store_module
-from desktop_app.store.messages import HistoryFilter, MessageStore
+from desktop_app.store.messages import Change, HistoryFilter, MessageStore
 from desktop_app.store.unlock import open_profile_database
 
 
@@ -83,3 +83,38 @@ def test_claims_of_a_large_batch_walk_an_index(store: MessageStore) -> None:
     assert "TEMP B-TREE" not in details  # no sort of every queued row
     claimed = store.claim_due(1e12, 50, bulk=True, owner="o")
     assert [m.batch_id for m in claimed] == ["b4"] * 50
+
+
+def single(subject: str) -> OutgoingMessage:
+    return OutgoingMessage(sender="staff@clinic.example", to=(Address("solo@example.org"),), subject=subject, text="x")
+
+
+def test_no_single_due_is_remembered_until_one_is_queued(store: MessageStore, tmp_path: Path) -> None:
+    store.add_batch("b5", (row(n) for n in range(60)))
+    assert store.count_due(1e12, 20, bulk=False) == 0  # a look that read every queued row: remembered
+    assert store.claim_due(1e12, 5, bulk=False, owner="o") == []
+    added = store.add(single("Now"))  # this store queued one: the next look reads again
+    assert store.count_due(1e12, 20, bulk=False) == 1
+    [claimed] = store.claim_due(1e12, 5, bulk=False, owner="o")
+    assert claimed.id == added.id
+    assert store.count_due(1e12, 20, bulk=False) == 0
+    store.settle("o", [Change(added.id, OutboxState.QUEUED, (OutboxState.SENDING,), "not sent")])
+    assert store.count_due(1e12, 20, bulk=False) == 1  # queued again (a retry): seen at once
+    assert [m.id for m in store.claim_due(1e12, 5, bulk=False, owner="o")] == [added.id]
+    assert store.count_due(1e12, 20, bulk=False) == 0
+    other = MessageStore(open_profile_database(tmp_path / "s.db", "p1"))  # another process's connection
+    try:
+        other.add(single("From elsewhere"))
+    finally:
+        other.close()
+    assert store.count_due(1e12, 20, bulk=False) == 1  # its commit changed data_version
+
+
+def test_no_single_due_expires(store: MessageStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_module, "SINGLES_PROBE_SECONDS", 0.0)
+    store.add_batch("b6", (row(n) for n in range(5)))
+    assert store.count_due(1e12, 20, bulk=False) == 0
+    store._db.execute(  # a single that became due without this store queueing it (as time passes)
+        "UPDATE messages SET batch_id = NULL, batch_row = NULL WHERE id = (SELECT MIN(id) FROM messages)"
+    )
+    assert store.count_due(1e12, 20, bulk=False) == 1
