@@ -124,7 +124,7 @@ class _PeakRss:
 
 def mail_merge(
     rows: int = 1000, small: int = 2000, large: int = 20_000, memory_rows: int = 50_000, runs: int = 3,
-    growth_runs: int = 2,
+    growth_runs: int = 1,
 ) -> ScenarioResult:  # fmt: skip
     result = ScenarioResult(9, f"Mail merge end to end: `sealpost batch`, {LATENCY_MS} ms server latency")
     baseline: list[float] = []
