@@ -19,13 +19,14 @@ run: $(STAMP)
 
 ## Run the whole test suite: lint, types, then pytest under a real, throwaway Secret Service keyring.
 test: $(STAMP)
-	$(BIN)/ruff check desktop_app tests benchmarks
+	$(BIN)/ruff check desktop_app tests benchmarks scripts
+	$(BIN)/ruff format --check desktop_app tests benchmarks scripts
 	$(BIN)/mypy
 	QT_QPA_PLATFORM=offscreen scripts/with-test-keyring.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check desktop_app tests benchmarks
-	$(BIN)/ruff format --check desktop_app tests benchmarks
+	$(BIN)/ruff check desktop_app tests benchmarks scripts
+	$(BIN)/ruff format --check desktop_app tests benchmarks scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
