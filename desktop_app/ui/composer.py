@@ -362,7 +362,8 @@ class AttachmentPanel(QWidget):
         def failed(error: BaseException) -> None:
             self._read_failed(path, error, reserved)
 
-        self._jobs.submit(lambda _t: _read_attachment(path), name="read attachment", on_result=added, on_error=failed)
+        self._jobs.submit(lambda _t: _read_attachment(path), name="read attachment", on_result=added, on_error=failed,
+                          owner=self)  # fmt: skip
 
     def _added(self, attachment: Attachment, reserved: int) -> None:
         self._reserved -= reserved
@@ -370,8 +371,13 @@ class AttachmentPanel(QWidget):
         self._refresh()
 
     def _read_failed(self, path: Path, error: BaseException, reserved: int) -> None:
+        from desktop_app.core.message import MessageError  # loaded by the read that failed
+
         self._reserved -= reserved
-        self._refuse(f"“{path.name}” could not be read ({error}).")
+        if isinstance(error, MessageError):  # the name itself was refused: echoing it could show a disguise
+            self._refuse(str(error))
+        else:
+            self._refuse(f"“{path.name}” could not be read ({error}).")
         self._refresh()
 
     def _refuse(self, text: str) -> None:

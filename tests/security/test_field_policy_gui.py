@@ -28,6 +28,7 @@ def test_a_disguised_file_name_is_refused_inline(qtbot: QtBot, tmp_path: Path) -
     qtbot.waitUntil(lambda: panel.problem.isVisible(), timeout=5_000)
     assert "text-direction character (U+202E)" in panel.problem.text()
     assert "rename the file" in panel.problem.text()
+    assert "\u202e" not in panel.problem.text()  # the disguised name itself is never echoed
     assert panel.attachments == []
     assert panel.used_bytes == 0  # the reservation is released
 
