@@ -479,8 +479,25 @@ class MainWindow(QMainWindow):
                          on_error=lambda e: self.statusBar().showMessage(
                              "Too late to undo: the message is already on its way.", 8000))  # fmt: skip
 
-    def save_draft(self) -> None:
-        """Autosave what is in the composer (sanitised on the worker, like any stored body)."""
+    def new_message(self) -> None:
+        """Ctrl+N: an empty composer, always. What was being written is kept as a draft, so the next
+        patient's message can never start with the previous patient's words."""
+        if not self.composer.is_empty():
+            if self.runtime is None:  # nothing can be saved yet: keep it on screen rather than lose it
+                self.statusBar().showMessage("Sealpost is still starting; finish or clear this message first.", 6000)
+                return
+            self.save_draft(keep_if_left=True)
+            self.statusBar().showMessage("The message you were writing was kept as a draft.", 6000)
+        self._draft_timer.stop()
+        self.composer.load(None)
+        self.navigation.setCurrentRow(0)
+        self.composer.to_field.edit.setFocus()
+
+    def save_draft(self, *, keep_if_left: bool = False) -> None:
+        """Autosave what is in the composer (sanitised on the worker, like any stored body).
+
+        ``keep_if_left``: the composer is being cleared for a new message; the draft stays even though
+        the composer has moved on by the time it is stored."""
         runtime = self.runtime
         if runtime is None or runtime.store is None or self.composer.is_empty():
             return
@@ -498,7 +515,7 @@ class MainWindow(QMainWindow):
             if self.composer.session == session:
                 self.composer.draft_id = new_id
                 self.composer.show_info(f"Draft saved {time.strftime('%H:%M')}.")
-            elif draft_id is None:  # the composer moved on while this first save ran: drop the orphan
+            elif draft_id is None and not keep_if_left:  # the composer moved on meanwhile: drop the orphan
                 self.jobs.submit(lambda _t: runtime.delete_draft(new_id), name="drop orphan draft")
 
         self.jobs.submit(run, name="save draft", on_result=saved,
@@ -853,7 +870,7 @@ class MainWindow(QMainWindow):
                 focus.setFocus()
 
         file_menu = self.file_menu
-        new = action(file_menu, "&New message", "Ctrl+N", lambda: go(0, self.composer.to_field.edit))
+        new = action(file_menu, "&New message", "Ctrl+N", self.new_message)
         send = action(file_menu, "Sen&d", "Ctrl+Return", self._send_shortcut)
         send.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         settings = action(file_menu, "&Settings…", "Ctrl+,", self.open_settings)
