@@ -35,11 +35,22 @@ if TYPE_CHECKING:  # the store loads on the worker that opens it, after the wind
     from desktop_app.api.models import RecipientDelivery
     from desktop_app.store.messages import HistoryFilter, MessageStore, StatusEvent, StoredMessage
 
+
+def delivery_text(message: StoredMessage) -> str:
+    """What the Delivery column says. A message the user marked as sent has no tracking id, so
+    Paubox is never asked about it: saying "processing" would wait for an answer that never comes."""
+    if message.delivery_summary:
+        return message.delivery_summary
+    if message.tracking_id is None:
+        return "sent (marked by you)"
+    return "processing"
+
+
 HISTORY_COLUMNS = (
     Column("Sent", lambda m: clock_time(m.accepted_at or m.created_at)),
     Column("To", lambda m: readable_recipients(m.recipients)),
     Column("Subject", lambda m: m.subject),
-    Column("Delivery", lambda m: m.delivery_summary or "processing"),
+    Column("Delivery", delivery_text),
     Column("Tag", lambda m: m.tag),
     Column("Tracking id", lambda m: m.tracking_id or ""),
 )

@@ -1,4 +1,5 @@
-"""Ctrl+N between two patients: the composer starts empty and the earlier message is kept as a draft."""
+"""Everyday flows at a front desk: Ctrl+N between two patients starts empty and keeps the earlier message as a
+draft; a message marked as sent says so instead of "processing" for ever."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.outbox_state import OutboxState
+from desktop_app.sandbox.server import SandboxServer
 from desktop_app.store.messages import HistoryFilter
+from tests.conftest import sandbox_control
 from tests.gui.conftest import WindowFactory, type_message
+from tests.services.test_outbox import make_message
 
 
 def test_ctrl_n_empties_the_composer_and_keeps_a_draft(qtbot: QtBot, make_window: WindowFactory) -> None:
@@ -38,3 +42,24 @@ def test_ctrl_n_on_an_empty_composer_keeps_no_draft(qtbot: QtBot, make_window: W
     assert store is not None
     qtbot.wait(300)
     assert store.list_ids(HistoryFilter(states=(OutboxState.DRAFT,))) == []
+
+
+def test_a_message_marked_as_sent_never_shows_processing(
+    qtbot: QtBot, make_window: WindowFactory, sandbox: SandboxServer
+) -> None:
+    window = make_window(undo_seconds=0)
+    runtime = window.runtime
+    assert runtime is not None
+    store = runtime.store
+    assert store is not None
+    with sandbox_control(sandbox) as control:
+        control.post("/faults", json={"accept_then_fail_rate": 1.0, "accept_then_fail_mode": "502"})
+    stored = runtime.queue(make_message("Discharge summary"))
+    qtbot.waitUntil(lambda: store.get(stored.id).state is OutboxState.OUTCOME_UNKNOWN, timeout=15_000)
+    runtime.mark_sent(stored.id)
+    window.navigation.setCurrentRow(2)
+    model = window.status_view.model
+    qtbot.waitUntil(lambda: model.row_of(stored.id) >= 0, timeout=10_000)
+    row = model.row_of(stored.id)
+    delivery = [c.title for c in model.columns].index("Delivery")
+    qtbot.waitUntil(lambda: model.index(row, delivery).data() == "sent (marked by you)", timeout=10_000)
