@@ -26,7 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--profile-dir", type=Path, help="keep all data, settings and logs under DIR")
     common.add_argument(
         "--api-base-url",
-        help="talk to this Paubox-compatible endpoint (key from the PAUBOX_API_KEY environment variable)",
+        help="talk to this Paubox-compatible endpoint (key from the PAUBOX_API_KEY environment variable); "
+        "a root URL without /v1… (e.g. http://127.0.0.1:8025) detects the generation and auth style first",
     )
     common.add_argument("-v", "--verbose", action="store_true", help="log debug details (never keys or content)")
 

@@ -7,8 +7,11 @@ each candidate read-only and this module turns the answers into sentences.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from desktop_app.api.config import AuthStyle, BasePreset, check_base_url, preset_url
 
@@ -102,3 +105,29 @@ def candidates(username: str = "", custom_url: str = "", *, root: str | None = N
             url = check_base_url(root) + url[url.index("/v1") :]
         bases.append((preset, url))
     return [Candidate(preset, style, url) for preset, url in bases for style in (AuthStyle.TOKEN, AuthStyle.BEARER)]
+
+
+def api_root(url: str) -> str | None:
+    """The scheme and host (and any path before ``/v1``) of a URL that names no generation, else None.
+
+    ``http://127.0.0.1:8025`` or ``https://api.paubox.com/`` is a root: the generation and auth style
+    are to be detected. ``…/v1/email`` names a generation and is used as it is.
+    """
+    checked = check_base_url(url)
+    path = urlsplit(checked).path
+    if path.endswith("/v1") or "/v1/" in path:
+        return None
+    return checked
+
+
+_FINGERPRINT_CONTEXT = b"sealpost endpoint check v1"
+
+
+def key_fingerprint(key: str, profile_id: str) -> str:
+    """A non-reversible marker that the endpoint was detected for this key in this profile.
+
+    A keyed hash (HMAC-SHA-256, keyed by the profile id and a fixed context), truncated to 16 hex
+    digits: enough to notice that the key changed, far too little to test guesses of the key with.
+    """
+    mac = hmac.new(_FINGERPRINT_CONTEXT + profile_id.encode(), key.encode(), hashlib.sha256)
+    return mac.hexdigest()[:16]

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from .config import DEFAULT_ATTACHMENT_LIMIT_MB, SandboxConfig
+from .config import DEFAULT_ATTACHMENT_LIMIT_MB, KEY_GENERATIONS, SandboxConfig
 from .faults import ACCEPT_THEN_FAIL_MODES, FaultConfig
 from .server import SandboxServer
 
@@ -34,6 +34,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     add("--verified-domains", default="", help="comma-separated sender domains; empty = all verified")
     add("--allow-non-loopback", action="store_true", help="permit binding a non-loopback --host")
     add("--strict-newest", action="store_true", help="route only /v1/email/… (others get the HTML 404)")
+    add("--realistic", action="store_true",
+        help="the key works only on its own generation (--key-generation) with its documented auth styles")  # fmt: skip
+    add("--key-generation", choices=KEY_GENERATIONS, default="legacy",
+        help="realistic mode: the generation the key was issued for (legacy needs /v1/<username>)")  # fmt: skip
     add("--retention", type=int, default=100_000, help="newest messages kept for receipts/introspection")
     add("--webhook-retries", type=int, default=0, help="retry failed webhook POSTs (Paubox never does)")
     add("--webhooks-key", default=os.environ.get(WEBHOOKS_KEY_ENV, ""),
@@ -84,6 +88,8 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         allow_non_loopback=args.allow_non_loopback,
         faults=faults,
         strict_newest=args.strict_newest,
+        realistic=args.realistic,
+        key_generation=args.key_generation,
         retention=args.retention,
         webhook_retries=args.webhook_retries,
         webhooks_key=args.webhooks_key,

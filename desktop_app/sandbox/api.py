@@ -26,7 +26,7 @@ from .responses import (
     json_response,
     unauthorized,
 )
-from .routing import LEGACY, Resolved, Route, Router
+from .routing import LEGACY, V1, V1_EMAIL, Resolved, Route, Router
 from .runtime import RUNTIME, Runtime
 from .scheduling import cancel_schedule, create_schedule, reschedule, schedule_status
 from .sending import message_receipt, send_bulk, send_message, send_templated
@@ -78,6 +78,37 @@ def _authorised(rt: Runtime, key: str | None, resolved: Resolved) -> bool:
     return resolved.generation != LEGACY or resolved.username == rt.config.api_username
 
 
+# Realistic mode: the auth styles each generation's sources document (docs/sandbox.md says which
+# are confirmed). Legacy and Aug-2026 /v1 sources only ever show ``Token token=``; the newest
+# (/v1/email) docs prefer Bearer and still accept Token.
+REALISTIC_AUTH_STYLES: dict[str, frozenset[str]] = {
+    LEGACY: frozenset({"token"}),
+    V1: frozenset({"token"}),
+    V1_EMAIL: frozenset({"token", "bearer"}),
+}
+
+
+def _auth_scheme(authorization: str | None) -> str:
+    return (authorization or "").strip().partition(" ")[0].lower()
+
+
+def _realistic_refusal(rt: Runtime, request: web.Request, resolved: Resolved) -> web.StreamResponse | None:
+    """In realistic mode, the answer Paubox gives a good key on the wrong generation (None: right one).
+
+    A legacy key on a path without the username gets the legacy 401 ("does not match endpoint
+    username"); a newer key on a generation its gateway does not route gets the HTML 404; a good
+    key in an auth style the generation does not document gets the 401.
+    """
+    key_generation = rt.config.key_generation
+    if resolved.generation != key_generation:
+        if key_generation == LEGACY:
+            return unauthorized().response()
+        return gateway_404()
+    if _auth_scheme(request.headers.get("Authorization")) not in REALISTIC_AUTH_STYLES[resolved.generation]:
+        return unauthorized().response()
+    return None
+
+
 async def handle_api(request: web.Request) -> web.StreamResponse:
     rt = request.app[RUNTIME]
     if rt.faults.latency_seconds:
@@ -105,6 +136,8 @@ async def _guarded(request: web.Request, rt: Runtime, resolved: Resolved, endpoi
         return ApiError(429, "Too Many Requests", "Rate limit exceeded.", headers=headers).response()
     if not _authorised(rt, key, resolved) or rt.faults.key_revoked():
         return unauthorized().response()
+    if rt.config.realistic and (refusal := _realistic_refusal(rt, request, resolved)) is not None:
+        return refusal
     route = resolved.route
     handler = route.methods.get(request.method)
     if handler is None:

@@ -13,6 +13,8 @@ DEFAULT_ATTACHMENT_LIMIT_MB = 10.0
 published figures (10 MB on the limits page, 50 MB on the attachments page). The client's
 ``core.message.DEFAULT_ATTACHMENT_LIMIT_BYTES`` is the same number (a test keeps them equal)."""
 
+KEY_GENERATIONS = ("legacy", "v1", "v1_email")
+
 
 @dataclass
 class SandboxConfig:
@@ -25,6 +27,11 @@ class SandboxConfig:
     allow_non_loopback: bool = False
     faults: FaultConfig = field(default_factory=FaultConfig)
     strict_newest: bool = False  # route only /v1/email/…; /v1/… and /v1/<user>/… answer the HTML 404
+    # Realistic mode (docs/sandbox.md): the key belongs to one generation (``key_generation``) and
+    # works only there, with the auth styles that generation's sources document; a wrong generation is
+    # answered the way Paubox answers it (the legacy 401, or the gateway's HTML 404).
+    realistic: bool = False
+    key_generation: str = "legacy"  # legacy | v1 | v1_email (only read in realistic mode)
     retention: int = 100_000  # newest messages (and schedules) kept; older ones are forgotten
     webhook_retries: int = 0  # Paubox never retries; >0 retries failed webhook POSTs (for tests)
     webhook_timeout: float = 5.0
@@ -46,6 +53,8 @@ class SandboxConfig:
             raise ValueError(f"refusing non-loopback host {self.host!r} without allow_non_loopback")
         if self.delivery_delay < 0 or self.retention < 1 or self.webhook_retries < 0:
             raise ValueError("delivery_delay, retention and webhook_retries must be positive")
+        if self.key_generation not in KEY_GENERATIONS:
+            raise ValueError(f"key_generation must be one of {', '.join(KEY_GENERATIONS)}")
         if not self.attachment_limit_mb > 0:
             raise ValueError("attachment_limit_mb must be positive")
 

@@ -41,6 +41,7 @@ from desktop_app.api.errors import (
     AmbiguousOutcome,
     ConnectionFailed,
     NotSent,
+    NotServed,
     PauboxError,
     RateLimited,
     Rejected,
@@ -232,6 +233,7 @@ class OutboxEngine:
         self._status = EngineStatus(Connectivity.ONLINE)
         self._listeners: list[StatusListener] = []
         self._accepted_listeners: list[AcceptedListener] = []
+        self._redetect: Callable[[PauboxError], bool] | None = None
         self._held = False
 
     # ------------------------------------------------------------------ lifecycle
@@ -303,6 +305,15 @@ class OutboxEngine:
             self._held = held
         self._set_status(EngineStatus(Connectivity.PAUSED if held else Connectivity.ONLINE))
         self.wake()
+
+    def on_wrong_endpoint(self, redetect: Callable[[PauboxError], bool]) -> None:
+        """``redetect(error)`` after a 401 or an HTML 404 that may mean a wrong base-URL generation.
+
+        It runs on the sender thread before the refused messages are settled; True means it found and
+        switched to a different working endpoint: the messages (provably not sent) stay queued, due
+        now, the attempt not counted, and go out normally through the new endpoint.
+        """
+        self._redetect = redetect
 
     def key_changed(self) -> None:
         """The user entered a new key: leave the key-rejected pause and try again."""
@@ -550,7 +561,13 @@ class OutboxEngine:
         The engine's status (offline, rate-limited, key rejected) changes only once the messages'
         new states are durable, so whoever sees the status sees the queue that goes with it.
         """
-        outcomes = [self._failure_outcome(stored, error, wired) for stored, error in failures]
+        wrong = next((e for _, e in failures if isinstance(e, Unauthorized | NotServed)), None)
+        switched = wrong is not None and self._redetect is not None and self._redetect(wrong)
+        outcomes = [
+            self._redetected(stored) if switched and isinstance(error, Unauthorized | NotServed)
+            else self._failure_outcome(stored, error, wired)
+            for stored, error in failures
+        ]  # fmt: skip
         stale = self._store.settle(self.owner, [change for change, _ in outcomes])
         if stale:
             log.warning("%d outcome(s) arrived for messages someone else had moved; left as they were", len(stale))
@@ -588,6 +605,10 @@ class OutboxEngine:
             )
         return Change(stored.id, S.FAILED, (S.SENDING,), type(error).__name__,
                       {"last_error": error.user_message}), None  # fmt: skip
+
+    def _redetected(self, stored: StoredMessage) -> tuple[Change, EngineStatus | None]:
+        reason = "The endpoint was detected again; the message stays queued."
+        return self._requeue(stored, self._clock(), reason, refund=True), None
 
     @staticmethod
     def _requeue(stored: StoredMessage, when: float | None, reason: str, *, refund: bool = False) -> Change:

@@ -62,6 +62,11 @@ class Settings:
     base_url: str = ""  # custom URL, or the URL derived from the preset
     auth_style: str = "token"
     api_username: str = ""
+    # Endpoint detection (services/runtime.py): a keyed, truncated hash of the key and the host root
+    # the generation and auth style were detected for (never the key), and the generation found
+    # under a root URL (a custom or --api-base-url root such as the sandbox's); "" = not detected yet.
+    endpoint_checked_for_key: str = ""
+    detected_preset: str = ""
     sender: str = "staff@clinic.example"
     requests_per_second: float = 10.0
     poll_budget_per_minute: int = 120

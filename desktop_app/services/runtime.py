@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import queue
 import secrets
@@ -22,6 +23,8 @@ from typing import Protocol
 from desktop_app.api.activity import ActivityEvent, ActivityHub, LatencyWindow
 from desktop_app.api.client import PauboxClient
 from desktop_app.api.config import ApiConfig, AuthStyle, BasePreset, Secret, check_base_url, preset_url
+from desktop_app.api.connection import Candidate, api_root, key_fingerprint
+from desktop_app.api.errors import PauboxError
 from desktop_app.core.errors import KnownError
 from desktop_app.core.message import OutgoingMessage, message_to_dict
 from desktop_app.core.outbox_state import OutboxState
@@ -41,6 +44,8 @@ from desktop_app.store.unlock import open_profile_database
 log = logging.getLogger(__name__)
 
 API_KEY_ENV = "PAUBOX_API_KEY"
+REDETECT_GRACE_SECONDS = 30.0  # a refusal this soon after a switch is taken to be from the old endpoint
+API_USERNAME_ENV = "PAUBOX_API_USERNAME"  # the legacy generation's username, when the profile has none
 
 TAKEOVER_CHECK_SECONDS = 0.3
 """How often a process that is not the sending owner checks whether the owner has gone."""
@@ -126,6 +131,8 @@ class Runtime:
         self._owner_lock = threading.Lock()
         self._activity_queue: queue.SimpleQueue[ActivityEvent | None] = queue.SimpleQueue()
         self._activity_thread: threading.Thread | None = None
+        self._redetecting = threading.Lock()
+        self._switched_at = -math.inf  # time.monotonic() of the last endpoint switch by _redetect
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -177,11 +184,13 @@ class Runtime:
         except ValueError as error:  # a refused endpoint (plain http to a remote host, a malformed URL)
             self.close()
             raise SetupError(str(error)) from None
+        config = self._detected(config)
         self.client = PauboxClient(config, on_activity=self.activity.publish)
         self.outbox = OutboxEngine(
             self.store, self.client, offline_policy=OfflinePolicy(self.profile.settings.offline_policy),
             owner=self.ownership.owner_id,
         )  # fmt: skip
+        self.outbox.on_wrong_endpoint(self._redetect)
         self.tracker = StatusTracker(
             self.store, self.client, polls_per_minute=self.profile.settings.poll_budget_per_minute
         )
@@ -365,6 +374,94 @@ class Runtime:
         if not stored_key:
             self.key_missing = True
         return base, stored_key or "", rate
+
+    # ------------------------------------------------------------------ endpoint detection
+
+    def _detection_root(self) -> str | None:
+        """Where to detect the generation: a root URL (no ``/v1…``), "" for Paubox's own hosts, or None
+        when this run names its endpoint exactly (a generation URL, or the embedded sandbox)."""
+        if self.sandbox is not None:
+            return None
+        if self.overrides.api_base_url is not None:
+            return api_root(self.overrides.api_base_url)
+        settings = self.profile.settings
+        if BasePreset(settings.base_preset) is BasePreset.CUSTOM:
+            return api_root(settings.base_url) if settings.base_url else None
+        return ""
+
+    def _username(self) -> str:
+        return self.profile.settings.api_username or os.environ.get(API_USERNAME_ENV, "")
+
+    def _marker(self, key: str, root: str) -> str:
+        return key_fingerprint(f"{key}\n{root}", self.profile.settings.profile_id)
+
+    def _under_root(self, root: str, preset: BasePreset) -> str:
+        url = preset_url(preset, self._username())
+        return check_base_url(root) + url[url.index("/v1") :]
+
+    def _detected(self, config: ApiConfig) -> ApiConfig:
+        """The config to send with: detected (read-only probes) the first time a key is used here.
+
+        The generation and auth style found are remembered with a marker of the key and root, so
+        the next start with the same key sends at once; a new key, or a 401/404 that looks like a
+        wrong generation (``_redetect``), detects again.
+        """
+        root = self._detection_root()
+        key = config.api_key.reveal()
+        if root is None or not key:
+            return config
+        settings = self.profile.settings
+        if root:  # until something is detected, a root means the newest generation under it
+            preset = BasePreset(settings.detected_preset or BasePreset.V1_EMAIL)
+            config = replace(config, base_url=self._under_root(root, preset))
+        if settings.endpoint_checked_for_key == self._marker(key, root):
+            return config
+        found = self._detect(config, root)
+        if found is None:
+            log.warning("no base-URL generation answered; sending to %s until one does", config.base_url)
+            return config
+        self._remember(found, key, root)
+        return replace(config, base_url=found.base_url, auth_style=found.auth_style)
+
+    def _detect(self, config: ApiConfig, root: str) -> Candidate | None:
+        quick = replace(config, connect_timeout=min(config.connect_timeout, 5.0), read_timeout=10.0)
+        probe = PauboxClient(quick, on_activity=self.activity.publish, read_attempts=1)
+        try:
+            report = probe.test_connection(username=self._username(), root=root or None)
+        finally:
+            probe.close()
+        log.info("endpoint detection: %s", report.summary)
+        return report.working
+
+    def _remember(self, found: Candidate, key: str, root: str) -> None:
+        changes = {"auth_style": found.auth_style.value, "endpoint_checked_for_key": self._marker(key, root)}
+        changes["detected_preset" if root else "base_preset"] = found.preset.value
+        self.profile.update(**changes)
+
+    def _redetect(self, error: PauboxError) -> bool:
+        """After a 401 or an HTML 404 on a send: detect again; True if another endpoint works and is used now.
+
+        The same endpoint answering the probe again means the refusal was not about the generation
+        (a revoked key, say): False, and the outbox handles it as before -- unless another sender
+        thread switched endpoints moments ago, so this refused request most likely went to the old one.
+        One detection at a time.
+        """
+        client = self.client
+        root = self._detection_root()
+        if client is None or root is None:
+            return False
+        with self._redetecting:
+            config = client.config
+            found = self._detect(config, root)
+            if found is None:
+                return False
+            if (found.base_url, found.auth_style) == (config.base_url, config.auth_style):
+                return time.monotonic() - self._switched_at < REDETECT_GRACE_SECONDS
+            log.warning("%s looked like a wrong base-URL generation; now using %s", type(error).__name__, found.label)
+            self._remember(found, config.api_key.reveal(), root)
+            _switch_endpoint(client, found)
+            self._switched_at = time.monotonic()
+            return True
 
     def _write_activity(self) -> None:
         """Persist activity in small batches on its own thread so senders never wait on disk."""
@@ -620,6 +717,12 @@ class Runtime:
                 return stored
             changed.wait(min(remaining, 0.5))
             changed.clear()
+
+
+def _switch_endpoint(client: PauboxClient, found: Candidate) -> None:
+    """Point a running client at another generation and auth style from its next request on."""
+    client.config = replace(client.config, base_url=found.base_url, auth_style=found.auth_style)
+    client._http.base_url = found.base_url + "/"  # keeps its connection pool
 
 
 def _remove_database_files(path: Path) -> None:
