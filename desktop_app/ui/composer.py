@@ -467,6 +467,19 @@ class TrackingChoice(QComboBox):
         self.setCurrentIndex(next(i for i, (_label, v) in enumerate(self.CHOICES) if v is value))
 
 
+def _room_for_mnemonics(form: QFormLayout) -> None:
+    """Give each label of ``form`` a little more than its size hint.
+
+    A label with a mnemonic draws its underlined letter apart from the rest, which loses the kerning
+    its size hint counted on: "To" came out a few pixels wider than its box and was clipped to "Tc".
+    """
+    for row in range(form.rowCount()):
+        item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+        label = item.widget() if item is not None else None
+        if isinstance(label, QLabel) and label.text():
+            label.setMinimumWidth(label.sizeHint().width() + label.fontMetrics().horizontalAdvance("  "))
+
+
 def unsubscribe_problems(list_unsubscribe: str, one_click: bool, unsubscribe_url: str) -> list[str]:
     """What is wrong with the composer's unsubscribe options, in words (empty: nothing)."""
     from desktop_app.core.addresses import AddressError
@@ -634,7 +647,10 @@ class ComposerView(QWidget):
         unsubscribe.addWidget(self.list_unsubscribe, 1)
         unsubscribe.addWidget(self.one_click)
         options_form.addRow("&Unsubscribe", unsubscribe)
-        options_form.addRow("Paubox unsubscribe &URL", self.unsubscribe_url)
+        unsubscribe_label = options_form.labelForField(unsubscribe)
+        if isinstance(unsubscribe_label, QLabel):  # a row holding a layout gets no buddy: "&" would show as is
+            unsubscribe_label.setBuddy(self.list_unsubscribe)
+        options_form.addRow("Paubox u&nsubscribe URL", self.unsubscribe_url)
         options_form.addRow("", self.unsubscribe_error)
         self.options_toggle = QPushButton("Options…", self)
         self.options_toggle.setAccessibleName("Show delivery options")
@@ -667,6 +683,8 @@ class ComposerView(QWidget):
         self.form.addRow("Attachments", self.attachments)
         self.show_more.toggled.connect(self._show_more_fields)
         self._show_more_fields(False)
+        for form in (self.form, options_form):
+            _room_for_mnemonics(form)
         actions = QHBoxLayout()
         actions.addWidget(self.options_toggle)
         actions.addWidget(self.feedback, 1)

@@ -4,6 +4,7 @@ draft; a message marked as sent says so instead of "processing" for ever."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.outbox_state import OutboxState
@@ -63,3 +64,15 @@ def test_a_message_marked_as_sent_never_shows_processing(
     row = model.row_of(stored.id)
     delivery = [c.title for c in model.columns].index("Delivery")
     qtbot.waitUntil(lambda: model.index(row, delivery).data() == "sent (marked by you)", timeout=10_000)
+
+
+def test_no_label_shows_its_mnemonic_marker_or_is_cut_short(make_window: WindowFactory) -> None:
+    window = make_window()
+    window.composer.options_toggle.setChecked(True)
+    for label in window.findChildren(QLabel):
+        text = label.text()
+        if "&" in text.replace("&&", "") and label.textFormat() != Qt.TextFormat.RichText and "<" not in text:
+            assert label.buddy() is not None, f"{text!r} would show its '&'"
+    to_label = window.composer.form.labelForField(window.composer.to_field)
+    assert isinstance(to_label, QLabel)
+    assert to_label.minimumWidth() > to_label.fontMetrics().horizontalAdvance("To")
