@@ -12,12 +12,16 @@ from dataclasses import dataclass
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from email.utils import getaddresses
+from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
 
 from desktop_app.core.errors import KnownError
 
 MAX_RECIPIENTS = 100
+# parse_address is a pure function of its text, and a mail merge checks each address several
+# times (the plan, then the API client's own re-check): remember that many recent outcomes.
+PARSE_CACHE_SIZE = 4096
 # Everything Python (and some mail software) treats as a line break, plus NUL: each could end a
 # header line early and start an injected one.
 _LINE_BREAKS = re.compile(r"[\r\n\x00\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
@@ -72,7 +76,27 @@ def parse_address(text: str) -> Address:
     """Parse one address, with or without a display name, or raise AddressError saying why.
 
     The acceptance policy is docs/security.md §3; every refusal names the problem and the fix.
+    Outcomes are memoised (bounded, :data:`PARSE_CACHE_SIZE`): an :class:`Address` is frozen, so
+    the same one can be handed out again; a refusal is remembered as its words only, and a fresh
+    :class:`AddressError` is raised on every call.
     """
+    outcome = _parse_outcome(text)
+    if isinstance(outcome, str):
+        raise AddressError(outcome) from None
+    return outcome
+
+
+@lru_cache(maxsize=PARSE_CACHE_SIZE)
+def _parse_outcome(text: str) -> Address | str:
+    """:func:`_parse_uncached`'s address, or the words of its refusal."""
+    try:
+        return _parse_uncached(text)
+    except AddressError as error:
+        return str(error)
+
+
+def _parse_uncached(text: str) -> Address:
+    """The policy itself (see :func:`parse_address`), with no memo."""
     raw = text.strip()
     shown = f"“{_shorten(raw)}”"
     check_header_value(raw, shown)

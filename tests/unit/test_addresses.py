@@ -49,3 +49,25 @@ def test_recipient_limits() -> None:
         check_recipient_count(0)
     with pytest.raises(AddressError, match="more than Paubox accepts"):
         check_recipient_count(MAX_RECIPIENTS + 1)
+
+
+def test_a_memoised_parse_equals_a_fresh_one_and_a_refusal_is_raised_every_time() -> None:
+    from desktop_app.core import addresses
+
+    text = '"Doe, Jane" <Jane@Clinic.example>'
+    first = parse_address(text)
+    again = parse_address(text)
+    assert again == first == addresses._parse_uncached(text)
+    assert addresses._parse_outcome.cache_info().hits >= 1
+    with pytest.raises(AttributeError):
+        again.email = "other@example.org"  # type: ignore[misc]  # frozen: a shared result cannot change
+    bad = "jane@@clinic.example"
+    errors = []
+    for _ in range(3):
+        with pytest.raises(AddressError) as caught:
+            parse_address(bad)
+        errors.append(caught.value)
+    assert len({id(error) for error in errors}) == 3
+    with pytest.raises(AddressError) as fresh:
+        addresses._parse_uncached(bad)
+    assert {str(error) for error in errors} == {str(fresh.value)}
