@@ -24,7 +24,6 @@ from desktop_app.store.crashpoint import crash_point
 from desktop_app.store.database import Connection, DatabaseError, StoreError, close_database, transaction
 from desktop_app.store.unlock import rotate_database_key
 
-SINGLES_PROBE_SECONDS = 1.0
 """How long "no single message is due" holds once a look found none (see :meth:`MessageStore.count_due`)."""
 
 BATCH_WRITE_ROWS = 500
@@ -198,7 +197,6 @@ class MessageStore:
         self._clock = clock
         self._listeners: list[Callable[[int], None]] = []
         self._audit_listeners: list[Callable[[AuditAnchor], None]] = []
-        self._no_due_singles: tuple[float, int] | None = None  # (valid until, data_version) of a look that found none
 
     def close(self) -> None:
         with self._lock:
@@ -233,7 +231,6 @@ class MessageStore:
         with self._lock, transaction(self._db) as db:
             message_id = self._insert(db, now, message, state, send_at, batch, resend_of)
             crash_point("after_insert_before_commit")
-        self._singles_changed()
         self._changed(message_id)
         return self.get(message_id)
 
@@ -466,8 +463,6 @@ class MessageStore:
             raise TransitionError(f"message is {current.value}, not {[e.value for e in change.expected]}")
         if current is not target:
             check_transition(current, target)
-        if target is OutboxState.QUEUED:
-            self._singles_changed()
         assignments = ", ".join(f"{name} = ?" for name in allowed)
         db.execute(
             f"UPDATE messages SET state = ?, updated_at = ?{', ' if allowed else ''}{assignments} WHERE id = ?",
@@ -481,11 +476,10 @@ class MessageStore:
         ``bulk`` narrows the claim to mail-merge messages (True) or to single messages (False).
         The claim records its owner; only that owner (or a successor that proved it gone) settles it.
         """
-        if bulk is False and self._no_single_due():
-            return []
         with self._lock, transaction(self._db) as db:
             rows = db.execute(
-                f"SELECT id, attempts FROM messages WHERE {_due_where(bulk)} ORDER BY created_at, id LIMIT ?",
+                f"SELECT id, attempts FROM messages{_due_index(bulk)} WHERE {_due_where(bulk)} "
+                "ORDER BY created_at, id LIMIT ?",
                 (now, limit),
             ).fetchall()
             for message_id, attempts in rows:
@@ -584,40 +578,15 @@ class MessageStore:
     def count_due(self, now: float, at_most: int, *, bulk: bool | None = None) -> int:
         """How many queued messages are due now, counting no further than ``at_most`` (a cheap probe).
 
-        No index tells single messages from mail-merge rows, so finding that no single message is
-        due reads every queued row: with 50,000 rows of a batch queued, about 0.3 s, which the
-        outbox would pay on every claim. Once a look (``bulk=False``) finds none, that answer holds
-        for :data:`SINGLES_PROBE_SECONDS`, until this store queues one (a new message, a resend, a
-        retry, a scheduled one released, a recovery), or another process commits (``data_version``).
-        A single message whose retry time comes round meanwhile waits at most that long.
+        Single messages (``bulk=False``) are counted from the ``messages_due_single`` partial
+        index, so the rows of a large mail merge queued meanwhile are never read.
         """
-        if bulk is False and self._no_single_due():
-            return 0
         with self._lock:
             row = self._db.execute(
-                f"SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE {_due_where(bulk)} LIMIT ?)", (now, at_most)
+                f"SELECT COUNT(*) FROM (SELECT 1 FROM messages{_due_index(bulk)} WHERE {_due_where(bulk)} LIMIT ?)",
+                (now, at_most),
             ).fetchone()
-            if bulk is False and not row[0]:
-                version = int(self._db.execute("PRAGMA data_version").fetchone()[0])
-                self._no_due_singles = (time.monotonic() + SINGLES_PROBE_SECONDS, version)
         return int(row[0])
-
-    def _no_single_due(self) -> bool:
-        """Whether a recent look found no single message due and nothing since could have queued one."""
-        if self._no_due_singles is None:
-            return False
-        with self._lock:  # a writer clears it inside its transaction, which holds this lock
-            known = self._no_due_singles
-            if known is None or time.monotonic() >= known[0]:
-                return False
-            if int(self._db.execute("PRAGMA data_version").fetchone()[0]) == known[1]:
-                return True
-            self._no_due_singles = None
-        return False
-
-    def _singles_changed(self) -> None:
-        """This store may have queued a single message: the next look reads the queue again."""
-        self._no_due_singles = None
 
     def release_scheduled(self, now: float) -> int:
         """Scheduled messages whose time has come join the queue; returns how many."""
@@ -628,8 +597,6 @@ class MessageStore:
             for message_id in ids:
                 db.execute("UPDATE messages SET state = 'queued', updated_at = ? WHERE id = ?", (now, message_id))
                 self._event(db, message_id, now, "queued", "scheduled time reached")
-        if ids:
-            self._singles_changed()
         for message_id in ids:
             self._changed(message_id)
         return len(ids)
@@ -660,8 +627,6 @@ class MessageStore:
                     (now, _INTERRUPTED, message_id),
                 )
                 self._event(db, message_id, now, "outcome_unknown", _INTERRUPTED)
-        if requeued:
-            self._singles_changed()
         for message_id in requeued + unknown:
             self._changed(message_id)
         return Recovery(requeued, unknown)
@@ -1009,6 +974,15 @@ equality on ``state`` and would sort every accepted row instead."""
 
 _INTERRUPTED = "Sealpost stopped while this message was being sent; it may or may not have reached Paubox."
 _NEVER_LEFT = "returned to the queue: Sealpost stopped before this message was sent"
+
+
+def _due_index(bulk: bool | None) -> str:
+    """The index a due query for single messages names (``INDEXED BY``: an error if it stopped applying).
+
+    Without statistics SQLite would rather walk ``messages_state_created`` (every queued row,
+    a large batch's included) than the ``messages_due_single`` partial index.
+    """
+    return " INDEXED BY messages_due_single" if bulk is False else ""
 
 
 def _due_where(bulk: bool | None) -> str:

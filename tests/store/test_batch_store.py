@@ -89,32 +89,41 @@ def single(subject: str) -> OutgoingMessage:
     return OutgoingMessage(sender="staff@clinic.example", to=(Address("solo@example.org"),), subject=subject, text="x")
 
 
-def test_no_single_due_is_remembered_until_one_is_queued(store: MessageStore, tmp_path: Path) -> None:
+def test_single_claims_read_only_the_singles_index(store: MessageStore) -> None:
     store.add_batch("b5", (row(n) for n in range(60)))
-    assert store.count_due(1e12, 20, bulk=False) == 0  # a look that read every queued row: remembered
+    for sql in (
+        f"SELECT id, attempts FROM messages{store_module._due_index(False)} WHERE {store_module._due_where(False)} "
+        "ORDER BY created_at, id LIMIT 5",
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM messages{store_module._due_index(False)} "
+        f"WHERE {store_module._due_where(False)} LIMIT 20)",
+    ):
+        details = " ".join(str(r[-1]) for r in store._db.execute("EXPLAIN QUERY PLAN " + sql, (1e12,)).fetchall())
+        assert "USING INDEX messages_due_single" in details, details
+        assert "messages_state_created" not in details
+        assert "TEMP B-TREE" not in details
+    entries = store._db.execute("SELECT COUNT(*) FROM messages INDEXED BY messages_due_single "
+                                "WHERE state = 'queued' AND batch_id IS NULL").fetchone()[0]  # fmt: skip
+    assert entries == 0  # the batch's 60 queued rows are not in it
+
+
+def test_a_single_message_due_is_claimed_at_once_beside_a_batch(store: MessageStore, tmp_path: Path) -> None:
+    store.add_batch("b6", (row(n) for n in range(60)))
+    assert store.count_due(1e12, 20, bulk=False) == 0
     assert store.claim_due(1e12, 5, bulk=False, owner="o") == []
-    added = store.add(single("Now"))  # this store queued one: the next look reads again
+    added = store.add(single("Now"))
     assert store.count_due(1e12, 20, bulk=False) == 1
     [claimed] = store.claim_due(1e12, 5, bulk=False, owner="o")
     assert claimed.id == added.id
     assert store.count_due(1e12, 20, bulk=False) == 0
-    store.settle("o", [Change(added.id, OutboxState.QUEUED, (OutboxState.SENDING,), "not sent")])
-    assert store.count_due(1e12, 20, bulk=False) == 1  # queued again (a retry): seen at once
-    assert [m.id for m in store.claim_due(1e12, 5, bulk=False, owner="o")] == [added.id]
-    assert store.count_due(1e12, 20, bulk=False) == 0
+    store.settle("o", [Change(added.id, OutboxState.QUEUED, (OutboxState.SENDING,), "not sent",
+                              {"next_attempt_at": 50.0})])  # fmt: skip
+    assert store.count_due(49.0, 20, bulk=False) == 0  # a retry not yet due
+    assert store.count_due(50.0, 20, bulk=False) == 1  # ... seen the moment its time comes, no memo
+    assert [m.id for m in store.claim_due(50.0, 5, bulk=False, owner="o")] == [added.id]
     other = MessageStore(open_profile_database(tmp_path / "s.db", "p1"))  # another process's connection
     try:
         other.add(single("From elsewhere"))
     finally:
         other.close()
-    assert store.count_due(1e12, 20, bulk=False) == 1  # its commit changed data_version
-
-
-def test_no_single_due_expires(store: MessageStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module, "SINGLES_PROBE_SECONDS", 0.0)
-    store.add_batch("b6", (row(n) for n in range(5)))
-    assert store.count_due(1e12, 20, bulk=False) == 0
-    store._db.execute(  # a single that became due without this store queueing it (as time passes)
-        "UPDATE messages SET batch_id = NULL, batch_row = NULL WHERE id = (SELECT MIN(id) FROM messages)"
-    )
     assert store.count_due(1e12, 20, bulk=False) == 1
+    assert len(store.claim_due(1e12, 5, bulk=True, owner="o")) == 5  # batch claims unchanged

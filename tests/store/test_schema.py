@@ -53,9 +53,9 @@ def test_a_first_schema_database_migrates_and_its_tracked_messages_stay_due(tmp_
     create_version_1(path)
     store = MessageStore(open_database(path, KEY))
     try:
-        assert store._db.execute("PRAGMA user_version").fetchone()[0] == database.SCHEMA_VERSION == 1003
+        assert store._db.execute("PRAGMA user_version").fetchone()[0] == database.SCHEMA_VERSION == 1004
         indexes = {r[0] for r in store._db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-        assert {"messages_state_created", "messages_due_poll"} <= indexes
+        assert {"messages_state_created", "messages_due_poll", "messages_due_single"} <= indexes
         assert "messages_poll" not in indexes
         assert store._db.execute("SELECT next_poll_at FROM messages").fetchone()[0] == 0
         assert [m.tracking_id for m in store.due_polls(now=2.0, limit=10)] == ["trk-1"]
@@ -65,22 +65,28 @@ def test_a_first_schema_database_migrates_and_its_tracked_messages_stay_due(tmp_
 
 
 def test_an_older_sealpost_still_opens_a_migrated_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The new indexes and trigger are minor versions: code that knows only 1000 opens 1003 as it is."""
+    """The new indexes and trigger are minor versions: code that knows only 1000 opens 1004 as it is."""
     path = tmp_path / "s.db"
     open_database(path, KEY).close()
     monkeypatch.setattr(database, "SCHEMA_VERSION", 1000)
     connection = open_database(path, KEY)
-    assert connection.execute("PRAGMA user_version").fetchone()[0] == 1003
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == 1004
     connection.close()
 
 
 def test_claims_and_polls_walk_indexes_instead_of_sorting_rows(tmp_path: Path) -> None:
     store = MessageStore(open_database(tmp_path / "s.db", KEY))
     try:
-        claim = plan(store, "SELECT id FROM messages WHERE state = 'queued' AND batch_id IS NULL "
-                     "AND COALESCE(next_attempt_at, 0) <= ? ORDER BY created_at, id LIMIT 8", 1.0)  # fmt: skip
-        assert "messages_state_created" in claim
+        claim = plan(store, "SELECT id FROM messages INDEXED BY messages_due_single WHERE state = 'queued' "
+                     "AND batch_id IS NULL AND COALESCE(next_attempt_at, 0) <= ? ORDER BY created_at, id LIMIT 8",
+                     1.0)  # fmt: skip
+        assert "messages_due_single" in claim
         assert "TEMP B-TREE" not in claim
+        any_claim = plan(store, "SELECT id FROM messages WHERE state = 'queued' "
+                         "AND COALESCE(next_attempt_at, 0) <= ? ORDER BY created_at, id LIMIT 8", 1.0)  # fmt: skip
+        assert "messages_state_created" in any_claim
+        store.claim_due(1.0, 8, bulk=False)  # INDEXED BY raises if the index no longer fits the query
+        store.count_due(1.0, 8, bulk=False)
         polls = plan(store, "SELECT id FROM messages INDEXED BY messages_due_poll WHERE state = 'accepted' "
                      "AND final_delivery = 0 AND tracking_id IS NOT NULL AND next_poll_at <= ? "
                      "ORDER BY next_poll_at, accepted_at, id LIMIT 20", 1.0)  # fmt: skip
