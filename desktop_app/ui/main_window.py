@@ -68,6 +68,7 @@ CONNECTIVITY_TEXT = {  # keyed by services.outbox.Connectivity (a StrEnum), whic
     "delegated": "⇄ Sending through another Sealpost process",
 }
 DRAFT_SAVE_DELAY_MS = 1500
+STATUS_ROW = 2  # the Status view's place in the navigation
 IDLE_CHECK_MS = 15_000
 COUNTS_DELAY_MS = 150  # like the message models: one counts query per burst of changes, not per change
 UNPAINTED_START_MS = 500  # a window that is never exposed (minimised, off-screen) still starts sending
@@ -146,6 +147,8 @@ class MainWindow(QMainWindow):
         self.navigation.setCurrentRow(0)
         self.pages = QStackedWidget(self)  # the views arrive just after the first paint
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.navigation.currentRowChanged.connect(self._seen_view)
+        self.unseen_bounces = 0
         content = QWidget(self)
         row = QHBoxLayout(content)
         row.setContentsMargins(0, 0, 0, 0)
@@ -669,11 +672,30 @@ class MainWindow(QMainWindow):
         self.outbox_view.set_notice(notice if offline else "", can_resume=status.connectivity is Connectivity.PAUSED)
 
     def notify_bounce(self, message: StoredMessage, _recipient: str, status: str) -> None:
-        """Tell the user without showing PHI in a desktop notification (others may see the screen)."""
+        """Tell the user without showing PHI in a desktop notification (others may see the screen).
+
+        The Status item keeps a count of bounces not yet seen, so one is never missed because the
+        status bar moved on; it clears when the user opens Status."""
         text = f"Message {message.id} could not be delivered to one recipient ({status}). Open Status for details."
         self.statusBar().showMessage(text, 15000)
+        if self.navigation.currentRow() != STATUS_ROW or not self.isActiveWindow():
+            self.unseen_bounces += 1
+            self._show_bounce_badge()
         if self.tray is not None:
             self.tray.showMessage(f"{APP_NAME}: delivery problem", text, QSystemTrayIcon.MessageIcon.Warning)
+
+    def _show_bounce_badge(self) -> None:
+        item = self.navigation.item(STATUS_ROW)
+        count = self.unseen_bounces
+        item.setText(f"Status  ⚠ {count}" if count else "Status")
+        item.setData(QtCore.Qt.ItemDataRole.AccessibleTextRole,
+                     f"Status, {count} undelivered message{'s' if count != 1 else ''} not yet seen" if count
+                     else "Status")  # fmt: skip
+
+    def _seen_view(self, row: int) -> None:
+        if row == STATUS_ROW and self.unseen_bounces:
+            self.unseen_bounces = 0
+            self._show_bounce_badge()
 
     def _schedule_counts(self) -> None:
         if not self._counts_timer.isActive():

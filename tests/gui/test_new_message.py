@@ -76,3 +76,16 @@ def test_no_label_shows_its_mnemonic_marker_or_is_cut_short(make_window: WindowF
     to_label = window.composer.form.labelForField(window.composer.to_field)
     assert isinstance(to_label, QLabel)
     assert to_label.minimumWidth() > to_label.fontMetrics().horizontalAdvance("To")
+
+
+def test_a_bounce_raises_a_count_on_status_until_it_is_seen(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window(undo_seconds=0)
+    runtime = window.runtime
+    assert runtime is not None
+    runtime.queue(make_message("Vaccination reminder", "sam.reyes+hardbounce@old-isp.example"))
+    status_item = window.navigation.item(2)
+    qtbot.waitUntil(lambda: status_item.text() == "Status  ⚠ 1", timeout=20_000)
+    assert "1 undelivered message not yet seen" in status_item.data(Qt.ItemDataRole.AccessibleTextRole)
+    window.navigation.setCurrentRow(2)
+    assert status_item.text() == "Status"
+    assert window.unseen_bounces == 0
