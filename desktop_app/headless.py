@@ -375,13 +375,6 @@ def resolve_command(runtime: Runtime, args: argparse.Namespace) -> int:
     return 0 if accepted == len(ids) else 1
 
 
-def _request_group(message: StoredMessage) -> str | None:
-    """The request an outcome-unknown message went out in (``sealpost outbox resolve`` takes it)."""
-    if message.state is not OutboxState.OUTCOME_UNKNOWN:
-        return message.request_group
-    return message.request_group or f"legacy-{message.id}"
-
-
 def _describe(message: StoredMessage, runtime: Runtime) -> dict[str, Any]:
     assert runtime.store is not None
     return {
@@ -394,7 +387,10 @@ def _describe(message: StoredMessage, runtime: Runtime) -> dict[str, Any]:
         "attempts": message.attempts,
         "last_error": message.last_error,
         "batch_id": message.batch_id,
-        "request_group": _request_group(message),
+        # What `sealpost outbox resolve` takes for an unknown message; the request it last went in otherwise.
+        "request_group": message.decision_group
+        if message.state is OutboxState.OUTCOME_UNKNOWN
+        else message.request_group,
         "on_wire_at": message.on_wire_at,
         "delivery": message.delivery_summary,
         "recipient_statuses": [

@@ -60,6 +60,12 @@ class StoredMessage:
     request_group: str | None = None  # the request it last went out in (shared by a bulk chunk)
 
     @property
+    def decision_group(self) -> str:
+        """The request group a person resolves this message by (``MessageStore.group_members`` takes it):
+        its own request, or for an unknown message from before request groups, one of its own."""
+        return self.request_group or f"legacy-{self.id}"
+
+    @property
     def message(self) -> OutgoingMessage:
         return message_from_dict(json.loads(self.payload))
 

@@ -223,7 +223,7 @@ class OutboxView(QWidget):
         if message is None or store is None:
             self._set_group(None)
             return
-        name = message.request_group or f"legacy-{message.id}"
+        name = message.decision_group
 
         def load(_token: object) -> RequestGroup | None:
             return next((g for g in store.unknown_groups() if g.name == name), None)
