@@ -221,15 +221,17 @@ class Runtime:
         with self._owner_lock:
             if self._closed:
                 return
+            # The status is set before the engine runs, so whoever sees this process own the
+            # sending (``is_sending_owner``) never sees the other owner's "delegated" text.
+            if self.key_missing:
+                self.outbox._set_status(
+                    EngineStatus(Connectivity.KEY_REJECTED, "Enter your Paubox API key in Settings to send.")
+                )
+            elif self.outbox.status.connectivity is Connectivity.DELEGATED:
+                self.outbox._set_status(EngineStatus(Connectivity.ONLINE))
             self.outbox.start()
             self.tracker.start()
         log.info("this process sends for the profile")
-        if self.key_missing:
-            self.outbox._set_status(
-                EngineStatus(Connectivity.KEY_REJECTED, "Enter your Paubox API key in Settings to send.")
-            )
-        elif self.outbox.status.connectivity is Connectivity.DELEGATED:
-            self.outbox._set_status(EngineStatus(Connectivity.ONLINE))
 
     def _show_delegated(self) -> None:
         assert self.outbox is not None
