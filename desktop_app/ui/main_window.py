@@ -39,6 +39,7 @@ from desktop_app.services.autolock import IdleLock, verify_passphrase
 from desktop_app.services.profile import Mode, Profile, make_private
 from desktop_app.ui.bridge import ServiceBridge
 from desktop_app.ui.jobs import CancelToken, JobRunner
+from desktop_app.ui.navigation import ViewRegistry
 from desktop_app.ui.resources import app_icon, apply_theme
 
 if TYPE_CHECKING:  # imported where used: the views after the first paint, the engines on the worker that opens them
@@ -68,7 +69,6 @@ CONNECTIVITY_TEXT = {  # keyed by services.outbox.Connectivity (a StrEnum), whic
     "delegated": "⇄ Sending through another Sealpost process",
 }
 DRAFT_SAVE_DELAY_MS = 1500
-STATUS_ROW = 2  # the Status view's place in the navigation
 IDLE_CHECK_MS = 15_000
 COUNTS_DELAY_MS = 150  # like the message models: one counts query per burst of changes, not per change
 UNPAINTED_START_MS = 500  # a window that is never exposed (minimised, off-screen) still starts sending
@@ -143,11 +143,7 @@ class MainWindow(QMainWindow):
         self.navigation.setObjectName("navigation")
         self.navigation.setAccessibleName("Views")
         self.navigation.setFixedWidth(170)
-        self.navigation.addItems(["Compose", "Outbox", "Status"])
-        self.navigation.setCurrentRow(0)
         self.pages = QStackedWidget(self)  # the views arrive just after the first paint
-        self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
-        self.navigation.currentRowChanged.connect(self._seen_view)
         self.unseen_bounces = 0
         content = QWidget(self)
         row = QHBoxLayout(content)
@@ -172,6 +168,13 @@ class MainWindow(QMainWindow):
         self.file_menu = bar.addMenu("&File")
         self.view_menu = bar.addMenu("&View")
         self.help_menu = bar.addMenu("&Help")
+        self.views = ViewRegistry(self, self.navigation, self.pages, self.view_menu)
+        self.views.shown.connect(self._seen_view)
+        self.views.add("compose", "Compose", shortcut="Ctrl+1")
+        self.views.add("outbox", "Outbox", shortcut="Ctrl+2",
+                       focus=lambda: self.outbox_view.table if self._views_built else None)  # fmt: skip
+        self.views.add("status", "Status", shortcut="Ctrl+3", menu_text="&Status and history",
+                       focus=lambda: self.status_view.table if self._views_built else None)  # fmt: skip
 
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_SAVE_DELAY_MS)
         self._draft_timer.timeout.connect(self.save_draft)
@@ -207,9 +210,8 @@ class MainWindow(QMainWindow):
         self.composer.send_button.setEnabled(self.runtime is not None)  # not before the outbox is open
         self.outbox_view = OutboxView(self.jobs, self)
         self.status_view = StatusView(self.jobs, self)
-        for page in (self.composer, self.outbox_view, self.status_view):
-            self.pages.addWidget(page)
-        self.pages.setCurrentIndex(self.navigation.currentRow())
+        for name, page in (("compose", self.composer), ("outbox", self.outbox_view), ("status", self.status_view)):
+            self.views.set_page(name, page)
         self.toast = UndoToast(self)
         self.lock_screen = LockScreen(self)
         self.shell.addWidget(self.lock_screen)
@@ -469,7 +471,7 @@ class MainWindow(QMainWindow):
             return
 
         def back(message: EditableMessage) -> None:
-            self.navigation.setCurrentRow(0)
+            self.views.show("compose")
             self.composer.load(message, draft_id=message_id)
             self.composer.show_info("Not sent. The message is back here for editing.", "ok")
 
@@ -493,7 +495,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("The message you were writing was kept as a draft.", 6000)
         self._draft_timer.stop()
         self.composer.load(None)
-        self.navigation.setCurrentRow(0)
+        self.views.show("compose")
         self.composer.to_field.edit.setFocus()
 
     def save_draft(self, *, keep_if_left: bool = False) -> None:
@@ -550,7 +552,7 @@ class MainWindow(QMainWindow):
             return editable(runtime.undo(message_id))
 
         def loaded(message: EditableMessage) -> None:
-            self.navigation.setCurrentRow(0)
+            self.views.show("compose")
             self.composer.load(message, draft_id=message_id)
             self.composer.show_info("Editing. Send when ready; it will not go out until you do.", "ok")
 
@@ -678,22 +680,19 @@ class MainWindow(QMainWindow):
         status bar moved on; it clears when the user opens Status."""
         text = f"Message {message.id} could not be delivered to one recipient ({status}). Open Status for details."
         self.statusBar().showMessage(text, 15000)
-        if self.navigation.currentRow() != STATUS_ROW or not self.isActiveWindow():
+        if self.views.current() != "status" or not self.isActiveWindow():
             self.unseen_bounces += 1
             self._show_bounce_badge()
         if self.tray is not None:
             self.tray.showMessage(f"{APP_NAME}: delivery problem", text, QSystemTrayIcon.MessageIcon.Warning)
 
     def _show_bounce_badge(self) -> None:
-        item = self.navigation.item(STATUS_ROW)
         count = self.unseen_bounces
-        item.setText(f"Status  ⚠ {count}" if count else "Status")
-        item.setData(QtCore.Qt.ItemDataRole.AccessibleTextRole,
-                     f"Status, {count} undelivered message{'s' if count != 1 else ''} not yet seen" if count
-                     else "Status")  # fmt: skip
+        spoken = f"{count} undelivered message{'s' if count != 1 else ''} not yet seen"
+        self.views.set_badge("status", f"⚠ {count}" if count else "", spoken if count else "")
 
-    def _seen_view(self, row: int) -> None:
-        if row == STATUS_ROW and self.unseen_bounces:
+    def _seen_view(self, name: str) -> None:
+        if name == "status" and self.unseen_bounces:
             self.unseen_bounces = 0
             self._show_bounce_badge()
 
@@ -773,7 +772,7 @@ class MainWindow(QMainWindow):
         self.locked_changed.emit(False)
 
     def _set_content_actions_enabled(self, enabled: bool) -> None:
-        for action in self._content_actions:
+        for action in self._content_actions + self.views.actions:
             action.setEnabled(enabled)
 
     def _check_idle(self) -> None:
@@ -886,11 +885,6 @@ class MainWindow(QMainWindow):
             self.addAction(item)
             return item
 
-        def go(row: int, focus: QWidget | None = None) -> None:
-            self.navigation.setCurrentRow(row)
-            if focus is not None:
-                focus.setFocus()
-
         file_menu = self.file_menu
         new = action(file_menu, "&New message", "Ctrl+N", self.new_message)
         send = action(file_menu, "Sen&d", "Ctrl+Return", self._send_shortcut)
@@ -900,10 +894,9 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         action(file_menu, "&Quit", "Ctrl+Q", self.close)
         view_menu = self.view_menu
-        compose = action(view_menu, "&Compose", "Ctrl+1", lambda: go(0))
-        outbox = action(view_menu, "&Outbox", "Ctrl+2", lambda: go(1, self.outbox_view.table))
-        status = action(view_menu, "&Status and history", "Ctrl+3", lambda: go(2, self.status_view.table))
-        search = action(view_menu, "Search &history", "Ctrl+F", lambda: go(2, self.status_view.search))
+        search = action(
+            view_menu, "Search &history", "Ctrl+F", lambda: self.views.show("status", self.status_view.search)
+        )
         toggle_log = self.log_panel.toggleViewAction()
         toggle_log.setText("&Log panel")
         toggle_log.setShortcut(QKeySequence("Ctrl+L"))
@@ -911,7 +904,7 @@ class MainWindow(QMainWindow):
         self.addAction(toggle_log)
         audit = action(view_menu, "&Audit trail…", "", self.show_audit_trail)
         action(self.help_menu, "&Keyboard shortcuts", "F1", self.show_help)
-        self._content_actions = [new, send, settings, compose, outbox, status, search, toggle_log, audit]
+        self._content_actions = [new, send, settings, search, toggle_log, audit]
 
     def _send_shortcut(self) -> None:
         if self.pages.currentWidget() is self.composer and self.composer.send_button.isEnabled():

@@ -58,7 +58,7 @@ def test_a_message_marked_as_sent_never_shows_processing(
     stored = runtime.queue(make_message("Discharge summary"))
     qtbot.waitUntil(lambda: store.get(stored.id).state is OutboxState.OUTCOME_UNKNOWN, timeout=15_000)
     runtime.mark_sent(stored.id)
-    window.navigation.setCurrentRow(2)
+    window.views.show("status")
     model = window.status_view.model
     qtbot.waitUntil(lambda: model.row_of(stored.id) >= 0, timeout=10_000)
     row = model.row_of(stored.id)
@@ -83,9 +83,9 @@ def test_a_bounce_raises_a_count_on_status_until_it_is_seen(qtbot: QtBot, make_w
     runtime = window.runtime
     assert runtime is not None
     runtime.queue(make_message("Vaccination reminder", "sam.reyes+hardbounce@old-isp.example"))
-    status_item = window.navigation.item(2)
+    status_item = window.views.view("status").item
     qtbot.waitUntil(lambda: status_item.text() == "Status  ⚠ 1", timeout=20_000)
     assert "1 undelivered message not yet seen" in status_item.data(Qt.ItemDataRole.AccessibleTextRole)
-    window.navigation.setCurrentRow(2)
+    window.views.show("status")
     assert status_item.text() == "Status"
     assert window.unseen_bounces == 0

@@ -47,7 +47,7 @@ def test_window_three_batches_and_ten_sends_on_one_profile(
     subjects = Counter(m["subject"] for m in sandbox_record(sandbox))
     assert len(subjects) == 135
     assert set(subjects.values()) == {1}
-    window.navigation.setCurrentRow(1)
+    window.views.show("outbox")
     qtbot.waitUntil(lambda: window.outbox_view.model.rowCount() == 0, timeout=10_000)
 
 
@@ -70,7 +70,7 @@ def test_one_decision_for_every_message_of_an_ambiguous_request(
     with sandbox_control(sandbox) as control:
         control.post("/faults", json={"accept_then_fail_rate": 0.0})
     outbox = window.outbox_view
-    window.navigation.setCurrentRow(1)
+    window.views.show("outbox")
     qtbot.waitUntil(lambda: outbox.model.rowCount() == 20, timeout=10_000)
     outbox.table.selectRow(3)
     qtbot.waitUntil(outbox.group_facts.isVisible, timeout=5_000)

@@ -53,7 +53,7 @@ def test_invalid_then_valid_address_then_send_until_delivered(qtbot: QtBot, make
     qtbot.waitUntil(lambda: delivered_rows(window) == ["delivered"], timeout=15_000)
     qtbot.waitUntil(lambda: window.outbox_view.model.rowCount() == 0, timeout=5_000)
 
-    window.navigation.setCurrentRow(2)
+    window.views.show("status")
     status.table.selectRow(0)
     qtbot.waitUntil(lambda: bool(status.tracking.text()), timeout=5_000)
     assert "jane@clinic.example" in status.detail.toPlainText()
@@ -160,7 +160,7 @@ def test_outcome_unknown_resend_or_mark_sent(qtbot: QtBot, make_window: WindowFa
         qtbot.waitUntil(lambda: window.composer.subject.text() == "", timeout=5_000)
 
     outbox = window.outbox_view
-    window.navigation.setCurrentRow(1)
+    window.views.show("outbox")
 
     def unknown_rows() -> int:
         model = outbox.model
@@ -206,7 +206,7 @@ def test_history_filters(qtbot: QtBot, make_window: WindowFactory) -> None:
     qtbot.waitUntil(lambda: delivered_rows(window).count("delivered") == 3, timeout=15_000)
 
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    assert window.navigation.currentRow() == 2
+    assert window.views.current() == "status"
     qtbot.keyClicks(status.search, "appointment")
     qtbot.waitUntil(lambda: status.model.rowCount() == 1, timeout=5_000)
     status.search.clear()
@@ -353,7 +353,7 @@ def test_help_lists_shortcuts_and_ctrl_l_toggles_log(qtbot: QtBot, make_window: 
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert window.log_panel.isVisible() is not shown
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    assert window.navigation.currentRow() == 0
+    assert window.views.current() == "compose"
 
 
 def test_every_control_has_an_accessible_name(make_window: WindowFactory) -> None:
@@ -416,7 +416,7 @@ def test_offline_notice_and_resume_after_reconnect(qtbot: QtBot, make_window: Wi
     assert not outbox.resume_button.isVisibleTo(window)
     assert window.runtime.outbox is not None
     window.runtime.outbox.hold(True)  # what the engine does on reconnect under the "ask" policy
-    window.navigation.setCurrentRow(1)
+    window.views.show("outbox")
     qtbot.waitUntil(outbox.resume_button.isVisible, timeout=5_000)
     click(qtbot, outbox.resume_button)
     qtbot.waitUntil(lambda: not outbox.notice.isVisible(), timeout=5_000)
@@ -505,7 +505,7 @@ def test_the_history_chart_counts_today_once_the_view_settles(qtbot: QtBot, make
     window = make_window()
     _queue(window, "pat@one.example", "Lab results ready", "lab")
     _queue(window, "lee@two.example", "Invoice", "billing")
-    window.navigation.setCurrentRow(2)
+    window.views.show("status")
     qtbot.waitUntil(lambda: delivered_rows(window) == ["delivered", "delivered"], timeout=15_000)
 
     def today(name: str) -> float:
