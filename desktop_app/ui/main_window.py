@@ -49,6 +49,7 @@ if TYPE_CHECKING:  # imported where used: the views after the first paint, the e
     from desktop_app.store.messages import MessageStore, RequestGroup, StoredMessage
     from desktop_app.ui.composer import ComposerView, EditableMessage
     from desktop_app.ui.dialogs import HelpDialog
+    from desktop_app.ui.everyday import Everyday
     from desktop_app.ui.lock_screen import LockScreen, UndoToast
     from desktop_app.ui.log_panel import LogPanel
     from desktop_app.ui.outbox_view import OutboxView
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
     log_panel: LogPanel
     lock_screen: LockScreen
     toast: UndoToast
+    everyday: Everyday
 
     def __init__(self, profile: Profile, make_runtime: RuntimeFactory) -> None:
         super().__init__()
@@ -175,6 +177,7 @@ class MainWindow(QMainWindow):
                        focus=lambda: self.outbox_view.table if self._views_built else None)  # fmt: skip
         self.views.add("status", "Status", shortcut="Ctrl+3", menu_text="&Status and history",
                        focus=lambda: self.status_view.table if self._views_built else None)  # fmt: skip
+        self.views.add("drafts", "Drafts", shortcut="Ctrl+4", before="outbox")  # its page: ui/everyday.py
 
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_SAVE_DELAY_MS)
         self._draft_timer.timeout.connect(self.save_draft)
@@ -198,6 +201,7 @@ class MainWindow(QMainWindow):
             return
         self._views_built = True
         from desktop_app.ui.composer import ComposerView
+        from desktop_app.ui.everyday import Everyday
         from desktop_app.ui.lock_screen import LockScreen, UndoToast
         from desktop_app.ui.log_panel import LogPanel
         from desktop_app.ui.outbox_view import OutboxView
@@ -212,6 +216,7 @@ class MainWindow(QMainWindow):
         self.status_view = StatusView(self.jobs, self)
         for name, page in (("compose", self.composer), ("outbox", self.outbox_view), ("status", self.status_view)):
             self.views.set_page(name, page)
+        self.everyday = Everyday(self)  # Drafts, the sent-message view, new messages made from sent ones
         self.toast = UndoToast(self)
         self.lock_screen = LockScreen(self)
         self.shell.addWidget(self.lock_screen)
@@ -325,6 +330,7 @@ class MainWindow(QMainWindow):
         self.bridge.attach(runtime)
         self.outbox_view.set_store(runtime.store)
         self.status_view.set_store(runtime.store)
+        self.everyday.attach(runtime.store)
         if runtime.ephemeral_key:
             self.banner.setText(
                 SANDBOX_BANNER + "  No system keyring was found, so this session's data is deleted when you quit."

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer
 
+from desktop_app.core.times import shown_time
 from desktop_app.ui.jobs import CancelToken, JobRunner
 
 if TYPE_CHECKING:  # the store (SQLCipher, keyring) loads on the worker that opens it, after the first paint
@@ -60,7 +61,8 @@ def readable_recipients(text: str) -> str:
 
 
 def clock_time(moment: float | None) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(moment)) if moment else ""
+    """Local, ``HH:MM`` today and with the date on other days, like every time the app shows."""
+    return shown_time(moment) if moment else ""
 
 
 class MessageTableModel(QAbstractTableModel):

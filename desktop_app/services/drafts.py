@@ -1,0 +1,86 @@
+"""Drafts and messages made from sent ones, below the UI: what the Drafts list, the sent-message view
+and "Correct the address and resend" need, so the views only show and ask.
+
+A draft is a message in the ``draft`` state (autosave writes it, see ``MessageStore.save_draft``);
+a message made from a sent one is always a *new* message for the composer, never the sent one
+queued again, so its history stays as it was."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from desktop_app.core.delivery_status import FINAL_BOUNCED, FINAL_DELIVERED
+from desktop_app.core.errors import KnownError
+from desktop_app.core.message import OutgoingMessage
+from desktop_app.core.outbox_state import OutboxState
+from desktop_app.core.records import RecipientDelivery
+from desktop_app.services.mailmerge import TEMPLATE, TEMPLATE_VALUES
+from desktop_app.store.messages import HistoryFilter, MessageStore, StatusEvent, StoredMessage
+
+FORWARD_PREFIX = "Fwd: "
+SOFT_BOUNCED = frozenset({"soft bounced", "soft bounced - mailbox full"})
+
+
+class DraftGone(KnownError):
+    """The draft was sent, discarded or deleted meanwhile (another window, or autosave's last word)."""
+
+
+def list_drafts(store: MessageStore) -> list[StoredMessage]:
+    """Every draft, the one edited last first (what a front desk looks for)."""
+    drafts = store.get_many(store.list_ids(HistoryFilter(states=(OutboxState.DRAFT,))))
+    return sorted(drafts, key=lambda m: (m.updated_at, m.id), reverse=True)
+
+
+def open_draft(store: MessageStore, draft_id: int) -> OutgoingMessage:
+    stored = store.get(draft_id)
+    if stored.state is not OutboxState.DRAFT:
+        raise DraftGone("This draft is no longer a draft: it was sent or discarded meanwhile.")
+    return stored.message
+
+
+def delete_draft(store: MessageStore, draft_id: int) -> None:
+    """Delete for good (it was never sent, so there is no history to keep); the deletion is audited."""
+    try:
+        store.delete_draft(draft_id)
+    except KnownError as error:
+        raise DraftGone("This draft was already sent or deleted.") from error
+    store.audit("delete_draft", message_id=draft_id)
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """A sent message as its read-only view shows it (read on a worker)."""
+
+    stored: StoredMessage
+    message: OutgoingMessage
+    statuses: list[RecipientDelivery]
+    events: list[StatusEvent]
+
+    @property
+    def delivered_to(self) -> list[str]:
+        return [s.recipient for s in self.statuses if s.delivery_status in FINAL_DELIVERED]
+
+    @property
+    def bounced(self) -> list[str]:
+        return [s.recipient for s in self.statuses if s.delivery_status in FINAL_BOUNCED | SOFT_BOUNCED]
+
+
+def load_sent(store: MessageStore, message_id: int) -> SentMessage:
+    stored = store.get(message_id)
+    return SentMessage(stored, stored.message, store.recipient_statuses(message_id), store.timeline(message_id))
+
+
+def is_bounced(status: str) -> bool:
+    """Hard or soft: either way the recipient has not got it (and has no delivered time)."""
+    return status in FINAL_BOUNCED or status in SOFT_BOUNCED
+
+
+def as_new(message: OutgoingMessage) -> OutgoingMessage:
+    """The same message as a new one: what Resend and "Correct the address" put in the composer."""
+    return replace(message, meta={k: v for k, v in message.meta.items() if k in (TEMPLATE, TEMPLATE_VALUES)})
+
+
+def forwarded(message: OutgoingMessage) -> OutgoingMessage:
+    """The body and attachments for someone else: no recipients, "Fwd:" before the subject."""
+    subject = message.subject if message.subject.startswith(FORWARD_PREFIX) else FORWARD_PREFIX + message.subject
+    return replace(as_new(message), to=(), cc=(), bcc=(), reply_to=None, subject=subject)
