@@ -36,20 +36,20 @@ def test_a_view_inserted_before_status_changes_no_shortcut_or_target(qtbot: QtBo
     dummy = QLabel("A view another feature adds")
     window.views.add("dummy", "Dummy", dummy, shortcut="Ctrl+9", before="status")
 
-    assert window.views.names == ["compose", "outbox", "dummy", "status"]
+    assert window.views.names == ["compose", "drafts", "outbox", "dummy", "status"]
     assert _targets(qtbot, window) == before  # same shortcut, same view, same page
     window.views.show("status")
     assert window.pages.currentWidget() is window.status_view
     qtbot.keyClick(window, Qt.Key.Key_9, Qt.KeyboardModifier.ControlModifier)
     assert (window.views.current(), window.pages.currentWidget()) == ("dummy", dummy)
     texts = [a.text() for a in window.view_menu.actions()]
-    assert texts == [*view_texts[:2], "&Dummy", *view_texts[2:]]  # it joins the views' block in the menu
+    assert texts == [*view_texts[:3], "&Dummy", *view_texts[3:]]  # it joins the views' block in the menu
 
     # The bounce badge follows the Status view, wherever its row is now.
     window.unseen_bounces = 2
     window._show_bounce_badge()
     assert window.views.view("status").item.text() == "Status  ⚠ 2"
-    assert window.navigation.item(2).text() == "Dummy"
+    assert window.navigation.item(3).text() == "Dummy"
 
 
 def test_a_view_added_after_the_views_block_joins_it_and_names_are_unique(
