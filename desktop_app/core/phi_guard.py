@@ -1,0 +1,259 @@
+"""The PHI guard: patient data in a subject line, which notification mails and mailbox lists show.
+
+Encryption protects the body; the subject of a secure message still appears in the recipient's
+notification and inbox list. The guard looks for dates of birth, US social security numbers,
+medical record numbers, phone numbers and the names of address-book people, and says which rule
+matched, where, and what to do. Rules are data (``resources/guard/phi-rules.json``, replaceable
+by an administrator through the ``guard_rules`` setting): each has an id, a kind, an action and
+plain words. Ordinary subjects ("Invoice 2026-1141", "Your appointment on 12/03", "Room 214")
+must not trip it: a guard that cries wolf gets overridden by habit.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+import phonenumbers
+
+from desktop_app.core.errors import KnownError
+
+
+class GuardRulesError(KnownError, ValueError):
+    """The rules file cannot be used; the words say which rule and what is wrong."""
+
+
+class Action(StrEnum):
+    BLOCK = "block"  # not sent until the rule is overridden, with a reason (audited)
+    SECURE_NOTIFICATION = "require_secure_notification"  # sent only with a secure notification
+    WARN = "warn"  # said, and sent
+
+
+class Kind(StrEnum):
+    DATE_OF_BIRTH = "date_of_birth"
+    SSN = "ssn"
+    PATTERN = "pattern"  # a regular expression: medical record numbers, or a site's own identifiers
+    PHONE = "phone"
+    CONTACT_NAME = "contact_name"
+
+
+FIELDS = ("subject", "body")
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATES = re.compile(
+    r"(?<![\w/.-])(?:"
+    r"(?P<y1>(?:19|20)\d\d)[-/.](?P<m1>\d{1,2})[-/.](?P<d1>\d{1,2})"  # 1962-03-14
+    r"|(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y2>\d{4}|\d{2})"  # 03/14/1962, 14.03.62
+    rf"|{_MONTH}\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y3>\d{{4}})"  # March 14, 1962
+    rf"|(?P<d4>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH.replace('mon', 'mon4')}\s+(?P<y4>\d{{4}})"  # 14 Mar 1962
+    r")(?![\w/-]|\.\d)",
+    re.IGNORECASE,
+)
+_BIRTH_WORDS = re.compile(r"(?:\bd\.?o\.?b\b\.?|date\s+of\s+birth|birth\s*date|\bborn\b|\bb\.)\W{0,3}$", re.I)
+_BARE_YEAR = re.compile(r"(?:\bd\.?o\.?b\b\.?|date\s+of\s+birth|birth\s*date|\bborn\b|\bb\.)\W{0,3}((?:19|20)\d\d)\b",
+                        re.I)  # fmt: skip
+_EVENT_WORDS = re.compile(
+    r"\b(?:on|for|from|since|until|dated?|visit|appt|appointment|service|services|statement|invoice|"
+    r"order|week|of|due|by|through|thru|before|after|starting|effective)\W{0,3}$",
+    re.IGNORECASE,
+)
+_SSN = re.compile(r"(?<![\w-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w-])")
+_SSN_WORDS = re.compile(
+    r"\b(?:ssn|ss#|soc(?:ial)?\.?\s*sec(?:urity)?(?:\s*(?:no|number|#))?)\W{0,3}(\d[\d -]{7,10}\d)\b", re.IGNORECASE
+)
+_WORDS = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
+
+
+@dataclass(frozen=True)
+class GuardRule:
+    """One rule of the rules file; ``options`` holds the kind's own settings (a pattern, a region)."""
+
+    id: str
+    kind: Kind
+    action: Action
+    words: str
+    fields: tuple[str, ...] = ("subject",)
+    options: Mapping[str, Any] = field(default_factory=dict)
+    pattern: re.Pattern[str] | None = None
+
+
+@dataclass(frozen=True)
+class GuardHit:
+    """Where a rule matched: the field, the span (for highlighting) and the text matched."""
+
+    rule: GuardRule
+    field: str
+    start: int
+    end: int
+    text: str
+
+    @property
+    def summary(self) -> str:
+        return f"{self.rule.words} (rule “{self.rule.id}”, matched “{self.text}” in the {self.field})"
+
+    @property
+    def stops(self) -> bool:
+        return self.rule.action is not Action.WARN
+
+
+class NameIndex:
+    """Full names of address-book people (two words or more), found in text as "Jane Doe" or "Doe, Jane"."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self._pairs: set[tuple[str, str]] = set()
+        for name in names:
+            words = [_fold(w) for w in _WORDS.findall(name)]
+            words = [w for w in words if len(w) > 1]
+            if len(words) >= 2:
+                self._pairs.add((words[0], words[-1]))
+                self._pairs.add((words[-1], words[0]))
+
+    def __len__(self) -> int:
+        return len(self._pairs) // 2
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        if not self._pairs:
+            return []
+        found = []
+        words = [(m.start(), m.end(), _fold(m.group())) for m in _WORDS.finditer(text)]
+        for (start, _, first), (_, end, second) in itertools.pairwise(words):
+            if (first, second) in self._pairs:
+                found.append((start, end))
+        return found
+
+
+def _fold(word: str) -> str:
+    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode("ascii").casefold()
+
+
+class GuardRules:
+    """A parsed, checked rules file; :meth:`check` runs every rule on a subject (and body)."""
+
+    def __init__(self, rules: Iterable[GuardRule]) -> None:
+        self.rules = tuple(rules)
+
+    @classmethod
+    def from_json(cls, data: object) -> GuardRules:
+        if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+            raise GuardRulesError('the rules file should be a JSON object with a "rules" list')
+        rules = [_rule(index, item) for index, item in enumerate(data["rules"], 1)]
+        ids = [rule.id for rule in rules]
+        if len(set(ids)) != len(ids):
+            raise GuardRulesError(f"two rules share the id “{next(i for i in ids if ids.count(i) > 1)}”")
+        return cls(rules)
+
+    def get(self, rule_id: str) -> GuardRule | None:
+        return next((rule for rule in self.rules if rule.id == rule_id), None)
+
+    def check(self, subject: str, body: str = "", *, names: NameIndex | None = None,
+              today: date | None = None) -> list[GuardHit]:  # fmt: skip
+        """Every match of every rule, subject first, in the order of the rules file."""
+        today = today or date.today()
+        hits: list[GuardHit] = []
+        for rule in self.rules:
+            for where, text in (("subject", subject), ("body", body)):
+                if where in rule.fields and text:
+                    spans = _outermost(_spans(rule, text, names, today))
+                    hits.extend(GuardHit(rule, where, s, e, text[s:e]) for s, e in spans)
+        return hits
+
+
+def _rule(index: int, item: object) -> GuardRule:
+    if not isinstance(item, dict):
+        raise GuardRulesError(f"rule {index} is not an object")
+    rule_id = item.get("id")
+    if not isinstance(rule_id, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,40}", rule_id):
+        raise GuardRulesError(f"rule {index} needs an id of lower-case letters, digits, - or _")
+    try:
+        kind = Kind(str(item.get("kind")))
+        action = Action(str(item.get("action")))
+    except ValueError:
+        raise GuardRulesError(
+            f"rule “{rule_id}”: kind should be one of {', '.join(Kind)} and action one of {', '.join(Action)}"
+        ) from None
+    words = item.get("words")
+    if not isinstance(words, str) or not words.strip():
+        raise GuardRulesError(f"rule “{rule_id}” needs words that tell the user what was found and what to do")
+    fields = item.get("fields", ["subject"])
+    if not isinstance(fields, list) or not fields or not set(fields) <= set(FIELDS):
+        raise GuardRulesError(f"rule “{rule_id}”: fields should list subject and/or body")
+    pattern = None
+    if kind is Kind.PATTERN:
+        text = item.get("pattern")
+        if not isinstance(text, str) or not text:
+            raise GuardRulesError(f"rule “{rule_id}” is a pattern rule without a pattern")
+        try:
+            pattern = re.compile(text, re.IGNORECASE)
+        except re.error as error:
+            raise GuardRulesError(
+                f"rule “{rule_id}”: the pattern is not a valid regular expression ({error})"
+            ) from None
+    options = {k: v for k, v in item.items() if k not in ("id", "kind", "action", "words", "fields", "pattern")}
+    return GuardRule(rule_id, kind, action, words.strip(), tuple(fields), options, pattern)
+
+
+def _spans(rule: GuardRule, text: str, names: NameIndex | None, today: date) -> list[tuple[int, int]]:
+    if rule.kind is Kind.DATE_OF_BIRTH:
+        return _birth_dates(text, today, int(rule.options.get("min_age_years", 3)))
+    if rule.kind is Kind.SSN:
+        return [m.span() for m in _SSN.finditer(text)] + [
+            m.span(1) for m in _SSN_WORDS.finditer(text) if len(re.sub(r"\D", "", m.group(1))) == 9
+        ]
+    if rule.kind is Kind.PATTERN:
+        assert rule.pattern is not None
+        return [m.span(1 if m.re.groups else 0) for m in rule.pattern.finditer(text)]
+    if rule.kind is Kind.PHONE:
+        region = str(rule.options.get("region", "US"))
+        matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
+        return [(m.start, m.end) for m in matcher]
+    return names.find(text) if names is not None else []
+
+
+def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Each matched stretch once: a span inside another (two detectors on one number) is dropped."""
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(set(spans), key=lambda span: (span[0], -span[1])):
+        if not kept or start >= kept[-1][1]:
+            kept.append((start, end))
+    return kept
+
+
+def _birth_dates(text: str, today: date, min_age: int) -> list[tuple[int, int]]:
+    """Dates said to be a birth date, and full dates old enough to be one that no event word introduces."""
+    spans = []
+    for match in _DATES.finditer(text):
+        day = _date(match, today)
+        if day is None or day > today:
+            continue
+        before = text[max(0, match.start() - 24) : match.start()]
+        said = _BIRTH_WORDS.search(before) is not None
+        if said or (today.year - day.year >= min_age and not _EVENT_WORDS.search(before)):
+            spans.append(match.span())
+    spans.extend(m.span(1) for m in _BARE_YEAR.finditer(text) if int(m.group(1)) <= today.year)
+    return spans
+
+
+def _date(match: re.Match[str], today: date) -> date | None:
+    """The date a match names (month first for 03/04/1962, as US clinics write), or None if none."""
+    g = match.groupdict()
+    try:
+        if g["y1"]:
+            return date(int(g["y1"]), int(g["m1"]), int(g["d1"]))
+        if g["y2"]:
+            year = int(g["y2"])
+            if len(g["y2"]) == 2:
+                year += 1900 if year > today.year % 100 else 2000
+            first, second = int(g["a"]), int(g["b"])
+            month, day = (first, second) if first <= 12 else (second, first)
+            return date(year, month, day)
+        mon = g["mon"] or g["mon4"]
+        return date(int(g["y3"] or g["y4"]), _MONTHS.index(mon[:3].lower()) + 1, int(g["d3"] or g["d4"]))
+    except ValueError:
+        return None
