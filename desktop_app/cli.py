@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop_app import APP_NAME, __version__
+from desktop_app.headless_audit import add_audit_parser
 from desktop_app.services.logging_setup import configure_logging
 from desktop_app.services.profile import Profile, default_profile_dir
 
@@ -99,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     decision.add_argument("--resend", action="store_true", help="queue them again and wait (may deliver twice)")
     decision.add_argument("--mark-sent", action="store_true", help="mark them sent (you know they arrived)")
     resolve.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for acceptance")
+    add_audit_parser(commands, common)
     return parser
 
 
@@ -130,9 +132,16 @@ def _start_sandbox(delivery_delay: float, attachment_limit_mb: float) -> Embedde
 
 def headless(args: argparse.Namespace, profile: Profile) -> int:
     from desktop_app.headless import batch_command, list_command, send_command
+    from desktop_app.headless_audit import audit_command
     from desktop_app.services.runtime import Overrides, Runtime, SetupError
 
-    commands = {"send": send_command, "batch": batch_command, "outbox": list_command, "status": list_command}
+    commands = {
+        "send": send_command,
+        "batch": batch_command,
+        "outbox": list_command,
+        "status": list_command,
+        "audit": audit_command,
+    }
     try:
         overrides = Overrides(api_base_url=args.api_base_url, start_sandbox=_start_sandbox)
         runtime = Runtime(profile, overrides, role=f"sealpost {args.command}")

@@ -1,18 +1,26 @@
 """The audit trail: who sent, resent, marked sent, cancelled, exported, changed settings, unlocked.
 
 Entries and the chain check are loaded on a background job; the dialog says in words whether the
-trail is intact or which entry was changed or removed.
+trail is intact or which entry was changed or removed. Export… writes a period of it as an
+export anyone can verify (services/audit_export.py), also on a background job.
 """
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -20,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import APP_NAME
+from desktop_app.core.period import parse_period
 from desktop_app.services.runtime import Runtime
 from desktop_app.store.messages import AuditEntry
 from desktop_app.ui.jobs import CancelToken, JobRunner
@@ -44,11 +53,32 @@ class AuditDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for column, width in enumerate((150, 70, 150, 80)):
             self.table.setColumnWidth(column, width)
+        self._runtime, self._jobs = runtime, jobs
+        self.period_from, self.period_to = QDateEdit(self), QDateEdit(QDate.currentDate(), self)
+        self.period_from.setDate(QDate.currentDate().addMonths(-1))
+        for edit, name in ((self.period_from, "Export from"), (self.period_to, "Export to")):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setAccessibleName(name)
+        self.include_recipients = QCheckBox("Include recipient addresses (PHI)", self)
+        self.export_button = QPushButton("&Export…", self)
+        self.export_button.setAccessibleName("Export the audit trail")
+        self.export_button.clicked.connect(self._choose_export_folder)
+        self.export_result = QLabel("", self)
+        self.export_result.setObjectName("auditExportResult")
+        self.export_result.setWordWrap(True)
+        export_row = QHBoxLayout()
+        for widget in (QLabel("From", self), self.period_from, QLabel("to", self), self.period_to,
+                       self.include_recipients, self.export_button):  # fmt: skip
+            export_row.addWidget(widget)
+        export_row.addStretch(1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.verdict)
         layout.addWidget(self.table, 1)
+        layout.addLayout(export_row)
+        layout.addWidget(self.export_result)
         layout.addWidget(buttons)
         self.resize(760, 460)
 
@@ -56,7 +86,40 @@ class AuditDialog(QDialog):
             assert runtime.store is not None
             return runtime.store.audit_entries(), runtime.verify_audit()
 
-        jobs.submit(load, name="load audit trail", on_result=self._show, on_error=self._failed)
+        jobs.submit(load, name="load audit trail", on_result=self._show, on_error=self._failed, owner=self)
+
+    def _choose_export_folder(self) -> None:
+        parent = QFileDialog.getExistingDirectory(self, "Export the audit trail into…", str(Path.home()))
+        if parent:
+            self.export_to(Path(parent) / time.strftime("sealpost-audit-%Y%m%d-%H%M%S"))
+
+    def export_to(self, folder: Path) -> None:
+        """Write the chosen period to ``folder`` (new) on a background job; the result is shown here."""
+        from desktop_app.services.audit_export import export_audit
+
+        start, end = (d.date().toString("yyyy-MM-dd") for d in (self.period_from, self.period_to))
+        include = self.include_recipients.isChecked()
+        runtime = self._runtime
+        self.export_button.setEnabled(False)
+        self.export_result.setText("Exporting…")
+
+        def run(_token: CancelToken) -> str:
+            result = export_audit(runtime, parse_period(start, end, now=time.time()), folder,
+                                  include_recipients=include)  # fmt: skip
+            words = f"{result.count} entries exported to {result.directory}."
+            if result.chain_problem is not None:
+                words += f" Warning: the trail was changed or cut at entry {result.chain_problem}."
+            return words
+
+        def done(words: str) -> None:
+            self.export_button.setEnabled(True)
+            self.export_result.setText(words)
+
+        def failed(error: BaseException) -> None:
+            self.export_button.setEnabled(True)
+            self.export_result.setText(f"Not exported: {error}")
+
+        self._jobs.submit(run, name="export audit trail", on_result=done, on_error=failed, owner=self)
 
     def _failed(self, error: BaseException) -> None:
         self.verdict.setText(f"The audit trail could not be read: {error}")
