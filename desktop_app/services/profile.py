@@ -78,6 +78,9 @@ class Settings:
     offline_policy: str = "always"  # "always" sends queued mail on reconnect, "ask" waits for the user
     theme: str = "system"
     passphrase_hash: str = ""  # scrypt hash of the screen-lock passphrase (services/autolock.py)
+    message_footer: str = ""  # HTML appended to every message sent (core/footer.py); "" = none
+    signature: str = ""  # HTML put into each new message in the composer (sanitised there)
+    spell_language: str = "en_US"  # the spell checker's dictionary (ui/spelling.py)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -14,7 +14,7 @@ import queue
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
@@ -26,6 +26,7 @@ from desktop_app.api.config import ApiConfig, AuthStyle, BasePreset, Secret, che
 from desktop_app.api.connection import Candidate, api_root, key_fingerprint
 from desktop_app.api.errors import PauboxError
 from desktop_app.core.errors import KnownError
+from desktop_app.core.footer import Footer, footer_from_setting
 from desktop_app.core.message import OutgoingMessage, message_to_dict
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.sanitize import check_body_size, html_to_text, sanitize_html
@@ -504,9 +505,26 @@ class Runtime:
             check_body_size(message.html)
         html = sanitize_html(message.html) if message.html else ""
         text = message.text or (html_to_text(html) if html else "")
-        prepared = replace(message, html=html, text=text)
+        prepared = self._with_footer(replace(message, html=html, text=text))
         self.validate(prepared)
         return prepared
+
+    def footer(self) -> Footer | None:
+        """The profile's organisation footer, sanitised (cached while the setting is unchanged)."""
+        return footer_from_setting(self.profile.settings.message_footer)
+
+    def _with_footer(self, message: OutgoingMessage) -> OutgoingMessage:
+        """The one place a footer is added (a Paubox dynamic template's body is Paubox's to render)."""
+        footer = self.footer()
+        return message if footer is None or message.meta.get(TEMPLATE) else footer.apply(message)
+
+    def without_footer(self, message: OutgoingMessage) -> OutgoingMessage:
+        """A stored message as the user wrote it: the footer comes back on when it is sent again."""
+        footer = self.footer()
+        return message if footer is None else footer.remove(message)
+
+    def _footered(self, rows: Iterable[tuple[int, OutgoingMessage]]) -> Iterator[tuple[int, OutgoingMessage]]:
+        return ((row, self._with_footer(message)) for row, message in rows)
 
     def validate(self, prepared: OutgoingMessage) -> None:
         """Raise MessageError or AddressError if a prepared message (HTML sanitised) would be refused.
@@ -553,7 +571,7 @@ class Runtime:
             message_id, OutboxState.DRAFT, expected=[OutboxState.SCHEDULED, OutboxState.QUEUED],
             send_at=None, next_attempt_at=None, detail="undone by user", audit="undo",
         )  # fmt: skip
-        return stored.message
+        return self.without_footer(stored.message)
 
     def queue_batch(self, batch_id: str, rows: Iterable[tuple[int, OutgoingMessage]]) -> list[int]:
         """Queue a mail-merge batch atomically (all rows or none; a known batch id is not queued twice).
@@ -562,7 +580,7 @@ class Runtime:
         one at a time as they are written (a refused one rolls the whole batch back).
         """
         store, outbox = self._require()
-        prepared = rows if isinstance(rows, MergedRows) else ((row, self.prepare(m)) for row, m in rows)
+        prepared = self._footered(rows) if isinstance(rows, MergedRows) else ((r, self.prepare(m)) for r, m in rows)
         ids = store.add_batch(batch_id, prepared)
         store.audit("queue_batch", detail=f"batch {batch_id[:16]}, {len(ids)} messages")
         outbox.wake()
@@ -584,12 +602,12 @@ class Runtime:
             runs.append(summary)
         if runs and not runs[-1].settled:
             latest = runs[-1]
-            ids = store.add_batch(latest.batch_id, plan.rows)  # finds the stored rows: queues nothing
+            ids = store.add_batch(latest.batch_id, self._footered(plan.rows))  # finds the stored rows: queues nothing
             return BatchStart(latest.batch_id, ids, BatchOutcome.RESUMED, latest)
         if runs and not again:
             return BatchStart(runs[-1].batch_id, [], BatchOutcome.ALREADY_SENT, runs[-1])
         batch_id = rerun_id(base, len(runs))
-        ids = store.add_batch(batch_id, plan.rows)
+        ids = store.add_batch(batch_id, self._footered(plan.rows))
         rerun = f", sent again on purpose (run {len(runs) + 1})" if runs else ""
         store.audit("queue_batch", detail=f"batch {batch_id[:16]}, {len(ids)} messages{rerun}")
         outbox.wake()
@@ -600,7 +618,7 @@ class Runtime:
         stored = self._store().batch_payloads(batch_id)
         if len(stored) != len(plan.rows):  # nothing stored under that id (the usual case): render nothing
             return False
-        planned = {line: json.dumps(message_to_dict(message)) for line, message in plan.rows}
+        planned = {line: json.dumps(message_to_dict(message)) for line, message in self._footered(plan.rows)}
         return bool(stored) and stored == planned
 
     def resolve_group(self, group: str, *, resend: bool) -> list[int]:

@@ -55,9 +55,11 @@ from PySide6.QtWidgets import (
 
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.template_panel import TemplatePanel
+from desktop_app.ui.writing_settings import insert_signature
 
 if TYPE_CHECKING:
     from desktop_app.core.addresses import Address, AddressFieldResult
+    from desktop_app.core.footer import Footer
     from desktop_app.core.message import Attachment, OutgoingMessage
 
 
@@ -519,6 +521,9 @@ class ComposerView(QWidget):
         self.sender_address = sender
         self._jobs = jobs
         self.draft_id: int | None = None
+        self.signature_html = ""  # sanitised; put into each new message (ui/writing_settings.py)
+        self.footer: Footer | None = None  # shown in the preview; Runtime.prepare appends it when sending
+        self._pristine_body = ""  # a new message's body as loaded (empty, or just the signature)
         self.session = 0  # bumped whenever the form is reloaded, so late autosaves know they are stale
         self._loading = False
         self.completions = QStringListModel(self)
@@ -772,12 +777,14 @@ class ComposerView(QWidget):
             self._jobs.submit(render_template, name="render template", on_result=self._show_rendered)
             return
         html = self.body.toHtml() if self.body.toPlainText().strip() else ""
+        footer = self.footer
 
         def render(_token: CancelToken) -> tuple[str, str]:
             from desktop_app.core.sanitize import html_to_text, sanitize_html
 
             clean = sanitize_html(html) if html else ""
-            return clean, html_to_text(clean) if clean else ""
+            shown = footer.apply_parts(clean, "")[0] if footer else clean  # as Runtime.prepare will send it
+            return shown, html_to_text(clean) if clean else ""
 
         self._jobs.submit(render, name="render preview", on_result=self._show_rendered)
 
@@ -918,6 +925,9 @@ class ComposerView(QWidget):
             self.show_more.setChecked(bool(m.cc or m.bcc or m.reply_to))
             self.subject.setText(m.subject)
             self.body.setHtml(m.html) if m.html else self.body.clear()
+            if loaded is None:
+                insert_signature(self.body, self.signature_html)
+            self._pristine_body = self.body.toHtml() if loaded is None else ""
             self._plain_edited = bool(loaded and loaded.plain_edited)
             self.plain.setPlainText(m.text)
             self._update_plain_note()
@@ -944,7 +954,8 @@ class ComposerView(QWidget):
 
     def is_empty(self) -> bool:
         m = self.snapshot()
-        return not (m.all_recipients or m.subject or m.html or m.attachments or m.meta
+        written = bool(m.html) and self.body.toHtml() != self._pristine_body
+        return not (m.all_recipients or m.subject or written or m.attachments or m.meta
                     or self.to_field.edit.text().strip())  # fmt: skip
 
     def discard(self) -> None:

@@ -41,6 +41,7 @@ from desktop_app.ui.bridge import ServiceBridge
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.navigation import ViewRegistry
 from desktop_app.ui.resources import app_icon, apply_theme
+from desktop_app.ui.writing_settings import apply_writing_settings
 
 if TYPE_CHECKING:  # imported where used: the views after the first paint, the engines on the worker that opens them
     from desktop_app.core.message import OutgoingMessage
@@ -363,6 +364,7 @@ class MainWindow(QMainWindow):
         if self._views_built:
             self.composer.set_sender(settings.sender)
             self.composer.attachments.limit_bytes = int(settings.attachment_limit_mb * 1024 * 1024)
+            apply_writing_settings(self.composer, settings)
         self.idle.set_timeout(settings.autolock_minutes if settings.passphrase_hash else 0)
         self.passphrase_notice.setVisible(not settings.passphrase_hash)
         self._apply_theme(self.profile)
@@ -554,7 +556,7 @@ class MainWindow(QMainWindow):
                 return editable(stored.message)
             if stored.state is S.FAILED:
                 runtime.store.transition(message_id, S.DRAFT, expected=[S.FAILED], detail="edited by user")
-                return editable(stored.message)
+                return editable(runtime.without_footer(stored.message))
             return editable(runtime.undo(message_id))
 
         def loaded(message: EditableMessage) -> None:

@@ -40,6 +40,7 @@ from desktop_app.services.settings_service import ProfileEntry
 from desktop_app.store import keys
 from desktop_app.ui.composer import repolish
 from desktop_app.ui.jobs import CancelToken, JobRunner
+from desktop_app.ui.writing_settings import WritingTab
 
 THEMES = (("Same as the system", "system"), ("Light", "light"), ("Dark", "dark"))
 CONNECTION_FIELDS = ("mode", "base_preset", "base_url", "auth_style", "api_username", "requests_per_second",
@@ -93,6 +94,8 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._sending_tab(), "&Sending")
         self.tabs.addTab(self._privacy_tab(), "P&rivacy")
         self.tabs.addTab(self._appearance_tab(), "&Appearance")
+        self.writing = WritingTab(settings, self)
+        self.tabs.addTab(self.writing, "&Writing")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)
@@ -444,7 +447,7 @@ class SettingsDialog(QDialog):
             "retention_days": self.retention.value(),
             "theme": str(self.theme.currentData()),
         }
-        return {k: v for k, v in values.items() if getattr(self.settings, k) != v}
+        return {k: v for k, v in values.items() if getattr(self.settings, k) != v} | self.writing.changes()
 
     def _save(self) -> None:
         self.saved.emit(self.changes())
