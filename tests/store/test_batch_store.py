@@ -10,6 +10,7 @@ import pytest
 from desktop_app.core.addresses import Address
 from desktop_app.core.message import OutgoingMessage
 from desktop_app.core.outbox_state import OutboxState
+from desktop_app.store import batches as batch_module
 from desktop_app.store import messages as store_module
 from desktop_app.store.messages import Change, HistoryFilter, MessageStore
 from desktop_app.store.unlock import open_profile_database
@@ -29,7 +30,7 @@ def store(tmp_path: Path) -> Iterator[MessageStore]:
 
 
 def test_a_batch_is_written_in_slices_and_searchable(store: MessageStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module, "BATCH_WRITE_ROWS", 7)
+    monkeypatch.setattr(batch_module, "BATCH_WRITE_ROWS", 7)
     single = store.add(row(99)[1]).id
     heard: list[int] = []
     store.on_change(heard.append)
@@ -57,7 +58,7 @@ def test_a_stored_batch_id_returns_its_rows_without_reading_the_new_ones(store: 
 
 
 def test_a_failing_row_leaves_nothing_of_the_batch(store: MessageStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module, "BATCH_WRITE_ROWS", 4)
+    monkeypatch.setattr(batch_module, "BATCH_WRITE_ROWS", 4)
 
     def failing() -> Iterator[tuple[int, OutgoingMessage]]:
         for n in range(10):
@@ -74,7 +75,7 @@ def test_a_failing_row_leaves_nothing_of_the_batch(store: MessageStore, monkeypa
 
 def test_claims_of_a_large_batch_walk_an_index(store: MessageStore) -> None:
     store.add_batch("b4", (row(n) for n in range(200)))
-    where = store_module._due_where(True)
+    where = store_module.due_where(True)
     plan = store._db.execute(
         f"EXPLAIN QUERY PLAN SELECT id, attempts FROM messages WHERE {where} ORDER BY created_at, id LIMIT 50", (1e12,)
     ).fetchall()
@@ -92,10 +93,10 @@ def single(subject: str) -> OutgoingMessage:
 def test_single_claims_read_only_the_singles_index(store: MessageStore) -> None:
     store.add_batch("b5", (row(n) for n in range(60)))
     for sql in (
-        f"SELECT id, attempts FROM messages{store_module._due_index(False)} WHERE {store_module._due_where(False)} "
+        f"SELECT id, attempts FROM messages{store_module.due_index(False)} WHERE {store_module.due_where(False)} "
         "ORDER BY created_at, id LIMIT 5",
-        f"SELECT COUNT(*) FROM (SELECT 1 FROM messages{store_module._due_index(False)} "
-        f"WHERE {store_module._due_where(False)} LIMIT 20)",
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM messages{store_module.due_index(False)} "
+        f"WHERE {store_module.due_where(False)} LIMIT 20)",
     ):
         details = " ".join(str(r[-1]) for r in store._db.execute("EXPLAIN QUERY PLAN " + sql, (1e12,)).fetchall())
         assert "USING INDEX messages_due_single" in details, details
