@@ -22,6 +22,7 @@ Scenario = Callable[[], ScenarioResult]
 
 def scenarios(quick: bool) -> dict[int, tuple[str, Scenario]]:
     """Scenario number → (title, how to run it); imported lazily so ``--only`` stays light."""
+    from benchmarks.guard_quality import guard_quality
     from benchmarks.gui_lag import gui_responsiveness
     from benchmarks.history import history_at_scale
     from benchmarks.kill_harness import kill_harness
@@ -42,6 +43,7 @@ def scenarios(quick: bool) -> dict[int, tuple[str, Scenario]]:
             7: ("Sandbox capacity", lambda: sandbox_capacity(seconds=0.5, runs=1)),
             8: ("Kill harness", lambda: kill_harness(rows=40, kills=2, runs=1)),
             9: ("Mail merge end to end", lambda: mail_merge(20, 20, 40, memory_rows=60, runs=1, growth_runs=1)),
+            10: ("Recipient and subject guards", lambda: guard_quality(contacts=500, runs=20)),
         }
     return {
         1: ("Send throughput", send_throughput),
@@ -53,6 +55,7 @@ def scenarios(quick: bool) -> dict[int, tuple[str, Scenario]]:
         7: ("Sandbox capacity", sandbox_capacity),
         8: ("Kill harness", kill_harness),
         9: ("Mail merge end to end", mail_merge),
+        10: ("Recipient and subject guards", guard_quality),
     }
 
 

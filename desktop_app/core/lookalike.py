@@ -208,12 +208,15 @@ class AddressIndex:
         self._by_skeleton: dict[str, str] = {}
         self._locals: dict[str, list[str]] = {}
         self._by_name: dict[frozenset[str], list[str]] = {}
+        self._by_local: dict[str, list[str]] = {}  # verified addresses only: the part before @ → domains
         for email, entry in self._by_email.items():
             self._by_skeleton.setdefault(skeleton(email), email)
             local, _, domain = email.rpartition("@")
             self._locals.setdefault(domain, []).append(local)
-            if entry.verified and len(tokens := name_tokens(entry.name)) >= 2:
-                self._by_name.setdefault(tokens, []).append(email)
+            if entry.verified:
+                self._by_local.setdefault(local, []).append(domain)
+                if len(tokens := name_tokens(entry.name)) >= 2:
+                    self._by_name.setdefault(tokens, []).append(email)
 
     def __len__(self) -> int:
         return len(self._by_email)
@@ -261,7 +264,7 @@ class AddressIndex:
             return self._local_typo(shown, local, domain, verified_only=True)
         if domain not in self._domain_set:
             return self._domain_typo(shown, local, domain, trusted=False)
-        return self._local_typo(shown, local, domain, verified_only=False)
+        return self._same_local(shown, local, domain) or self._local_typo(shown, local, domain, verified_only=False)
 
     def _confusable(self, address: str, shown: str, local: str, domain: str) -> RecipientIssue | None:
         drawn = skeleton(shown.strip())
@@ -309,6 +312,16 @@ class AddressIndex:
             return None  # the same name under another ending (clinic.org, clinic.net): both are real
         words = f"“{domain}” is not a domain you have written to; it is {_keystrokes(int(match[1]))} from {near}."
         return RecipientIssue(shown, Finding.DOMAIN_TYPO, words, suggestion=f"{local}@{near}")
+
+    def _same_local(self, shown: str, local: str, domain: str) -> RecipientIssue | None:
+        """A verified address with this part before @ at a domain a keystroke or two away (gmail.com typed
+        as mail.com, aol.com as aim.com): both domains are real, so only the verified address says which."""
+        for other in self._by_local.get(local, ()):
+            steps = distance.OSA.distance(domain, other, score_cutoff=2)
+            if other != domain and steps <= 2:
+                words = f"{shown} is new, but {local}@{other} is verified and {_keystrokes(steps)} away."
+                return RecipientIssue(shown, Finding.DOMAIN_TYPO, words, suggestion=f"{local}@{other}")
+        return None
 
     def _local_typo(self, shown: str, local: str, domain: str, *, verified_only: bool) -> RecipientIssue | None:
         locals_here = self._locals.get(domain)
