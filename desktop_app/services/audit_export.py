@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import getpass
 import hashlib
 import io
 import json
@@ -29,9 +28,10 @@ from typing import Any
 
 from desktop_app.core.errors import KnownError
 from desktop_app.core.period import Period, iso_utc
+from desktop_app.services.disclosures import os_user
 from desktop_app.services.runtime import Runtime
+from desktop_app.store.audit_log import GENESIS_HASH, AuditEntry, audit_hash
 from desktop_app.store.identity import fsync_directory
-from desktop_app.store.messages import _GENESIS, AuditEntry, _audit_hash
 
 FORMAT = "sealpost-audit-export/1"
 CSV_NAME = "audit.csv"
@@ -114,7 +114,7 @@ def export_audit(runtime: Runtime, period: Period, out: Path, *, include_recipie
         "includes_recipients": include_recipients,
         "files": {CSV_NAME: {"sha256": hashlib.sha256(table).hexdigest(), "bytes": len(table)}},
         "exported_by": {
-            "os_user": _os_user(),
+            "os_user": os_user(),
             "profile": runtime.profile.settings.name,
             "profile_id": runtime.profile.settings.profile_id,
         },
@@ -131,13 +131,6 @@ def _ref(entry: AuditEntry, *, prev: bool = False) -> dict[str, Any]:
     if prev:
         ref["prev_hash"] = entry.prev_hash
     return ref
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
 def _recipients(runtime: Runtime, entries: Sequence[AuditEntry]) -> dict[int, str]:
@@ -223,7 +216,7 @@ def _check_rows(rows: list[list[str]], manifest: dict[str, Any]) -> str:
     if not rows or rows[0] != header:
         return f"{CSV_NAME} does not start with the expected header"
     first, last = manifest.get("first_entry"), manifest.get("last_entry")
-    prev = first["prev_hash"] if first else _GENESIS
+    prev = first["prev_hash"] if first else GENESIS_HASH
     expected_id = first["id"] if first else 0
     for number, cells in enumerate(rows[1:], start=2):
         where = f"row {number} of {CSV_NAME}"
@@ -239,11 +232,11 @@ def _check_rows(rows: list[list[str]], manifest: dict[str, Any]) -> str:
             return f"{where}: its time does not match its timestamp"
         if entry.prev_hash != prev:
             return f"{where}: it does not follow the row before it (a row was removed or moved)"
-        if entry.hash != _audit_hash(prev, entry.at, entry.actor, entry.action, entry.message_id, entry.detail):
+        if entry.hash != audit_hash(prev, entry.at, entry.actor, entry.action, entry.message_id, entry.detail):
             return f"{where}: its content was changed (the hash does not match)"
         prev, expected_id = entry.hash, entry.id + 1
     count = len(rows) - 1
-    if count != manifest.get("count") or (last["hash"] if last else _GENESIS) != (prev if count else _GENESIS):
+    if count != manifest.get("count") or (last["hash"] if last else GENESIS_HASH) != (prev if count else GENESIS_HASH):
         return f"{CSV_NAME} has {count} entries ending at {prev[:12]}…, not those the manifest names"
     return ""
 
