@@ -7,11 +7,13 @@ queued again, so its history stays as it was."""
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from desktop_app.core.delivery_status import FINAL_BOUNCED, FINAL_DELIVERED
 from desktop_app.core.errors import KnownError
-from desktop_app.core.message import OutgoingMessage
+from desktop_app.core.message import Attachment, OutgoingMessage
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.records import RecipientDelivery
 from desktop_app.services.mailmerge import TEMPLATE, TEMPLATE_VALUES
@@ -66,8 +68,14 @@ class SentMessage:
 
 
 def load_sent(store: MessageStore, message_id: int) -> SentMessage:
+    """Read on a worker, body sanitised again here (what was stored was sanitised when it was sent)."""
+    from desktop_app.core.sanitize import sanitize_html
+
     stored = store.get(message_id)
-    return SentMessage(stored, stored.message, store.recipient_statuses(message_id), store.timeline(message_id))
+    message = stored.message
+    if message.html:
+        message = replace(message, html=sanitize_html(message.html))
+    return SentMessage(stored, message, store.recipient_statuses(message_id), store.timeline(message_id))
 
 
 def is_bounced(status: str) -> bool:
@@ -84,3 +92,54 @@ def forwarded(message: OutgoingMessage) -> OutgoingMessage:
     """The body and attachments for someone else: no recipients, "Fwd:" before the subject."""
     subject = message.subject if message.subject.startswith(FORWARD_PREFIX) else FORWARD_PREFIX + message.subject
     return replace(as_new(message), to=(), cc=(), bcc=(), reply_to=None, subject=subject)
+
+
+def attachment_size(attachment: Attachment) -> int:
+    """The file's own size (what "Save a copy" writes), from its base64 length without decoding it."""
+    data = attachment.content_b64
+    return len(data) * 3 // 4 - data[-2:].count("=") if data else 0
+
+
+def save_attachment(attachment: Attachment, path: Path) -> None:
+    """Write one attachment's bytes to ``path`` (private to the user: it may be PHI)."""
+    data = base64.b64decode(attachment.content_b64, validate=True)
+    try:
+        path.write_bytes(data)
+        path.chmod(0o600)
+    except OSError as error:
+        raise AttachmentNotSaved(f"The copy could not be saved to {path.name}: {error.strerror or error}.") from None
+
+
+class AttachmentNotSaved(KnownError):
+    """The disk refused the copy (no space, no permission)."""
+
+
+_TIMELINE_WORDS = {
+    ("draft", ""): "Draft saved",
+    ("draft", "undone by user"): "Undone by you: back to a draft",
+    ("draft", "edited by user"): "Brought back for editing",
+    ("scheduled", "sent from draft"): "Send pressed (waiting out the undo time)",
+    ("scheduled", ""): "Send pressed (waiting out the undo time)",
+    ("queued", ""): "Waiting to send",
+    ("queued", "scheduled time reached"): "Undo time over: waiting to send",
+    ("queued", "resent by user"): "Resent by you",
+    ("queued", "retry now"): "Retry asked by you",
+    ("accepted", ""): "Accepted by Paubox",
+    ("accepted", "marked sent by user"): "Marked as sent by you",
+    ("cancelled", "cancelled by user"): "Cancelled by you",
+    ("opened", ""): "Opened by a recipient",
+}
+_KIND_WORDS = {"sending": "Sending", "outcome_unknown": "Outcome unknown", "failed": "Failed",
+               "cancelled": "Cancelled", "accepted": "Accepted by Paubox", "queued": "Waiting to send",
+               "scheduled": "Scheduled", "draft": "Draft"}  # fmt: skip
+
+
+def timeline_words(kind: str, detail: str) -> str:
+    """One timeline step in the user's words (never a state name such as 'Scheduled — sent from draft')."""
+    known = _TIMELINE_WORDS.get((kind, detail))
+    if known is not None:
+        return known
+    if kind in _KIND_WORDS:
+        words = _KIND_WORDS[kind]
+        return f"{words} ({detail})" if detail else words
+    return f"Paubox reports: {kind}" + (f" ({detail})" if detail else "")

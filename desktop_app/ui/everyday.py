@@ -9,23 +9,31 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QTableView
 
 from desktop_app.ui.drafts_view import DraftsView
 from desktop_app.ui.jobs import CancelToken
 
 if TYPE_CHECKING:
+    from desktop_app.core.message import OutgoingMessage
+    from desktop_app.services.drafts import SentMessage
     from desktop_app.store.messages import MessageStore
     from desktop_app.ui.composer import EditableMessage
     from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.message_view import MessageView
 
 log = logging.getLogger(__name__)
 
 
 class Everyday(QObject):
+    message_opened = Signal(int)  # a message's view was opened (a bounce notice about it is seen)
+
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
+        self.message_view: MessageView | None = None
+        self.last_question: object = None
         self.drafts_view = DraftsView(window.jobs, window)
         window.views.set_page("drafts", self.drafts_view)
         window.views.view("drafts").focus = lambda: self.drafts_view.table
@@ -33,9 +41,16 @@ class Everyday(QObject):
         self.drafts_view.deleted.connect(self._draft_deleted)
         self.drafts_view.count_changed.connect(self._show_draft_count)
         window.bridge.message_changed.connect(self.drafts_view.message_changed)
+        for table in (window.status_view.table, window.outbox_view.table):  # Enter or a double-click opens
+            table.activated.connect(lambda index, t=table: self._open_row(t, index.row()))
 
     def attach(self, store: MessageStore) -> None:
         self.drafts_view.set_store(store)
+
+    def _open_row(self, table: QTableView, row: int) -> None:
+        message = table.model().message_at(row)  # type: ignore[attr-defined]
+        if message is not None:
+            self.open_message(message.id)
 
     def _show_draft_count(self, count: int) -> None:
         self.window.views.set_badge("drafts", f"({count})" if count else "",
@@ -75,3 +90,98 @@ class Everyday(QObject):
 
         window.jobs.submit(run, name="open draft", on_result=loaded, owner=self,
                            on_error=lambda e: window.statusBar().showMessage(str(e), 8000))  # fmt: skip
+
+    # ------------------------------------------------------------------ sent messages
+
+    def open_message(self, message_id: int) -> MessageView | None:
+        """The read-only view of one message (one window, reused), loaded on a worker."""
+        from desktop_app.ui.message_view import MessageView
+
+        window = self.window
+        runtime = window._ready_runtime()
+        if runtime is None or runtime.store is None:
+            return None
+        store = runtime.store
+        if self.message_view is None:
+            self.message_view = MessageView(window.jobs, window)
+            self.message_view.resend_requested.connect(self.resend_as_new)
+            self.message_view.forward_requested.connect(self.forward_as_new)
+            self.message_view.correct_requested.connect(self.correct_and_resend)
+        view = self.message_view
+        view.show_message(None)
+        view.show()
+        view.raise_()
+        view.activateWindow()
+
+        def run(_token: CancelToken) -> SentMessage:
+            from desktop_app.services.drafts import load_sent
+
+            return load_sent(store, message_id)
+
+        window.jobs.submit(run, name="open message", on_result=view.show_message, owner=view,
+                           on_error=lambda e: window.statusBar().showMessage(str(e), 8000))  # fmt: skip
+        self.message_opened.emit(message_id)
+        return view
+
+    def resend_as_new(self, sent: SentMessage) -> None:
+        """A new message with the same content; warned first when Paubox reported it delivered."""
+        from desktop_app.services.drafts import as_new
+        from desktop_app.ui.dialogs import ask
+
+        delivered = sent.delivered_to
+        if not delivered:
+            self.compose(as_new(sent.message))
+            return
+        names = ", ".join(delivered[:3]) + ("…" if len(delivered) > 3 else "")
+        self.last_question = ask(
+            self.message_view or self.window, self.tr("Resend a delivered message?"),
+            self.tr("Paubox reported this message delivered to {names}. Sending it again delivers a second "
+                    "copy.\n\nIt opens as a new message: check it, then send.").format(names=names),
+            confirm=self.tr("Resend as new"), on_confirm=lambda: self.compose(as_new(sent.message)),
+        )  # fmt: skip
+
+    def forward_as_new(self, sent: SentMessage) -> None:
+        from desktop_app.services.drafts import forwarded
+
+        self.compose(forwarded(sent.message), focus_to=True)
+
+    def correct_and_resend(self, sent: SentMessage, address: str) -> None:
+        """The same message, the bounced address selected in To so typing replaces it."""
+        from desktop_app.services.drafts import as_new
+
+        self.compose(as_new(sent.message), select=address)
+
+    def compose(self, message: OutgoingMessage, *, select: str = "", focus_to: bool = False) -> None:
+        """Open ``message`` as a new one in the composer (what was being written is kept as a draft)."""
+        window = self.window
+        composer = window.composer
+        if not composer.is_empty():
+            if window.runtime is None:
+                window.statusBar().showMessage(self.tr("Sealpost is still starting; try again in a moment."), 6000)
+                return
+            window.save_draft(keep_if_left=True)
+
+        def run(_token: CancelToken) -> EditableMessage:
+            from desktop_app.ui.composer import editable
+
+            return editable(message)
+
+        def loaded(ready: EditableMessage) -> None:
+            window._draft_timer.stop()
+            if self.message_view is not None:
+                self.message_view.close()  # the new message is what the user works on now
+            composer.load(ready)
+            window.views.show("compose")
+            window.activateWindow()
+            edit = composer.to_field.edit
+            edit.setFocus()
+            start = edit.text().find(select) if select else -1
+            if start >= 0:
+                edit.setSelection(start, len(select))
+                composer.show_info(self.tr("Type the corrected address over the selected one, then send."), "ok")
+            else:
+                composer.show_info(self.tr("A new message: check it, then send."), "ok")
+            if focus_to and not edit.text():
+                edit.setFocus()
+
+        window.jobs.submit(run, name="new message from a sent one", on_result=loaded, owner=self)

@@ -184,6 +184,7 @@ class StatusView(QWidget):
         self.table.selectionModel().selectionChanged.connect(self.show_selected)
         self.model.dataChanged.connect(self._refresh_detail_if_selected)
         self.model.modelReset.connect(self._update_count)
+        self.model.modelReset.connect(self._forget_detail_if_gone)
         # The chart is secondary to the table and to what the user types: it is summarised once the
         # view has been quiet for a moment, so its query never delays a search or a filter.
         self._chart_settle = QTimer(self, singleShot=True, interval=CHART_SETTLE_MS)
@@ -251,6 +252,13 @@ class StatusView(QWidget):
         if self.table.selectionModel().selectedRows():
             self.show_selected()
 
+    def _forget_detail_if_gone(self) -> None:
+        """A search or filter that leaves the shown message out also clears the pane (never a stale message)."""
+        if not self.table.selectionModel().selectedRows():
+            self.detail.clear()
+            self.tracking.clear()
+            self.copy_tracking.setEnabled(False)
+
     def selected(self) -> StoredMessage | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.message_at(rows[0].row()) if rows else None
@@ -273,24 +281,12 @@ class StatusView(QWidget):
         message = detail.message
         self.tracking.setText(message.tracking_id or "")
         self.copy_tracking.setEnabled(bool(message.tracking_id))
+        from desktop_app.ui.message_view import recipients_html, timeline_html
+
         parts = [f"<h3>{escape(message.subject)}</h3>",
-                 "<table cellpadding='3'><tr><th align='left'>Recipient</th><th align='left'>Status</th>"
-                 "<th align='left'>Delivered</th><th align='left'>Opened</th></tr>"]  # fmt: skip
-        for s in detail.statuses:
-            opened = s.opened_status + (f" {s.opened_time}" if s.opened_time else "")
-            parts.append(
-                f"<tr><td>{escape(s.recipient)}</td><td>{escape(s.delivery_status)}</td>"
-                f"<td>{escape(s.delivery_time)}</td><td>{escape(opened)}</td></tr>"
-            )
-        if not detail.statuses:
-            parts.append("<tr><td colspan='4'><i>Waiting for Paubox's first delivery report…</i></td></tr>")
-        parts.append("</table><h4>Timeline</h4><table cellpadding='2'>")
-        for e in detail.events:
-            stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e.at))
-            what = OutboxState(e.kind).label if e.kind in OutboxState._value2member_map_ else e.kind
-            note = f" — {escape(e.detail)}" if e.detail else ""
-            parts.append(f"<tr><td>{stamp}</td><td>{escape(what)}{note}</td></tr>")
-        parts.append("</table>")
+                 recipients_html(detail.statuses, "Waiting for Paubox's first delivery report…"),
+                 "<h4>Timeline</h4>", timeline_html(detail.events),
+                 "<p><i>Double-click or press Enter to open the whole message.</i></p>"]  # fmt: skip
         self.detail.setHtml("".join(parts))
 
     def _copy_tracking_id(self) -> None:
