@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import sys
 import threading
+
+if sys.platform != "darwin":
+    # keyring imports every backend it ships to choose one, and its macOS backend asks ctypes to find
+    # Apple's frameworks, which off macOS runs ldconfig and gcc (≈ 0.1 s of every start). It cannot work
+    # here anyway: without its module the backend says "not viable" as it would after the search failed.
+    sys.modules.setdefault("keyring.backends.macOS.api", None)  # type: ignore[arg-type]
 
 import keyring
 import keyring.errors

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import keyring
 import pytest
 
 from desktop_app.sandbox.embedded import start_embedded_sandbox
+from desktop_app.sandbox.server import SandboxServer
 from desktop_app.services.profile import Profile
 from desktop_app.services.runtime import Overrides, Runtime, SetupError
 from desktop_app.store import keys
@@ -49,3 +51,23 @@ def test_no_keyring_means_no_key_is_written_anywhere(tmp_path: Path) -> None:
     with pytest.raises(keys.KeyringUnavailable, match="No secure OS keyring"):
         keys.create_database_key(profile.settings.profile_id)
     assert not profile.database_path.exists()
+
+
+@pytest.mark.keyring
+def test_a_sandbox_started_while_the_store_opened_is_stopped_when_the_store_cannot_open(tmp_path: Path) -> None:
+    started: list[SandboxServer] = []
+
+    def start(delay: float, limit_mb: float) -> SandboxServer:
+        started.append(start_embedded_sandbox(delay, limit_mb))
+        return started[-1]
+
+    profile = Profile(tmp_path / "profile")
+    runtime = Runtime(profile, Overrides(start_sandbox=start))
+    runtime.open()
+    runtime.close()
+    keys.delete_database_key(profile.settings.profile_id)
+    with pytest.raises(SetupError, match="missing from the system keyring"):
+        Runtime(profile, Overrides(start_sandbox=start)).open()
+    assert len(started) == 2  # it was started alongside the failing open...
+    with pytest.raises(httpx.TransportError):  # ...and nothing listens there any more
+        httpx.get(started[1].root_url, timeout=2.0)
