@@ -783,8 +783,7 @@ class Runtime:
 
 def _switch_endpoint(client: PauboxClient, found: Candidate) -> None:
     """Point a running client at another generation and auth style from its next request on."""
-    client.config = replace(client.config, base_url=found.base_url, auth_style=found.auth_style)
-    client._http.base_url = found.base_url + "/"  # keeps its connection pool
+    client.replace_endpoint(found.base_url, found.auth_style)
 
 
 def _remove_database_files(path: Path) -> None:

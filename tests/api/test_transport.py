@@ -17,7 +17,8 @@ import httpx
 import pytest
 import trustme
 
-from desktop_app.api.client import PauboxClient, tls_context
+from desktop_app.api.calls import tls_context
+from desktop_app.api.client import PauboxClient
 from desktop_app.api.config import ApiConfig, InsecureEndpointError, Secret
 from desktop_app.api.connection import ProbeOutcome
 from desktop_app.api.errors import CertificateUnverified, ConnectionFailed, InvalidInput, PauboxError

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import trustme
 
-from desktop_app.api.client import PauboxClient, tls_context
+from desktop_app.api.calls import tls_context
+from desktop_app.api.client import PauboxClient
 from desktop_app.api.config import ApiConfig, InsecureEndpointError, Secret, check_base_url
 from desktop_app.api.errors import ConnectionFailed
 from tests.security.tally import count
