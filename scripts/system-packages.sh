@@ -8,7 +8,9 @@ RUNTIME=(libegl1 libgl1 libfontconfig1 fontconfig fonts-dejavu-core libxkbcommon
          libxcb-randr0 libxcb-shape0 libxcb-xfixes0 libxcb-xkb1)
 TESTING=(dbus gnome-keyring xvfb xauth desktop-file-utils appstream
          # make package / package-check: dpkg-shlibdeps and strip (dpkg-dev brings binutils), xwininfo.
-         dpkg-dev x11-utils)
+         dpkg-dev x11-utils
+         # tests/a11y: the accessibility bus and Debian's pyatspi, to read the window as Orca does.
+         at-spi2-core python3-pyatspi gir1.2-atspi-2.0 python3-gi)
 PYTHON=(python3-venv)
 
 want=("${RUNTIME[@]}")

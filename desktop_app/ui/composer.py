@@ -53,6 +53,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.ui.a11y import label_field, label_unlabelled
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.template_panel import TemplatePanel
 from desktop_app.ui.writing_settings import insert_signature
@@ -135,6 +136,8 @@ class AddressField(QWidget):
         )
         self.edit.setAccessibleName(name if single else f"{name} recipients")
         self.edit.setClearButtonEnabled(True)
+        self.setFocusProxy(self.edit)  # the form's label (and its mnemonic) has this field as its buddy
+        label_field(self.edit, name)
         if completions is not None:
             completer = AddressCompleter(completions, self.edit)
             completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -546,6 +549,7 @@ class ComposerView(QWidget):
         self.body.setAcceptRichText(True)
         self.body.setPlaceholderText("Write your message…")
         self.body.setMinimumHeight(160)
+        self.body.setTabChangesFocus(True)  # Tab leaves the body (no keyboard trap); indent with the toolbar
         self.toolbar = RichTextToolbar(self.body, self)
         self.plain = QPlainTextEdit(self)
         self.plain.setAccessibleName("Plain-text part")
@@ -566,6 +570,7 @@ class ComposerView(QWidget):
         editor_layout.setContentsMargins(0, 0, 0, 0)
         editor_layout.addWidget(self.toolbar)
         editor_layout.addWidget(self.body, 1)
+        label_field(self.body, "Message")
         self.template_panel = TemplatePanel(self)
         self.template_panel.mode_changed.connect(self._template_mode)
         self.template_panel.changed.connect(self._edited)
@@ -702,6 +707,7 @@ class ComposerView(QWidget):
         layout.addLayout(actions)
 
         self.setAcceptDrops(True)
+        label_unlabelled(self)
         for field in (self.to_field, self.cc_field, self.bcc_field, self.reply_to_field):
             field.edit.textChanged.connect(self._edited)
         for signal in (self.subject.textChanged, self.body.textChanged, self.headers.textChanged,

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app import APP_NAME
+from desktop_app.ui.a11y import label_field
 from desktop_app.ui.composer import repolish
 
 
@@ -49,6 +50,7 @@ class LockScreen(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.feedback)
         layout.addStretch(3)
+        label_field(self.passphrase, "Passphrase")
         self.unlock_button.clicked.connect(self._submit)
         self.passphrase.returnPressed.connect(self._submit)
 

@@ -38,6 +38,7 @@ from desktop_app.services.autolock import hash_passphrase
 from desktop_app.services.profile import Mode, Settings
 from desktop_app.services.settings_service import ProfileEntry
 from desktop_app.store import keys
+from desktop_app.ui.a11y import buddy_form_row, label_unlabelled
 from desktop_app.ui.composer import repolish
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.writing_settings import WritingTab
@@ -104,6 +105,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
+        label_unlabelled(self)
         self.resize(660, 600)
         self.reload_profiles()
         if override is None:
@@ -138,6 +140,9 @@ class SettingsDialog(QDialog):
         self.profile_feedback.setWordWrap(True)
         self.profile_list.currentItemChanged.connect(self._profile_selected)
         add_row = QHBoxLayout()
+        new_label = QLabel("&New profile", page)
+        new_label.setBuddy(self.new_profile_name)
+        add_row.addWidget(new_label)
         add_row.addWidget(self.new_profile_name, 2)
         add_row.addWidget(self.new_profile_mode, 1)
         add_row.addWidget(self.add_profile_button)
@@ -283,7 +288,8 @@ class SettingsDialog(QDialog):
         form.addRow("Custom &URL", self.base_url)
         form.addRow("API &username", self.username)
         form.addRow("&Auth style", self.auth_style)
-        form.addRow("API key", key_row)
+        form.addRow("API &key", key_row)
+        buddy_form_row(form, key_row, self.api_key)
         form.addRow("", self.key_state)
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.delivery_status import DELIVERY_STATUSES, INTERNAL_ERROR
 from desktop_app.core.outbox_state import OutboxState
+from desktop_app.ui.a11y import label_unlabelled
 from desktop_app.ui.charts import BarChart, Series
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.message_model import Column, MessageTableModel, clock_time, readable_recipients
@@ -155,7 +156,9 @@ class StatusView(QWidget):
         detail_layout = QVBoxLayout(detail_pane)
         detail_layout.setContentsMargins(0, 0, 0, 0)
         tracking_row = QHBoxLayout()
-        tracking_row.addWidget(QLabel("Tracking id", self))
+        tracking_label = QLabel("Tracking id", self)
+        tracking_label.setBuddy(self.tracking)
+        tracking_row.addWidget(tracking_label)
         tracking_row.addWidget(self.tracking, 1)
         tracking_row.addWidget(self.copy_tracking)
         detail_layout.addLayout(tracking_row)
@@ -172,6 +175,7 @@ class StatusView(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.count)
         layout.addWidget(splitter, 1)
+        label_unlabelled(self)  # the filters' visible labels are placeholders
 
         self._filter_timer = QTimer(self, singleShot=True, interval=250)
         self._filter_timer.timeout.connect(self.apply_filters)

@@ -1,0 +1,56 @@
+"""Small helpers that give screen readers what sighted users get from the layout."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
+
+
+def label_field(field: QWidget, text: str) -> QLabel:
+    """A label for a field whose visible label is a placeholder, a tab or a composite's caption.
+
+    Qt reports the labelled-by relation (which Orca reads) only for a QLabel that is the field's
+    sibling with the field as its buddy; this one is such a label, kept out of sight."""
+    parent = field.parentWidget()
+    label = QLabel(text, parent)
+    label.setBuddy(field)
+    label.hide()
+    return label
+
+
+def buddy_form_row(form: QFormLayout, row: QLayout | QWidget, field: QWidget) -> None:
+    """A form row that holds a layout gets no buddy from Qt; give its label ``field`` (and so the
+    mnemonic, which would otherwise show its "&")."""
+    label = form.labelForField(row)
+    if isinstance(label, QLabel):
+        label.setBuddy(field)
+
+
+FIELDS = (QComboBox, QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox)
+
+
+def label_unlabelled(root: QWidget) -> None:
+    """Give every field under ``root`` that no QLabel names a hidden label with its accessible name.
+
+    On Linux Qt names a combo box by its current value and reads a field's label only through the
+    labelled-by relation, so a field labelled by a placeholder or its position needs one. Call it
+    once the layouts are built (a label must stay the field's sibling)."""
+    for field in root.findChildren(QWidget):
+        if not isinstance(field, FIELDS) or not field.accessibleName():
+            continue
+        parent = field.parentWidget()
+        if parent is None or isinstance(parent, FIELDS):  # a combo box's own line edit
+            continue
+        siblings = parent.findChildren(QLabel, options=Qt.FindChildOption.FindDirectChildrenOnly)
+        if not any(label.buddy() is field for label in siblings):
+            label_field(field, field.accessibleName())
