@@ -68,7 +68,10 @@ class AuditDialog(QDialog):
         self.export_result.setObjectName("auditExportResult")
         self.export_result.setWordWrap(True)
         export_row = QHBoxLayout()
-        for widget in (QLabel("From", self), self.period_from, QLabel("to", self), self.period_to,
+        from_label, to_label = QLabel("From", self), QLabel("to", self)
+        from_label.setBuddy(self.period_from)  # screen readers read the date fields by these labels
+        to_label.setBuddy(self.period_to)
+        for widget in (from_label, self.period_from, to_label, self.period_to,
                        self.include_recipients, self.export_button):  # fmt: skip
             export_row.addWidget(widget)
         export_row.addStretch(1)

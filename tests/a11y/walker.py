@@ -56,6 +56,20 @@ def labels(node: object) -> list[str]:
     return found
 
 
+GROUPS = {"filler", "panel", "page tab", "tool bar", "dialog", "frame", "split pane"}
+
+
+def group_of(path: list[str]) -> str:
+    """The named containers around a control: two "Remove" buttons in differently named groups
+    ("Attachments", "Profiles") do not confuse; two in one group do."""
+    named = []
+    for step in path[1:-1]:
+        kind, _, name = step.partition(" '")
+        if kind in GROUPS and name.rstrip("'"):
+            named.append(step)
+    return " > ".join(named)
+
+
 def where(path: list[str]) -> str:
     return " > ".join(path[-4:])
 
@@ -75,7 +89,7 @@ def check_table(node: object, path: list[str], problems: list[str]) -> None:
 
 def walk_window(window: object) -> dict[str, object]:
     problems: list[str] = []
-    controls: list[tuple[str, str, str]] = []  # role, name, where
+    controls: list[tuple[str, str, str, str]] = []  # role, name, group, where
     focusable = 0
     count = 0
     stack: list[tuple[object, list[str]]] = [(window, [f"{role(window)} {window.name!r}"])]  # type: ignore[attr-defined]
@@ -106,7 +120,8 @@ def walk_window(window: object) -> dict[str, object]:
             if kind == "combo box" and not labelled:  # on Linux Qt names a combo box by its current value
                 problems.append(f"combo box showing {name!r} has no label relation (QLabel.setBuddy) at {where(path)}")
             if kind in CONTROL_ROLES and "sensitive" in found:
-                controls.append((kind, labelled[0] if kind == "combo box" and labelled else name, where(path)))
+                named = labelled[0] if kind == "combo box" and labelled else name
+                controls.append((kind, named, group_of(path), where(path)))
         if in_menu and kind == "menu item" and not name and "separator" not in found:
             problems.append(f"unnamed menu item at {where(path)}")
         if kind in TABLE_ROLES:
@@ -117,11 +132,11 @@ def walk_window(window: object) -> dict[str, object]:
             child = node.getChildAtIndex(index)  # type: ignore[attr-defined]
             if child is not None:
                 stack.append((child, [*path, f"{role(child)} {str(child.name or '')!r}"]))
-    seen: dict[tuple[str, str], str] = {}
-    for kind, name, place in controls:
+    seen: dict[tuple[str, str, str], str] = {}
+    for kind, name, group, place in controls:
         if not name:
             continue
-        key = (kind, name.casefold())
+        key = (kind, name.casefold(), group)
         if key in seen:
             problems.append(f"two {kind}s named {name!r}: at {seen[key]} and at {place}")
         else:
