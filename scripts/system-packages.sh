@@ -10,7 +10,9 @@ TESTING=(dbus gnome-keyring xvfb xauth desktop-file-utils appstream
          # make package / package-check: dpkg-shlibdeps and strip (dpkg-dev brings binutils), xwininfo.
          dpkg-dev x11-utils
          # tests/a11y: the accessibility bus and Debian's pyatspi, to read the window as Orca does.
-         at-spi2-core python3-pyatspi gir1.2-atspi-2.0 python3-gi)
+         at-spi2-core python3-pyatspi gir1.2-atspi-2.0 python3-gi
+         # scripts/window-fit.sh: a real window manager that enforces the minimum size.
+         openbox)
 PYTHON=(python3-venv)
 
 want=("${RUNTIME[@]}")

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QCompleter,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -44,6 +45,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QTabWidget,
     QTextBrowser,
@@ -700,11 +702,22 @@ class ComposerView(QWidget):
         actions.addWidget(self.feedback, 1)
         actions.addWidget(self.discard_button)
         actions.addWidget(self.send_button)
-        layout = QVBoxLayout(self)
+        content = QWidget(self)
+        layout = QVBoxLayout(content)
         layout.addLayout(self.form)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.options)
         layout.addLayout(actions)
+        # The form scrolls rather than making the window taller than the screen (1280x720 with the Log
+        # dock open, or 2x scaling with Options open): the window's minimum size never depends on it.
+        self.form_scroll = QScrollArea(self)
+        self.form_scroll.setObjectName("composerScroll")
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.form_scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.form_scroll)
 
         self.setAcceptDrops(True)
         label_unlabelled(self)

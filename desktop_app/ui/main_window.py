@@ -112,7 +112,8 @@ class MainWindow(QMainWindow):
         self._painted = False
         self._views_built = False
         self.setWindowTitle(f"{APP_NAME} — secure email")
-        self.resize(1180, 760)
+        room = QApplication.primaryScreen().availableGeometry()  # a 1366x768 laptop has no 760 px to spare
+        self.resize(min(1180, room.width() - 40), min(760, room.height() - 80))
         self.jobs = JobRunner(self)
         self.bridge = ServiceBridge(self)
         self.idle = IdleLock(profile.settings.autolock_minutes)
