@@ -27,107 +27,27 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import tempfile
 import time
-import uuid
-from dataclasses import asdict, dataclass, field, fields, replace
-from enum import StrEnum
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
 from desktop_app import APP_NAME
+from desktop_app.services import policies as policy_module
 from desktop_app.services.logging_setup import hold_until_configured
+from desktop_app.services.policies import Origin, Policies
+from desktop_app.services.settings_schema import USER_FIELDS, Mode, Settings
+
+__all__ = ["Mode", "Profile", "Settings", "default_profile_dir"]
 from desktop_app.store import identity as identity_file
 from desktop_app.store.identity import fsync_directory, move_into_place
 
 log = logging.getLogger(__name__)
 hold_until_configured(log)  # the CLI loads the profile before it configures logging
-
-
-class Mode(StrEnum):
-    SANDBOX = "sandbox"  # the embedded Paubox-compatible server on loopback
-    PAUBOX = "paubox"  # the real service
-
-
-@dataclass(frozen=True)
-class Settings:
-    profile_id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    name: str = "Sandbox"
-    mode: Mode = Mode.SANDBOX
-    base_preset: str = "v1_email"
-    base_url: str = ""  # custom URL, or the URL derived from the preset
-    auth_style: str = "token"
-    api_username: str = ""
-    # Endpoint detection (services/runtime.py): a keyed, truncated hash of the key and the host root
-    # the generation and auth style were detected for (never the key), and the generation found
-    # under a root URL (a custom or --api-base-url root such as the sandbox's); "" = not detected yet.
-    endpoint_checked_for_key: str = ""
-    detected_preset: str = ""
-    sender: str = "staff@clinic.example"
-    requests_per_second: float = 10.0
-    poll_budget_per_minute: int = 120
-    undo_seconds: float = 5.0
-    retention_days: int = 0  # 0 keeps history forever
-    autolock_minutes: int = 10
-    attachment_limit_mb: float = 10.0
-    recipient_guard: int = 20
-    offline_policy: str = "always"  # "always" sends queued mail on reconnect, "ask" waits for the user
-    theme: str = "system"
-    passphrase_hash: str = ""  # scrypt hash of the screen-lock passphrase (services/autolock.py)
-    message_footer: str = ""  # HTML appended to every message sent (core/footer.py); "" = none
-    signature: str = ""  # HTML put into each new message in the composer (sanitised there)
-    spell_language: str = "en_US"  # the spell checker's dictionary (ui/spelling.py)
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["mode"] = self.mode.value
-        return data
-
-    @classmethod
-    def from_json(cls, data: object) -> Settings:
-        """Settings from a parsed settings file; ValueError naming the first value that is wrong.
-
-        Unknown keys (from a newer version) are ignored and missing ones take their defaults,
-        except the id: a settings file without one is damaged, not a new profile.
-        """
-        if not isinstance(data, dict):
-            raise ValueError("it does not hold a settings object")
-        if "profile_id" not in data:
-            raise ValueError("it has no profile id")
-        values: dict[str, Any] = {}
-        for f in fields(cls):
-            if f.name in data:
-                values[f.name] = _checked(f.name, str(f.type), data[f.name])
-        return cls(**values)
-
-
-def _checked(name: str, kind: str, value: object) -> Any:
-    """``value`` as the type the field declares, or ValueError in words."""
-    if name == "profile_id":
-        if not identity_file.is_valid_profile_id(value):
-            raise ValueError("its profile id is not valid")
-        return value
-    if kind == "Mode":
-        if not isinstance(value, str) or value not in {m.value for m in Mode}:
-            raise ValueError(f"mode should be one of {', '.join(m.value for m in Mode)}")
-        return Mode(value)
-    if kind == "str":
-        if not isinstance(value, str):
-            raise ValueError(f"{name} should be text")
-        return value
-    if kind == "int":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"{name} should be a whole number")
-        return value
-    if kind == "float":
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise ValueError(f"{name} should be a number")
-        return float(value)
-    raise ValueError(f"{name} has a type this version cannot check")  # pragma: no cover - a new field kind
 
 
 def default_profile_dir() -> Path:
@@ -140,12 +60,26 @@ class Profile:
     IDENTITY_FILE = identity_file.IDENTITY_FILE
     DATABASE_FILE = "sealpost.db"
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, policies: Policies | None = None) -> None:
+        """``policies`` default to the process's (services/policies.py ``install``)."""
         self.directory = directory
         make_private_dir(self.directory)
         self.problems: list[str] = []
         """What was found damaged or missing on load and what was done, in words for the user."""
-        self.settings = self._load()
+        self.policies = policies if policies is not None else policy_module.installed()
+        self.stored = self._load()
+        """The user's settings as the file holds them; :attr:`settings` has the policies over them."""
+        self.settings, self.origins = self._effective()
+        for words in self.policies.problems:
+            self._problem(f"Policy problem: {words}")
+
+    def _effective(self) -> tuple[Settings, dict[str, Origin]]:
+        return self.policies.apply(self.stored)
+
+    def locked(self, name: str) -> bool:
+        """Whether a managed policy sets this setting (the user cannot change it)."""
+        origin = self.origins.get(name)
+        return origin is not None and origin.locked
 
     @property
     def database_path(self) -> Path:
@@ -176,8 +110,11 @@ class Profile:
         """The settings, or None if another process set a damaged file aside meanwhile (read again)."""
         path = self.directory / self.SETTINGS_FILE
         identity = self._load_identity()
-        primary, why, judged = _read_settings(path)
+        notes: list[str] = []
+        primary, why, judged = _read_settings(path, notes)
         if primary is not None:
+            for note in notes:
+                self._problem(f"In settings.json, {note}.")
             return self._keep(primary, identity, existed=True)
         backup, _, _ = _read_settings(self.directory / self.BACKUP_FILE)
         if why == "missing" and identity is None and backup is None:
@@ -246,8 +183,12 @@ class Profile:
     # ------------------------------------------------------------------ writing
 
     def update(self, **changes: Any) -> Settings:
-        self.settings = replace(self.settings, **changes)
-        self._write(self.settings)
+        """Store the user's changes (a setting the user changes follows the user, not a
+        recommended policy, from now on) and return the effective settings."""
+        chosen = {*self.stored.user_set, *(name for name in changes if name in USER_FIELDS)}
+        self.stored = replace(self.stored, **changes, user_set=tuple(sorted(chosen)))
+        self._write(self.stored)
+        self.settings, self.origins = self._effective()
         return self.settings
 
     def _create(self, settings: Settings) -> bool:
@@ -276,8 +217,10 @@ def _read_bytes(path: Path) -> bytes | None:
         return None
 
 
-def _read_settings(path: Path) -> tuple[Settings | None, str, bytes | None]:
-    """The settings in ``path``, or None and why not ("missing", or what is damaged); and the bytes read."""
+def _read_settings(path: Path, notes: list[str] | None = None) -> tuple[Settings | None, str, bytes | None]:
+    """The settings in ``path``, or None and why not ("missing", or what is damaged); and the bytes read.
+
+    A value outside its range or choices takes its default and ``notes`` says which."""
     data = _read_bytes(path)
     if data is None:
         return None, "missing", None
@@ -290,7 +233,7 @@ def _read_settings(path: Path) -> tuple[Settings | None, str, bytes | None]:
     except ValueError:
         return None, "it is not valid JSON; it may have been cut short", data
     try:
-        return Settings.from_json(parsed), "ok", data
+        return Settings.from_json(parsed, notes), "ok", data
     except ValueError as why:
         return None, str(why), data
 

@@ -809,18 +809,18 @@ class MainWindow(QMainWindow):
             parts = urlsplit(client.config.base_url)
             override = ConnectionTarget(f"{parts.scheme}://{parts.netloc}", client.config.api_key.reveal())
         dialog = SettingsDialog(profile.settings, profile.directory, self.jobs,
-                                lambda key: _store_api_key(profile, runtime, key), override, self)  # fmt: skip
+                                lambda key: _store_api_key(profile, runtime, key), override, self,
+                                origins=profile.origins)  # fmt: skip
         dialog.tabs.setCurrentIndex(tab)
         dialog.saved.connect(self.save_settings)
         dialog.switch_requested.connect(self.switch_profile)
-        dialog.passphrase_changed.connect(lambda digest: self.save_settings({"passphrase_hash": digest}))
         dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.settings_dialog = dialog
         return dialog
 
     def save_settings(self, changes: dict[str, Any]) -> None:
-        from desktop_app.ui.settings_dialog import CONNECTION_FIELDS
+        from desktop_app.services.settings_schema import needs_reconnect
 
         if not changes:
             return
@@ -837,7 +837,7 @@ class MainWindow(QMainWindow):
             runtime = self.runtime
             if "retention_days" in changes and runtime is not None:
                 self.jobs.submit(lambda _t: runtime.purge_expired(), name="apply retention")
-            if set(changes) & set(CONNECTION_FIELDS):
+            if needs_reconnect(changes):
                 self._reopen(lambda: Profile(profile.directory))
             else:
                 self.statusBar().showMessage("Settings saved.", 4000)

@@ -1,6 +1,9 @@
 """Settings: profiles, the Paubox connection (key straight into the keyring), sending limits,
 privacy (auto-lock, retention, passphrase) and the theme.
 
+Every setting's row is generated from the schema (services/settings_schema.py, ui/settings_form.py);
+this dialog adds only what is not a setting (profiles, the key, "Test connection", the passphrase).
+Nothing is kept before Save: Cancel leaves every setting, the passphrase included, as it was.
 Nothing here blocks: reading the profile list, storing the key and testing the connection all
 run as jobs. The key field is cleared the moment the key is stored and is never filled again.
 """
@@ -17,7 +20,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -25,27 +27,26 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop_app.api.config import AuthStyle, BasePreset
+from desktop_app.api.config import BasePreset
 from desktop_app.api.connection import ConnectionReport
-from desktop_app.services import settings_service
+from desktop_app.services import settings_schema, settings_service
 from desktop_app.services.autolock import hash_passphrase
+from desktop_app.services.policies import Origin
 from desktop_app.services.profile import Mode, Settings
 from desktop_app.services.settings_service import ProfileEntry
 from desktop_app.store import keys
 from desktop_app.ui.a11y import buddy_form_row, label_unlabelled
 from desktop_app.ui.composer import repolish
 from desktop_app.ui.jobs import CancelToken, JobRunner
+from desktop_app.ui.settings_form import MANAGED, Editor
 from desktop_app.ui.writing_settings import WritingTab
 
-THEMES = (("Same as the system", "system"), ("Light", "light"), ("Dark", "dark"))
-CONNECTION_FIELDS = ("mode", "base_preset", "base_url", "auth_style", "api_username", "requests_per_second",
-                     "poll_budget_per_minute")  # fmt: skip
+TAB_TITLES = {"Connection": "&Connection", "Sending": "&Sending", "Privacy": "P&rivacy", "Appearance": "&Appearance"}
 
 
 @dataclass(frozen=True)
@@ -57,15 +58,6 @@ class ConnectionTarget:
     api_key: str
 
 
-def _spin(low: int, high: int, value: int, name: str, suffix: str = "") -> QSpinBox:
-    spin = QSpinBox()
-    spin.setRange(low, high)
-    spin.setValue(value)
-    spin.setSuffix(suffix)
-    spin.setAccessibleName(name)
-    return spin
-
-
 def _say(label: QLabel, text: str, tone: str) -> None:
     label.setText(text)
     label.setProperty("tone", tone)
@@ -75,12 +67,16 @@ def _say(label: QLabel, text: str, tone: str) -> None:
 class SettingsDialog(QDialog):
     saved = Signal(dict)  # the changed Settings fields
     switch_requested = Signal(Path)  # another profile's folder
-    passphrase_changed = Signal(str)  # the new scrypt hash
 
     def __init__(self, settings: Settings, profile_dir: Path, jobs: JobRunner, store_key: Callable[[str], None],
-                 override: ConnectionTarget | None = None, parent: QWidget | None = None) -> None:  # fmt: skip
-        """``store_key`` puts a pasted key into the keyring (and into use); it runs on a worker."""
+                 override: ConnectionTarget | None = None, parent: QWidget | None = None,
+                 origins: dict[str, Origin] | None = None) -> None:  # fmt: skip
+        """``store_key`` puts a pasted key into the keyring (and into use); it runs on a worker.
+        ``origins`` (Profile.origins) say which settings a policy locks or bounds."""
         super().__init__(parent)
+        self._origins = origins or {}
+        self.editors: dict[str, Editor] = {}
+        self._pending_passphrase = ""
         self._store_key_with = store_key
         self.setWindowTitle("Settings")
         self.setAccessibleName("Settings")
@@ -91,12 +87,17 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Settings sections")
         self.tabs.addTab(self._profiles_tab(), "&Profiles")
-        self.tabs.addTab(self._connection_tab(), "&Connection")
-        self.tabs.addTab(self._sending_tab(), "&Sending")
-        self.tabs.addTab(self._privacy_tab(), "P&rivacy")
-        self.tabs.addTab(self._appearance_tab(), "&Appearance")
-        self.writing = WritingTab(settings, self)
+        extras = {"Connection": self._connection_extras, "Privacy": self._privacy_extras}
+        for tab in settings_schema.TABS:
+            self.tabs.addTab(self._generated_tab(tab, extras.get(tab)), TAB_TITLES[tab])
+        self._preset_changed()
+        self.writing = WritingTab(settings, self)  # its own rich-text editors (ui/writing_settings.py)
         self.tabs.addTab(self.writing, "&Writing")
+        for name, widget in (("signature", self.writing.signature), ("message_footer", self.writing.footer),
+                             ("spell_language", self.writing.spell_language)):  # fmt: skip
+            if name in self._origins and self._origins[name].locked:
+                widget.setEnabled(False)
+                widget.setToolTip(MANAGED)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)
@@ -229,32 +230,45 @@ class SettingsDialog(QDialog):
             "Messages already sent are not affected.", confirm="Remove profile", on_confirm=remove,
         )  # fmt: skip
 
-    # ------------------------------------------------------------------ connection
+    # ------------------------------------------------------------------ generated tabs
 
-    def _connection_tab(self) -> QWidget:
-        s = self.settings
+    def _generated_tab(self, tab: str, extras: Callable[[QWidget, QFormLayout, set[str]], None] | None) -> QWidget:
+        """One tab's rows from the schema, then what the tab adds that is not a setting."""
         page = QWidget(self)
-        self.mode = QComboBox(page)
-        self.mode.setAccessibleName("Mode")
-        self.mode.addItem("Sandbox — built-in test server, nothing is delivered", Mode.SANDBOX.value)
-        self.mode.addItem("Paubox — real delivery", Mode.PAUBOX.value)
-        self.mode.setCurrentIndex(self.mode.findData(s.mode.value))
-        self.preset = QComboBox(page)
-        self.preset.setAccessibleName("Base URL preset")
-        for preset in BasePreset:
-            self.preset.addItem(preset.label, preset.value)
-        self.preset.setCurrentIndex(max(0, self.preset.findData(s.base_preset)))
-        self.base_url = QLineEdit(s.base_url, page)
-        self.base_url.setAccessibleName("Custom base URL")
-        self.base_url.setPlaceholderText("https://api.paubox.com/v1/email")
-        self.username = QLineEdit(s.api_username, page)
-        self.username.setAccessibleName("API username")
-        self.username.setPlaceholderText("only for the legacy endpoint")
-        self.auth_style = QComboBox(page)
-        self.auth_style.setAccessibleName("Auth style")
-        self.auth_style.addItem("Token token=KEY (works everywhere)", AuthStyle.TOKEN.value)
-        self.auth_style.addItem("Bearer KEY (newest docs)", AuthStyle.BEARER.value)
-        self.auth_style.setCurrentIndex(max(0, self.auth_style.findData(s.auth_style)))
+        form = QFormLayout(page)
+        used: set[str] = set()
+        for f, spec in settings_schema.specs():
+            if spec.tab == tab:
+                editor = Editor(f, spec, getattr(self.settings, f.name), self._origins.get(f.name), page)
+                self.editors[f.name] = editor
+                editor.add_to(form, used)
+        if extras is not None:
+            extras(page, form, used)
+        return page
+
+    def combo(self, name: str) -> QComboBox:
+        widget = self.editors[name].widget
+        assert isinstance(widget, QComboBox)
+        return widget
+
+    def line(self, name: str) -> QLineEdit:
+        widget = self.editors[name].widget
+        assert isinstance(widget, QLineEdit)
+        return widget
+
+    @property
+    def preset(self) -> QComboBox:
+        return self.combo("base_preset")
+
+    @property
+    def auth_style(self) -> QComboBox:
+        return self.combo("auth_style")
+
+    @property
+    def theme(self) -> QComboBox:
+        return self.combo("theme")
+
+    def _connection_extras(self, page: QWidget, form: QFormLayout, _used: set[str]) -> None:
         self.api_key = QLineEdit(page)
         self.api_key.setAccessibleName("API key")
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
@@ -273,21 +287,9 @@ class SettingsDialog(QDialog):
         self.test_result.setAccessibleName("Connection test result")
         self.test_result.setWordWrap(True)
         self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.rate = QDoubleSpinBox(page)
-        self.rate.setAccessibleName("Request rate limit")
-        self.rate.setRange(0.5, 50.0)
-        self.rate.setValue(s.requests_per_second)
-        self.rate.setSuffix(" requests/s")
-        self.poll_budget = _spin(10, 1200, s.poll_budget_per_minute, "Status polling budget", " polls/min")
         key_row = QHBoxLayout()
         key_row.addWidget(self.api_key, 1)
         key_row.addWidget(self.store_key_button)
-        form = QFormLayout(page)
-        form.addRow("&Mode", self.mode)
-        form.addRow("&Endpoint", self.preset)
-        form.addRow("Custom &URL", self.base_url)
-        form.addRow("API &username", self.username)
-        form.addRow("&Auth style", self.auth_style)
         form.addRow("API &key", key_row)
         buddy_form_row(form, key_row, self.api_key)
         form.addRow("", self.key_state)
@@ -296,16 +298,14 @@ class SettingsDialog(QDialog):
         test_row.addStretch(1)
         form.addRow("", test_row)
         form.addRow(self.test_result)
-        form.addRow("&Rate limit", self.rate)
-        form.addRow("&Polling budget", self.poll_budget)
+        self.line("base_url").setPlaceholderText("https://api.paubox.com/v1/email")
+        self.line("api_username").setPlaceholderText("only for the legacy endpoint")
         self.preset.currentIndexChanged.connect(self._preset_changed)
-        self._preset_changed()
-        return page
 
     def _preset_changed(self) -> None:
         preset = BasePreset(self.preset.currentData())
-        self.base_url.setEnabled(preset is BasePreset.CUSTOM)
-        self.username.setEnabled(preset is BasePreset.LEGACY)
+        for name, wanted in (("base_url", BasePreset.CUSTOM), ("api_username", BasePreset.LEGACY)):
+            self.line(name).setEnabled(preset is wanted and not self.editors[name].locked)
 
     def _check_stored_key(self) -> None:
         profile_id = self.settings.profile_id
@@ -334,8 +334,10 @@ class SettingsDialog(QDialog):
         override = self._override
         profile_id = self.settings.profile_id
         typed = self.api_key.text().strip()
-        username = self.username.text().strip()
-        custom = self.base_url.text().strip() if BasePreset(self.preset.currentData()) is BasePreset.CUSTOM else ""
+        username = self.line("api_username").text().strip()
+        custom = (
+            self.line("base_url").text().strip() if BasePreset(self.preset.currentData()) is BasePreset.CUSTOM else ""
+        )
         _say(self.test_result, "Testing every endpoint and auth style…", "")
         self.test_button.setEnabled(False)
 
@@ -360,30 +362,9 @@ class SettingsDialog(QDialog):
 
         self._jobs.submit(run, name="test connection", on_result=show, on_error=failed, owner=self)
 
-    # ------------------------------------------------------------------ sending, privacy, appearance
+    # ------------------------------------------------------------------ privacy: the passphrase
 
-    def _sending_tab(self) -> QWidget:
-        s = self.settings
-        page = QWidget(self)
-        self.sender_edit = QLineEdit(s.sender, page)
-        self.sender_edit.setAccessibleName("Sender address")
-        self.undo_seconds = _spin(0, 60, int(s.undo_seconds), "Undo-send window", " s")
-        self.recipient_guard = _spin(2, 100, s.recipient_guard, "Recipient warning threshold", " recipients")
-        self.attachment_limit = _spin(1, 50, int(s.attachment_limit_mb), "Attachment limit", " MB")
-        form = QFormLayout(page)
-        form.addRow("&Sender address", self.sender_edit)
-        form.addRow("&Undo-send window", self.undo_seconds)
-        form.addRow("Warn above", self.recipient_guard)
-        form.addRow("&Attachment limit (encoded)", self.attachment_limit)
-        return page
-
-    def _privacy_tab(self) -> QWidget:
-        s = self.settings
-        page = QWidget(self)
-        self.autolock = _spin(0, 240, s.autolock_minutes, "Auto-lock after", " min")
-        self.autolock.setSpecialValueText("Never")
-        self.retention = _spin(0, 3650, s.retention_days, "Keep history for", " days")
-        self.retention.setSpecialValueText("Forever")
+    def _privacy_extras(self, page: QWidget, form: QFormLayout, _used: set[str]) -> None:
         self.passphrase = QLineEdit(page)
         self.passphrase.setAccessibleName("New passphrase")
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
@@ -394,18 +375,15 @@ class SettingsDialog(QDialog):
         self.passphrase_button.setAccessibleName("Set passphrase")
         self.passphrase_button.clicked.connect(self.set_passphrase)
         self.passphrase_feedback = QLabel(
-            "A passphrase is set." if s.passphrase_hash else "No passphrase yet: Sealpost cannot lock itself.", page
-        )
+            "A passphrase is set." if self.settings.passphrase_hash
+            else "No passphrase yet: Sealpost cannot lock itself.", page,
+        )  # fmt: skip
         self.passphrase_feedback.setObjectName("feedback")
         self.passphrase_feedback.setWordWrap(True)
-        form = QFormLayout(page)
-        form.addRow("Auto-&lock after", self.autolock)
-        form.addRow("&Keep history for", self.retention)
         form.addRow("New &passphrase", self.passphrase)
-        form.addRow("&Repeat", self.passphrase_again)
+        form.addRow("Repea&t", self.passphrase_again)
         form.addRow("", self.passphrase_button)
         form.addRow("", self.passphrase_feedback)
-        return page
 
     def set_passphrase(self) -> None:
         first, second = self.passphrase.text(), self.passphrase_again.text()
@@ -416,45 +394,26 @@ class SettingsDialog(QDialog):
         def done(digest: str) -> None:
             self.passphrase.clear()
             self.passphrase_again.clear()
-            _say(self.passphrase_feedback, "Passphrase set. Ctrl+Shift+L locks Sealpost now.", "ok")
-            self.passphrase_changed.emit(digest)
+            self._pending_passphrase = digest  # kept only if the user presses Save
+            _say(self.passphrase_feedback, "New passphrase ready: press Save to keep it.", "ok")
 
         self._jobs.submit(lambda _t: hash_passphrase(first), name="hash passphrase", on_result=done,
                           on_error=lambda e: _say(self.passphrase_feedback, str(e), "error"), owner=self)  # fmt: skip
 
-    def _appearance_tab(self) -> QWidget:
-        page = QWidget(self)
-        self.theme = QComboBox(page)
-        self.theme.setAccessibleName("Theme")
-        for title, value in THEMES:
-            self.theme.addItem(title, value)
-        self.theme.setCurrentIndex(max(0, self.theme.findData(self.settings.theme)))
-        form = QFormLayout(page)
-        form.addRow("&Theme", self.theme)
-        return page
-
     # ------------------------------------------------------------------ saving
 
     def changes(self) -> dict[str, Any]:
-        """The fields whose value differs from the current settings."""
-        values: dict[str, Any] = {
-            "mode": Mode(self.mode.currentData()),
-            "base_preset": str(self.preset.currentData()),
-            "base_url": self.base_url.text().strip(),
-            "api_username": self.username.text().strip(),
-            "auth_style": str(self.auth_style.currentData()),
-            "requests_per_second": float(self.rate.value()),
-            "poll_budget_per_minute": self.poll_budget.value(),
-            "sender": self.sender_edit.text().strip(),
-            "undo_seconds": float(self.undo_seconds.value()),
-            "recipient_guard": self.recipient_guard.value(),
-            "attachment_limit_mb": float(self.attachment_limit.value()),
-            "autolock_minutes": self.autolock.value(),
-            "retention_days": self.retention.value(),
-            "theme": str(self.theme.currentData()),
+        """The settings whose chosen value differs from the current one (locked ones never do)."""
+        generated = {name: editor.value() for name, editor in self.editors.items()
+                     if not editor.locked and editor.value() != getattr(self.settings, name)}  # fmt: skip
+        written = {
+            k: v for k, v in self.writing.changes().items() if not (k in self._origins and self._origins[k].locked)
         }
-        return {k: v for k, v in values.items() if getattr(self.settings, k) != v} | self.writing.changes()
+        return generated | written
 
     def _save(self) -> None:
-        self.saved.emit(self.changes())
+        changes = self.changes()
+        if self._pending_passphrase:
+            changes["passphrase_hash"] = self._pending_passphrase
+        self.saved.emit(changes)
         self.accept()

@@ -234,8 +234,10 @@ def test_lock_and_unlock(qtbot: QtBot, make_window: WindowFactory) -> None:
     qtbot.keyClicks(dialog.passphrase, "correct horse")
     qtbot.keyClicks(dialog.passphrase_again, "correct horse")
     click(qtbot, dialog.passphrase_button)
+    qtbot.waitUntil(lambda: "press Save" in dialog.passphrase_feedback.text(), timeout=5_000)
+    assert not window.runtime.profile.settings.passphrase_hash  # nothing is kept before Save
+    click(qtbot, dialog.save_button)
     qtbot.waitUntil(lambda: bool(window.runtime.profile.settings.passphrase_hash), timeout=5_000)
-    dialog.reject()
     activate(qtbot, window)
     qtbot.waitUntil(lambda: not window.passphrase_notice.isVisible(), timeout=2_000)
 
