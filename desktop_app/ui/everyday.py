@@ -10,10 +10,12 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QTableView
+from PySide6.QtWidgets import QTableView, QVBoxLayout
 
 from desktop_app.ui.drafts_view import DraftsView
 from desktop_app.ui.jobs import CancelToken
+from desktop_app.ui.message_model import readable_recipients
+from desktop_app.ui.notices import Bounce, BounceNotice
 
 if TYPE_CHECKING:
     from desktop_app.core.message import OutgoingMessage
@@ -41,6 +43,17 @@ class Everyday(QObject):
         self.drafts_view.deleted.connect(self._draft_deleted)
         self.drafts_view.count_changed.connect(self._show_draft_count)
         window.bridge.message_changed.connect(self.drafts_view.message_changed)
+        self.bounce_notice = BounceNotice(window)
+        central = window.centralWidget()
+        column = central.layout() if central is not None else None
+        assert isinstance(column, QVBoxLayout)
+        column.insertWidget(column.indexOf(window.shell), self.bounce_notice)  # above every view, like the banner
+        window.bridge.bounced.connect(
+            lambda message, recipient, status: self.bounce_notice.add(
+                Bounce(message.id, message.subject, readable_recipients(recipient), status)))  # fmt: skip
+        window.locked_changed.connect(self.bounce_notice.set_locked)
+        self.bounce_notice.open_requested.connect(self.open_message)
+        self.message_opened.connect(self.bounce_notice.seen)
         for table in (window.status_view.table, window.outbox_view.table):  # Enter or a double-click opens
             table.activated.connect(lambda index, t=table: self._open_row(t, index.row()))
 

@@ -687,7 +687,7 @@ class MainWindow(QMainWindow):
 
         The Status item keeps a count of bounces not yet seen, so one is never missed because the
         status bar moved on; it clears when the user opens Status."""
-        text = f"Message {message.id} could not be delivered to one recipient ({status}). Open Status for details."
+        text = f"A message could not be delivered to one recipient ({status}). The notice at the top names it."
         self.statusBar().showMessage(text, 15000)
         if self.views.current() != "status" or not self.isActiveWindow():
             self.unseen_bounces += 1

@@ -63,6 +63,11 @@ def apply_theme(app: QApplication, choice: str) -> str:
     if name == "dark":
         for role, colour in _DARK_PALETTE.items():
             palette.setColor(role, QColor(colour))
+        disabled = QPalette.ColorGroup.Disabled  # else a disabled check box looks like an enabled one
+        for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+            palette.setColor(disabled, role, QColor("#6b7380"))
+        palette.setColor(disabled, QPalette.ColorRole.Base, QColor("#23282e"))
+        palette.setColor(disabled, QPalette.ColorRole.Button, QColor("#23282e"))
     app.setPalette(palette)
     app.setStyleSheet(theme_stylesheet(name))
     _applied["name"] = name

@@ -40,6 +40,8 @@ if TYPE_CHECKING:  # the store loads on the worker that opens it, after the wind
 def delivery_text(message: StoredMessage) -> str:
     """What the Delivery column says. A message the user marked as sent has no tracking id, so
     Paubox is never asked about it: saying "processing" would wait for an answer that never comes."""
+    if message.delivery_summary in ("bounced", "soft bounced"):
+        return f"⚠ {message.delivery_summary}"  # marked, for the eye and for a screen reader
     if message.delivery_summary:
         return message.delivery_summary
     if message.tracking_id is None:

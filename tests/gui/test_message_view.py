@@ -166,3 +166,41 @@ def test_a_bounced_message_offers_to_correct_the_address(qtbot: QtBot, make_wind
     qtbot.waitUntil(lambda: window.composer.subject.text() == "Vaccination reminder", timeout=10_000)
     assert edit.selectedText() == bounced
     assert edit.hasFocus() or window.focusWidget() is edit
+
+
+def test_a_bounce_notice_stays_until_the_message_is_opened_or_dismissed(
+    qtbot: QtBot, make_window: WindowFactory
+) -> None:
+    window = make_window(undo_seconds=0)
+    runtime = window.runtime
+    assert runtime is not None
+    notice = window.everyday.bounce_notice
+    first = runtime.queue(make_message("Flu clinic", "ana+hardbounce@old-isp.example"))
+    qtbot.waitUntil(notice.isVisible, timeout=20_000)
+    assert "“Flu clinic” to ana+hardbounce@old-isp.example (hard bounced)" in notice.text.text()
+    assert "Message 1" not in window.statusBar().currentMessage()
+    qtbot.wait(200)
+    assert notice.isVisible()  # no timeout takes it away
+    # the lock hides it (it names a message) and unlocking brings it back
+    window.locked_changed.emit(True)
+    assert not notice.isVisible()
+    window.locked_changed.emit(False)
+    assert notice.isVisible()
+
+    window.views.show("status")
+    model = window.status_view.model
+    qtbot.waitUntil(lambda: model.row_of(first.id) >= 0, timeout=10_000)
+    delivery = [c.title for c in model.columns].index("Delivery")
+    qtbot.waitUntil(lambda: model.index(model.row_of(first.id), delivery).data() == "⚠ bounced", timeout=10_000)
+
+    click(qtbot, notice.open_button)
+    view = window.everyday.message_view
+    assert view is not None
+    qtbot.waitUntil(lambda: view.sent is not None, timeout=10_000)
+    assert not notice.isVisible()
+
+    second = runtime.queue(make_message("Flu clinic 2", "bo+hardbounce@old-isp.example"))
+    qtbot.waitUntil(notice.isVisible, timeout=20_000)
+    click(qtbot, notice.dismiss_button)
+    assert not notice.isVisible()
+    assert second.id != first.id
