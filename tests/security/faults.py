@@ -27,6 +27,7 @@ from desktop_app.core.retry import BackoffPolicy
 from desktop_app.sandbox.server import SandboxServer
 from desktop_app.services import outbox as outbox_module
 from desktop_app.services import runtime as runtime_module
+from desktop_app.services import runtime_endpoint
 from desktop_app.services.profile import Profile
 from desktop_app.services.runtime import Overrides, Runtime
 from tests.conftest import sandbox_control
@@ -104,7 +105,7 @@ def make_runtime(profile: Profile, monkeypatch: pytest.MonkeyPatch, fast_retries
             transport = ScriptedTransport(script)
             monkeypatch.setattr(runtime_module, "PauboxClient", functools.partial(PauboxClient, transport=transport))
         if read_timeout is not None:
-            monkeypatch.setattr(runtime_module, "ApiConfig", functools.partial(ApiConfig, read_timeout=read_timeout))
+            monkeypatch.setattr(runtime_endpoint, "ApiConfig", functools.partial(ApiConfig, read_timeout=read_timeout))
         rt = Runtime(profile, Overrides(api_base_url=base_url, api_key=api_key))
         rt.open()
         opened.append(rt)
