@@ -54,6 +54,9 @@ class Everyday(QObject):
         window.locked_changed.connect(self.bounce_notice.set_locked)
         self.bounce_notice.open_requested.connect(self.open_message)
         self.message_opened.connect(self.bounce_notice.seen)
+        window.outbox_view.queue_emptied.connect(
+            lambda: window.statusBar().showMessage(self.tr("✓ All waiting messages have been sent."), 10_000)
+        )
         for table in (window.status_view.table, window.outbox_view.table):  # Enter or a double-click opens
             table.activated.connect(lambda index, t=table: self._open_row(t, index.row()))
 

@@ -680,7 +680,13 @@ class MainWindow(QMainWindow):
         if status.connectivity is Connectivity.OFFLINE:
             notice = (f"{notice}\nYou can keep writing and sending: messages are kept safely here and go out "
                       "when the connection returns.")  # fmt: skip
-        self.outbox_view.set_notice(notice if offline else "", can_resume=status.connectivity is Connectivity.PAUSED)
+        self.outbox_view.set_notice(
+            notice if offline else "",
+            can_resume=status.connectivity is Connectivity.PAUSED,
+            connectivity=status.connectivity,
+            detail=status.detail,
+            until=status.until,
+        )
 
     def notify_bounce(self, message: StoredMessage, _recipient: str, status: str) -> None:
         """Tell the user without showing PHI in a desktop notification (others may see the screen).

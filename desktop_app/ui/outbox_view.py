@@ -31,21 +31,66 @@ OUTBOX_STATES = (S.DRAFT, S.QUEUED, S.SCHEDULED, S.SENDING, S.OUTCOME_UNKNOWN, S
 GOING_OUT = (S.QUEUED, S.SENDING)  # scheduled messages and drafts are not being sent now
 GONE_OUT = (S.ACCEPTED, S.FAILED, S.OUTCOME_UNKNOWN)
 
-OUTBOX_COLUMNS = (
-    Column("State", lambda m: _state_text(m)),
-    Column("To", lambda m: readable_recipients(m.recipients)),
-    Column("Subject", lambda m: m.subject),
-    Column("Attempts", lambda m: str(m.attempts)),
-    Column("Next try", lambda m: relative_time(m.next_attempt_at or m.send_at) if m.state in (S.QUEUED, S.SCHEDULED)
-           else ""),
-    Column("Reason", lambda m: m.last_error),
-)  # fmt: skip
+HELD_WORDS = {  # keyed by services.outbox.Connectivity: why a queued message is not going out now
+    "offline": ("Waiting for the connection", "when Paubox can be reached"),
+    "rate_limited": ("Waiting: Paubox asked to slow down", "when the limit lifts"),
+    "key_rejected": ("Waiting for an API key", "once a key is set in Settings"),
+    "paused": ("Waiting: sending is paused", "when you resume sending"),
+    "delegated": ("Sent by another Sealpost process", "by the other process"),
+}
 
 
-def _state_text(message: StoredMessage) -> str:
-    if message.state is S.QUEUED and message.last_error:
-        return "Waiting to retry"
-    return message.state.label
+class QueueWords:
+    """What the State, Next try and Reason columns say, given why nothing may be going out now.
+
+    Every queued message in one situation says the same (offline: "Waiting for the connection",
+    whether or not it was tried before), and a waiting message always says when it is tried next."""
+
+    def __init__(self) -> None:
+        self.connectivity = "online"
+        self.detail = ""
+        self.until: float | None = None
+
+    @property
+    def held(self) -> bool:
+        return self.connectivity in HELD_WORDS
+
+    def state(self, message: StoredMessage) -> str:
+        if message.state is S.QUEUED and self.held:
+            return HELD_WORDS[self.connectivity][0]
+        if message.state is S.QUEUED and message.last_error:
+            return "Waiting to retry"
+        return message.state.label
+
+    def next_try(self, message: StoredMessage, now: float | None = None) -> str:
+        if message.state is S.SCHEDULED:
+            return relative_time(message.send_at, now) or "now"
+        if message.state is not S.QUEUED:
+            return ""
+        if self.held:
+            when = HELD_WORDS[self.connectivity][1]
+            later = max(self.until or 0.0, message.next_attempt_at or 0.0)
+            return f"{relative_time(later, now)}, {when}" if later > (now or time.time()) else when.capitalize()
+        return relative_time(message.next_attempt_at, now) if message.next_attempt_at else "now"
+
+    def reason(self, message: StoredMessage) -> str:
+        if message.state is S.QUEUED and self.held and self.detail:
+            return self.detail
+        return message.last_error
+
+
+def outbox_columns(words: QueueWords) -> tuple[Column, ...]:
+    return (
+        Column("State", words.state),
+        Column("To", lambda m: readable_recipients(m.recipients)),
+        Column("Subject", lambda m: m.subject),
+        Column("Attempts", lambda m: str(m.attempts)),
+        Column("Next try", lambda m: words.next_try(m)),
+        Column("Reason", words.reason),
+    )
+
+
+OUTBOX_COLUMNS = outbox_columns(QueueWords())
 
 
 class SendBurst:
@@ -95,10 +140,13 @@ class OutboxView(QWidget):
     cancel_requested = Signal(int)
     retry_requested = Signal(int)
     edit_requested = Signal(int)
+    queue_emptied = Signal()  # everything that waited for the connection (or a resume) has gone out
 
     def __init__(self, jobs: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.model = MessageTableModel(OUTBOX_COLUMNS, jobs, self)
+        self.words = QueueWords()
+        self.model = MessageTableModel(outbox_columns(self.words), jobs, self)
+        self._waited_while_held = False
         self.burst = SendBurst()
         self.notice = QLabel(self)
         self.notice.setObjectName("outboxNotice")
@@ -252,17 +300,36 @@ class OutboxView(QWidget):
         if self._shown_group is not None:
             self.resolve_group_requested.emit(self._shown_group, resend)
 
-    def set_notice(self, text: str, *, can_resume: bool = False) -> None:
-        """Explain why nothing is going out; offer to resume when the queue is held for the user."""
+    def set_notice(self, text: str, *, can_resume: bool = False, connectivity: str = "",
+                   detail: str = "", until: float | None = None) -> None:  # fmt: skip
+        """Explain why nothing is going out; offer to resume when the queue is held for the user.
+        ``connectivity`` (a services.outbox.Connectivity value) words the queued rows the same way."""
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
         self.resume_button.setVisible(bool(text) and can_resume)
+        words = self.words
+        situation = connectivity or ("online" if not text else words.connectivity)
+        if (situation, detail, until) != (words.connectivity, words.detail, words.until):
+            words.connectivity, words.detail, words.until = situation, detail, until
+            rows = self.model.rowCount()
+            if rows:
+                self.model.dataChanged.emit(self.model.index(0, 0), self.model.index(rows - 1, len(OUTBOX_COLUMNS) - 1))
+        if words.held:
+            self.progress.hide()  # nothing is being sent: no "Sending: 0 of 2 done"
 
     def show_counts(self, counts: Mapping[OutboxState, int]) -> None:
-        """Show how far the current burst of sending has got; hidden when idle or sending just one."""
+        """Show how far the current burst of sending has got; hidden when idle, sending just one, or
+        when nothing can go out. Once a queue that waited (offline, paused) has emptied, say so."""
         done, total = self.burst.update(counts)
-        self.progress.setVisible(total > 1)
-        if total > 1:
+        waiting = sum(counts.get(s, 0) for s in GOING_OUT)
+        if self.words.held and waiting:
+            self._waited_while_held = True
+        elif not waiting and self._waited_while_held:
+            self._waited_while_held = False
+            self.queue_emptied.emit()
+        sending = total > 1 and not self.words.held
+        self.progress.setVisible(sending)
+        if sending:
             self.progress.setRange(0, total)
             self.progress.setValue(done)
             self.progress.setFormat(f"Sending: {done} of {total} done")
