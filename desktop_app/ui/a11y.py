@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
@@ -54,3 +55,18 @@ def label_unlabelled(root: QWidget) -> None:
         siblings = parent.findChildren(QLabel, options=Qt.FindChildOption.FindDirectChildrenOnly)
         if not any(label.buddy() is field for label in siblings):
             label_field(field, field.accessibleName())
+
+
+def announce(widget: QWidget, text: str, *, urgent: bool = False) -> None:
+    """Say ``text`` to screen readers: a change a sighted user sees at a glance (a colour, a badge,
+    a count in the status bar) that no focus move would reveal.
+
+    The widget's description becomes the text (a description-changed event, for readers that
+    watch the status bar) and an announcement is posted (AT-SPI's Announcement signal)."""
+    if not text:
+        return
+    widget.setAccessibleDescription(text)
+    event = QAccessibleAnnouncementEvent(widget, text)
+    politeness = QAccessible.AnnouncementPoliteness
+    event.setPoliteness(politeness.Assertive if urgent else politeness.Polite)
+    QAccessible.updateAccessibility(event)

@@ -37,6 +37,7 @@ from desktop_app.core.errors import is_known
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.services.autolock import IdleLock, verify_passphrase
 from desktop_app.services.profile import Mode, Profile, make_private
+from desktop_app.ui.a11y import announce
 from desktop_app.ui.bridge import ServiceBridge
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.navigation import ViewRegistry
@@ -673,6 +674,8 @@ class MainWindow(QMainWindow):
         text = CONNECTIVITY_TEXT[status.connectivity]
         if status.connectivity is Connectivity.RATE_LIMITED and status.until:
             text += f" until {time.strftime('%H:%M:%S', time.localtime(status.until))}"
+        if text != self.connection_label.text():
+            announce(self.connection_label, text, urgent=status.connectivity is Connectivity.KEY_REJECTED)
         self.connection_label.setText(text)
         self.connection_label.setToolTip(status.detail)
         offline = status.connectivity is not Connectivity.ONLINE
@@ -695,6 +698,7 @@ class MainWindow(QMainWindow):
         status bar moved on; it clears when the user opens Status."""
         text = f"A message could not be delivered to one recipient ({status}). The notice at the top names it."
         self.statusBar().showMessage(text, 15000)
+        announce(self.statusBar(), text, urgent=True)
         if self.views.current() != "status" or not self.isActiveWindow():
             self.unseen_bounces += 1
             self._show_bounce_badge()
@@ -732,6 +736,10 @@ class MainWindow(QMainWindow):
             text = f"{waiting} waiting · {counts.get(S.ACCEPTED, 0)} sent"
             if attention:
                 text += f" · {attention} need attention"
+            sent, before = counts.get(S.ACCEPTED, 0), self.counts_label.property("counted")
+            if not waiting and isinstance(before, tuple) and (before[0] or sent > before[1]):
+                announce(self.counts_label, "The Outbox is empty: every waiting message has gone to Paubox.")
+            self.counts_label.setProperty("counted", (waiting, sent))
             self.counts_label.setText(text)
             self.outbox_view.show_counts(counts)
 
@@ -762,6 +770,7 @@ class MainWindow(QMainWindow):
         self.lock_screen.reset()
         self._set_content_actions_enabled(False)
         self.locked_changed.emit(True)
+        announce(self.lock_screen, f"{APP_NAME} is locked. Type your passphrase to continue.", urgent=True)
 
     def try_unlock(self, passphrase: str) -> None:
         store = self._store()

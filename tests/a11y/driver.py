@@ -58,6 +58,27 @@ def seed(window: MainWindow) -> None:
                                       subject=f"Appointment {n}", html="<p>See you soon.</p>"))  # fmt: skip
 
 
+def act(window: MainWindow, what: str) -> None:
+    """Changes a sighted user sees at a glance, made the way they happen."""
+    runtime = window.runtime
+    assert runtime is not None
+    if what == "bounce":  # the sandbox bounces +hardbounce addresses; the Outbox empties first
+        runtime.queue(OutgoingMessage(sender="front-desk@clinic.example",
+                                      to=(parse_address("Sam <sam+hardbounce@old-isp.example>"),),
+                                      subject="Reminder", html="<p>Reminder.</p>"))  # fmt: skip
+    elif what == "paused":
+        assert runtime.outbox is not None
+        runtime.outbox.hold(True)
+    elif what == "offline":  # what the engine reports when Paubox cannot be reached
+        from desktop_app.services.outbox import Connectivity, EngineStatus
+
+        window.bridge.engine_status.emit(EngineStatus(Connectivity.OFFLINE, "Paubox cannot be reached."))
+    elif what == "lock":
+        window.lock()  # type: ignore[attr-defined]
+    else:
+        raise ValueError(f"no such change: {what}")
+
+
 def main(argv: list[str]) -> int:
     app = create_application()
     profile = Profile(Path(argv[1]))
@@ -90,6 +111,9 @@ def main(argv: list[str]) -> int:
                 scenes.settle(0.5)
                 shown = scenes.windows_to_check(window)
                 reply({"scene": name, "windows": [scenes.bus_name(w) for w in shown]})
+            elif verb == "do":
+                act(window, name)
+                reply({"done": name})
             else:
                 reply({"error": f"unknown command {line!r}"})
         except Exception as error:  # the test prints it; the driver keeps serving

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -85,6 +86,43 @@ class Driver:
             raise AssertionError(f"the AT-SPI walker failed ({done.returncode}): {done.stdout}{done.stderr}")
         result: dict[str, Any] = json.loads(done.stdout)
         return result
+
+
+class Listener:
+    """AT-SPI events from the window (walker.py listen), read while the test makes changes."""
+
+    def __init__(self, pid: int, seconds: float) -> None:
+        self.process = subprocess.Popen([SYSTEM_PYTHON, str(WALKER), "listen", str(pid), str(seconds)],
+                                        stdout=subprocess.PIPE, text=True)  # fmt: skip
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        assert self.process.stdout is not None
+        threading.Thread(target=self._pump, args=(self.process.stdout,), daemon=True).start()
+        self.heard: list[dict[str, Any]] = []
+        self.until(lambda event: bool(event.get("listening")), COMMAND_SECONDS, "the listener to start")
+
+    def _pump(self, stream: IO[str]) -> None:
+        for line in stream:
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def until(self, wanted: Any, timeout: float, what: str) -> dict[str, Any]:
+        """The first event for which ``wanted(event)`` holds; fails with all that was heard."""
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self._lines.get(timeout=left)
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            event: dict[str, Any] = json.loads(line)
+            self.heard.append(event)
+            if wanted(event):
+                return event
+        raise AssertionError(f"no AT-SPI event for {what} in {timeout:.0f} s; heard: {self.heard}")
+
+    def close(self) -> None:
+        _stop(self.process)
 
 
 def _start_xvfb(stack: list[subprocess.Popen[bytes]]) -> str:

@@ -144,7 +144,37 @@ def walk_window(window: object) -> dict[str, object]:
     return {"title": window.name, "objects": count, "focusable": focusable, "problems": problems}  # type: ignore[attr-defined]
 
 
+LISTENED = ("object:announcement", "object:property-change:accessible-description",
+            "object:property-change:accessible-name")  # fmt: skip
+
+
+def listen(pid: int, seconds: float) -> int:
+    """Print the application's announcements and name/description changes as JSON lines for
+    ``seconds``, after a first ``{"listening": true}`` line (the test acts only then)."""
+    from gi.repository import GLib  # type: ignore[import-not-found]
+
+    def heard(event: object) -> None:
+        try:
+            source = event.source  # type: ignore[attr-defined]
+            if source.get_process_id() != pid:
+                return
+            data = event.any_data  # type: ignore[attr-defined]
+            text = data if isinstance(data, str) else str(source.description or source.name or "")
+            print(json.dumps({"type": event.type, "role": role(source), "name": str(source.name or ""),  # type: ignore[attr-defined]
+                              "text": text}), flush=True)  # fmt: skip
+        except Exception as error:  # a source that went away: say so, keep listening
+            print(json.dumps({"type": "error", "text": str(error)}), flush=True)
+
+    pyatspi.Registry.registerEventListener(heard, *LISTENED)
+    GLib.timeout_add(int(seconds * 1000), pyatspi.Registry.stop)
+    GLib.timeout_add(200, lambda: print(json.dumps({"listening": True}), flush=True) and False)
+    pyatspi.Registry.start()
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if argv[1] == "listen":
+        return listen(int(argv[2]), float(argv[3]))
     pid, titles = int(argv[1]), argv[2:]
     app = find_application(pid)
     result: dict[str, object] = {"application": app.name, "windows": []}  # type: ignore[attr-defined]
