@@ -714,6 +714,7 @@ class ComposerView(QWidget):
         self.form_scroll.setObjectName("composerScroll")
         self.form_scroll.setWidgetResizable(True)
         self.form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.form_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a stop that says nothing; it follows the focus
         self.form_scroll.setWidget(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
