@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from desktop_app import APP_NAME, __version__
 from desktop_app.headless_audit import add_audit_parser
+from desktop_app.headless_export import add_export_parser
 from desktop_app.services.logging_setup import configure_logging
 from desktop_app.services.profile import Profile, default_profile_dir
 
@@ -65,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "(default: the account's setting; nothing is sent)")  # fmt: skip
     send.add_argument("--from", dest="sender", help="sender address (default: the profile's)")
     send.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for acceptance")
+    send.add_argument("--wait-delivery", action="store_true",
+                      help="after acceptance, keep tracking until every recipient's delivery is final")  # fmt: skip
 
     batch = commands.add_parser(
         "batch", parents=[common],
@@ -101,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     decision.add_argument("--mark-sent", action="store_true", help="mark them sent (you know they arrived)")
     resolve.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for acceptance")
     add_audit_parser(commands, common)
+    add_export_parser(commands, common)
     return parser
 
 
@@ -133,6 +137,7 @@ def _start_sandbox(delivery_delay: float, attachment_limit_mb: float) -> Embedde
 def headless(args: argparse.Namespace, profile: Profile) -> int:
     from desktop_app.headless import batch_command, list_command, send_command
     from desktop_app.headless_audit import audit_command
+    from desktop_app.headless_export import export_command
     from desktop_app.services.runtime import Overrides, Runtime, SetupError
 
     commands = {
@@ -141,6 +146,7 @@ def headless(args: argparse.Namespace, profile: Profile) -> int:
         "outbox": list_command,
         "status": list_command,
         "audit": audit_command,
+        "export": export_command,
     }
     try:
         overrides = Overrides(api_base_url=args.api_base_url, start_sandbox=_start_sandbox)

@@ -26,6 +26,7 @@ from desktop_app.core.message import (
     quote_value,
 )
 from desktop_app.core.outbox_state import OutboxState
+from desktop_app.headless_export import wait_for_delivery
 from desktop_app.services.mailmerge import Body, MergeError, Switches, plan_batch
 from desktop_app.services.outbox import DRAIN_SECONDS, SHUTDOWN_WAIT_SECONDS
 from desktop_app.services.runtime import BatchOutcome, Runtime
@@ -80,7 +81,10 @@ def send_command(runtime: Runtime, args: argparse.Namespace) -> int:
         final = runtime.wait_until(stored.id, DONE, args.timeout)
         finished = final.state in DONE
         if final.state is OutboxState.ACCEPTED:
-            print(f"accepted: message {final.id}, tracking id {final.tracking_id}")
+            print(f"accepted: message {final.id}, tracking id {final.tracking_id}", flush=True)
+            if getattr(args, "wait_delivery", False) and not wait_for_delivery(runtime, final.id, args.timeout):
+                print(f"sealpost: delivery not final after {args.timeout:g} s", file=sys.stderr)
+                return 4
             return 0
         if not finished:
             print(f"still {final.state.label.lower()} after {args.timeout:g} s: message {final.id}; "

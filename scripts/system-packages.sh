@@ -12,7 +12,9 @@ TESTING=(dbus gnome-keyring xvfb xauth desktop-file-utils appstream
          # tests/a11y: the accessibility bus and Debian's pyatspi, to read the window as Orca does.
          at-spi2-core python3-pyatspi gir1.2-atspi-2.0 python3-gi
          # scripts/window-fit.sh: a real window manager that enforces the minimum size.
-         openbox)
+         openbox
+         # tests/e2e/test_export_pdf.py and the message-record GUI tests read the PDF back with pdftotext.
+         poppler-utils)
 PYTHON=(python3-venv)
 
 want=("${RUNTIME[@]}")

@@ -12,6 +12,7 @@ from desktop_app.api.client import PauboxClient
 from desktop_app.api.config import ApiConfig, AuthStyle, BasePreset, Secret, check_base_url, preset_url
 from desktop_app.api.connection import Candidate, api_root, key_fingerprint
 from desktop_app.api.errors import PauboxError
+from desktop_app.core.errors import KnownError
 from desktop_app.services.profile import Mode
 from desktop_app.services.runtime_errors import SetupError
 from desktop_app.services.runtime_state import RuntimeState
@@ -159,3 +160,23 @@ class EndpointSetup(RuntimeState):
             _switch_endpoint(client, found)
             self._switched_at = time.monotonic()
             return True
+
+    def refresh_delivery(self, message_id: int) -> bool:
+        """Ask Paubox once for the receipt of a message whose delivery is not final yet (``sealpost
+        export``: a record for the chart shows the latest statuses); False if that could not be asked.
+
+        Nothing is sent and no engine starts. The embedded sandbox of another process is gone, so in
+        sandbox mode without ``--api-base-url`` there is nobody to ask.
+        """
+        stored = self._store().get(message_id)
+        if stored.final_delivery or not stored.tracking_id:
+            return True
+        if self.overrides.api_base_url is None and self.profile.settings.mode is Mode.SANDBOX:
+            return False
+        try:
+            with PauboxClient(self._detected(self._api_config())) as client:
+                receipt = client.receipt(stored.tracking_id)
+        except (KnownError, ValueError):
+            return False
+        self._store().record_receipt(message_id, receipt.deliveries, final=receipt.is_final, next_poll_at=None)
+        return True

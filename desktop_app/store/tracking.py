@@ -90,9 +90,9 @@ class TrackingQueries(StoreBase):
                 )  # fmt: skip
                 if old is None or old[0] != d.delivery_status:
                     changed.append((d.recipient, d.delivery_status))
-                    self._event(db, message_id, now, d.delivery_status, "")
+                    self._event(db, message_id, now, d.delivery_status, d.recipient)  # a timeline per recipient
                 if d.opened_status == "opened" and (old is None or old[1] != "opened"):
-                    self._event(db, message_id, now, "opened", "")
+                    self._event(db, message_id, now, "opened", d.recipient)
             summary = summarise([d.delivery_status for d in deliveries])
             poll_at = None if final else (next_poll_at or 0.0)  # a tracked message's poll time is never NULL
             db.execute(

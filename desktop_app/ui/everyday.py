@@ -111,6 +111,7 @@ class Everyday(QObject):
 
     def open_message(self, message_id: int) -> MessageView | None:
         """The read-only view of one message (one window, reused), loaded on a worker."""
+        from desktop_app.ui.message_print import message_record_buttons
         from desktop_app.ui.message_view import MessageView
 
         window = self.window
@@ -123,6 +124,7 @@ class Everyday(QObject):
             self.message_view.resend_requested.connect(self.resend_as_new)
             self.message_view.forward_requested.connect(self.forward_as_new)
             self.message_view.correct_requested.connect(self.correct_and_resend)
+            self.message_view.add_action(message_record_buttons(self.message_view, window.jobs, window._store))
         view = self.message_view
         view.show_message(None)
         view.show()

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal, SignalInstance
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -188,7 +187,7 @@ class MessageView(QDialog):
         layout.addLayout(self.actions_row)
         self.show_message(None)
 
-    def add_action(self, button: QAbstractButton) -> None:
+    def add_action(self, button: QWidget) -> None:
         """A further action, placed before Close (for features that act on the message shown)."""
         self.actions_row.insertWidget(self.actions_row.count() - 2, button)
 

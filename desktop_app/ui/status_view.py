@@ -31,6 +31,7 @@ from desktop_app.ui.a11y import label_unlabelled
 from desktop_app.ui.charts import BarChart, Series
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.message_model import Column, MessageTableModel, clock_time, readable_recipients
+from desktop_app.ui.message_print import RecordButtons
 
 if TYPE_CHECKING:  # the store loads on the worker that opens it, after the window has painted
     from desktop_app.api.models import RecipientDelivery
@@ -163,6 +164,8 @@ class StatusView(QWidget):
         tracking_row.addWidget(tracking_label)
         tracking_row.addWidget(self.tracking, 1)
         tracking_row.addWidget(self.copy_tracking)
+        self.record_buttons = RecordButtons(jobs, self._shown, self)
+        tracking_row.addWidget(self.record_buttons)
         detail_layout.addLayout(tracking_row)
         detail_layout.addWidget(self.detail, 1)
         lower = QSplitter(Qt.Orientation.Horizontal, self)
@@ -264,6 +267,11 @@ class StatusView(QWidget):
             self.detail.clear()
             self.tracking.clear()
             self.copy_tracking.setEnabled(False)
+            self.record_buttons.setEnabled(False)
+
+    def _shown(self) -> tuple[MessageStore, StoredMessage] | None:
+        message = self.selected()
+        return (self._store, message) if self._store is not None and message is not None else None
 
     def selected(self) -> StoredMessage | None:
         rows = self.table.selectionModel().selectedRows()
@@ -287,6 +295,7 @@ class StatusView(QWidget):
         message = detail.message
         self.tracking.setText(message.tracking_id or "")
         self.copy_tracking.setEnabled(bool(message.tracking_id))
+        self.record_buttons.setEnabled(True)
         from desktop_app.ui.message_view import recipients_html, timeline_html
 
         parts = [f"<h3>{escape(message.subject)}</h3>",
