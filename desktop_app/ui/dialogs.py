@@ -70,7 +70,9 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Ctrl+Enter", "Send the message in the composer"),
     ("Ctrl+F", "Search the history"),
     ("Ctrl+L", "Show or hide the log panel"),
-    ("Ctrl+1 / Ctrl+2 / Ctrl+3", "Go to Compose, Outbox, Status"),
+    ("Ctrl+1 / Ctrl+2 / Ctrl+3 / Ctrl+4", "Go to Compose, Outbox, Status, Drafts"),
+    ("Enter (in Status or the Outbox)", "Open the selected message"),
+    ("Delete (in Drafts)", "Delete the selected draft (asks first)"),
     ("Ctrl+B / Ctrl+I / Ctrl+K", "Bold, italic, insert link (in the message body)"),
     ("Ctrl+Shift+L", "Lock Sealpost now"),
     ("Ctrl+,", "Settings"),
@@ -99,7 +101,7 @@ class HelpDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"{APP_NAME} {__version__}. Every action is also in the menus.", self))
+        layout.addWidget(QLabel(f"{APP_NAME} {__version__}. Every keyboard shortcut, and what it does:", self))
         layout.addWidget(table)
         layout.addWidget(buttons)
         self.resize(520, 420)

@@ -203,3 +203,21 @@ class Everyday(QObject):
                 edit.setFocus()
 
         window.jobs.submit(run, name="new message from a sent one", on_result=loaded, owner=self)
+
+    def quit(self) -> None:
+        """Ctrl+Q. Without a keyring the session's data is deleted on quit: ask before losing it."""
+        from desktop_app.ui.dialogs import ask
+
+        window = self.window
+        if window.runtime is None or not window.runtime.ephemeral_key:
+            window.close()
+            return
+        self.last_question = ask(
+            window, self.tr("Quit and delete this session?"),
+            self.tr("No system keyring was found, so everything in this session (messages, drafts and "
+                    "history) is deleted when Sealpost closes."),
+            confirm=self.tr("Quit and delete"), on_confirm=self._close_window,
+        )  # fmt: skip
+
+    def _close_window(self) -> None:
+        self.window.close()

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -46,6 +47,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.api.activity import ActivityEvent
+from desktop_app.core.times import shown_time
 from desktop_app.services.logging_setup import RedactingFilter
 from desktop_app.ui.a11y import label_unlabelled
 from desktop_app.ui.charts import LineChart, Series
@@ -77,9 +79,21 @@ class LogRow:
         return self.level in ("ERROR", "CRITICAL") or (self.latency_ms is not None and self.level == "WARNING")
 
     def cells(self) -> tuple[str, ...]:
-        stamp = time.strftime("%H:%M:%S", time.localtime(self.at)) + f".{int(self.at * 1000) % 1000:03d}"
+        return (self.stamp(), *self.cells_after_time())
+
+    def stamp(self, *, with_date: bool = False) -> str:
+        """The panel shows today's time (the date on other days); an export always carries the date."""
+        millis = f".{int(self.at * 1000) % 1000:03d}"
+        if with_date:
+            return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.at)) + millis
+        return shown_time(self.at, seconds=True) + millis
+
+    def exported_cells(self) -> tuple[str, ...]:
+        return (self.stamp(with_date=True), *self.cells_after_time())
+
+    def cells_after_time(self) -> tuple[str, ...]:
         return (
-            stamp, self.level, self.source, self.method, self.endpoint,
+            self.level, self.source, self.method, self.endpoint,
             "" if self.status is None else str(self.status),
             "" if self.latency_ms is None else f"{self.latency_ms:.0f} ms",
             "" if self.attempt is None else str(self.attempt), self.text, self.tracking_id,
@@ -383,8 +397,14 @@ class LogPanel(QDockWidget):
         if path:
             self.export_to(Path(path))
 
-    def _exported(self, count: int) -> None:
-        self.summary.setText(f"Exported {count} entries.")
+    def _exported(self, count: int, path: Path) -> None:
+        self.summary.setText(self.tr("Exported {count} entries to {path}.").format(count=count, path=path))
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Log exported"),
+                          self.tr("{count} entries were written to {path}.").format(count=count, path=path),
+                          QMessageBox.StandardButton.Ok, self)  # fmt: skip
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # a confirmation that does not stop the tail
+        self.export_confirmation = box
         self.exported.emit(count)
 
     def export_to(self, path: Path) -> None:
@@ -396,9 +416,9 @@ class LogPanel(QDockWidget):
             with path.open("w", newline="", encoding="utf-8") as stream:
                 writer = csv.writer(stream)
                 writer.writerow(HEADERS)
-                writer.writerows(row.cells() for row in rows)
+                writer.writerows(row.exported_cells() for row in rows)
             return len(rows)
 
         self._jobs.submit(write, name="export log",
-                          on_result=self._exported,
+                          on_result=lambda count: self._exported(count, path),
                           on_error=lambda e: self.summary.setText(f"Could not export the log: {e}"))  # fmt: skip

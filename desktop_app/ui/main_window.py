@@ -594,15 +594,17 @@ class MainWindow(QMainWindow):
             return
 
         def run(_token: CancelToken) -> list[str]:
+            from desktop_app.services.drafts import hard_bounced
             from desktop_app.store.messages import HistoryFilter  # loaded with the store
             from desktop_app.ui.composer import display_address
 
-            seen: dict[str, None] = {}
+            seen: dict[str, bool] = {}
             ids = store.list_ids(HistoryFilter(states=(S.ACCEPTED, S.QUEUED, S.SCHEDULED)))[:HISTORY_ADDRESSES]
+            bounced = hard_bounced(store)
             for message in store.get_many(ids):
                 for address in message.message.all_recipients:
-                    seen.setdefault(display_address(address), None)
-            return list(seen)
+                    seen.setdefault(display_address(address), address.email.lower() in bounced)
+            return sorted(seen, key=seen.__getitem__)  # a hard-bounced address is never offered first
 
         self.jobs.submit(run, name="address book", on_result=self.composer.set_known_addresses)
 
@@ -916,7 +918,7 @@ class MainWindow(QMainWindow):
         settings = action(file_menu, "&Settings…", "Ctrl+,", self.open_settings)
         action(file_menu, "&Lock now", "Ctrl+Shift+L", self.lock)
         file_menu.addSeparator()
-        action(file_menu, "&Quit", "Ctrl+Q", self.close)
+        action(file_menu, "&Quit", "Ctrl+Q", self.everyday.quit)  # asks first when quitting loses the session
         view_menu = self.view_menu
         search = action(
             view_menu, "Search &history", "Ctrl+F", lambda: self.views.show("status", self.status_view.search)

@@ -132,10 +132,12 @@ class StatusView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((125, 220, 240, 110, 90)):
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate((125, 220, 240, 110, 90, 150)):
             self.table.setColumnWidth(column, width)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # spare width goes to the Subject,
+        # not to the Tracking id (a copyable detail, in the pane below)
 
         self.detail = QTextBrowser(self)
         self.detail.setAccessibleName("Message details")

@@ -88,3 +88,21 @@ def test_deleting_a_draft_asks_first(qtbot: QtBot, make_window: WindowFactory) -
     assert store.list_ids(HistoryFilter(states=(OutboxState.DRAFT,))) == []
     assert any(e.action == "delete_draft" for e in store.audit_entries())
     assert window.views.view("drafts").item.text() == "Drafts"
+
+
+def test_ctrl_q_asks_first_when_quitting_deletes_the_session(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window()
+    runtime = window.runtime
+    assert runtime is not None
+    runtime.ephemeral_key = True  # as without a keyring: the database goes with the process
+    qtbot.keyClick(window.composer.subject, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    box = window.everyday.last_question
+    assert isinstance(box, QMessageBox)
+    assert "deleted when Sealpost closes" in box.text()
+    click(qtbot, next(b for b in box.buttons() if b.text() == "Go back"))
+    assert window.isVisible()
+    qtbot.keyClick(window.composer.subject, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    box = window.everyday.last_question
+    assert isinstance(box, QMessageBox)
+    click(qtbot, next(b for b in box.buttons() if b.text() == "Quit and delete"))
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5_000)

@@ -204,3 +204,42 @@ def test_a_bounce_notice_stays_until_the_message_is_opened_or_dismissed(
     click(qtbot, notice.dismiss_button)
     assert not notice.isVisible()
     assert second.id != first.id
+
+
+def test_suggestions_offer_a_hard_bounced_address_last(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window(undo_seconds=0)
+    runtime = window.runtime
+    assert runtime is not None
+    assert runtime.store is not None
+    store = runtime.store
+    good = runtime.queue(make_message("One", "sam.reyes@new-isp.example"))
+    bad = runtime.queue(make_message("Two", "sam.reyes+hardbounce@old-isp.example"))  # the newest
+    qtbot.waitUntil(lambda: store.get(bad.id).delivery_summary == "bounced", timeout=20_000)
+    qtbot.waitUntil(lambda: store.get(good.id).state is OutboxState.ACCEPTED, timeout=20_000)
+    window._load_address_book()
+    completions = window.composer.completions
+    qtbot.waitUntil(lambda: len(completions.stringList()) == 2, timeout=10_000)
+    assert "new-isp" in completions.stringList()[0]
+    assert "hardbounce" in completions.stringList()[1]
+
+
+def test_the_detail_pane_never_shows_a_message_the_search_left_out(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window(undo_seconds=0)
+    runtime = window.runtime
+    assert runtime is not None
+    assert runtime.store is not None
+    store = runtime.store
+    first = runtime.queue(make_message("Blood test booked"))
+    qtbot.waitUntil(lambda: store.get(first.id).state is OutboxState.ACCEPTED, timeout=20_000)
+    window.views.show("status")
+    status = window.status_view
+    qtbot.waitUntil(lambda: status.model.row_of(first.id) >= 0, timeout=10_000)
+    status.table.selectRow(status.model.row_of(first.id))
+    qtbot.waitUntil(lambda: "Blood test booked" in status.detail.toPlainText(), timeout=10_000)
+    qtbot.keyClicks(status.search, "vaccination")
+    qtbot.waitUntil(lambda: status.model.rowCount() == 0, timeout=10_000)
+    assert status.detail.toPlainText() == ""
+    assert status.tracking.text() == ""
+    header = status.table.horizontalHeader()
+    titles = [c.title for c in status.model.columns]
+    assert header.sectionSize(titles.index("Tracking id")) < header.sectionSize(titles.index("Subject"))

@@ -4,6 +4,7 @@ attachments, outbox decisions, history filters, lock, settings and profiles, log
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -335,6 +336,9 @@ def test_log_panel_filters_pause_and_export(qtbot: QtBot, make_window: WindowFac
     qtbot.waitUntil(lambda: "Exported" in panel.summary.text(), timeout=5_000)
     text = target.read_text("utf-8")
     assert "message_receipt" in text
+    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3},", text.splitlines()[1])  # exported times carry the date
+    assert panel.export_confirmation.isVisible()
+    assert str(target) in panel.export_confirmation.text()
     assert "Private subject" not in text
     assert "pat@" not in text
     assert "p50" in panel.chart.accessibleDescription()
