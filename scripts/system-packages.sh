@@ -13,8 +13,9 @@ TESTING=(dbus gnome-keyring xvfb xauth desktop-file-utils appstream
          at-spi2-core python3-pyatspi gir1.2-atspi-2.0 python3-gi
          # scripts/window-fit.sh: a real window manager that enforces the minimum size.
          openbox
-         # tests/e2e/test_export_pdf.py and the message-record GUI tests read the PDF back with pdftotext.
-         poppler-utils)
+         # tests/e2e/test_export_pdf.py, the message-record GUI tests and the disclosure report read the
+         # PDF back with pdftotext; the audit forwarding tests need a real syslog collector (TLS: gnutls).
+         poppler-utils rsyslog rsyslog-gnutls)
 PYTHON=(python3-venv)
 
 want=("${RUNTIME[@]}")

@@ -22,6 +22,7 @@ from desktop_app.api.activity import ActivityEvent, ActivityHub, LatencyWindow
 from desktop_app.api.client import PauboxClient
 from desktop_app.api.config import Secret, check_base_url
 from desktop_app.services.audit_anchor import AuditAnchorKeeper
+from desktop_app.services.audit_forwarding import AuditForwarder
 from desktop_app.services.connectivity import OfflinePolicy
 from desktop_app.services.outbox import SHUTDOWN_WAIT_SECONDS, OutboxEngine
 from desktop_app.services.ownership import ProfileBusy, SendingOwnership, opening_profile
@@ -86,6 +87,7 @@ class Runtime(MessageActions, SendingCoordination, EndpointSetup):
         self.key_missing = False
         self.integrity = IntegrityWatch()
         self.audit_anchor: AuditAnchorKeeper | None = None
+        self.forwarder: AuditForwarder | None = None
         self._closed = False
         self._stop_threads = threading.Event()
         self._background: list[threading.Thread] = []
@@ -212,6 +214,8 @@ class Runtime(MessageActions, SendingCoordination, EndpointSetup):
             self.sandbox.stop()
         if self.audit_anchor is not None:
             self.audit_anchor.stop()
+        if self.forwarder is not None:
+            self.forwarder.stop()
         if self.store is not None:
             self.store.close()
         self.ownership.release()  # only now: nothing of ours can claim or settle a message any more

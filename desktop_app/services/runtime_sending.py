@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from desktop_app.services.audit_forwarding import start_forwarding
 from desktop_app.services.outbox import Connectivity, EngineStatus
 from desktop_app.services.runtime_state import RuntimeState
 
@@ -51,7 +52,16 @@ class SendingCoordination(RuntimeState):
                 self.outbox._set_status(EngineStatus(Connectivity.ONLINE))
             self.outbox.start()
             self.tracker.start()
+            self._start_forwarding()
         log.info("this process sends for the profile")
+
+    def _start_forwarding(self) -> None:
+        """The sending owner alone forwards the audit trail to the organisation's syslog (if set)."""
+        assert self.store is not None
+        settings = self.profile.settings
+        self.forwarder = start_forwarding(self.store, settings.audit_forwarding, settings.profile_id)
+        if self.forwarder is not None:
+            self.store.on_audit(self.forwarder.wake)
 
     def _show_delegated(self) -> None:
         assert self.outbox is not None

@@ -15,6 +15,7 @@ from typing import Protocol
 from desktop_app.api.activity import ActivityEvent, ActivityHub, LatencyWindow
 from desktop_app.api.client import PauboxClient
 from desktop_app.services.audit_anchor import AuditAnchorKeeper
+from desktop_app.services.audit_forwarding import AuditForwarder
 from desktop_app.services.outbox import OutboxEngine
 from desktop_app.services.ownership import SendingOwnership
 from desktop_app.services.profile import Profile
@@ -72,6 +73,7 @@ class RuntimeState:
     key_missing: bool
     integrity: IntegrityWatch
     audit_anchor: AuditAnchorKeeper | None
+    forwarder: AuditForwarder | None
     _closed: bool
     _stop_threads: threading.Event
     _background: list[threading.Thread]

@@ -41,7 +41,7 @@ from desktop_app.store.identity import fsync_directory, move_into_place
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1004
+SCHEMA_VERSION = 1005
 """``PRAGMA user_version``: major * 1000 + minor (the first schema wrote plain 1, meaning 1000).
 
 A newer major version is refused. A minor version only adds what older code may ignore (indexes,
@@ -186,6 +186,16 @@ MIGRATIONS: dict[int, str] = {
     1004: """
     CREATE INDEX messages_due_single ON messages(created_at, id, next_attempt_at)
         WHERE state = 'queued' AND batch_id IS NULL;
+    """,
+    # Syslog forwarding of the audit trail (store/audit_forwarding.py): per collector, the newest
+    # audit entry it is known to have; the backlog is the audit entries after it. A table older
+    # code ignores: a minor version.
+    1005: """
+    CREATE TABLE audit_forwarding (
+        target TEXT PRIMARY KEY,
+        confirmed_id INTEGER NOT NULL,
+        updated_at REAL NOT NULL
+    );
     """,
 }
 
