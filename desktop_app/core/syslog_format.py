@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from typing import Protocol
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from desktop_app.core.errors import KnownError
 from desktop_app.core.redact import redact
@@ -38,16 +38,20 @@ class Target:
     scheme: str  # "tcp" or "tls"
     host: str
     port: int
-    ca_file: str = ""  # tls only: trust this CA instead of the system's (``?ca=/path``)
 
     @property
     def name(self) -> str:
-        """The collector as the ledger keys it (the CA is how to trust it, not which one it is)."""
+        """The collector as the ledger keys it."""
         return f"{self.scheme}://{self.host}:{self.port}"
 
 
 def parse_target(text: str) -> Target | None:
-    """``tcp://host:port``, ``tls://host:port`` or ``tls://host:port?ca=/path/ca.pem``; "" is off."""
+    """``tcp://host:port`` or ``tls://host:port``; "" is off.
+
+    A TLS collector's certificate is checked against the system's trust store (an organisation's
+    own CA is installed there, as for any other internal service; OpenSSL's ``SSL_CERT_FILE``
+    also applies), and its host name must match.
+    """
     if not text.strip():
         return None
     parts = urlsplit(text.strip())
@@ -55,12 +59,9 @@ def parse_target(text: str) -> Target | None:
         port = parts.port
     except ValueError:
         port = None
-    if parts.scheme not in ("tcp", "tls") or not parts.hostname or port is None or parts.path not in ("", "/"):
+    if parts.scheme not in ("tcp", "tls") or not parts.hostname or port is None or parts.path or parts.query:
         raise ForwardingTargetError(f"audit forwarding {text!r} is not tcp://host:port or tls://host:port")
-    ca = parse_qs(parts.query).get("ca", [""])[0]
-    if ca and parts.scheme != "tls":
-        raise ForwardingTargetError("a CA file (?ca=) applies to tls:// forwarding only")
-    return Target(parts.scheme, parts.hostname, port, ca)
+    return Target(parts.scheme, parts.hostname, port)
 
 
 class ChainFields(Protocol):

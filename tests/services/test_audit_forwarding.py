@@ -37,7 +37,9 @@ CANARIES = ("canary-recipient-7Q2@example.org", "CANARY-SUBJECT-7Q2", "CANARY-BO
 
 def _runtime(profile: Profile, sandbox: SandboxServer, target: str) -> Runtime:
     profile.update(audit_forwarding=target)
-    runtime = Runtime(profile, Overrides(api_base_url=sandbox.base_url, api_key=sandbox.api_key))
+    reread = Profile(profile.directory)  # the setting as saved, the way the next start reads it
+    assert reread.settings.audit_forwarding == target
+    runtime = Runtime(reread, Overrides(api_base_url=sandbox.base_url, api_key=sandbox.api_key))
     runtime.open()
     assert runtime.is_sending_owner
     assert runtime.forwarder is not None
@@ -143,25 +145,32 @@ def _tls_files(directory: Path, common_name: str = "Throwaway test CA") -> TlsFi
 
 @needs_rsyslog
 def test_tls_forwarding_verifies_the_collector_certificate(
-    tmp_path: Path, profile: Profile, sandbox: SandboxServer
+    tmp_path: Path,
+    profile: Profile,
+    sandbox: SandboxServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """The collector's CA is trusted the way an installed organisation CA is (OpenSSL's SSL_CERT_FILE)."""
     tls = _tls_files(tmp_path / "pki")
     collector = Collector(tmp_path / "rsyslog-tls", tls=tls)
     collector.start()
     stranger = _tls_files(tmp_path / "other-pki", "Some other CA")
     try:
-        runtime = _runtime(profile, sandbox, f"tls://127.0.0.1:{collector.port}?ca={stranger.ca}")
+        monkeypatch.setenv("SSL_CERT_FILE", str(stranger.ca))
+        runtime = _runtime(profile, sandbox, f"tls://127.0.0.1:{collector.port}")
         try:  # a collector whose certificate this CA did not sign gets nothing
             assert runtime.store is not None
             runtime.store.audit("settings", detail="theme")
             forwarder = runtime.forwarder
             assert forwarder is not None
-            time.sleep(1.0)
+            _wait(lambda: "CERTIFICATE_VERIFY_FAILED" in caplog.text, "the certificate was not refused")
             assert collector.lines() == []
             assert forwarder.backlog() == 1
         finally:
             runtime.close()
-        runtime = _runtime(profile, sandbox, f"tls://127.0.0.1:{collector.port}?ca={tls.ca}")
+        monkeypatch.setenv("SSL_CERT_FILE", str(tls.ca))
+        runtime = _runtime(profile, sandbox, f"tls://127.0.0.1:{collector.port}")
         try:
             assert runtime.store is not None
             runtime.store.audit("settings", detail="over tls")
@@ -282,7 +291,7 @@ def test_a_connection_dropped_mid_frame_is_replayed_whole_on_a_new_one(
 
 
 @pytest.mark.parametrize(
-    "text", ["udp://127.0.0.1:514", "tcp://127.0.0.1", "collector:514", "tcp://host:99999", "tcp://h:514?ca=/x"]
+    "text", ["udp://127.0.0.1:514", "tcp://127.0.0.1", "collector:514", "tcp://host:99999", "tls://h:514?ca=/x"]
 )
 def test_a_wrong_forwarding_target_is_refused_in_words(text: str) -> None:
     with pytest.raises(ForwardingTargetError):
