@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app import APP_NAME
 from desktop_app.core.period import parse_period
+from desktop_app.core.times import shown_time
 from desktop_app.services.runtime import Runtime
 from desktop_app.store.messages import AuditEntry
 from desktop_app.ui.jobs import CancelToken, JobRunner
@@ -143,7 +144,7 @@ class AuditDialog(QDialog):
         self.table.setRowCount(len(entries))
         for row, entry in enumerate(reversed(entries)):  # newest first
             cells = (
-                time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.at)),
+                shown_time(entry.at, seconds=True),
                 entry.actor,
                 entry.action.replace("_", " "),
                 "" if entry.message_id is None else str(entry.message_id),

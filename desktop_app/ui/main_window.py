@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from desktop_app import APP_NAME
 from desktop_app.core.errors import is_known
 from desktop_app.core.outbox_state import OutboxState
+from desktop_app.core.times import shown_time
 from desktop_app.services.autolock import IdleLock, verify_passphrase
 from desktop_app.services.profile import Mode, Profile, make_private
 from desktop_app.ui.a11y import announce
@@ -675,7 +676,7 @@ class MainWindow(QMainWindow):
 
         text = CONNECTIVITY_TEXT[status.connectivity]
         if status.connectivity is Connectivity.RATE_LIMITED and status.until:
-            text += f" until {time.strftime('%H:%M:%S', time.localtime(status.until))}"
+            text += f" until {shown_time(status.until, seconds=True)}"
         if text != self.connection_label.text():
             announce(self.connection_label, text, urgent=status.connectivity is Connectivity.KEY_REJECTED)
         self.connection_label.setText(text)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.outbox_state import OutboxState
+from desktop_app.core.times import shown_time
 from desktop_app.ui.jobs import JobRunner
 from desktop_app.ui.message_model import Column, MessageTableModel, readable_recipients, relative_time
 
@@ -125,7 +126,7 @@ UNKNOWN_EXPLANATION = (
 
 def group_words(group: RequestGroup) -> str:
     """When and why one request's messages are unknown, in the words the Outbox and its questions use."""
-    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(group.sent_at))
+    when = shown_time(group.sent_at)
     count = len(group.message_ids)
     if count == 1:  # its reason is in the Reason column already
         return f"This message went to Paubox at {when}, in a request of its own."

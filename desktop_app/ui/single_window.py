@@ -9,7 +9,6 @@ the lock taken, says so in words, and can ask the first window to come to the fr
 from __future__ import annotations
 
 import hashlib
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -17,6 +16,7 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop_app import APP_NAME
+from desktop_app.core.times import shown_time
 from desktop_app.services.ownership import WINDOW_LOCK_FILE, ProfileLock
 
 SHOW_REQUEST = b"show\n"
@@ -57,7 +57,7 @@ class WindowClaim(QObject):
         holder = self._lock.holder()
         if holder is None:
             return "Another Sealpost window is using it."
-        since = time.strftime("%H:%M", time.localtime(holder.since))
+        since = shown_time(holder.since)
         return f"The window opened at {since} (process {holder.pid}) is using it."
 
     def ask_open_window_to_show(self) -> None:
