@@ -42,6 +42,9 @@ POLL_SECONDS = 1.0
 CONNECT_TIMEOUT = 5.0
 WRITE_TIMEOUT = 10.0
 RETRY_SECONDS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
+DRAIN_SECONDS = 3.0
+"""On stop, how long a live connection keeps sending what is waiting (a short ``sealpost send``
+forwards its own entries before it exits); no new connection is opened then."""
 
 
 def connect(target: Target) -> socket.socket:
@@ -88,13 +91,16 @@ class AuditForwarder:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._sock: socket.socket | None = None
+        self._drain_until = 0.0
         self._thread = threading.Thread(target=self._run, name="audit-forwarding", daemon=True)
         self.connected = False
 
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float = DRAIN_SECONDS + WRITE_TIMEOUT) -> None:
+        """Send what is waiting over the live connection (at most ``DRAIN_SECONDS``), then end."""
+        self._drain_until = time.monotonic() + DRAIN_SECONDS
         self._stopping.set()
         self._wake.set()
         if self._thread.is_alive():
@@ -110,15 +116,22 @@ class AuditForwarder:
 
     def _run(self) -> None:
         failures = 0
-        while not self._stopping.is_set():
+        while True:
+            stopping = self._stopping.is_set()
+            if stopping and (self._sock is None or time.monotonic() >= self._drain_until):
+                return
             try:
                 sent = self._forward_once()
                 failures = 0
                 if not sent:
+                    if stopping:
+                        return
                     self._wake.wait(POLL_SECONDS)
                     self._wake.clear()
             except OSError as error:  # unreachable, refused, reset, TLS refused: keep the backlog, retry
                 self._drop()
+                if stopping:
+                    return
                 delay = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
                 if failures == 0:
                     log.warning("audit forwarding to %s paused: %s", self.target.name, error)
@@ -138,6 +151,8 @@ class AuditForwarder:
         if self._sock is not None and not still_open(self._sock):
             self._drop()  # the collector went away since the last batch: a new connection first
         if self._sock is None:
+            if self._stopping.is_set():
+                return 0  # stopping: only a connection that is already up is used
             self._sock = self._connector(self.target)
             if not self.connected:
                 log.info("audit forwarding to %s connected", self.target.name)
@@ -147,7 +162,7 @@ class AuditForwarder:
             for e in entries
         )
         self._sock.sendall(payload)
-        self._stopping.wait(SETTLE_SECONDS)
+        time.sleep(SETTLE_SECONDS)  # not cut short by stop(): a drained batch is checked like any other
         if not still_open(self._sock):
             raise ConnectionResetError("the collector closed the connection; the batch will be sent again")
         self._ledger.confirm(self.target.name, entries[-1].id, time.time())

@@ -86,9 +86,9 @@ class AuditDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(760, 460)
 
-        def load(_token: CancelToken) -> tuple[list[AuditEntry], int | None]:
+        def load(_token: CancelToken) -> tuple[list[AuditEntry], int | None, str]:
             assert runtime.store is not None
-            return runtime.store.audit_entries(), runtime.verify_audit()
+            return runtime.store.audit_entries(), runtime.verify_audit(), forwarding_words(runtime)
 
         jobs.submit(load, name="load audit trail", on_result=self._show, on_error=self._failed, owner=self)
 
@@ -110,7 +110,7 @@ class AuditDialog(QDialog):
         def run(_token: CancelToken) -> str:
             result = export_audit(runtime, parse_period(start, end, now=time.time()), folder,
                                   include_recipients=include)  # fmt: skip
-            words = f"{result.count} entries exported to {result.directory}."
+            words = f"{_entries(result.count)} exported to {result.directory}."
             if result.chain_problem is not None:
                 words += f" Warning: the trail was changed or cut at entry {result.chain_problem}."
             return words
@@ -128,11 +128,13 @@ class AuditDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self.verdict.setText(f"The audit trail could not be read: {error}")
 
-    def _show(self, result: tuple[list[AuditEntry], int | None]) -> None:
-        entries, first_bad = result
+    def _show(self, result: tuple[list[AuditEntry], int | None, str]) -> None:
+        entries, first_bad, forwarding = result
         if first_bad is None:
             self.verdict.setProperty("tone", "ok")
-            self.verdict.setText(f"{len(entries)} entries. The trail is intact: no entry was changed or removed.")
+            self.verdict.setText(
+                f"{_entries(len(entries))}. The trail is intact: no entry was changed or removed.{forwarding}"
+            )
         else:
             self.verdict.setProperty("tone", "error")
             self.verdict.setText(
@@ -152,3 +154,19 @@ class AuditDialog(QDialog):
             )
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
+
+
+def _entries(count: int) -> str:
+    return "1 entry" if count == 1 else f"{count} entries"
+
+
+def forwarding_words(runtime: Runtime) -> str:
+    """Where the trail is forwarded and whether anything waits (runs on the loading job)."""
+    forwarder = runtime.forwarder
+    if forwarder is not None:
+        waiting = forwarder.backlog()
+        state = "all sent" if not waiting else f"{_entries(waiting)} waiting until the collector can be reached"
+        return f" Forwarded to {forwarder.target.name}: {state}."
+    if runtime.profile.settings.audit_forwarding:
+        return " It is forwarded to syslog by the Sealpost process that sends for this profile."
+    return ""

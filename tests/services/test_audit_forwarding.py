@@ -111,6 +111,38 @@ def test_audited_actions_arrive_in_order_as_rfc5424_and_survive_the_collector_be
         runtime.close()
 
 
+@needs_rsyslog
+def test_entries_written_just_before_closing_still_go_out_on_the_live_connection(
+    profile: Profile, sandbox: SandboxServer, collector: Collector
+) -> None:
+    runtime = _runtime(profile, sandbox, f"tcp://127.0.0.1:{collector.port}")
+    assert runtime.store is not None
+    forwarder = runtime.forwarder
+    assert forwarder is not None
+    runtime.store.audit("settings", detail="first")
+    _wait(lambda: forwarder.backlog() == 0, "the first entry was never forwarded")
+    for n in range(3):
+        runtime.store.audit("settings", detail=f"just before closing {n}")
+    runtime.close()  # a short command exits right after its work: what is waiting is drained first
+    events = _forwarded(collector, 4)
+    assert [e["detail"] for e in events] == ["first"] + [f"just before closing {n}" for n in range(3)]
+
+
+@needs_rsyslog
+@pytest.mark.keyring
+def test_a_headless_send_forwards_its_own_audit_entry(
+    sandbox: SandboxServer, collector: Collector, tmp_path: Path
+) -> None:
+    from tests.services.test_headless import sealpost
+
+    Profile(tmp_path / "p").update(audit_forwarding=f"tcp://127.0.0.1:{collector.port}")
+    sent = sealpost(sandbox, tmp_path / "p", "send", "--to", CANARIES[0], "--subject", CANARIES[1], "--text", "x")
+    assert sent.returncode == 0, sent.stderr
+    (event,) = _forwarded(collector, 1)
+    assert (event["seq"], event["action"]) == ("1", "queue")
+    assert CANARIES[0] not in collector.output.read_text("utf-8")
+
+
 def _tls_files(directory: Path, common_name: str = "Throwaway test CA") -> TlsFiles:
     """A CA made for this test and a server certificate for 127.0.0.1 signed by it."""
     directory.mkdir(parents=True, exist_ok=True)
