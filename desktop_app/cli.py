@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from desktop_app import APP_NAME, __version__
 from desktop_app.headless_audit import add_audit_parser
 from desktop_app.headless_export import add_export_parser
+from desktop_app.services import policies
 from desktop_app.services.logging_setup import configure_logging
 from desktop_app.services.profile import Profile, default_profile_dir
 
@@ -32,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
         "a root URL without /v1… (e.g. http://127.0.0.1:8025) detects the generation and auth style first",
     )
     common.add_argument("-v", "--verbose", action="store_true", help="log debug details (never keys or content)")
+    common.add_argument("--policy-dir", type=Path, metavar="DIR",
+                        help="read policies from DIR/managed and DIR/recommended instead of the system's place "
+                        "(also $SEALPOST_POLICY_DIR)")  # fmt: skip
 
     parser = argparse.ArgumentParser(
         prog="sealpost", description=f"{APP_NAME}: secure email through the Paubox Email API.", parents=[common]
@@ -68,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for acceptance")
     send.add_argument("--wait-delivery", action="store_true",
                       help="after acceptance, keep tracking until every recipient's delivery is final")  # fmt: skip
+    send.add_argument("--allow-non-tls", action="store_true",
+                      help="allow delivery without TLS (refused unless a policy allows it: AllowNonTLS)")  # fmt: skip
 
     batch = commands.add_parser(
         "batch", parents=[common],
@@ -105,11 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
     resolve.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for acceptance")
     add_audit_parser(commands, common)
     add_export_parser(commands, common)
+    policy = commands.add_parser("policy", parents=[common], help="every effective setting and policy, and its source")
+    policy.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    policies.install(policies.load(args.policy_dir))  # before any profile is opened (a switch gets them too)
     profile = Profile(args.profile_dir or default_profile_dir())
     configure_logging(profile.log_dir, verbose=args.verbose, console=args.command is not None or args.self_test)
     if args.self_test:
@@ -119,6 +128,10 @@ def main(argv: list[str] | None = None) -> int:
             print("self-test: the profile is not in sandbox mode; use a fresh --profile-dir", file=sys.stderr)
             return 2
         return run_self_test(profile, deferred_runtime(sandbox_delivery_delay=0.5, start_sandbox=_start_sandbox))
+    if args.command == "policy":
+        from desktop_app.headless_policy import policy_command
+
+        return policy_command(profile, args)
     if args.command is not None:
         return headless(args, profile)
     from desktop_app.ui.app import deferred_runtime, run_gui

@@ -64,6 +64,7 @@ def send_command(runtime: Runtime, args: argparse.Namespace) -> int:
             unsubscribe_url=args.unsubscribe_url or "",
             open_tracking=_tracking(args.open_tracking),
             link_tracking=_tracking(args.link_tracking),
+            allow_non_tls=args.allow_non_tls,
             attachments=_attachments(args.attach_items, limit),
         )
         runtime.prepare(message)  # sanitises and validates exactly as queueing will

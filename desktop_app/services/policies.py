@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
+from xml.parsers.expat import ExpatError
 
 from desktop_app.services.settings_schema import (
     FIELDS,
@@ -70,6 +71,10 @@ class Document:
 class PolicyLoader(Protocol):
     """One platform's place for policies."""
 
+    @property
+    def where(self) -> str:
+        """Where it looks, in words."""
+
     def documents(self) -> list[Document]: ...
 
 
@@ -97,6 +102,7 @@ class Policies:
     recommended: Mapping[str, Setter] = field(default_factory=dict)
     problems: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # not wrong, but worth knowing (two files setting one policy)
+    read_from: str = ""  # where they were looked for, in words
 
     def apply(self, user: Settings) -> tuple[Settings, dict[str, Origin]]:
         """The effective settings (the user's with the policies over them) and each one's origin."""
@@ -163,12 +169,22 @@ class Policies:
             report[policy.name] = {"value": _plain(value), "source": source.value, "file": where}
         return report
 
+    def report(self, settings: Settings, origins: Mapping[str, Origin]) -> dict[str, Any]:
+        """Everything ``sealpost policy --json`` and Help → Policies show."""
+        shown = {}
+        for name, origin in origins.items():
+            shown[name] = {"value": _plain(getattr(settings, name)), "source": origin.source.value,
+                           "file": origin.where or None, "locked": origin.locked, "policy": origin.policy or None,
+                           "minimum": origin.low, "maximum": origin.high}  # fmt: skip
+        return {"read_from": self.read_from, "policies": self.effective_policies(settings, origins),
+                "settings": shown, "problems": list(self.problems), "notes": list(self.notes)}  # fmt: skip
+
 
 def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else str(value) if isinstance(value, StrEnum) else value
 
 
-def evaluate(documents: Iterable[Document]) -> Policies:
+def evaluate(documents: Iterable[Document], read_from: str = "") -> Policies:
     """Check every document against the schema; later documents of a level win; fail closed."""
     levels: dict[str, dict[str, Setter]] = {MANAGED: {}, RECOMMENDED: {}}
     problems: list[str] = []
@@ -200,11 +216,12 @@ def evaluate(documents: Iterable[Document]) -> Policies:
             target[key] = Setter(value, doc.origin)
     if managed_damaged:
         for policy in POLICIES:
-            if policy.fail_closed is not None:
+            current = levels[MANAGED].get(policy.name)
+            if policy.fail_closed is not None and (current is None or current.value != policy.fail_closed):
                 levels[MANAGED][policy.name] = Setter(
                     policy.fail_closed, f"{managed_damaged} (fail-closed: a managed policy has a problem)"
                 )
-    return Policies(levels[MANAGED], levels[RECOMMENDED], tuple(problems), tuple(notes))
+    return Policies(levels[MANAGED], levels[RECOMMENDED], tuple(problems), tuple(notes), read_from)
 
 
 # ---------------------------------------------------------------------- loaders
@@ -216,6 +233,7 @@ class JsonDirLoader:
     def __init__(self, root: Path, *, required: bool = False) -> None:
         self.root = root
         self.required = required  # named explicitly (--policy-dir): a missing folder is a problem
+        self.where = f"{root}/managed/*.json, {root}/recommended/*.json"
 
     def documents(self) -> list[Document]:
         found: list[Document] = []
@@ -246,7 +264,8 @@ def _json_document(level: str, path: Path) -> Document:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        return Document(level, str(path), None, f"is not valid JSON (line {error.lineno}: {error.msg})")
+        where = f"line {error.lineno}, column {error.colno}"
+        return Document(level, str(path), None, f"is not valid JSON ({where}: {error.msg})")
     if not isinstance(data, dict):
         return Document(level, str(path), None, "does not hold a JSON object of policies")
     return Document(level, str(path), data)
@@ -266,6 +285,7 @@ class RegistryLoader:
 
     def __init__(self, backend: RegistryBackend) -> None:
         self.backend = backend
+        self.where = f"HKLM\\{REGISTRY_KEY} and its Recommended subkey"
 
     def documents(self) -> list[Document]:
         found = []
@@ -311,7 +331,7 @@ class FilePlistBackend:
                 data = plistlib.load(stream)
         except FileNotFoundError:
             return None
-        except plistlib.InvalidFileException as error:
+        except (plistlib.InvalidFileException, ExpatError) as error:
             raise ValueError("is not a property list") from error
         if not isinstance(data, dict):
             raise ValueError("does not hold a dictionary of policies")
@@ -327,6 +347,7 @@ class MacPrefsLoader:
 
     def __init__(self, backend: PlistBackend | None = None) -> None:
         self.backend = backend or FilePlistBackend()
+        self.where = f"{self.MANAGED_PLIST}, {self.RECOMMENDED_PLIST}"
 
     def documents(self) -> list[Document]:
         found = []
@@ -378,7 +399,8 @@ def platform_loader(policy_dir: Path | None = None) -> PolicyLoader:
 
 
 def load(policy_dir: Path | None = None) -> Policies:
-    return evaluate(platform_loader(policy_dir).documents())
+    loader = platform_loader(policy_dir)
+    return evaluate(loader.documents(), loader.where)
 
 
 _installed = Policies()

@@ -153,6 +153,8 @@ class Runtime(MessageActions, SendingCoordination, EndpointSetup):
             self.audit_anchor = AuditAnchorKeeper(self.profile.settings.profile_id)
             self.audit_anchor.start()
             self.store.on_audit(self.audit_anchor.record)
+        for problem in self.profile.policies.problems:  # each start that meets them records them
+            self.store.audit("policy_problem", actor="policy", detail=problem)
         self.purge_expired()
         if not start_engines:
             return

@@ -15,6 +15,7 @@ from desktop_app.core.footer import Footer, footer_from_setting
 from desktop_app.core.message import OutgoingMessage, message_to_dict
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.sanitize import check_body_size, html_to_text, sanitize_html
+from desktop_app.services import policy_rules
 from desktop_app.services.mailmerge import TEMPLATE, MergedRows, MergePlan, rerun_id
 from desktop_app.services.runtime_state import RuntimeState
 from desktop_app.store.messages import BatchSummary, HistoryFilter, StoredMessage
@@ -45,9 +46,13 @@ class MessageActions(RuntimeState):
             check_body_size(message.html)
         html = sanitize_html(message.html) if message.html else ""
         text = message.text or (html_to_text(html) if html else "")
-        prepared = self._with_footer(replace(message, html=html, text=text))
+        prepared = self._with_footer(self._governed(replace(message, html=html, text=text)))
         self.validate(prepared)
         return prepared
+
+    def _governed(self, message: OutgoingMessage) -> OutgoingMessage:
+        """The policies' defaults and locks applied (services/policy_rules.py)."""
+        return policy_rules.govern(message, self.profile.settings, self.profile.origins)
 
     def footer(self) -> Footer | None:
         """The profile's organisation footer, sanitised (cached while the setting is unchanged)."""
@@ -64,7 +69,7 @@ class MessageActions(RuntimeState):
         return message if footer is None else footer.remove(message)
 
     def _footered(self, rows: Iterable[tuple[int, OutgoingMessage]]) -> Iterator[tuple[int, OutgoingMessage]]:
-        return ((row, self._with_footer(message)) for row, message in rows)
+        return ((row, self._with_footer(self._governed(message))) for row, message in rows)
 
     def validate(self, prepared: OutgoingMessage) -> None:
         """Raise MessageError or AddressError if a prepared message (HTML sanitised) would be refused.
@@ -75,6 +80,7 @@ class MessageActions(RuntimeState):
         # A Paubox dynamic template is the body of a templated message; check everything else.
         checked = replace(prepared, text="(template)") if prepared.meta.get(TEMPLATE) else prepared
         checked.validate(int(self.profile.settings.attachment_limit_mb * 1024 * 1024))
+        policy_rules.check(prepared, self.profile.settings, self.profile.origins)
 
     def queue(
         self, message: OutgoingMessage, *, send_at: float | None = None, undo: bool = False,

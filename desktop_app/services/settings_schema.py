@@ -361,7 +361,10 @@ class Policy:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError("should be a whole number of at least 1")
             return value
-        checked = check_value(f, value)
+        try:
+            checked = check_value(f, value)
+        except ValueError as error:  # "open_tracking should be text": said of the policy instead
+            raise ValueError(f"should {str(error).partition(' should ')[2]}") from None
         why = bounds_problem(f, checked)
         if why:
             raise ValueError(why)
