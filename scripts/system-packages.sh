@@ -5,7 +5,9 @@ set -euo pipefail
 
 RUNTIME=(libegl1 libgl1 libfontconfig1 fontconfig fonts-dejavu-core libxkbcommon0 libxkbcommon-x11-0
          libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
-         libxcb-randr0 libxcb-shape0 libxcb-xfixes0 libxcb-xkb1)
+         libxcb-randr0 libxcb-shape0 libxcb-xfixes0 libxcb-xkb1
+         # Spell checking (ui/spelling.py): Enchant and the English and Spanish hunspell dictionaries.
+         libenchant-2-2 hunspell-en-us hunspell-es)
 TESTING=(dbus gnome-keyring xvfb xauth desktop-file-utils appstream
          # make package / package-check: dpkg-shlibdeps and strip (dpkg-dev brings binutils), xwininfo.
          dpkg-dev x11-utils

@@ -41,7 +41,7 @@ from desktop_app.store.identity import fsync_directory, move_into_place
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1005
+SCHEMA_VERSION = 1006
 """``PRAGMA user_version``: major * 1000 + minor (the first schema wrote plain 1, meaning 1000).
 
 A newer major version is refused. A minor version only adds what older code may ignore (indexes,
@@ -195,6 +195,14 @@ MIGRATIONS: dict[int, str] = {
         target TEXT PRIMARY KEY,
         confirmed_id INTEGER NOT NULL,
         updated_at REAL NOT NULL
+    );
+    """,
+    # The spell checker's personal dictionary (store/dictionary.py): words can be patients' names,
+    # so they are kept encrypted here. A new table beside the others: a minor version.
+    1006: """
+    CREATE TABLE personal_words (
+        word TEXT PRIMARY KEY,
+        added_at REAL NOT NULL
     );
     """,
 }

@@ -18,6 +18,7 @@ from desktop_app.store.audit_log import AuditAnchor, AuditEntry
 from desktop_app.store.batches import BatchQueries, BatchSummary
 from desktop_app.store.crashpoint import crash_point
 from desktop_app.store.database import Connection, DatabaseError, StoreError, transaction
+from desktop_app.store.dictionary import DictionaryQueries
 from desktop_app.store.groups import GroupQueries, Recovery, RequestGroup
 from desktop_app.store.history import HistoryFilter, HistoryQueries, fts_query
 from desktop_app.store.rows import (
@@ -33,7 +34,7 @@ from desktop_app.store.tracking import TrackingQueries, summarise
 from desktop_app.store.unlock import rotate_database_key
 
 
-class MessageStore(GroupQueries, TrackingQueries, HistoryQueries, BatchQueries):
+class MessageStore(GroupQueries, TrackingQueries, HistoryQueries, BatchQueries, DictionaryQueries):
     """The whole store; this part holds the outbox itself (add, drafts, transitions, claims, settling).
 
     The other parts live beside it by concern (see ``store/`` and docs/store.md).

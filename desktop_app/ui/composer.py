@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     from desktop_app.core.addresses import Address, AddressFieldResult
     from desktop_app.core.footer import Footer
     from desktop_app.core.message import Attachment, OutgoingMessage
+    from desktop_app.ui.spelling import ComposerSpelling
 
 
 def repolish(widget: QWidget) -> None:
@@ -529,6 +530,7 @@ class ComposerView(QWidget):
         self.signature_html = ""  # sanitised; put into each new message (ui/writing_settings.py)
         self.footer: Footer | None = None  # shown in the preview; Runtime.prepare appends it when sending
         self._pristine_body = ""  # a new message's body as loaded (empty, or just the signature)
+        self.spelling: ComposerSpelling | None = None  # ui/spelling.py, set up with the profile's language
         self.session = 0  # bumped whenever the form is reloaded, so late autosaves know they are stale
         self._loading = False
         self.completions = QStringListModel(self)

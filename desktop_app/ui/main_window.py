@@ -335,6 +335,7 @@ class MainWindow(QMainWindow):
         self.outbox_view.set_store(runtime.store)
         self.status_view.set_store(runtime.store)
         self.everyday.attach(runtime.store)
+        apply_writing_settings(self.composer, self.profile.settings, runtime.store)  # the personal dictionary
         if runtime.ephemeral_key:
             self.banner.setText(
                 SANDBOX_BANNER + "  No system keyring was found, so this session's data is deleted when you quit."
@@ -367,7 +368,7 @@ class MainWindow(QMainWindow):
         if self._views_built:
             self.composer.set_sender(settings.sender)
             self.composer.attachments.limit_bytes = int(settings.attachment_limit_mb * 1024 * 1024)
-            apply_writing_settings(self.composer, settings)
+            apply_writing_settings(self.composer, settings, self._store())
         self.idle.set_timeout(settings.autolock_minutes if settings.passphrase_hash else 0)
         self.passphrase_notice.setVisible(not settings.passphrase_hash)
         self._apply_theme(self.profile)

@@ -18,6 +18,7 @@ from desktop_app.ui.jobs import CancelToken
 if TYPE_CHECKING:
     from desktop_app.core.footer import Footer
     from desktop_app.services.profile import Settings
+    from desktop_app.store.messages import MessageStore
     from desktop_app.ui.composer import ComposerView
 
 SPELL_LANGUAGES = (("English (United States)", "en_US"), ("Spanish", "es"))
@@ -35,11 +36,17 @@ def insert_signature(editor: QTextEdit, signature_html: str) -> None:
     editor.document().setModified(False)
 
 
-def apply_writing_settings(composer: ComposerView, settings: Settings) -> None:
-    """Sanitise the profile's signature and footer on a worker, then hand them to the composer.
+def apply_writing_settings(composer: ComposerView, settings: Settings, store: MessageStore | None = None) -> None:
+    """Sanitise the profile's signature and footer on a worker, then hand them to the composer;
+    spell check in the profile's language, with the personal dictionary from ``store``.
 
     A composer still showing an untouched new message gets the signature at once.
     """
+    from desktop_app.ui.spelling import ComposerSpelling
+
+    if composer.spelling is None:
+        composer.spelling = ComposerSpelling(composer.subject, composer.body, composer._jobs, composer)
+    composer.spelling.configure(settings.spell_language, store)
     signature, footer_source = settings.signature, settings.message_footer
 
     def run(_token: CancelToken) -> tuple[str, Footer | None]:

@@ -1,0 +1,133 @@
+"""Spell checking in the composer, on a real window with the real dictionaries (hunspell via pyenchant)
+and the real encrypted store for the personal dictionary."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QMenu
+from pytestqt.qtbot import QtBot
+
+from desktop_app.sandbox.server import SandboxServer
+from desktop_app.services.profile import Profile
+from desktop_app.services.runtime import Overrides, Runtime
+from desktop_app.services.spelling import SpellChecker
+from desktop_app.ui.composer import ComposerView
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.spelling import CHECK_OFF_THREAD_ABOVE, ComposerSpelling
+from tests.gui.conftest import WindowFactory
+
+
+def spelling_of(qtbot: QtBot, window: MainWindow) -> ComposerSpelling:
+    spelling = window.composer.spelling
+    assert spelling is not None
+    qtbot.waitUntil(lambda: spelling.checker is not None, timeout=10_000)
+    return spelling
+
+
+def underlined(composer: ComposerView) -> list[str]:
+    """The words the body's highlighter underlines as misspelt, read from the laid-out formats."""
+    found = []
+    block = composer.body.document().begin()
+    while block.isValid():
+        for fmt in block.layout().formats():
+            if fmt.format.underlineStyle() == QTextCharFormat.UnderlineStyle.SpellCheckUnderline:
+                found.append(block.text()[fmt.start : fmt.start + fmt.length])
+        block = block.next()
+    return found
+
+
+def point_at(composer: ComposerView, word: str) -> QPoint:
+    cursor = QTextCursor(composer.body.document())
+    cursor.setPosition(composer.body.toPlainText().index(word) + 1)
+    return composer.body.cursorRect(cursor).center()
+
+
+def action(menu: QMenu, text: str) -> None:
+    matches = [a for a in menu.actions() if a.text() == text]
+    assert matches, [a.text() for a in menu.actions()]
+    matches[0].trigger()
+
+
+def test_a_misspelt_word_is_underlined_and_a_suggestion_replaces_it(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window()
+    spelling = spelling_of(qtbot, window)
+    composer = window.composer
+    qtbot.keyClicks(composer.subject, "Medicaton review")
+    qtbot.keyClicks(composer.body, "The dosage is corect for MRI 12mg.")
+    assert underlined(composer) == ["corect"]  # not MRI (an acronym), not 12mg (digits)
+    assert spelling.subject.misspelt == [(0, 9)]
+
+    action(spelling.body.menu_at(point_at(composer, "corect")), "correct")
+    assert composer.body.toPlainText() == "The dosage is correct for MRI 12mg."
+    assert underlined(composer) == []
+    menu = spelling.subject.menu_at(composer.subject.cursorRect().center() - QPoint(200, 0))
+    action(menu, "Medication")
+    assert composer.subject.text() == "Medication review"
+    assert spelling.subject.misspelt == []
+
+
+def test_ignore_lasts_for_the_session_and_add_to_dictionary_persists(
+    qtbot: QtBot, make_window: WindowFactory, profile: Profile, sandbox: SandboxServer
+) -> None:
+    window = make_window()
+    spelling = spelling_of(qtbot, window)
+    composer = window.composer
+    qtbot.keyClicks(composer.body, "Dear Quixlebottom, your Zorbitol dose.")
+    assert underlined(composer) == ["Quixlebottom", "Zorbitol"]
+    action(spelling.body.menu_at(point_at(composer, "Zorbitol")), "Ignore “Zorbitol”")
+    action(spelling.body.menu_at(point_at(composer, "Quixlebottom")), "Add “Quixlebottom” to dictionary")
+    assert underlined(composer) == []
+    store = window.runtime.store
+    assert store is not None
+    qtbot.waitUntil(lambda: store.personal_words() == {"Quixlebottom"}, timeout=10_000)
+    window.close()
+
+    reopened = Runtime(profile, Overrides(api_base_url=sandbox.base_url, api_key=sandbox.api_key))
+    reopened.open(start_engines=False)
+    try:
+        assert reopened.store is not None
+        assert reopened.store.personal_words() == {"Quixlebottom"}  # kept in the encrypted store
+    finally:
+        reopened.close()
+    again = make_window()
+    spelling_of(qtbot, again)
+    qtbot.keyClicks(again.composer.body, "Dear Quixlebottom, your Zorbitol dose.")
+    assert underlined(again.composer) == ["Zorbitol"]  # ignored for that session only
+
+
+def test_spanish(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window(spell_language="es")
+    spelling = spelling_of(qtbot, window)
+    window.composer.body.insertPlainText("La receta del medicamennto está lista.")  # typed: keyClicks has no á
+    assert underlined(window.composer) == ["medicamennto"]
+    assert spelling.checker is not None
+    assert "medicamento" in spelling.checker.suggest("medicamennto")
+
+
+def test_a_long_body_is_checked_off_the_gui_thread(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window()
+    spelling = spelling_of(qtbot, window)
+    paragraph = "The patient is stable and the results are normal. " * 20
+    paragraphs = [paragraph] * (CHECK_OFF_THREAD_ABOVE // len(paragraph) + 2) + ["Please call the clinc."]
+    window.composer.body.setPlainText("\n".join(paragraphs))
+    last = window.composer.body.document().lastBlock().text()
+    assert spelling.body.highlighter.misspelt_in(last) is None  # not looked up while the GUI waited
+    qtbot.waitUntil(lambda: underlined(window.composer) == ["clinc"], timeout=10_000)
+
+
+def test_the_dictionaries_are_local_hunspell_ones() -> None:
+    checker = SpellChecker("en_US")
+    assert checker._dictionary.provider.name == "hunspell"  # files on this machine; no service is asked
+    assert not checker.check("medicaton")
+    assert checker.check("medication")
+
+
+def test_underlining_is_no_edit(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window()
+    spelling = spelling_of(qtbot, window)
+    qtbot.keyClicks(window.composer.body, "Helo")
+    with qtbot.assertNotEmitted(window.composer.draft_changed, wait=200):
+        spelling.body.highlighter.forget()
+        spelling.subject.refresh()
+    assert underlined(window.composer) == ["Helo"]
