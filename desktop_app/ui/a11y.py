@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QAbstractSpinBox,
     QComboBox,
     QFormLayout,
@@ -40,6 +43,22 @@ def buddy_form_row(form: QFormLayout, row: QLayout | QWidget, field: QWidget) ->
 FIELDS = (QComboBox, QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox)
 
 
+def make_accessible(root: QWidget) -> None:
+    """What every view and dialog calls once built: labels for screen readers, no keyboard traps."""
+    label_unlabelled(root)
+    free_the_tab_key(root)
+
+
+def free_the_tab_key(root: QWidget) -> None:
+    """Tab moves to the next control everywhere (WCAG 2.1.2): a text box would type a tab
+    character and a table would walk its cells, trapping the keyboard. Arrows move within them."""
+    for widget in root.findChildren(QWidget):
+        if isinstance(widget, (QTextEdit, QPlainTextEdit)):
+            widget.setTabChangesFocus(True)
+        elif isinstance(widget, QAbstractItemView):
+            widget.setTabKeyNavigation(False)
+
+
 def label_unlabelled(root: QWidget) -> None:
     """Give every field under ``root`` that no QLabel names a hidden label with its accessible name.
 
@@ -70,3 +89,9 @@ def announce(widget: QWidget, text: str, *, urgent: bool = False) -> None:
     politeness = QAccessible.AnnouncementPoliteness
     event.setPoliteness(politeness.Assertive if urgent else politeness.Polite)
     QAccessible.updateAccessibility(event)
+
+
+def tab_chain(*widgets: QWidget) -> None:
+    """Tab visits ``widgets`` in this order (reading order, whatever order they were made in)."""
+    for before, after in itertools.pairwise(widgets):
+        QWidget.setTabOrder(before, after)

@@ -32,6 +32,7 @@ from desktop_app.core.period import parse_period
 from desktop_app.core.times import shown_time
 from desktop_app.services.runtime import Runtime
 from desktop_app.store.messages import AuditEntry
+from desktop_app.ui.a11y import make_accessible
 from desktop_app.ui.jobs import CancelToken, JobRunner
 
 COLUMNS = ("Time", "Who", "Action", "Message", "Detail")
@@ -84,6 +85,7 @@ class AuditDialog(QDialog):
         layout.addLayout(export_row)
         layout.addWidget(self.export_result)
         layout.addWidget(buttons)
+        make_accessible(self)
         self.resize(760, 460)
 
         def load(_token: CancelToken) -> tuple[list[AuditEntry], int | None, str]:

@@ -55,7 +55,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.ui.a11y import label_field, label_unlabelled
+from desktop_app.ui.a11y import label_field, make_accessible, tab_chain
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.template_panel import TemplatePanel
 from desktop_app.ui.writing_settings import insert_signature
@@ -593,7 +593,7 @@ class ComposerView(QWidget):
         plain_layout.addLayout(plain_top)
         plain_layout.addWidget(self.plain, 1)
         self.tabs.addTab(write_page, "&Write")
-        self.tabs.addTab(plain_page, "Plain &text")
+        self.tabs.addTab(plain_page, "Pla&in text")
         self.tabs.addTab(self.preview, "&Preview")
         self.tabs.setCornerWidget(self.template_panel.header, Qt.Corner.TopRightCorner)
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -723,7 +723,9 @@ class ComposerView(QWidget):
         outer.addWidget(self.form_scroll)
 
         self.setAcceptDrops(True)
-        label_unlabelled(self)
+        make_accessible(self)
+        tab_chain(self.tag, self.headers, self.secure_notification, self.allow_non_tls, self.open_tracking,
+                  self.link_tracking, self.list_unsubscribe, self.one_click, self.unsubscribe_url)  # fmt: skip
         for field in (self.to_field, self.cc_field, self.bcc_field, self.reply_to_field):
             field.edit.textChanged.connect(self._edited)
         for signal in (self.subject.textChanged, self.body.textChanged, self.headers.textChanged,

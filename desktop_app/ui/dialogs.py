@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app import APP_NAME, __version__
 from desktop_app.core.redact import redact
+from desktop_app.ui.a11y import make_accessible
 
 
 def ask(
@@ -104,6 +105,7 @@ class HelpDialog(QDialog):
         layout.addWidget(QLabel(f"{APP_NAME} {__version__}. Every keyboard shortcut, and what it does:", self))
         layout.addWidget(table)
         layout.addWidget(buttons)
+        make_accessible(self)
         self.resize(520, 420)
 
 
@@ -145,4 +147,5 @@ class CrashDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.report, 1)
         layout.addWidget(buttons)
+        make_accessible(self)
         self.resize(640, 420)

@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
 from desktop_app.api.activity import ActivityEvent
 from desktop_app.core.times import shown_time
 from desktop_app.services.logging_setup import RedactingFilter
-from desktop_app.ui.a11y import label_unlabelled
+from desktop_app.ui.a11y import make_accessible
 from desktop_app.ui.charts import LineChart, Series
 from desktop_app.ui.jobs import CancelToken, JobRunner
 
@@ -320,7 +320,7 @@ class LogPanel(QDockWidget):
         layout.addWidget(splitter, 1)
         layout.addWidget(self.summary)
         self.setWidget(body)
-        label_unlabelled(self)
+        make_accessible(self)
         self._endpoints: set[str] = set()
         self._last_chart = 0.0
         self._flush_timer = QTimer(self, interval=200)

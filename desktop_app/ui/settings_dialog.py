@@ -40,13 +40,14 @@ from desktop_app.services.policies import Origin
 from desktop_app.services.profile import Mode, Settings
 from desktop_app.services.settings_service import ProfileEntry
 from desktop_app.store import keys
-from desktop_app.ui.a11y import buddy_form_row, label_unlabelled
+from desktop_app.ui.a11y import buddy_form_row, make_accessible
 from desktop_app.ui.composer import repolish
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.settings_form import MANAGED, Editor
 from desktop_app.ui.writing_settings import WritingTab
 
-TAB_TITLES = {"Connection": "&Connection", "Sending": "&Sending", "Privacy": "P&rivacy", "Appearance": "&Appearance"}
+# No mnemonics on the tabs: the fields' labels need the letters (Ctrl+Tab and Ctrl+PgDown switch tabs).
+TAB_TITLES = {"Connection": "Connection", "Sending": "Sending", "Privacy": "Privacy", "Appearance": "Appearance"}
 
 
 @dataclass(frozen=True)
@@ -86,13 +87,13 @@ class SettingsDialog(QDialog):
         self._override = override
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Settings sections")
-        self.tabs.addTab(self._profiles_tab(), "&Profiles")
+        self.tabs.addTab(self._profiles_tab(), "Profiles")
         extras = {"Connection": self._connection_extras, "Privacy": self._privacy_extras}
         for tab in settings_schema.TABS:
             self.tabs.addTab(self._generated_tab(tab, extras.get(tab)), TAB_TITLES[tab])
         self._preset_changed()
         self.writing = WritingTab(settings, self)  # its own rich-text editors (ui/writing_settings.py)
-        self.tabs.addTab(self.writing, "&Writing")
+        self.tabs.addTab(self.writing, "Writing")
         for name, widget in (("signature", self.writing.signature), ("message_footer", self.writing.footer),
                              ("spell_language", self.writing.spell_language)):  # fmt: skip
             if name in self._origins and self._origins[name].locked:
@@ -106,7 +107,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
-        label_unlabelled(self)
+        make_accessible(self)
         self.resize(660, 600)
         self.reload_profiles()
         if override is None:

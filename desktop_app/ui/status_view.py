@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.delivery_status import DELIVERY_STATUSES, INTERNAL_ERROR
 from desktop_app.core.outbox_state import OutboxState
-from desktop_app.ui.a11y import label_unlabelled
+from desktop_app.ui.a11y import make_accessible, tab_chain
 from desktop_app.ui.charts import BarChart, Series
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.message_model import Column, MessageTableModel, clock_time, readable_recipients
@@ -182,7 +182,8 @@ class StatusView(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.count)
         layout.addWidget(splitter, 1)
-        label_unlabelled(self)  # the filters' visible labels are placeholders
+        make_accessible(self)  # the filters' visible labels are placeholders
+        tab_chain(self.table, self.tracking, self.copy_tracking, self.detail)  # the tracking row is above
 
         self._filter_timer = QTimer(self, singleShot=True, interval=250)
         self._filter_timer.timeout.connect(self.apply_filters)
