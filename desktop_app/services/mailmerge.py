@@ -134,7 +134,7 @@ def _no_column(name: str) -> MessageError:
     return MessageError(f"the field {{{{{name}}}}} has no column in the file")
 
 
-PROBE_VALUES = ("<b>x</b> & <img src=x onerror=alert(1)> \"q\" 'a' &amp; \xa0 é 👍", " ", "\n")
+PROBE_VALUES = ("<b>x</b> & <img src=x onerror=alert(1)> \"q\" 'a' &amp; \xa0 é 👍", " ", "\n", "")
 """Values the fast path must render exactly as sanitising the rendered body does (see HtmlTemplate):
 markup and entities, and whitespace alone, which a parser places differently (in a table, a <pre>)."""
 
@@ -169,7 +169,7 @@ class HtmlTemplate:
     characters, in the HTML and in the plain-text part derived from it, never as markup. The fast
     path substitutes the escaped values into the sanitised template. It is taken only where that
     gives exactly what sanitising the rendered body gives: every marker came through sanitising as
-    ordinary text (not inside an attribute or a ``<pre>``), probe values (markup, whitespace alone)
+    ordinary text (not inside an attribute or a ``<pre>``), probe values (markup, whitespace alone, empty)
     render identically both ways, and the row's values hold no character the sanitiser rewrites.
     Otherwise the row is rendered with escaped values and sanitised (the same result, at the cost
     of sanitising each row).

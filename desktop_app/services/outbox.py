@@ -52,6 +52,7 @@ from desktop_app.core.chunking import AdaptiveChunkSize
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.retry import BackoffPolicy
 from desktop_app.services.connectivity import ConnectivityWatch, OfflinePolicy, ProbeResult
+from desktop_app.services.engine_loop import EngineLoop
 from desktop_app.services.mailmerge import TEMPLATE, TEMPLATE_VALUES
 from desktop_app.store.crashpoint import crash_point
 from desktop_app.store.messages import Change, MessageStore, StoredMessage
@@ -217,10 +218,9 @@ class OutboxEngine:
             max_interval=offline_probe_max_seconds, clock=clock,
         )  # fmt: skip
         self.offline_policy = offline_policy
-        self._wake = threading.Condition()
-        self._woken = False  # a wake-up that came while _tick ran; the loop must not sleep through it
+        self._loop = EngineLoop("outbox-engine", self._tick, error_wait=2.0, clock=time.monotonic)
+        self._wake = self._loop.lock  # also guards the count of requests in flight
         self._ticking = threading.Lock()  # held while claiming: hold(True) waits it out
-        self._stopping = False
         self._acceptances: _GroupCommit[_Accepted] = _GroupCommit(self._record_accepted_many)
         self._wire_marks: _GroupCommit[_WireMark] = _GroupCommit(
             lambda marks: self._store.mark_on_wire(self.owner, marks)
@@ -228,7 +228,6 @@ class OutboxEngine:
         self.bulk_chunk = AdaptiveChunkSize(BULK_CHUNK_SIZE)
         self.backlog_chunk = AdaptiveChunkSize(BACKLOG_CHUNK_SIZE)
         self._in_flight = 0
-        self._thread: threading.Thread | None = None
         self._pool: _SenderThreads | None = None
         self._status = EngineStatus(Connectivity.ONLINE)
         self._listeners: list[StatusListener] = []
@@ -240,7 +239,7 @@ class OutboxEngine:
 
     @property
     def running(self) -> bool:
-        return self._thread is not None
+        return self._loop.running
 
     def start(self) -> None:
         """Recover what a previous owner left in ``sending``, then send. Call only as the owner."""
@@ -250,16 +249,11 @@ class OutboxEngine:
         if recovery.unknown:
             log.warning("%d message(s) were interrupted while sending; marked outcome unknown", len(recovery.unknown))
         self._pool = _SenderThreads(self._workers, "outbox-send")
-        self._thread = threading.Thread(target=self._run, name="outbox-engine", daemon=True)
-        self._thread.start()
+        self._loop.start()
 
     def stop(self, timeout: float = 10.0, *, drain_seconds: float = SHUTDOWN_WAIT_SECONDS) -> None:
         """Stop claiming, and wait up to ``drain_seconds`` for requests in flight to be answered."""
-        with self._wake:
-            self._stopping = True
-            self._wake.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self._loop.stop(timeout)
         if self._pool is not None:
             self._pool.stop()
             deadline = time.monotonic() + drain_seconds
@@ -272,9 +266,7 @@ class OutboxEngine:
 
     def wake(self) -> None:
         """Look at the queue now (a message was queued, the network came back, a key was changed)."""
-        with self._wake:
-            self._woken = True
-            self._wake.notify_all()
+        self._loop.wake()
 
     # ------------------------------------------------------------------ status
 
@@ -327,23 +319,6 @@ class OutboxEngine:
             return self._in_flight == 0
 
     # ------------------------------------------------------------------ loop
-
-    def _run(self) -> None:
-        while True:
-            with self._wake:
-                if self._stopping:
-                    return
-                self._woken = False
-            try:
-                wait = self._tick()
-            except Exception:
-                log.exception("outbox engine error; retrying shortly")
-                wait = 2.0
-            with self._wake:
-                if self._stopping:
-                    return
-                if not self._woken:
-                    self._wake.wait(timeout=wait)
 
     def _tick(self) -> float:
         """Dispatch what is due; return how long to sleep before looking again."""
@@ -424,7 +399,7 @@ class OutboxEngine:
         try:
             job(work)
         except Exception:
-            if self._stopping:  # answered after shutdown: the store may be closed; the next owner settles it
+            if self._loop.stopping:  # answered after shutdown: the store may be closed; the next owner settles it
                 log.info("a request ended after shutdown; its message(s) are settled at the next start")
                 return
             log.exception("unexpected error while sending")
@@ -432,8 +407,8 @@ class OutboxEngine:
         finally:
             with self._wake:
                 self._in_flight -= 1
-                self._woken = True
-                self._wake.notify_all()
+                self._wake.notify_all()  # a drain at shutdown waits for this
+            self._loop.wake()
 
     def _settle_after_bug(self, work: list[StoredMessage]) -> None:
         """What a bug left in ``sending`` under this claim: queued if it never went on the wire, else unknown."""

@@ -7,13 +7,13 @@ tracking thousands of messages never starves sending of the shared request rate.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 
 from desktop_app.api.client import PauboxClient
 from desktop_app.api.errors import NotFound, PauboxError, RateLimited, Unauthorized
 from desktop_app.api.rate_limit import RateLimiter
+from desktop_app.services.engine_loop import EngineLoop
 from desktop_app.store.messages import MessageStore, StoredMessage
 
 log = logging.getLogger(__name__)
@@ -45,12 +45,7 @@ class StatusTracker:
         self._budget = RateLimiter(
             polls_per_minute / 60.0, burst=max(1.0, polls_per_minute / 6.0), headroom=0.0, clock=clock
         )  # the app's own budget, not a server's limit: no headroom
-        self._wake = threading.Condition()
-        self._poll_now = False
-        self._wake_at: float | None = None  # while sleeping: when the sleep ends (tracker clock)
-        self._expected: float | None = None  # a first poll announced while busy, for the next sleep
-        self._stopping = False
-        self._thread: threading.Thread | None = None
+        self._loop = EngineLoop("status-tracker", self.poll_due, error_wait=5.0, clock=clock)
         self._bounce_listeners: list[BounceListener] = []
         self._budget_ready_at: float | None = None
 
@@ -59,21 +54,14 @@ class StatusTracker:
         self._bounce_listeners.append(listener)
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="status-tracker", daemon=True)
-        self._thread.start()
+        self._loop.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        with self._wake:
-            self._stopping = True
-            self._wake.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self._loop.stop(timeout)
 
     def wake(self) -> None:
         """Look for due polls now."""
-        with self._wake:
-            self._poll_now = True
-            self._wake.notify_all()
+        self._loop.wake()
 
     def expect_poll(self, due_at: float) -> None:
         """A message was accepted and is due for its first poll at ``due_at``.
@@ -82,49 +70,14 @@ class StatusTracker:
         acceptance cost a ``due_polls`` query per message for nothing (docs/benchmarks.md,
         scenario 1). While it is busy polling, the time is kept for its next sleep.
         """
-        with self._wake:
-            if self._wake_at is None:
-                self._expected = due_at if self._expected is None else min(self._expected, due_at)
-            elif due_at < self._wake_at:
-                self._wake_at = due_at
-                self._wake.notify_all()
-
-    def _run(self) -> None:
-        while True:
-            with self._wake:
-                if self._stopping:
-                    return
-                self._poll_now = False
-            try:
-                wait = self.poll_due()
-            except Exception:
-                if self._stopping:  # a poll answered after shutdown: the store may be closed already
-                    return
-                log.exception("status tracker error; retrying shortly")
-                wait = 5.0
-            self._sleep(wait)
-
-    def _sleep(self, seconds: float) -> None:
-        """Sleep until ``seconds`` from now, an announced first poll or a wake-up, whichever is first."""
-        with self._wake:
-            wake_at = self._clock() + seconds
-            if self._expected is not None:
-                wake_at, self._expected = min(wake_at, self._expected), None
-            self._wake_at = wake_at
-            while not (self._stopping or self._poll_now):
-                remaining = self._wake_at - self._clock()
-                if remaining <= 0:
-                    break
-                self._wake.wait(timeout=remaining)
-            self._wake_at = None
+        self._loop.wake_by(due_at)
 
     def poll_due(self, limit: int = 20) -> float:
         """Poll what is due now (within budget); return seconds until the next poll is due."""
         now = self._clock()
         for stored in self._store.due_polls(now, limit):
-            with self._wake:
-                if self._stopping:
-                    return 0.0
+            if self._loop.stopping:
+                return 0.0
             wait = self._take_budget()
             if wait > 0:
                 return wait
