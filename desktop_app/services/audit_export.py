@@ -60,9 +60,14 @@ class Verdict:
     ok: bool
     count: int
     problem: str  # empty when ok; otherwise the first thing that does not fit, in words
+    warning: str = ""  # the export is intact, but the manifest says the live trail was not when exported
 
     def words(self) -> str:
-        return f"OK: {self.count} entries, chain and files intact" if self.ok else f"FAILED: {self.problem}"
+        if not self.ok:
+            return f"FAILED: {self.problem}"
+        return f"OK: {self.count} entries, chain and files intact" + (
+            f"\nWARNING: {self.warning}" if self.warning else ""
+        )
 
 
 def entry_time(at: float) -> str:
@@ -207,7 +212,9 @@ def verify_export(directory: Path) -> Verdict:
             problem = f"{CSV_NAME} does not match the SHA-256 in the manifest"
     except (KeyError, TypeError, AttributeError):
         problem = f"{MANIFEST_NAME} does not have the fields an export has"
-    return Verdict(not problem, max(0, len(rows) - 1), problem)
+    broken = None if problem else manifest.get("first_broken_entry")
+    warning = f"the live trail was already changed or cut at entry {broken} when this was exported" if broken else ""
+    return Verdict(not problem, max(0, len(rows) - 1), problem, warning)
 
 
 def _check_rows(rows: list[list[str]], manifest: dict[str, Any]) -> str:

@@ -173,6 +173,22 @@ def test_an_export_refuses_a_folder_that_holds_something(runtime: Runtime, tmp_p
     assert (tmp_path / "out" / "used" / "notes.txt").read_text() == "keep me"
 
 
+def test_an_export_of_a_cut_trail_verifies_but_says_the_trail_was_cut(runtime: Runtime, tmp_path: Path) -> None:
+    _history(runtime)
+    assert runtime.store is not None
+    runtime.store._db.execute("DROP TRIGGER audit_log_no_delete")  # an attacker holding the database key
+    runtime.store._db.execute("DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log)")
+    result = audit_export.export_audit(runtime, ALL_TIME, tmp_path / "out" / "cut")
+    assert result.chain_problem == 7
+    words = audit_export.verify_export(tmp_path / "out" / "cut").words()
+    assert words.splitlines() == [
+        "OK: 6 entries, chain and files intact",
+        "WARNING: the live trail was already changed or cut at entry 7 when this was exported",
+    ]
+    standalone = run_standalone(tmp_path / "out" / "cut")
+    assert "WARNING: the live chain was already broken at entry 7" in standalone.stdout
+
+
 def test_a_period_selects_its_entries_and_still_verifies(runtime: Runtime, tmp_path: Path) -> None:
     _history(runtime, 2)
     assert runtime.store is not None
