@@ -16,7 +16,7 @@ import mimetypes
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QStringListModel, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
@@ -529,6 +529,7 @@ class ComposerView(QWidget):
         self.draft_id: int | None = None
         self.signature_html = ""  # sanitised; put into each new message (ui/writing_settings.py)
         self.footer: Footer | None = None  # shown in the preview; Runtime.prepare appends it when sending
+        self.new_message_defaults: dict[str, Any] = {}  # from settings and policies (ui/composer_policies.py)
         self._pristine_body = ""  # a new message's body as loaded (empty, or just the signature)
         self.spelling: ComposerSpelling | None = None  # ui/spelling.py, set up with the profile's language
         self.session = 0  # bumped whenever the form is reloaded, so late autosaves know they are stale
@@ -941,7 +942,8 @@ class ComposerView(QWidget):
         self.session += 1
         try:
             self.draft_id = draft_id
-            m = loaded.message if loaded else OutgoingMessage(sender=self.sender_address, to=(), subject="")
+            blank = OutgoingMessage(sender=self.sender_address, to=(), subject="", **self.new_message_defaults)
+            m = loaded.message if loaded else blank
             self.to_field.set_addresses(m.to)
             self.cc_field.set_addresses(m.cc)
             self.bcc_field.set_addresses(m.bcc)

@@ -42,6 +42,7 @@ from desktop_app.ui.a11y import announce
 from desktop_app.ui.bridge import ServiceBridge
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.navigation import ViewRegistry
+from desktop_app.ui.policies_dialog import open_policies
 from desktop_app.ui.resources import app_icon, apply_theme
 from desktop_app.ui.writing_settings import apply_writing_settings
 
@@ -369,6 +370,9 @@ class MainWindow(QMainWindow):
             self.composer.set_sender(settings.sender)
             self.composer.attachments.limit_bytes = int(settings.attachment_limit_mb * 1024 * 1024)
             apply_writing_settings(self.composer, settings, self._store())
+            from desktop_app.ui.composer_policies import apply_message_policies
+
+            apply_message_policies(self.composer, self.profile)
         self.idle.set_timeout(settings.autolock_minutes if settings.passphrase_hash else 0)
         self.passphrase_notice.setVisible(not settings.passphrase_hash)
         self._apply_theme(self.profile)
@@ -932,6 +936,7 @@ class MainWindow(QMainWindow):
         self.addAction(toggle_log)
         audit = action(view_menu, "&Audit trail…", "", self.show_audit_trail)
         action(self.help_menu, "&Keyboard shortcuts", "F1", self.show_help)
+        action(self.help_menu, "&Policies…", "", lambda: open_policies(self, self.profile))
         self._content_actions = [new, send, settings, search, toggle_log, audit]
 
     def _send_shortcut(self) -> None:
