@@ -96,6 +96,10 @@ def _disclosures(runtime: Runtime, args: argparse.Namespace, period: Period) -> 
     from desktop_app.services import disclosures as report
 
     assert runtime.store is not None
+    if args.subjects and runtime.profile.settings.no_content_export:
+        from desktop_app.services.audit_export import NO_CONTENT_EXPORT
+
+        raise ReportError(NO_CONTENT_EXPORT.format(what="subjects"))
     rows = report.disclosures(runtime.store, args.address, period)
     write_whole(args.out, lambda path: path.write_bytes(report.report_csv(rows, subjects=args.subjects)))
     if args.pdf:

@@ -43,6 +43,9 @@ _NUMBER = re.compile(r"0|[1-9][0-9]*")
 PHI_EXPORT_ACTION = "audit_export_recipients"
 
 
+NO_CONTENT_EXPORT = "your organisation's policy (NoContentExport) does not allow exporting {what}"
+
+
 class ExportError(KnownError, OSError):
     """The export could not be written (the folder exists, the disk is full...)."""
 
@@ -99,6 +102,8 @@ def export_audit(runtime: Runtime, period: Period, out: Path, *, include_recipie
     assert store is not None
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ExportError(f"{out} already exists and is not an empty folder; choose a new one")
+    if include_recipients and runtime.profile.settings.no_content_export:
+        raise ExportError(NO_CONTENT_EXPORT.format(what="recipient addresses"))
     if include_recipients:  # recorded before anything with PHI is written
         store.audit(PHI_EXPORT_ACTION, detail=f"recipient addresses included, {period.describe()}")
     entries = store.audit_entries()

@@ -63,6 +63,9 @@ class AuditDialog(QDialog):
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setAccessibleName(name)
         self.include_recipients = QCheckBox("Include recipient addresses (PHI)", self)
+        if runtime.profile.settings.no_content_export:
+            self.include_recipients.setEnabled(False)
+            self.include_recipients.setToolTip("Managed by your organisation (NoContentExport)")
         self.export_button = QPushButton("&Export…", self)
         self.export_button.setAccessibleName("Export the audit trail")
         self.export_button.clicked.connect(self._choose_export_folder)

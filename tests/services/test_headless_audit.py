@@ -42,3 +42,26 @@ def test_export_after_sends_verifies_and_fails_after_one_byte_changes(sandbox: S
     bad = sealpost(sandbox, tmp_path / "p", "audit", "export", "--from", "last tuesday", "--out", str(tmp_path / "x"))
     assert bad.returncode == 2
     assert "'last tuesday' is not a date" in bad.stderr
+
+
+def test_a_no_content_export_policy_refuses_recipients_and_subjects_but_not_the_evidence(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    from tests.services.test_policies import policy_dir
+
+    policies = str(policy_dir(tmp_path, managed={"NoContentExport": True}))
+    sent = sealpost(sandbox, tmp_path / "p", "send", "--to", "pat@example.org", "--subject", "Results", "--text", "t")
+    assert sent.returncode == 0, sent.stderr
+    run = ("--policy-dir", policies)
+    refused = sealpost(sandbox, tmp_path / "p", "audit", "export", "--out", str(tmp_path / "e"),
+                       "--include-recipients", *run)  # fmt: skip
+    assert refused.returncode == 2
+    assert "policy (NoContentExport) does not allow exporting recipient addresses" in refused.stderr
+    assert not (tmp_path / "e").exists()
+    report = ("audit", "disclosures", "--address", "pat@example.org", "--out", str(tmp_path / "r.csv"))
+    no_subjects = sealpost(sandbox, tmp_path / "p", *report, "--subjects", *run)
+    assert no_subjects.returncode == 2
+    assert "does not allow exporting subjects" in no_subjects.stderr
+    assert not (tmp_path / "r.csv").exists()
+    assert sealpost(sandbox, tmp_path / "p", *report, *run).returncode == 0  # the report itself is evidence
+    assert sealpost(sandbox, tmp_path / "p", "audit", "export", "--out", str(tmp_path / "e"), *run).returncode == 0
