@@ -113,6 +113,7 @@ class Everyday(QObject):
         """The read-only view of one message (one window, reused), loaded on a worker."""
         from desktop_app.ui.message_print import message_record_buttons
         from desktop_app.ui.message_view import MessageView
+        from desktop_app.ui.search_highlight import highlight_matches
 
         window = self.window
         runtime = window._ready_runtime()
@@ -136,7 +137,13 @@ class Everyday(QObject):
 
             return load_sent(store, message_id)
 
-        window.jobs.submit(run, name="open message", on_result=view.show_message, owner=view,
+        searched = window.status_view.search.text() if window.views.current() == "status" else ""
+
+        def shown(sent: SentMessage) -> None:
+            view.show_message(sent)
+            highlight_matches(view.body, searched)  # what the history search found, marked in the body
+
+        window.jobs.submit(run, name="open message", on_result=shown, owner=view,
                            on_error=lambda e: window.statusBar().showMessage(str(e), 8000))  # fmt: skip
         self.message_opened.emit(message_id)
         return view

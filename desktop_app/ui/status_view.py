@@ -32,6 +32,7 @@ from desktop_app.ui.charts import BarChart, Series
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.message_model import Column, MessageTableModel, clock_time, readable_recipients
 from desktop_app.ui.message_print import RecordButtons
+from desktop_app.ui.search_highlight import SearchHighlightDelegate
 
 if TYPE_CHECKING:  # the store loads on the worker that opens it, after the window has painted
     from desktop_app.api.models import RecipientDelivery
@@ -138,6 +139,10 @@ class StatusView(QWidget):
             self.table.setColumnWidth(column, width)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # spare width goes to the Subject,
         # not to the Tracking id (a copyable detail, in the pane below)
+        self.matches = SearchHighlightDelegate(self.table)  # the searched words, marked in To and Subject
+        for column, spec in enumerate(self.model.columns):
+            if spec.title in ("To", "Subject"):
+                self.table.setItemDelegateForColumn(column, self.matches)
 
         self.detail = QTextBrowser(self)
         self.detail.setAccessibleName("Message details")
@@ -252,7 +257,9 @@ class StatusView(QWidget):
 
     def apply_filters(self) -> None:
         self._filter_timer.stop()
+        self.matches.set_query(self.search.text())
         self.model.set_filter(self.current_filter())
+        self.table.viewport().update()
 
     def _update_count(self) -> None:
         rows = self.model.rowCount()
