@@ -13,6 +13,10 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+# Mid tones that keep 3:1 against both themes' windows (WCAG 1.4.11; tests/unit/test_contrast.py).
+SERIES_COLOURS = {"sent": "#2f7fd0", "delivered": "#2e8b3e", "bounced": "#d63a55", "opened": "#8f6ad0",
+                  "p50 ms": "#2f7fd0", "p95 ms": "#8f6ad0", "errors": "#d63a55"}  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Series:

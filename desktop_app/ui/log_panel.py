@@ -50,7 +50,7 @@ from desktop_app.api.activity import ActivityEvent
 from desktop_app.core.times import shown_time
 from desktop_app.services.logging_setup import RedactingFilter
 from desktop_app.ui.a11y import make_accessible
-from desktop_app.ui.charts import LineChart, Series
+from desktop_app.ui.charts import SERIES_COLOURS, LineChart, Series
 from desktop_app.ui.jobs import CancelToken, JobRunner
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -252,9 +252,9 @@ def latency_series(rows: Sequence[LogRow], now: float) -> tuple[list[str], list[
         errors.append(sum(r.is_error for r in bucket) / len(bucket) if bucket else 0.0)
     labels = [time.strftime("%H:%M:%S", time.localtime(start + i * CHART_BUCKET_SECONDS)) for i in range(CHART_BUCKETS)]
     return labels, [
-        Series("p50 ms", "#0f6cbd", tuple(p50)),
-        Series("p95 ms", "#8764b8", tuple(p95)),
-        Series("errors", "#c4314b", tuple(errors), axis="right"),
+        Series("p50 ms", SERIES_COLOURS["p50 ms"], tuple(p50)),
+        Series("p95 ms", SERIES_COLOURS["p95 ms"], tuple(p95)),
+        Series("errors", SERIES_COLOURS["errors"], tuple(errors), axis="right"),
     ]
 
 

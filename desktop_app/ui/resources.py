@@ -30,20 +30,62 @@ def resolve_theme(choice: str) -> str:
     return "dark" if hints.colorScheme() == QtCore.Qt.ColorScheme.Dark else "light"
 
 
-_DARK_PALETTE = {
-    QPalette.ColorRole.Window: "#1f2329",
-    QPalette.ColorRole.WindowText: "#e6e8eb",
-    QPalette.ColorRole.Base: "#272c33",
-    QPalette.ColorRole.AlternateBase: "#2c323a",
-    QPalette.ColorRole.Text: "#e6e8eb",
-    QPalette.ColorRole.Button: "#2c323a",
-    QPalette.ColorRole.ButtonText: "#e6e8eb",
-    QPalette.ColorRole.Highlight: "#2b5797",
-    QPalette.ColorRole.HighlightedText: "#ffffff",
-    QPalette.ColorRole.ToolTipBase: "#272c33",
-    QPalette.ColorRole.ToolTipText: "#e6e8eb",
-    QPalette.ColorRole.PlaceholderText: "#8b949e",
-    QPalette.ColorRole.Link: "#6cb6ff",
+R, G = QPalette.ColorRole, QPalette.ColorGroup
+# Both themes set every colour they rely on, so tests/unit/test_contrast.py can check each pair
+# against WCAG 2.1 AA (text 4.5:1, controls 3:1) whatever the platform's own palette is.
+THEME_PALETTES: dict[str, dict[QPalette.ColorGroup, dict[QPalette.ColorRole, str]]] = {
+    "light": {
+        G.Active: {
+            R.Window: "#f6f7f9",
+            R.WindowText: "#1f2933",
+            R.Base: "#ffffff",
+            R.AlternateBase: "#f8f9fb",
+            R.Text: "#1f2933",
+            R.Button: "#ffffff",
+            R.ButtonText: "#1f2933",
+            R.Highlight: "#0f6cbd",
+            R.HighlightedText: "#ffffff",
+            R.ToolTipBase: "#1f2933",
+            R.ToolTipText: "#ffffff",
+            R.PlaceholderText: "#6b7280",
+            R.Link: "#0b5cad",
+            R.BrightText: "#ffffff",
+        },
+        G.Disabled: {
+            R.Window: "#f6f7f9",
+            R.WindowText: "#6b7280",
+            R.Base: "#f3f4f6",
+            R.Text: "#6b7280",
+            R.Button: "#f3f4f6",
+            R.ButtonText: "#6b7280",
+        },
+    },
+    "dark": {
+        G.Active: {
+            R.Window: "#1f2329",
+            R.WindowText: "#e6e8eb",
+            R.Base: "#272c33",
+            R.AlternateBase: "#2c323a",
+            R.Text: "#e6e8eb",
+            R.Button: "#2c323a",
+            R.ButtonText: "#e6e8eb",
+            R.Highlight: "#2b5797",
+            R.HighlightedText: "#ffffff",
+            R.ToolTipBase: "#272c33",
+            R.ToolTipText: "#e6e8eb",
+            R.PlaceholderText: "#959ea9",
+            R.Link: "#6cb6ff",
+            R.BrightText: "#ffffff",
+        },
+        G.Disabled: {
+            R.Window: "#1f2329",
+            R.WindowText: "#8b949e",
+            R.Base: "#23282e",
+            R.Text: "#8b949e",
+            R.Button: "#23282e",
+            R.ButtonText: "#8b949e",
+        },
+    },
 }
 
 
@@ -60,14 +102,13 @@ def apply_theme(app: QApplication, choice: str) -> str:
         base = QPalette(app.palette())  # the platform's own palette, captured before any theme
         _applied.update(app=app, base=base)
     palette = QPalette(base)
-    if name == "dark":
-        for role, colour in _DARK_PALETTE.items():
-            palette.setColor(role, QColor(colour))
-        disabled = QPalette.ColorGroup.Disabled  # else a disabled check box looks like an enabled one
-        for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
-            palette.setColor(disabled, role, QColor("#6b7380"))
-        palette.setColor(disabled, QPalette.ColorRole.Base, QColor("#23282e"))
-        palette.setColor(disabled, QPalette.ColorRole.Button, QColor("#23282e"))
+    for group, colours in THEME_PALETTES[name].items():
+        for role, colour in colours.items():
+            if group is G.Active:  # the active colours hold for inactive windows too (disabled: its own, dimmed)
+                palette.setColor(G.Active, role, QColor(colour))
+                palette.setColor(G.Inactive, role, QColor(colour))
+            else:
+                palette.setColor(group, role, QColor(colour))
     app.setPalette(palette)
     app.setStyleSheet(theme_stylesheet(name))
     _applied["name"] = name

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.delivery_status import DELIVERY_STATUSES, INTERNAL_ERROR
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.ui.a11y import make_accessible, tab_chain
-from desktop_app.ui.charts import BarChart, Series
+from desktop_app.ui.charts import SERIES_COLOURS, BarChart, Series
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.message_model import Column, MessageTableModel, clock_time, readable_recipients
 from desktop_app.ui.message_print import RecordButtons
@@ -81,8 +81,9 @@ def daily_summary(store: MessageStore, now: float) -> tuple[list[str], list[Seri
     start = midnight - (CHART_DAYS - 1) * 86400
     counts = store.daily_counts(start, CHART_DAYS)
     labels = [time.strftime("%d %b", time.localtime(start + i * 86400 + 43200)) for i in range(CHART_DAYS)]
-    colours = {"sent": "#0f6cbd", "delivered": "#107c10", "bounced": "#c4314b", "opened": "#8764b8"}
-    return labels, [Series(name, colours[name], tuple(float(v) for v in values)) for name, values in counts.items()]
+    return labels, [
+        Series(name, SERIES_COLOURS[name], tuple(float(v) for v in values)) for name, values in counts.items()
+    ]
 
 
 class StatusView(QWidget):
