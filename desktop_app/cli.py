@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from desktop_app import APP_NAME, __version__
 from desktop_app.headless_audit import add_audit_parser
+from desktop_app.headless_contacts import add_contacts_parser, add_guard_switches
 from desktop_app.headless_export import add_export_parser
 from desktop_app.services import policies
 from desktop_app.services.logging_setup import configure_logging
@@ -74,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="after acceptance, keep tracking until every recipient's delivery is final")  # fmt: skip
     send.add_argument("--allow-non-tls", action="store_true",
                       help="allow delivery without TLS (refused unless a policy allows it: AllowNonTLS)")  # fmt: skip
+    add_guard_switches(send)
 
     batch = commands.add_parser(
         "batch", parents=[common],
@@ -94,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for every outcome")
     batch.add_argument("--again", action="store_true",
                        help="send a batch that was already sent completely once more (a new, audited run)")  # fmt: skip
+    add_guard_switches(batch)
+    add_contacts_parser(commands, common)
     listings = {}
     for name, what in (("outbox", "messages not yet sent (or needing a decision)"), ("status", "every message")):
         listing = commands.add_parser(name, parents=[common], help=f"list {what} with per-recipient statuses")
@@ -150,6 +154,7 @@ def _start_sandbox(delivery_delay: float, attachment_limit_mb: float) -> Embedde
 def headless(args: argparse.Namespace, profile: Profile) -> int:
     from desktop_app.headless import batch_command, list_command, send_command
     from desktop_app.headless_audit import audit_command
+    from desktop_app.headless_contacts import contacts_command
     from desktop_app.headless_export import export_command
     from desktop_app.services.runtime import Overrides, Runtime, SetupError
 
@@ -160,6 +165,7 @@ def headless(args: argparse.Namespace, profile: Profile) -> int:
         "status": list_command,
         "audit": audit_command,
         "export": export_command,
+        "contacts": contacts_command,
     }
     try:
         overrides = Overrides(api_base_url=args.api_base_url, start_sandbox=_start_sandbox)

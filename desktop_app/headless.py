@@ -26,6 +26,7 @@ from desktop_app.core.message import (
     quote_value,
 )
 from desktop_app.core.outbox_state import OutboxState
+from desktop_app.headless_contacts import audit_batch_overrides, audit_overrides, guard_batch, guard_single
 from desktop_app.headless_export import wait_for_delivery
 from desktop_app.services.mailmerge import Body, MergeError, Switches, plan_batch
 from desktop_app.services.outbox import DRAIN_SECONDS, SHUTDOWN_WAIT_SECONDS
@@ -74,11 +75,15 @@ def send_command(runtime: Runtime, args: argparse.Namespace) -> int:
     runtime.open()
     finished = False
     try:
+        verdict = guard_single(runtime, message, args)  # look-alike recipients, PHI in the subject
+        if isinstance(verdict, int):
+            return verdict
         try:
             stored = runtime.queue(message)
         except (MessageError, AddressError) as error:
             print(f"sealpost: {error}", file=sys.stderr)
             return 2
+        audit_overrides(runtime, stored.id, verdict, args.reason)
         final = runtime.wait_until(stored.id, DONE, args.timeout)
         finished = final.state in DONE
         if final.state is OutboxState.ACCEPTED:
@@ -218,7 +223,12 @@ def batch_command(runtime: Runtime, args: argparse.Namespace) -> int:
     runtime.open()
     finished = False
     try:
+        guarded = guard_batch(runtime, plan, args)  # every row's recipients and subject, before any is queued
+        if isinstance(guarded, int):
+            return guarded
+        plan = guarded[0]
         start = runtime.start_batch(plan, again=args.again)
+        audit_batch_overrides(runtime, start.message_ids, guarded[1], args.reason)
         if start.outcome is BatchOutcome.ALREADY_SENT:
             assert start.stored is not None
             print(f"sealpost: {_already_sent_words(start.stored)}", file=sys.stderr)

@@ -41,7 +41,7 @@ from desktop_app.store.identity import fsync_directory, move_into_place
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1006
+SCHEMA_VERSION = 1007
 """``PRAGMA user_version``: major * 1000 + minor (the first schema wrote plain 1, meaning 1000).
 
 A newer major version is refused. A minor version only adds what older code may ignore (indexes,
@@ -205,6 +205,32 @@ MIGRATIONS: dict[int, str] = {
         added_at REAL NOT NULL
     );
     """,
+    # The address book (store/contacts.py): contacts, and their addresses with how each was verified,
+    # by whom, when, "do not email" and bounces. New tables an older Sealpost ignores: a minor version.
+    1007: """
+    CREATE TABLE contacts (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL DEFAULT 'person',
+        display_name TEXT NOT NULL,
+        organisation TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT '',
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE contact_addresses (
+        id INTEGER PRIMARY KEY,
+        contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+        email TEXT NOT NULL,
+        email_key TEXT NOT NULL UNIQUE,
+        verified_how TEXT NOT NULL DEFAULT '',
+        verified_by TEXT NOT NULL DEFAULT '',
+        verified_at REAL,
+        do_not_email INTEGER NOT NULL DEFAULT 0,
+        bounced_at REAL,
+        source TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX contact_addresses_contact ON contact_addresses(contact_id);
+""",
 }
 
 SYNC_CHECK_BELOW_BYTES = 32 * 2**20

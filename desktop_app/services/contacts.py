@@ -1,0 +1,137 @@
+"""The address book as the window and the commands use it: search, add, edit, merge, verify, the
+composer's autocomplete, and the index the look-alike check runs against.
+
+Every change goes through the store, which audits it in the same transaction, as the staff member
+logged in to the computer (the OS user): the trail says who verified an address, not "user".
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from desktop_app.core.addresses import AddressError, parse_address, split_address_field
+from desktop_app.core.lookalike import AddressIndex, KnownAddress, name_tokens
+from desktop_app.core.phi_guard import NameIndex
+from desktop_app.store.audit_log import AuditLog
+from desktop_app.store.contacts import Contact, ContactAddress, ContactStore, Kind, NewContact, Verification
+
+HISTORY_MESSAGES = 2000
+"""How many of the newest accepted messages count as "written to before" for the look-alike check."""
+
+
+def staff_user() -> str:
+    """The OS user: who on the staff made a change (the audit log's actor)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name (a container without a passwd entry)
+        return "unknown"
+
+
+def checked_email(text: str) -> str:
+    """An address as the book keeps it (normalised), or AddressError in words; a name is not allowed here."""
+    address = parse_address(text)
+    return address.email
+
+
+class ContactBook:
+    """The address book's operations over one store, as one staff member."""
+
+    def __init__(self, store: AuditLog, *, actor: str | None = None) -> None:
+        self.store = ContactStore(store)
+        self.actor = actor or staff_user()
+
+    def search(self, text: str = "") -> list[Contact]:
+        return self.store.contacts(text.strip())
+
+    def add(self, name: str, emails: Sequence[str], *, kind: Kind = Kind.PERSON, organisation: str = "",
+            note: str = "", source: str = "") -> Contact:  # fmt: skip
+        """A new contact; AddressError for a bad address, ContactError for one already in the book."""
+        name = name.strip()
+        if not name:
+            raise AddressError("Give the contact a name.")
+        checked = tuple(dict.fromkeys(checked_email(e) for e in emails))
+        if not checked:
+            raise AddressError("Give the contact at least one address.")
+        contact = NewContact(name, checked, kind, organisation.strip(), note.strip(), source)
+        return self.store.add_contact(contact, actor=self.actor)
+
+    def edit(self, contact_id: int, **fields: Any) -> Contact:
+        if "display_name" in fields and not str(fields["display_name"]).strip():
+            raise AddressError("A contact needs a name.")
+        return self.store.update_contact(contact_id, actor=self.actor, **fields)
+
+    def add_address(self, contact_id: int, email: str) -> Contact:
+        return self.store.add_address(contact_id, checked_email(email), actor=self.actor)
+
+    def remove_address(self, contact_id: int, email: str) -> Contact:
+        return self.store.remove_address(contact_id, email, actor=self.actor)
+
+    def verify(self, email: str, how: Verification) -> ContactAddress:
+        return self.store.set_verification(checked_email(email), how, actor=self.actor)
+
+    def set_do_not_email(self, email: str, flag: bool) -> ContactAddress:
+        return self.store.set_do_not_email(checked_email(email), flag, actor=self.actor)
+
+    def merge(self, keep: int, others: Sequence[int]) -> Contact:
+        return self.store.merge_contacts(keep, others, actor=self.actor)
+
+    def delete(self, contact_id: int) -> None:
+        self.store.delete_contact(contact_id, actor=self.actor)
+
+    def duplicates(self) -> list[list[Contact]]:
+        """Contacts that share a name (however written): candidates for a merge, largest groups first."""
+        groups: dict[frozenset[str], list[Contact]] = {}
+        for contact in self.store.contacts():
+            tokens = name_tokens(contact.display_name)
+            if tokens:
+                groups.setdefault(tokens, []).append(contact)
+        return sorted((g for g in groups.values() if len(g) > 1), key=len, reverse=True)
+
+    # ------------------------------------------------------------------ what the checks and the composer read
+
+    def known_addresses(self) -> list[KnownAddress]:
+        """The book's addresses, then every address written to before that the book does not hold."""
+        book = self._book()
+        return book + self._history({k.email.casefold() for k in book})
+
+    def _book(self) -> list[KnownAddress]:
+        return [KnownAddress(email, name, verified, dnd, bounced)
+                for email, name, verified, dnd, bounced in self.store.address_book_rows()]  # fmt: skip
+
+    def _history(self, skip: set[str]) -> list[KnownAddress]:
+        found = []
+        for address in _parsed(self.store.used_recipients(HISTORY_MESSAGES)):
+            if address.email.casefold() not in skip:
+                skip.add(address.email.casefold())
+                found.append(KnownAddress(address.email, address.display_name))
+        return found
+
+    def index(self) -> AddressIndex:
+        return AddressIndex(self.known_addresses())
+
+    def names(self) -> NameIndex:
+        """The full names of the people (not organisations) in the book, for the PHI guard."""
+        return NameIndex(c.display_name for c in self.store.contacts() if c.kind is Kind.PERSON)
+
+    def autocomplete(self) -> list[str]:
+        """What the composer offers, "Name <address>": verified first, then the rest of the book, then
+        addresses written to before; a bounced or "do not email" address only ever last."""
+        book = self._book()
+        ranked: list[tuple[int, str]] = []
+        for rank_if_ok, entries in ((0, [k for k in book if k.verified]), (1, [k for k in book if not k.verified]),
+                                    (2, self._history({k.email.casefold() for k in book}))):  # fmt: skip
+            for known in entries:
+                shown = f"{known.name} <{known.email}>" if known.name else known.email
+                ranked.append((3 if known.do_not_email or known.bounced else rank_if_ok, shown))
+        return [shown for _, shown in sorted(ranked, key=lambda item: item[0])]
+
+
+def _parsed(formatted: Iterable[str]) -> Iterable[Any]:
+    for text in formatted:
+        for part in split_address_field(text):
+            try:
+                yield parse_address(part)
+            except AddressError:
+                continue
