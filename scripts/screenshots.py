@@ -6,6 +6,7 @@ temporary profile against the embedded sandbox; the names and addresses are inve
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import httpx
 from PySide6.QtCore import QCoreApplication, QEventLoop
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QTableView, QWidget
 
 from desktop_app.core.addresses import parse_address
 from desktop_app.core.message import Attachment, OutgoingMessage
@@ -26,6 +27,7 @@ from desktop_app.services.runtime import Runtime
 from desktop_app.ui.app import create_application, deferred_runtime
 from desktop_app.ui.composer import editable
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.outbox_view import OutboxView
 
 SENDER = "front-desk@northside-clinic.example"
 HISTORY = (
@@ -113,7 +115,7 @@ def seed(runtime: Runtime) -> None:
 
 def fill_composer(window: MainWindow, attachment: Path) -> None:
     composer = window.composer
-    window.navigation.setCurrentRow(0)
+    window.views.show("compose")
     composer.load(
         editable(
             OutgoingMessage(
@@ -131,6 +133,61 @@ def fill_composer(window: MainWindow, attachment: Path) -> None:
         )
     )
     composer.options_toggle.setChecked(True)
+
+
+def flu_row(outbox: OutboxView) -> int:
+    """The newest of the twenty flu-shot reminders sent in one request."""
+    model = outbox.model
+    subjects = [m.subject if (m := model.message_at(r)) else "" for r in range(model.rowCount())]
+    return subjects.index("Your flu shot is due") if "Your flu shot is due" in subjects else 0
+
+
+def reselect(table: QTableView, row: int) -> bool:
+    """Select ``row`` afresh (a list that reloaded meanwhile has dropped the selection)."""
+    if not table.selectionModel().isRowSelected(row):
+        table.clearSelection()
+        table.selectRow(row)
+        pause(0.2)
+    return True
+
+
+def everyday_views(window: MainWindow, out: Path) -> None:
+    """The bounce notice, a bounced message opened, and the Drafts list."""
+    status = window.status_view
+    bounced = next(m for r in range(status.model.rowCount()) if (m := status.model.message_at(r))
+                   and m.subject == "Vaccination reminder")  # fmt: skip
+    wait_until(window.everyday.bounce_notice.isVisible)
+    save(window, out, "bounce-notice")
+    view = window.everyday.open_message(bounced.id)
+    assert view is not None
+    wait_until(lambda: view.sent is not None)
+    pause(0.3)
+    save(view, out, "message-view")
+    view.close()
+    window.views.show("drafts")
+    wait_until(lambda: bool(window.everyday.drafts_view.drafts))
+    save(window, out, "drafts")
+
+
+def screen_sizes(
+    window: MainWindow,
+    out: Path,
+    attachment: Path,
+    theme: str,
+    sizes: tuple[tuple[int, int], ...] = ((1280, 720), (1366, 768)),
+    suffix: str = "",
+) -> None:
+    """The window at common screen sizes with the Log dock open: the composer with Options open, and Status."""
+    window.log_panel.show()
+    for width, height in sizes:
+        window.resize(width, height)
+        fill_composer(window, attachment)
+        pause(0.3)
+        save(window, out, f"composer-{width}x{height}-{theme}{suffix}")
+        window.views.show("status")
+        pause(0.3)
+        save(window, out, f"status-{width}x{height}-{theme}{suffix}")
+    window.composer.load(None)
 
 
 def main(argv: list[str]) -> int:
@@ -152,6 +209,13 @@ def main(argv: list[str]) -> int:
         seed(window.runtime)
         attachment = Path(scratch) / "panel-results.pdf"
         attachment.write_bytes(b"%PDF-1.4\n" + b"0" * 180_000)
+        if os.environ.get("QT_SCALE_FACTOR") == "2":  # a 2560x1440 screen at 2x: 1280x720 of these units
+            for theme in ("light", "dark"):
+                profile.update(theme=theme)
+                window._apply_profile_to_widgets()
+                screen_sizes(window, out, attachment, theme, sizes=((1280, 720),), suffix="-2x")
+            window.close()
+            return 0
 
         fill_composer(window, attachment)
         save(window, out, "composer")
@@ -172,9 +236,11 @@ def main(argv: list[str]) -> int:
         window.composer.to_field.edit.setText("jonah.patel@mail, Claire Dubois <claire.dubois@mail.example>")
         window.composer.to_field.validate()
         save(window.composer, out, "composer-validation")
+        window.composer.load(None)
+        window._draft_timer.stop()  # not a draft: only a picture of the inline check
 
         window.log_panel.show()
-        window.navigation.setCurrentRow(1)
+        window.views.show("outbox")
         outbox = window.outbox_view
         wait_until(lambda: outbox.model.rowCount() >= 3)
         states = [m.state if (m := outbox.model.message_at(r)) else None for r in range(outbox.model.rowCount())]
@@ -183,11 +249,10 @@ def main(argv: list[str]) -> int:
         save(window, out, "outbox")
         seed_ambiguous_request(window.runtime)
         wait_until(lambda: outbox.model.rowCount() >= 23)
-        outbox.table.selectRow(0)  # newest first: one of the twenty
-        wait_until(outbox.resend_group_button.isVisible)
+        wait_until(lambda: reselect(outbox.table, flu_row(outbox)) and outbox.resend_group_button.isVisible())
         save(window, out, "outbox-request")
 
-        window.navigation.setCurrentRow(2)
+        window.views.show("status")
         status = window.status_view
         wait_until(lambda: status.model.rowCount() == len(HISTORY))
         status.refresh_chart()
@@ -197,6 +262,7 @@ def main(argv: list[str]) -> int:
         save(window, out, "status")
         save(window, out, "main-window")  # the README's picture
         save(window.log_panel, out, "log-panel")
+        everyday_views(window, out)
 
         dialog = window.open_settings(tab=1)
         dialog.test_connection()
@@ -216,6 +282,10 @@ def main(argv: list[str]) -> int:
         profile.update(theme="dark")
         window._apply_profile_to_widgets()
         save(window, out, "status-dark")
+        screen_sizes(window, out, attachment, "dark")
+        profile.update(theme="light")
+        window._apply_profile_to_widgets()
+        screen_sizes(window, out, attachment, "light")
         window.close()
     app.processEvents()
     return 0

@@ -710,7 +710,6 @@ class ComposerView(QWidget):
         layout.addLayout(self.form)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.options)
-        layout.addLayout(actions)
         # The form scrolls rather than making the window taller than the screen (1280x720 with the Log
         # dock open, or 2x scaling with Options open): the window's minimum size never depends on it.
         self.form_scroll = QScrollArea(self)
@@ -722,6 +721,11 @@ class ComposerView(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.form_scroll)
+        actions.setContentsMargins(9, 0, 9, 9)
+        outer.addLayout(actions)  # Send stays in sight however short the window is
+        self.options_toggle.toggled.connect(
+            lambda shown: shown and QTimer.singleShot(0, lambda: self.form_scroll.ensureWidgetVisible(self.options))
+        )
 
         self.setAcceptDrops(True)
         make_accessible(self)

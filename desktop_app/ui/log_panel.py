@@ -301,6 +301,7 @@ class LogPanel(QDockWidget):
         self.summary.setObjectName("logSummary")
         self.summary.setAccessibleName("Log summary")
         self.chart = LineChart("Request latency and error rate (last 5 min)", self, right_axis_label="errors")
+        self.chart.setMinimumHeight(80)  # the dock can be made short on a 720 px screen
 
         body = QWidget(self)
         controls = QHBoxLayout()
