@@ -14,7 +14,7 @@ from html import escape
 
 from desktop_app.core.addresses import Address
 from desktop_app.core.outbox_state import OutboxState
-from desktop_app.services.drafts import SentMessage, attachment_size
+from desktop_app.services.drafts import SentMessage, attachment_size, is_bounced
 
 RECORD_STYLE = (
     "h1 { font-size: 15pt; } h2 { font-size: 12pt; margin-top: 14px; }"
@@ -69,8 +69,9 @@ def build_record(sent: SentMessage, produced_at: float | None = None) -> Record:
                  "<th>Delivered</th><th>Opened</th></tr>")  # fmt: skip
     for s in sent.statuses:
         opened = " ".join(p for p in (s.opened_status, s.opened_time) if p)
+        delivered = "" if is_bounced(s.delivery_status) else s.delivery_time  # a bounce delivered nothing
         parts.append(f"<tr><td>{escape(s.recipient)}</td><td><b>{escape(s.delivery_status)}</b></td>"
-                     f"<td>{escape(s.delivery_time)}</td><td>{escape(opened)}</td></tr>")  # fmt: skip
+                     f"<td>{escape(delivered)}</td><td>{escape(opened)}</td></tr>")  # fmt: skip
     if not sent.statuses:
         parts.append("<tr><td colspan='4'><i>No delivery report from Paubox yet.</i></td></tr>")
     parts.append("</table><h2>Timeline</h2><table>")

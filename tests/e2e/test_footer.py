@@ -81,3 +81,22 @@ def test_every_batch_row_carries_the_footer(sandbox: RecordingSandbox, tmp_path:
         assert f"Dear Pat {n}," in html
         assert html.count("Confidential:") == 1
         assert text.endswith("\n-- \nConfidential: meant only for the addressee. policy")
+
+
+def test_a_managed_footer_policy_wins_over_the_profiles(sandbox: RecordingSandbox, tmp_path: Path) -> None:
+    profile_dir = footer_profile(tmp_path / "p")
+    managed = tmp_path / "policies" / "managed"
+    managed.mkdir(parents=True)
+    (managed / "footer.json").write_text('{"MessageFooter": "<p>Managed notice: handle as PHI.</p>"}')
+    result = subprocess.run(
+        [str(SEALPOST), "send", "--profile-dir", str(profile_dir), "--api-base-url", sandbox.base_url,
+         "--to", "pat@example.org", "--subject", "Results", "--html", "<p>Ready.</p>"],
+        env={**os.environ, "PAUBOX_API_KEY": sandbox.api_key, "SEALPOST_POLICY_DIR": str(tmp_path / "policies")},
+        capture_output=True, text=True, timeout=90, check=False, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (body,) = sandbox.sent()
+    html, text = parts(body["data"]["message"])
+    assert "Managed notice: handle as PHI." in html
+    assert "Confidential" not in html
+    assert text.endswith("\n-- \nManaged notice: handle as PHI.")
