@@ -147,5 +147,5 @@ def timeline_words(kind: str, detail: str) -> str:
 
 def hard_bounced(store: MessageStore, limit: int = 500) -> set[str]:
     """Addresses (lower case) that hard-bounced in recent history, so suggestions offer them last."""
-    ids = store.list_ids(HistoryFilter(states=(OutboxState.ACCEPTED,), delivery_status="hard bounced"))[:limit]
+    ids, _more = store.page(HistoryFilter(states=(OutboxState.ACCEPTED,), delivery_status="hard bounced"), limit=limit)
     return {s.recipient.lower() for i in ids for s in store.recipient_statuses(i) if s.delivery_status in FINAL_BOUNCED}

@@ -20,7 +20,8 @@ from desktop_app.store.crashpoint import crash_point
 from desktop_app.store.database import Connection, DatabaseError, StoreError, transaction
 from desktop_app.store.dictionary import DictionaryQueries
 from desktop_app.store.groups import GroupQueries, Recovery, RequestGroup
-from desktop_app.store.history import HistoryFilter, HistoryQueries, fts_query
+from desktop_app.store.history import HistoryFilter, fts_query
+from desktop_app.store.history_pages import HistoryPages
 from desktop_app.store.rows import (
     MESSAGE_COLUMNS,
     UPDATABLE_FIELDS,
@@ -34,7 +35,7 @@ from desktop_app.store.tracking import TrackingQueries, summarise
 from desktop_app.store.unlock import rotate_database_key
 
 
-class MessageStore(GroupQueries, TrackingQueries, HistoryQueries, BatchQueries, DictionaryQueries):
+class MessageStore(GroupQueries, TrackingQueries, HistoryPages, BatchQueries, DictionaryQueries):
     """The whole store; this part holds the outbox itself (add, drafts, transitions, claims, settling).
 
     The other parts live beside it by concern (see ``store/`` and docs/store.md).

@@ -605,7 +605,7 @@ class MainWindow(QMainWindow):
             from desktop_app.ui.composer import display_address
 
             seen: dict[str, bool] = {}
-            ids = store.list_ids(HistoryFilter(states=(S.ACCEPTED, S.QUEUED, S.SCHEDULED)))[:HISTORY_ADDRESSES]
+            ids, _more = store.page(HistoryFilter(states=(S.ACCEPTED, S.QUEUED, S.SCHEDULED)), limit=HISTORY_ADDRESSES)
             bounced = hard_bounced(store)
             for message in store.get_many(ids):
                 for address in message.message.all_recipients:

@@ -1,8 +1,8 @@
 """A lazy table model over the message store, shared by the Outbox and Status views.
 
-It holds only the ids matching the current filter and fetches rows a page at a time on a
-background job, so a history of 100,000 messages opens as fast as one of ten, and the GUI
-thread never waits on the database.
+It lists the first ids matching the current filter (more as the view scrolls to the end), counts
+the matches apart, and fetches rows a page at a time, all on background jobs, so a history of a
+million messages opens as fast as one of ten and the GUI thread never waits on the database.
 """
 
 from __future__ import annotations
@@ -14,17 +14,24 @@ from dataclasses import dataclass
 from email.header import decode_header, make_header
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 
 from desktop_app.core.times import shown_time
 from desktop_app.ui.jobs import CancelToken, JobRunner
 
 if TYPE_CHECKING:  # the store (SQLCipher, keyring) loads on the worker that opens it, after the first paint
+    from desktop_app.store.history_pages import PageKey
     from desktop_app.store.messages import HistoryFilter, MessageStore, StoredMessage
 
 log = logging.getLogger(__name__)
 
 PAGE = 200
+LISTED = 2_000
+"""Ids listed at first (and then per scroll to the end): a million-message history lists 2,000."""
+COUNT_DELAY_MS = 400
+"""The count of a new filter waits until the user has seen its first rows and stopped typing."""
+RECOUNT_MS = 2_000
+"""While messages change, the count is asked again at most this often (it reads every match)."""
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -68,6 +75,8 @@ def clock_time(moment: float | None) -> str:
 class MessageTableModel(QAbstractTableModel):
     """Empty until :meth:`set_store` gives it a store and the filter to list."""
 
+    total_changed = Signal()  # :attr:`total` was counted, or is being counted again (None)
+
     def __init__(self, columns: Sequence[Column], jobs: JobRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.columns = list(columns)
@@ -82,6 +91,12 @@ class MessageTableModel(QAbstractTableModel):
         self._refresh_timer = QTimer(self, singleShot=True, interval=150)
         self._refresh_timer.timeout.connect(self.refresh)
         self._dirty: set[int] = set()
+        self._listed_filter: HistoryFilter | None = None
+        self._after: PageKey | None = None  # where the next ids start; None once all are listed
+        self._fetching_more = False
+        self.total: int | None = None  # how many match, once counted (the list holds the first ones)
+        self._count_timer = QTimer(self, singleShot=True)
+        self._count_timer.timeout.connect(self._count)
 
     # ------------------------------------------------------------------ data source
 
@@ -106,16 +121,19 @@ class MessageTableModel(QAbstractTableModel):
         self._generation += 1
         generation = self._generation
         dirty, self._dirty = self._dirty, set()
+        same = flt == self._listed_filter  # a change to what is listed: keep as many rows as were shown
+        limit = max(LISTED, len(self._ids)) if same else LISTED
 
-        def load(_token: CancelToken) -> tuple[list[int], list[StoredMessage]]:
-            ids = store.list_ids(flt)
-            return ids, store.get_many(ids[:PAGE])
+        def load(_token: CancelToken) -> tuple[list[int], PageKey | None, list[StoredMessage]]:
+            ids, after = store.page(flt, limit=limit)
+            return ids, after, store.get_many(ids[:PAGE])
 
-        def apply(result: tuple[list[int], list[StoredMessage]]) -> None:
+        def apply(result: tuple[list[int], PageKey | None, list[StoredMessage]]) -> None:
             if generation != self._generation:
                 return
             self._loaded_generation = generation
-            ids, first_page = result
+            ids, after, first_page = result
+            self._after, self._listed_filter = after, flt
             for message_id in dirty:
                 self._rows.pop(message_id, None)
             if ids != self._ids:
@@ -130,6 +148,14 @@ class MessageTableModel(QAbstractTableModel):
                     self._rows[message.id] = message
                 if self._ids:
                     self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(self.columns) - 1))
+            if after is None:  # everything is listed: that is the count
+                self._count_timer.stop()
+                self._set_total(len(ids))
+            elif not same or self.total is None:
+                self._set_total(None)
+                self._count_timer.start(COUNT_DELAY_MS)
+            elif not self._count_timer.isActive():  # changes while listed: recount now and then
+                self._count_timer.start(RECOUNT_MS)
 
         def failed(error: BaseException) -> None:
             if generation == self._generation:
@@ -137,6 +163,52 @@ class MessageTableModel(QAbstractTableModel):
             log.error("could not list messages", exc_info=(type(error), error, error.__traceback__))
 
         self._jobs.submit(load, name="load messages", on_result=apply, on_error=failed)
+
+    def _set_total(self, total: int | None) -> None:
+        if total != self.total:
+            self.total = total
+            self.total_changed.emit()
+
+    def _count(self) -> None:
+        store, flt, generation = self._store, self._listed_filter, self._generation
+        if store is None or flt is None:
+            return
+
+        def counted(total: int) -> None:
+            if generation == self._generation:
+                self._set_total(total)
+
+        self._jobs.submit(lambda _token: store.count_matching(flt), name="count messages", on_result=counted,
+                          on_error=lambda e: log.error("could not count messages: %s", type(e).__name__))  # fmt: skip
+
+    def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._after is not None
+
+    def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
+        """The view scrolled to the last listed row: list the next ids (keyset paging, never OFFSET)."""
+        store, flt, after, generation = self._store, self._listed_filter, self._after, self._generation
+        if parent.isValid() or store is None or flt is None or after is None or self._fetching_more:
+            return
+        self._fetching_more = True
+
+        def apply(result: tuple[list[int], PageKey | None]) -> None:
+            self._fetching_more = False
+            if generation != self._generation:
+                return
+            listed = set(self._ids)
+            ids = [i for i in result[0] if i not in listed]
+            self._after = result[1]
+            if ids:
+                self.beginInsertRows(QModelIndex(), len(self._ids), len(self._ids) + len(ids) - 1)
+                self._ids.extend(ids)
+                self.endInsertRows()
+
+        def failed(error: BaseException) -> None:
+            self._fetching_more = False
+            log.error("could not list more messages", exc_info=(type(error), error, error.__traceback__))
+
+        self._jobs.submit(lambda _token: store.page(flt, limit=LISTED, after=after), name="list more messages",
+                          on_result=apply, on_error=failed)  # fmt: skip
 
     @property
     def loading(self) -> bool:

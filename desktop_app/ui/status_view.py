@@ -202,6 +202,7 @@ class StatusView(QWidget):
         self.table.selectionModel().selectionChanged.connect(self.show_selected)
         self.model.dataChanged.connect(self._refresh_detail_if_selected)
         self.model.modelReset.connect(self._update_count)
+        self.model.total_changed.connect(self._update_count)
         self.model.modelReset.connect(self._forget_detail_if_gone)
         # The chart is secondary to the table and to what the user types: it is summarised once the
         # view has been quiet for a moment, so its query never delays a search or a filter.
@@ -263,8 +264,10 @@ class StatusView(QWidget):
         self.table.viewport().update()
 
     def _update_count(self) -> None:
-        rows = self.model.rowCount()
-        self.count.setText(f"{rows} message{'s' if rows != 1 else ''}")
+        total = self.model.total
+        rows = self.model.rowCount() if total is None else total
+        more = "+" if total is None and self.model.canFetchMore() else ""  # still being counted
+        self.count.setText(f"{rows:,}{more} message{'s' if rows != 1 or more else ''}")
 
     # ------------------------------------------------------------------ detail pane
 
