@@ -22,9 +22,11 @@ Scenario = Callable[[], ScenarioResult]
 
 def scenarios(quick: bool) -> dict[int, tuple[str, Scenario]]:
     """Scenario number → (title, how to run it); imported lazily so ``--only`` stays light."""
+    from benchmarks.batch_gui import batch_with_window
     from benchmarks.guard_quality import guard_quality
     from benchmarks.gui_lag import gui_responsiveness
     from benchmarks.history import history_at_scale
+    from benchmarks.history_million import history_million
     from benchmarks.kill_harness import kill_harness
     from benchmarks.mailmerge import mail_merge
     from benchmarks.sandbox_capacity import sandbox_capacity
@@ -44,6 +46,8 @@ def scenarios(quick: bool) -> dict[int, tuple[str, Scenario]]:
             8: ("Kill harness", lambda: kill_harness(rows=40, kills=2, runs=1)),
             9: ("Mail merge end to end", lambda: mail_merge(20, 20, 40, memory_rows=60, runs=1, growth_runs=1)),
             10: ("Recipient and subject guards", lambda: guard_quality(contacts=500, runs=20)),
+            11: ("History at clinic scale", lambda: history_million(count=500, runs=1)),
+            12: ("Mail merge with the window open", lambda: batch_with_window(rows=200)),
         }
     return {
         1: ("Send throughput", send_throughput),
@@ -56,6 +60,8 @@ def scenarios(quick: bool) -> dict[int, tuple[str, Scenario]]:
         8: ("Kill harness", kill_harness),
         9: ("Mail merge end to end", mail_merge),
         10: ("Recipient and subject guards", guard_quality),
+        11: ("History at clinic scale", history_million),
+        12: ("Mail merge with the window open", batch_with_window),
     }
 
 
