@@ -14,8 +14,6 @@ from email.header import decode_header, make_header
 from email.utils import getaddresses
 from functools import lru_cache
 
-from email_validator import EmailNotValidError, validate_email
-
 from desktop_app.core.errors import KnownError
 
 MAX_RECIPIENTS = 100
@@ -125,6 +123,10 @@ def _parse_uncached(text: str) -> Address:
     name = _decoded_name(name.strip(), shown)
     if _FULL_WIDTH.search(addr):
         raise AddressError(f"{shown} contains full-width letters or signs; switch the keyboard to half-width input.")
+    # Loaded at the first address, not with this module: the settings load core (through the API
+    # config) before the window paints, and email-validator costs more to import than the paint.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         checked = validate_email(addr, check_deliverability=False, allow_quoted_local=True, strict=True)
     except EmailNotValidError as error:

@@ -67,6 +67,8 @@ def deferred_runtime(**overrides: Any) -> RuntimeFactory:
     keyring, bleach, email-validator: most of the start-up time) happens after the first paint."""
 
     def build(profile: Profile) -> Runtime:
+        import email_validator  # noqa: F401  # here, so the composer's first address check does not load it
+
         from desktop_app.services.runtime import Overrides, Runtime
 
         return Runtime(profile, Overrides(**overrides), role="the Sealpost window")
