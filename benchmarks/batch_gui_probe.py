@@ -34,7 +34,7 @@ def main(profile_dir: Path, base_url: str) -> dict[str, object]:
     ready = threading.Event()
     window.ready.connect(ready.set)
     window.start()
-    _wait(ready, 60)
+    _wait(ready, 180)
     if not ready.is_set():
         raise RuntimeError("the main window never became ready")
     window.navigation.setCurrentRow(1)  # the Outbox view and its progress bar
