@@ -385,8 +385,8 @@ POLICIES: tuple[Policy, ...] = (
            "managed: every message, the switch locked.", example=True),
     Policy("IdleLockMinutes", "autolock_minutes", "Managed: the longest idle time before the app locks; the user "
            "may choose less, never more or Never. Recommended: the default.", Effect.MAXIMUM, example=5),
-    Policy("PassphraseRequired", "passphrase_required", "A screen-lock passphrase must be set; the window asks "
-           "for one until it is.", example=True),
+    Policy("PassphraseRequired", "passphrase_required", "A screen-lock passphrase must be set; until one is, the "
+           "composer says so.", example=True),
     Policy("MinimumRetentionDays", "retention_days", "History may not be deleted sooner than this many days.",
            Effect.MINIMUM, example=30),
     Policy("MaximumRetentionDays", "retention_days", "History is deleted after at most this many days "
@@ -403,7 +403,8 @@ POLICIES: tuple[Policy, ...] = (
            "exported. Fails closed (true).", fail_closed=True, example=True),
     Policy("AuditForwarding", "audit_forwarding", "Forward audit events to this syslog collector: "
            "`tcp://host:port` or `tls://host:port`; empty: off.", example="tls://syslog.clinic.example:6514"),
-    Policy("MessageFooter", "message_footer", "HTML footer added to every new message.",
+    Policy("MessageFooter", "message_footer", "HTML footer appended to every message sent (window, `sealpost send`, "
+           "`sealpost batch`); managed: the user cannot change it.",
            example="<p>Confidential: intended for the named recipient only.</p>"),
 )  # fmt: skip
 POLICY_BY_NAME: dict[str, Policy] = {p.name: p for p in POLICIES}

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from desktop_app.ui.composer import ComposerView
 
 NO_NON_TLS = "Your organisation's policy does not allow delivery without TLS."
+LOCK_REQUIRED_NOTICE = "Your organisation requires a screen-lock passphrase (PassphraseRequired): set one in Settings."
 
 
 def apply_message_policies(composer: ComposerView, profile: Profile) -> None:
@@ -39,6 +40,10 @@ def apply_message_policies(composer: ComposerView, profile: Profile) -> None:
         locked = profile.locked(name)
         widget.setEnabled(not locked)
         widget.setToolTip(MANAGED if locked else widget.accessibleDescription())
+    if settings.passphrase_required and not settings.passphrase_hash:
+        composer.show_info(LOCK_REQUIRED_NOTICE, "error")
+    elif composer.feedback.text() == LOCK_REQUIRED_NOTICE:
+        composer.show_info("")
     if untouched:
         composer.secure_notification.setChecked(settings.force_secure_notification)
         composer.open_tracking.set_value(TRACKING[settings.open_tracking])

@@ -21,7 +21,11 @@ CLINIC = "/etc/sealpost/policies/managed/10-clinic.json"
 
 
 GOOD = [
-    Document("managed", CLINIC, {"AllowNonTLS": True, "ForceSecureNotification": True, "IdleLockMinutes": 2}),
+    Document(
+        "managed",
+        CLINIC,
+        {"AllowNonTLS": True, "ForceSecureNotification": True, "IdleLockMinutes": 2, "PassphraseRequired": True},
+    ),
     Document("recommended", "/etc/sealpost/policies/recommended/x.json", {"OpenTracking": "off"}),
 ]
 BROKEN = Document("managed", "/etc/sealpost/policies/managed/20-broken.json", None, "is not valid JSON")
@@ -55,6 +59,7 @@ def test_the_composer_follows_the_policies(policy_window: MainWindow) -> None:
     assert not composer.secure_notification.isEnabled()
     assert composer.secure_notification.isChecked()
     assert composer.secure_notification.toolTip() == MANAGED
+    assert "requires a screen-lock passphrase" in composer.feedback.text()
     assert composer.open_tracking.isEnabled()  # recommended: a default the user may change
     assert composer.open_tracking.value() is False
     composer.open_tracking.set_value(True)
