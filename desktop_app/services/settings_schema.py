@@ -385,8 +385,8 @@ POLICIES: tuple[Policy, ...] = (
            "managed: every message, the switch locked.", example=True),
     Policy("IdleLockMinutes", "autolock_minutes", "Managed: the longest idle time before the app locks; the user "
            "may choose less, never more or Never. Recommended: the default.", Effect.MAXIMUM, example=5),
-    Policy("PassphraseRequired", "passphrase_required", "A screen-lock passphrase must be set; until one is, the "
-           "composer says so.", example=True),
+    Policy("PassphraseRequired", "passphrase_required", "An app passphrase must be set; until one is, the window's "
+           "passphrase bar says the organisation requires it.", example=True),
     Policy("MinimumRetentionDays", "retention_days", "History may not be deleted sooner than this many days.",
            Effect.MINIMUM, example=30),
     Policy("MaximumRetentionDays", "retention_days", "History is deleted after at most this many days "

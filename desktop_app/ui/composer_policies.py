@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from desktop_app.ui.composer import ComposerView
 
 NO_NON_TLS = "Your organisation's policy does not allow delivery without TLS."
-LOCK_REQUIRED_NOTICE = "Your organisation requires a screen-lock passphrase (PassphraseRequired): set one in Settings."
+LOCK_REQUIRED_NOTICE = "Your organisation requires an app passphrase (PassphraseRequired): set one now."
 
 
 def apply_message_policies(composer: ComposerView, profile: Profile) -> None:
@@ -40,11 +40,20 @@ def apply_message_policies(composer: ComposerView, profile: Profile) -> None:
         locked = profile.locked(name)
         widget.setEnabled(not locked)
         widget.setToolTip(MANAGED if locked else widget.accessibleDescription())
-    if settings.passphrase_required and not settings.passphrase_hash:
-        composer.show_info(LOCK_REQUIRED_NOTICE, "error")
-    elif composer.feedback.text() == LOCK_REQUIRED_NOTICE:
-        composer.show_info("")
+    _say_passphrase_required(composer, settings.passphrase_required)
     if untouched:
         composer.secure_notification.setChecked(settings.force_secure_notification)
         composer.open_tracking.set_value(TRACKING[settings.open_tracking])
         composer.link_tracking.set_value(TRACKING[settings.link_tracking])
+
+
+def _say_passphrase_required(composer: ComposerView, required: bool) -> None:
+    """The window's "set a passphrase" bar (shown while none is set) says when it is required."""
+    from PySide6.QtWidgets import QLabel
+
+    notice = getattr(composer.window(), "passphrase_notice", None)
+    label = notice.findChild(QLabel) if notice is not None else None
+    if isinstance(label, QLabel):
+        if label.property("ownText") is None:
+            label.setProperty("ownText", label.text())
+        label.setText(LOCK_REQUIRED_NOTICE if required else str(label.property("ownText")))

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop_app.sandbox.server import SandboxServer
@@ -59,7 +60,9 @@ def test_the_composer_follows_the_policies(policy_window: MainWindow) -> None:
     assert not composer.secure_notification.isEnabled()
     assert composer.secure_notification.isChecked()
     assert composer.secure_notification.toolTip() == MANAGED
-    assert "requires a screen-lock passphrase" in composer.feedback.text()
+    notice = policy_window.passphrase_notice
+    assert notice.isVisible()
+    assert any("requires an app passphrase" in label.text() for label in notice.findChildren(QLabel))
     assert composer.open_tracking.isEnabled()  # recommended: a default the user may change
     assert composer.open_tracking.value() is False
     composer.open_tracking.set_value(True)
