@@ -186,10 +186,13 @@ class Everyday(QObject):
                 return
             window.save_draft(keep_if_left=True)
 
+        runtime = window.runtime
+
         def run(_token: CancelToken) -> EditableMessage:
             from desktop_app.ui.composer import editable
 
-            return editable(message)
+            # The footer went out with it; sending the new one adds it again (core/footer.py).
+            return editable(runtime.without_footer(message) if runtime is not None else message)
 
         def loaded(ready: EditableMessage) -> None:
             window._draft_timer.stop()

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.outbox_state import OutboxState
+from desktop_app.services.drafts import load_sent
 from desktop_app.store.messages import HistoryFilter
 from tests.gui.conftest import WindowFactory, answer, send, type_message
 
@@ -59,6 +60,11 @@ def test_the_footer_shows_in_the_preview_and_is_sent_once(qtbot: QtBot, make_win
     message = store.get(sent_id).message
     assert message.html.count("for the addressee only") == 1
     assert message.text.endswith("-- \nConfidential: for the addressee only.")
+
+    window.everyday.forward_as_new(load_sent(store, sent_id))  # a new message made from the sent one
+    qtbot.waitUntil(lambda: composer.subject.text() == "Fwd: Results", timeout=10_000)
+    assert "All normal." in composer.body.toPlainText()
+    assert "Confidential" not in composer.body.toPlainText()  # sending it adds the footer once, again
 
 
 def test_signature_footer_and_language_are_edited_in_settings(qtbot: QtBot, make_window: WindowFactory) -> None:
