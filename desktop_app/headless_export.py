@@ -53,7 +53,8 @@ def export_command(runtime: Runtime, args: argparse.Namespace) -> int:
             if not runtime.refresh_delivery(args.message_id):
                 print("sealpost: Paubox could not be asked for newer statuses; the record shows those last seen",
                       file=sys.stderr)  # fmt: skip
-            pages = export_pdf(runtime.store, args.message_id, args.pdf)
+            forbidden = runtime.profile.settings.no_content_export
+            pages = export_pdf(runtime.store, args.message_id, args.pdf, no_content_export=forbidden)
         except KnownError as error:
             print(f"sealpost: {error}", file=sys.stderr)
             return 2

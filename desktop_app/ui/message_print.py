@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMarginsF, QUrl
+from PySide6.QtCore import QMarginsF, QObject, QUrl
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import QWidget
 
@@ -31,6 +31,22 @@ if TYPE_CHECKING:
 
 class ExportError(KnownError):
     """The PDF could not be written where the user asked; the text says why and what to do."""
+
+
+def _refused() -> str:
+    from desktop_app.services.audit_export import NO_CONTENT_EXPORT
+
+    text = NO_CONTENT_EXPORT.format(what="a message's content (print or PDF)")
+    return text[0].upper() + text[1:] + "."
+
+
+def content_export_forbidden(widget: QWidget) -> bool:
+    """Whether the NoContentExport policy is in force for the profile of the window ``widget`` is in."""
+    holder: QObject | None = widget
+    while holder is not None and not hasattr(holder, "profile"):
+        holder = holder.parent()
+    settings = getattr(getattr(holder, "profile", None), "settings", None)
+    return bool(getattr(settings, "no_content_export", False))
 
 
 class SafeDocument(QTextDocument):
@@ -90,9 +106,15 @@ def write_pdf(record: Record, target: Path) -> int:
     return pages
 
 
-def export_pdf(store: MessageStore, message_id: int, target: Path) -> int:
-    """The one export path (message view and ``sealpost export``): build, write, audit; the page count."""
+def export_pdf(store: MessageStore, message_id: int, target: Path, *, no_content_export: bool = False) -> int:
+    """The one export path (message view and ``sealpost export``): build, write, audit; the page count.
+
+    ``no_content_export``: the managed NoContentExport policy, which refuses it in words.
+    """
     from desktop_app.services.drafts import load_sent
+
+    if no_content_export:
+        raise ExportError(_refused())
     from desktop_app.services.message_report import build_record
 
     pages = write_pdf(build_record(load_sent(store, message_id)), target)
@@ -127,6 +149,10 @@ class RecordActions:
         self._say = say
 
     def print_message(self, store: MessageStore, message_id: int) -> None:
+        if content_export_forbidden(self._owner):
+            self._say(_refused())
+            return
+
         def build(_token: CancelToken) -> Record:
             from desktop_app.services.drafts import load_sent
             from desktop_app.services.message_report import build_record
@@ -143,12 +169,18 @@ class RecordActions:
     def save_pdf(self, store: MessageStore, message_id: int, suggested: str = "message.pdf") -> None:
         from PySide6.QtWidgets import QFileDialog
 
+        if content_export_forbidden(self._owner):
+            self._say(_refused())
+            return
+
         name, _filter = QFileDialog.getSaveFileName(self._owner, "Save message as PDF", suggested, "PDF (*.pdf)")
         if name:
             self.write_pdf(store, message_id, Path(name))
 
     def write_pdf(self, store: MessageStore, message_id: int, target: Path) -> None:
-        self._jobs.submit(lambda _t: export_pdf(store, message_id, target), name="export PDF",
+        forbidden = content_export_forbidden(self._owner)
+        self._jobs.submit(lambda _t: export_pdf(store, message_id, target, no_content_export=forbidden),
+                          name="export PDF",
                           on_result=lambda _pages: self._say(f"Saved as {target.name}."), on_error=self._failed,
                           owner=self._owner)  # fmt: skip
 

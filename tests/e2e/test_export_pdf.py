@@ -113,3 +113,25 @@ def test_a_missing_message_or_folder_is_refused_in_words(sandbox: SandboxServer,
     assert "Traceback" not in missing.stderr + no_folder.stderr
     assert list(out.iterdir()) == []
     assert list(tmp.iterdir()) == []
+
+
+def test_the_no_content_export_policy_refuses_it(sandbox: SandboxServer, dirs: tuple[Path, Path, Path]) -> None:
+    profile, out, tmp = dirs
+    assert (
+        sealpost(sandbox, profile, tmp, "send", "--to", "pat@example.org", "--subject", "S", "--text", "T").returncode
+        == 0
+    )
+    managed = tmp.parent / "policies" / "managed"
+    managed.mkdir(parents=True)
+    (managed / "export.json").write_text('{"NoContentExport": true}')
+    env = {**os.environ, "PAUBOX_API_KEY": sandbox.api_key, "TMPDIR": str(tmp),
+           "SEALPOST_POLICY_DIR": str(managed.parent)}  # fmt: skip
+    result = subprocess.run(
+        [str(SEALPOST), "export", "1", "--pdf", str(out / "x.pdf"), "--profile-dir", str(profile),
+         "--api-base-url", sandbox.base_url],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "policy (NoContentExport) does not allow exporting a message's content" in result.stderr
+    assert list(out.iterdir()) == []
+    assert list(tmp.iterdir()) == []
