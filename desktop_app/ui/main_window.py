@@ -704,7 +704,7 @@ class MainWindow(QMainWindow):
 
         The Status item keeps a count of bounces not yet seen, so one is never missed because the
         status bar moved on; it clears when the user opens Status."""
-        text = f"A message could not be delivered to one recipient ({status}). The notice at the top names it."
+        text = f"A message could not be delivered to one recipient ({status}). Open Status or the notice at the top."
         self.statusBar().showMessage(text, 15000)
         announce(self.statusBar(), text, urgent=True)
         if self.views.current() != "status" or not self.isActiveWindow():
