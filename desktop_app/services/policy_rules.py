@@ -57,3 +57,22 @@ def check(message: OutgoingMessage, settings: Settings, origins: Mapping[str, Or
         if _managed(origins, name) and chosen is not None and chosen != wanted:  # None: govern() fills it in
             what = name.replace("_", " ")
             raise MessageError(f"Your organisation sets {what} to {getattr(settings, name)} ({policy}).")
+
+
+def content_export_refusal(settings: Settings, what: str) -> str:
+    """Why exporting ``what`` (message content) is refused by NoContentExport, or ""."""
+    return (
+        f"Exporting {what} is not allowed by your organisation (NoContentExport)." if settings.no_content_export else ""
+    )
+
+
+ENDPOINT_SETTINGS = ("mode", "base_preset", "base_url")
+
+
+def endpoint_override_refusal(origins: Mapping[str, Origin]) -> str:
+    """Why ``--api-base-url`` is refused: a managed policy sets where messages go (Mode, EndpointPreset,
+    BaseURL), and another endpoint must not be reachable around it; or ""."""
+    locked = [origins[n].policy for n in ENDPOINT_SETTINGS if _managed(origins, n)]
+    if not locked:
+        return ""
+    return f"--api-base-url is not allowed: your organisation sets the endpoint ({', '.join(locked)})."

@@ -97,3 +97,24 @@ def test_a_malformed_policy_is_named_audited_and_the_app_still_starts(policy_dir
     assert len(entries) >= 2  # the self-test's start and this one
     assert entries[0].actor == "policy"
     assert str(broken) in entries[0].detail
+
+
+def test_headless_commands_honour_the_endpoint_and_content_policies(policy_dir: Path, profile_dir: Path) -> None:
+    (policy_dir / "managed" / "10-clinic.json").write_text(
+        json.dumps({"EndpointPreset": "v1_email", "NoContentExport": True, "AllowedSenders": ["desk@clinic.example"]})
+    )
+    common = ("--policy-dir", str(policy_dir), "--profile-dir", str(profile_dir))
+    around = sealpost("send", *common, "--api-base-url", "http://127.0.0.1:9", "--to", "pat@clinic.example",
+                      "--subject", "s", "--text", "t")  # fmt: skip
+    assert around.returncode == 2
+    assert sealpost_lines(around.stderr)[-1] == (
+        "sealpost: --api-base-url is not allowed: your organisation sets the endpoint (EndpointPreset)."
+    )
+    exported = sealpost("export", *common, "1", "--pdf", str(profile_dir.parent / "x.pdf"))
+    assert exported.returncode == 2
+    assert "not allowed by your organisation (NoContentExport)" in exported.stderr
+    assert not (profile_dir.parent / "x.pdf").exists()
+    other = sealpost("send", *common, "--from", "someone@clinic.example", "--to", "pat@clinic.example",
+                     "--subject", "s", "--text", "t")  # fmt: skip
+    assert other.returncode == 2
+    assert "(AllowedSenders)" in sealpost_lines(other.stderr)[-1]
