@@ -152,6 +152,7 @@ class MessageView(QDialog):
         save_row.addWidget(self.saved_note, 1)
         attachments_layout.addLayout(save_row)
         self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName(self.tr("Recipients, timeline and attachments"))
         self.tabs.addTab(self.recipients, self.tr("&Recipients"))
         self.tabs.addTab(self.timeline, self.tr("T&imeline"))
         self.tabs.addTab(attachments_page, self.tr("&Attachments"))

@@ -32,6 +32,8 @@ EXTRA: dict[str, Opener] = {
     "lock screen": lambda window: window.lock(),  # type: ignore[attr-defined]
     "help": lambda window: window.show_help(),  # type: ignore[attr-defined]
     "log panel": lambda window: window.log_panel.show(),  # type: ignore[attr-defined]
+    "sent message": lambda window: _open_sent_message(window),
+    "bounce notice": lambda window: _show_bounce_notice(window),
     "composer, every field": lambda window: (
         window.composer.show_more.setChecked(True),  # type: ignore[attr-defined]
         window.composer.options_toggle.setChecked(True),
@@ -39,6 +41,7 @@ EXTRA: dict[str, Opener] = {
 }
 # What puts the window back after an EXTRA scene.
 RESETS: list[Opener] = [
+    lambda window: window.everyday.bounce_notice.dismiss(),  # type: ignore[attr-defined]
     lambda window: window.log_panel.hide(),  # type: ignore[attr-defined]
     lambda window: (
         window.composer.show_more.setChecked(False),  # type: ignore[attr-defined]
@@ -53,6 +56,26 @@ FOREIGN: tuple[type[QWidget], ...] = (QFileDialog,)
 class Scene:
     name: str
     enter: Callable[[], None]
+
+
+def _open_sent_message(window: QMainWindow) -> None:
+    """A sent message with an attachment, opened in its read-only view (as from a Status row)."""
+    from desktop_app.core.addresses import Address
+    from desktop_app.core.message import Attachment, OutgoingMessage
+    from desktop_app.core.outbox_state import OutboxState
+
+    report = Attachment.from_bytes("report.pdf", "application/pdf", b"%PDF-1.4 report")
+    message = OutgoingMessage(sender="front-desk@clinic.example", to=(Address("pat@example.org", "Pat"),),
+                              subject="Lab results", text="All normal.", attachments=(report,))  # fmt: skip
+    stored = window.runtime.store.add(message, state=OutboxState.ACCEPTED)  # type: ignore[attr-defined]
+    view = window.everyday.open_message(stored.id)  # type: ignore[attr-defined]
+    wait_until(lambda: view.sent is not None, what="the sent message")
+
+
+def _show_bounce_notice(window: QMainWindow) -> None:
+    from desktop_app.ui.notices import Bounce
+
+    window.everyday.bounce_notice.add(Bounce(1, "Flu clinic", "ana@old-isp.example", "hard bounced"))  # type: ignore[attr-defined]
 
 
 def settle(seconds: float = 0.3) -> None:
