@@ -40,7 +40,8 @@ def add_audit_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     report = actions.add_parser(
         "disclosures", parents=[common], help="every message sent to an address in a period, with its delivery status"
     )
-    report.add_argument("--address", action="append", required=True, help="the address (repeat for several)")
+    report.add_argument("--address", action="append", default=[], help="the address (repeat for several)")
+    report.add_argument("--contact", metavar="ID_OR_NAME", help="an address-book contact: all of its addresses")
     _period_arguments(report)
     report.add_argument("--out", type=Path, required=True, metavar="FILE.csv")
     report.add_argument("--pdf", type=Path, metavar="FILE.pdf", help="also write the report as PDF")
@@ -100,17 +101,24 @@ def _disclosures(runtime: Runtime, args: argparse.Namespace, period: Period) -> 
         from desktop_app.services.audit_export import NO_CONTENT_EXPORT
 
         raise ReportError(NO_CONTENT_EXPORT.format(what="subjects"))
-    rows = report.disclosures(runtime.store, args.address, period)
+    addresses, contact = list(args.address), None
+    if args.contact:
+        contact, more = report.contact_addresses(runtime.store, args.contact)
+        addresses += [a for a in more if a not in addresses]
+    if not addresses:
+        raise report.DisclosureError("name an address (--address) or a contact (--contact)")
+    rows = report.disclosures(runtime.store, addresses, period)
     write_whole(args.out, lambda path: path.write_bytes(report.report_csv(rows, subjects=args.subjects)))
     if args.pdf:
         from desktop_app.ui.report_pdf import write_table_pdf
 
-        lines = [f"Period: {period.describe()}", f"Addresses: {', '.join(args.address)}", f"Messages: {len(rows)}"]
+        lines = [f"Period: {period.describe()}", f"Addresses: {', '.join(addresses)}", f"Messages: {len(rows)}"]
+        lines[1:1] = [f"Contact: {args.contact} (number {contact})"] if contact is not None else []
         table = [report.report_cells(row, subjects=args.subjects) for row in rows]
         header = report.report_header(subjects=args.subjects)
         write_whole(args.pdf, lambda path: write_table_pdf(path, "Disclosure report", lines, header, table))
-    report.audit_report(runtime.store, rows, len(args.address), period, subjects=args.subjects)
-    print(f"{len(rows)} messages to {', '.join(args.address)} in {period.describe()}: {args.out}")
+    report.audit_report(runtime.store, rows, len(addresses), period, subjects=args.subjects, contact=contact)
+    print(f"{len(rows)} messages to {', '.join(addresses)} in {period.describe()}: {args.out}")
     return 0
 
 

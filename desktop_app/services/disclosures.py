@@ -2,8 +2,8 @@
 
 "Show me every disclosure to this address": every message that left (or may have left) for one
 address in a period, with when, how it was addressed, and its delivery status; the subject only
-when asked. A report is for one address or for a contact's addresses (the address book passes
-them in: :func:`disclosures` takes any number). Producing a report is audited, without the
+when asked. A report is for one address or for an address-book contact's addresses
+(:func:`contact_addresses`; :func:`disclosures` takes any number). Producing a report is audited, without the
 address itself, so the audit trail and what is forwarded from it stay free of PHI.
 """
 
@@ -19,6 +19,7 @@ from desktop_app.core.addresses import parse_address
 from desktop_app.core.errors import KnownError
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.period import Period, iso_utc
+from desktop_app.store.contacts import ContactStore
 from desktop_app.store.messages import HistoryFilter, MessageStore, StoredMessage
 
 DISCLOSED = {OutboxState.ACCEPTED: "accepted by Paubox", OutboxState.OUTCOME_UNKNOWN: "may have been sent"}
@@ -27,6 +28,27 @@ REPORT_ACTION = "disclosure_report"
 REVIEW_ACTION = "review"
 NOTE_LIMIT = 2000
 CHUNK = 500
+
+
+class DisclosureError(KnownError, ValueError):
+    """A report's contact cannot be found, or the name fits more than one."""
+
+
+def contact_addresses(store: MessageStore, key: str) -> tuple[int, list[str]]:
+    """The contact named by its number, or by a name only it has: its id and every address it has."""
+    book, key = ContactStore(store), key.strip()
+    if key.isdigit():
+        contact = book.contact(int(key))
+    else:
+        found = book.contacts(key)
+        exact = [c for c in found if c.display_name.casefold() == key.casefold()]
+        if len(exact or found) != 1:
+            raise DisclosureError(f"{len(exact or found)} contacts match {key!r}; give the contact's number "
+                                  "(sealpost contacts list)")  # fmt: skip
+        contact = (exact or found)[0]
+    if not contact.addresses:
+        raise DisclosureError(f"contact {contact.id} has no address")
+    return contact.id, [a.email for a in contact.addresses]
 
 
 class ReviewError(KnownError, ValueError):
@@ -95,10 +117,12 @@ def report_cells(row: Disclosure, *, subjects: bool) -> list[str]:
 
 
 def audit_report(store: MessageStore, rows: Sequence[Disclosure], addresses: int, period: Period,
-                 *, subjects: bool) -> None:  # fmt: skip
-    """Record that a report was made: how many messages and addresses, the period; never the address."""
+                 *, subjects: bool, contact: int | None = None) -> None:  # fmt: skip
+    """Record that a report was made: how many messages and addresses, the period, the contact's
+    number; never an address or a name."""
     with_subjects = ", subjects included" if subjects else ""
-    store.audit(REPORT_ACTION, detail=f"{len(rows)} messages to {addresses} address(es), "
+    of_contact = f" (contact {contact})" if contact is not None else ""
+    store.audit(REPORT_ACTION, detail=f"{len(rows)} messages to {addresses} address(es){of_contact}, "
                 f"{period.describe()}{with_subjects}")  # fmt: skip
 
 

@@ -61,6 +61,33 @@ def test_every_message_to_the_address_with_its_status_and_nothing_else(runtime: 
     assert "Referral" in with_subjects
 
 
+def test_a_contact_report_covers_every_address_of_the_contact(runtime: Runtime) -> None:
+    from desktop_app.services.contacts import ContactBook
+
+    assert runtime.store is not None
+    book = ContactBook(runtime.store)
+    pat = book.add("Pat Doe", ["pat@example.org", "pat.work@clinic.example"])
+    book.add("Pat Doerr", ["doerr@example.org"])
+    home = _send(runtime, "Home", "pat@example.org")
+    work = _send(runtime, "Work", "pat.work@clinic.example")
+    _send(runtime, "Other", "doerr@example.org")
+    for key in ("Pat Doe", str(pat.id)):  # the exact name wins over the longer one it is part of
+        contact, addresses = disclosures.contact_addresses(runtime.store, key)
+        assert contact == pat.id
+        rows = disclosures.disclosures(runtime.store, addresses, ALL_TIME)
+        assert [(r.message_id, r.address) for r in rows] == [
+            (home, "pat@example.org"),
+            (work, "pat.work@clinic.example"),
+        ]
+    with pytest.raises(disclosures.DisclosureError, match="2 contacts match 'Pat'"):
+        disclosures.contact_addresses(runtime.store, "Pat")
+    disclosures.audit_report(runtime.store, rows, 2, ALL_TIME, subjects=False, contact=pat.id)
+    detail = runtime.store.audit_entries()[-1].detail
+    assert f"(contact {pat.id})" in detail
+    assert "Pat" not in detail
+    assert "@" not in detail
+
+
 def test_a_review_sign_off_is_an_audit_entry_that_the_export_includes(runtime: Runtime, tmp_path: Path) -> None:
     assert runtime.store is not None
     detail = disclosures.record_review(runtime.store, ALL_TIME, "Checked all November sends; no findings.", "J. Roe")
@@ -104,3 +131,23 @@ def test_the_cli_writes_csv_and_pdf_and_audits_the_report(sandbox: SandboxServer
     details = (tmp_path / "e" / "audit.csv").read_text()
     assert "pat@example.org" not in details  # the report is audited without the address
     assert json.loads((tmp_path / "e" / "manifest.json").read_text())["count"] == 5
+
+
+@pytest.mark.keyring
+def test_the_cli_reports_on_a_contact_by_name(sandbox: SandboxServer, tmp_path: Path) -> None:
+    profile = tmp_path / "p"
+    added = sealpost(sandbox, profile, "contacts", "add", "--name", "Pat Doe", "--email", "pat@example.org",
+                     "--email", "pat@work.example")  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    for to in ("pat@work.example", "lee@example.org"):
+        assert sealpost(sandbox, profile, "send", "--to", to, "--subject", "S", "--text", "t").returncode == 0
+    made = sealpost(sandbox, profile, "audit", "disclosures", "--contact", "Pat Doe", "--out", str(tmp_path / "r.csv"))
+    assert made.returncode == 0, made.stderr
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "r.csv").read_text())))
+    assert [r["address"] for r in rows] == ["pat@work.example"]
+    missing = sealpost(sandbox, profile, "audit", "disclosures", "--contact", "Nobody", "--out", str(tmp_path / "x"))
+    assert missing.returncode == 2
+    assert "0 contacts match 'Nobody'" in missing.stderr
+    neither = sealpost(sandbox, profile, "audit", "disclosures", "--out", str(tmp_path / "x"))
+    assert neither.returncode == 2
+    assert "name an address (--address) or a contact (--contact)" in neither.stderr
