@@ -64,8 +64,12 @@ class Everyday(QObject):
         self.drafts_view.set_store(store)
 
     def _open_row(self, table: QTableView, row: int) -> None:
+        from desktop_app.core.outbox_state import OutboxState
+
         message = table.model().message_at(row)  # type: ignore[attr-defined]
-        if message is not None:
+        if message is not None and message.state is OutboxState.DRAFT:
+            self.open_draft(message.id)  # a draft is for writing, not reading
+        elif message is not None:
             self.open_message(message.id)
 
     def _show_draft_count(self, count: int) -> None:

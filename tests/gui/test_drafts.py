@@ -106,3 +106,18 @@ def test_ctrl_q_asks_first_when_quitting_deletes_the_session(qtbot: QtBot, make_
     assert isinstance(box, QMessageBox)
     click(qtbot, next(b for b in box.buttons() if b.text() == "Quit and delete"))
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=5_000)
+
+
+def test_enter_on_a_draft_in_the_outbox_opens_it_for_writing(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window()
+    type_message(qtbot, window, "pat@example.org", "Half written", "Body.")
+    window.new_message()
+    window.views.show("outbox")
+    outbox = window.outbox_view
+    qtbot.waitUntil(lambda: outbox.model.rowCount() == 1 and outbox.model.message_at(0) is not None, timeout=10_000)
+    outbox.table.selectRow(0)
+    outbox.table.setFocus()
+    qtbot.keyClick(outbox.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.composer.subject.text() == "Half written", timeout=10_000)
+    assert window.views.current() == "compose"
+    assert window.everyday.message_view is None

@@ -28,3 +28,19 @@ def test_the_minimum_size_fits_1280_by_720_with_the_log_dock_open(
     window.resize(*SMALLEST)
     qtbot.waitUntil(lambda: (window.width(), window.height()) == SMALLEST, timeout=5_000)
     assert window.log_panel.isVisible()
+
+
+def test_opening_options_never_makes_the_window_taller(qtbot: QtBot, make_window: WindowFactory) -> None:
+    """At 2x on 2560x1440 the window has 1280x720 to live in: Options must scroll, not grow it."""
+    window = make_window()
+    window.log_panel.show()
+    window.resize(*SMALLEST)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == SMALLEST, timeout=5_000)
+    before = window.minimumSizeHint()
+    window.composer.options_toggle.setChecked(True)
+    QApplication.processEvents()
+    assert window.minimumSizeHint() == before
+    assert (window.width(), window.height()) == SMALLEST
+    send = window.composer.send_button
+    assert send.isVisible()
+    assert window.rect().contains(send.mapTo(window, send.rect().bottomRight()))  # Send is still in sight
