@@ -508,7 +508,7 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage("Sealpost is still starting; finish or clear this message first.", 6000)
                 return
             self.save_draft(keep_if_left=True)
-            self.statusBar().showMessage("The message you were writing was kept as a draft.", 6000)
+            self.statusBar().showMessage("The message you were writing was kept in Drafts (Ctrl+4).", 6000)
         self._draft_timer.stop()
         self.composer.load(None)
         self.views.show("compose")

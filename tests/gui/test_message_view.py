@@ -17,7 +17,8 @@ from pytestqt.qtbot import QtBot
 from desktop_app.core.addresses import Address
 from desktop_app.core.message import Attachment, OutgoingMessage
 from desktop_app.core.outbox_state import OutboxState
-from desktop_app.store.messages import HistoryFilter
+from desktop_app.services.runtime import Runtime
+from desktop_app.store.messages import HistoryFilter, MessageStore
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.message_view import MessageView, SafeBody
 from tests.gui.conftest import WindowFactory, activate, answer, click, send
@@ -61,6 +62,15 @@ def test_the_body_loads_nothing_remote_or_local(qtbot: QtBot, pixel_server: tupl
     assert "Hello" in body.toPlainText()
 
 
+def _started(make_window: WindowFactory) -> tuple[MainWindow, Runtime, MessageStore]:
+    """A window sending at once (no undo wait), its runtime and store."""
+    window = make_window(undo_seconds=0)
+    runtime = window.runtime
+    assert runtime is not None
+    assert runtime.store is not None
+    return window, runtime, runtime.store
+
+
 def _open_from_status(qtbot: QtBot, window: MainWindow, message_id: int) -> MessageView:
     window.views.show("status")
     status = window.status_view
@@ -77,11 +87,7 @@ def _open_from_status(qtbot: QtBot, window: MainWindow, message_id: int) -> Mess
 def test_a_sent_message_opens_and_is_resent_as_a_new_message(
     qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
 ) -> None:
-    window = make_window(undo_seconds=0)
-    runtime = window.runtime
-    assert runtime is not None
-    assert runtime.store is not None
-    store = runtime.store
+    window, runtime, store = _started(make_window)
     report = Attachment.from_bytes("report.pdf", "application/pdf", b"%PDF-1.4 " + b"x" * 2000)
     message = OutgoingMessage(sender="staff@clinic.example", to=(Address("pat@example.org", "Pat"),),
                               subject="Lab results", html="<p>All <b>normal</b>.</p>", text="All normal.",
@@ -131,11 +137,7 @@ def test_a_sent_message_opens_and_is_resent_as_a_new_message(
 
 
 def test_forward_as_new_keeps_the_body_and_asks_for_recipients(qtbot: QtBot, make_window: WindowFactory) -> None:
-    window = make_window(undo_seconds=0)
-    runtime = window.runtime
-    assert runtime is not None
-    assert runtime.store is not None
-    store = runtime.store
+    window, runtime, store = _started(make_window)
     first = runtime.queue(make_message("Referral letter"))
     qtbot.waitUntil(lambda: store.get(first.id).state is OutboxState.ACCEPTED, timeout=20_000)
     view = window.everyday.open_message(first.id)
@@ -147,11 +149,7 @@ def test_forward_as_new_keeps_the_body_and_asks_for_recipients(qtbot: QtBot, mak
 
 
 def test_a_bounced_message_offers_to_correct_the_address(qtbot: QtBot, make_window: WindowFactory) -> None:
-    window = make_window(undo_seconds=0)
-    runtime = window.runtime
-    assert runtime is not None
-    assert runtime.store is not None
-    store = runtime.store
+    window, runtime, store = _started(make_window)
     bounced = "sam.reyes+hardbounce@old-isp.example"
     first = runtime.queue(make_message("Vaccination reminder", bounced))
     qtbot.waitUntil(lambda: store.get(first.id).delivery_summary == "bounced", timeout=20_000)
@@ -207,11 +205,7 @@ def test_a_bounce_notice_stays_until_the_message_is_opened_or_dismissed(
 
 
 def test_suggestions_offer_a_hard_bounced_address_last(qtbot: QtBot, make_window: WindowFactory) -> None:
-    window = make_window(undo_seconds=0)
-    runtime = window.runtime
-    assert runtime is not None
-    assert runtime.store is not None
-    store = runtime.store
+    window, runtime, store = _started(make_window)
     good = runtime.queue(make_message("One", "sam.reyes@new-isp.example"))
     bad = runtime.queue(make_message("Two", "sam.reyes+hardbounce@old-isp.example"))  # the newest
     qtbot.waitUntil(lambda: store.get(bad.id).delivery_summary == "bounced", timeout=20_000)
@@ -224,11 +218,7 @@ def test_suggestions_offer_a_hard_bounced_address_last(qtbot: QtBot, make_window
 
 
 def test_the_detail_pane_never_shows_a_message_the_search_left_out(qtbot: QtBot, make_window: WindowFactory) -> None:
-    window = make_window(undo_seconds=0)
-    runtime = window.runtime
-    assert runtime is not None
-    assert runtime.store is not None
-    store = runtime.store
+    window, runtime, store = _started(make_window)
     first = runtime.queue(make_message("Blood test booked"))
     qtbot.waitUntil(lambda: store.get(first.id).state is OutboxState.ACCEPTED, timeout=20_000)
     window.views.show("status")
