@@ -11,7 +11,7 @@ import base64
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from desktop_app.core.delivery_status import FINAL_BOUNCED, FINAL_DELIVERED
+from desktop_app.core.delivery_status import DELIVERY_STATUSES, FINAL_BOUNCED, FINAL_DELIVERED
 from desktop_app.core.errors import KnownError
 from desktop_app.core.message import Attachment, OutgoingMessage
 from desktop_app.core.outbox_state import OutboxState
@@ -127,7 +127,6 @@ _TIMELINE_WORDS = {
     ("accepted", ""): "Accepted by Paubox",
     ("accepted", "marked sent by user"): "Marked as sent by you",
     ("cancelled", "cancelled by user"): "Cancelled by you",
-    ("opened", ""): "Opened by a recipient",
 }
 _KIND_WORDS = {"sending": "Sending", "outcome_unknown": "Outcome unknown", "failed": "Failed",
                "cancelled": "Cancelled", "accepted": "Accepted by Paubox", "queued": "Waiting to send",
@@ -139,6 +138,11 @@ def timeline_words(kind: str, detail: str) -> str:
     known = _TIMELINE_WORDS.get((kind, detail))
     if known is not None:
         return known
+    if kind == "opened":
+        return f"Opened by {detail}" if detail else "Opened by a recipient"
+    if kind in DELIVERY_STATUSES:  # a receipt's word for one recipient (the detail names them)
+        words = kind[0].upper() + kind[1:]
+        return f"{words}: {detail}" if detail else words
     if kind in _KIND_WORDS:
         words = _KIND_WORDS[kind]
         return f"{words} ({detail})" if detail else words

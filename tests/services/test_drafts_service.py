@@ -21,7 +21,10 @@ def test_timeline_never_shows_internal_words() -> None:
     assert timeline_words("scheduled", "sent from draft") == "Send pressed (waiting out the undo time)"
     assert timeline_words("accepted", "marked sent by user") == "Marked as sent by you"
     assert timeline_words("sending", "attempt 2") == "Sending (attempt 2)"
-    assert timeline_words("hard bounced", "") == "Paubox reports: hard bounced"
+    assert timeline_words("hard bounced", "sam@old-isp.example") == "Hard bounced: sam@old-isp.example"
+    assert timeline_words("delivered", "pat@example.org") == "Delivered: pat@example.org"
+    assert timeline_words("opened", "pat@example.org") == "Opened by pat@example.org"
+    assert timeline_words("a new word", "") == "Paubox reports: a new word"
 
 
 def test_sizes_and_bounces() -> None:
