@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop_app.core.errors import KnownError
-from desktop_app.services.policy_rules import content_export_refusal
 
 if TYPE_CHECKING:
     from desktop_app.services.runtime import Runtime
@@ -41,10 +40,6 @@ def wait_for_delivery(runtime: Runtime, message_id: int, timeout: float) -> bool
 
 
 def export_command(runtime: Runtime, args: argparse.Namespace) -> int:
-    refused = content_export_refusal(runtime.profile.settings, "a message's record")
-    if refused:
-        print(f"sealpost: {refused}", file=sys.stderr)
-        return 2
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtGui import QGuiApplication
 
