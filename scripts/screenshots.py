@@ -237,7 +237,7 @@ def main(argv: list[str]) -> int:
         window.composer.to_field.validate()
         save(window.composer, out, "composer-validation")
         window.composer.load(None)
-        window._draft_timer.stop()  # not a draft: only a picture of the inline check
+        window.compose.drafts.stop()  # no draft of that half-typed address lands in the outbox mid-shot
 
         window.log_panel.show()
         window.views.show("outbox")

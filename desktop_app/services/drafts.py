@@ -16,6 +16,7 @@ from desktop_app.core.errors import KnownError
 from desktop_app.core.message import Attachment, OutgoingMessage
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.records import RecipientDelivery
+from desktop_app.services.history import History
 from desktop_app.services.mailmerge import TEMPLATE, TEMPLATE_VALUES
 from desktop_app.store.messages import HistoryFilter, MessageStore, StatusEvent, StoredMessage
 
@@ -27,13 +28,13 @@ class DraftGone(KnownError):
     """The draft was sent, discarded or deleted meanwhile (another window, or autosave's last word)."""
 
 
-def list_drafts(store: MessageStore) -> list[StoredMessage]:
+def list_drafts(store: History) -> list[StoredMessage]:
     """Every draft, the one edited last first (what a front desk looks for)."""
     drafts = store.get_many(store.list_ids(HistoryFilter(states=(OutboxState.DRAFT,))))
     return sorted(drafts, key=lambda m: (m.updated_at, m.id), reverse=True)
 
 
-def open_draft(store: MessageStore, draft_id: int) -> OutgoingMessage:
+def open_draft(store: History, draft_id: int) -> OutgoingMessage:
     stored = store.get(draft_id)
     if stored.state is not OutboxState.DRAFT:
         raise DraftGone("This draft is no longer a draft: it was sent or discarded meanwhile.")
@@ -67,7 +68,7 @@ class SentMessage:
         return [s.recipient for s in self.statuses if s.delivery_status in FINAL_BOUNCED | SOFT_BOUNCED]
 
 
-def load_sent(store: MessageStore, message_id: int) -> SentMessage:
+def load_sent(store: History, message_id: int) -> SentMessage:
     """Read on a worker, body sanitised again here (what was stored was sanitised when it was sent)."""
     from desktop_app.core.sanitize import sanitize_html
 
@@ -149,7 +150,7 @@ def timeline_words(kind: str, detail: str) -> str:
     return f"Paubox reports: {kind}" + (f" ({detail})" if detail else "")
 
 
-def hard_bounced(store: MessageStore, limit: int = 500) -> set[str]:
+def hard_bounced(store: History, limit: int = 500) -> set[str]:
     """Addresses (lower case) that hard-bounced in recent history, so suggestions offer them last."""
     ids, _more = store.page(HistoryFilter(states=(OutboxState.ACCEPTED,), delivery_status="hard bounced"), limit=limit)
     return {s.recipient.lower() for i in ids for s in store.recipient_statuses(i) if s.delivery_status in FINAL_BOUNCED}

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop_app import APP_NAME, __version__
 from desktop_app.core.outbox_state import OutboxState
+from desktop_app.services.history import history
 from desktop_app.services.profile import Profile
 from desktop_app.ui.main_window import MainWindow, RuntimeFactory
 
@@ -158,10 +159,10 @@ def run_self_test(profile: Profile, make_runtime: RuntimeFactory) -> int:
                                                   OutboxState.OUTCOME_UNKNOWN}, SELF_TEST_TIMEOUT)  # fmt: skip
         if accepted.state is not OutboxState.ACCEPTED:
             return 1, f"self-test: FAILED — message ended {accepted.state.value}: {accepted.last_error}"
-        assert runtime.store is not None
+        reader = history(runtime)
         deadline = time.monotonic() + SELF_TEST_TIMEOUT
         while time.monotonic() < deadline:
-            current = runtime.store.get(stored.id)
+            current = reader.get(stored.id)
             if current.delivery_summary == "delivered":
                 elapsed = time.monotonic() - started
                 return 0, (f"self-test: OK — delivered via sandbox in {elapsed:.1f} s "

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from desktop_app import APP_NAME
 from desktop_app.core.period import parse_period
 from desktop_app.core.times import shown_time
+from desktop_app.services.history import history
 from desktop_app.services.runtime import Runtime
 from desktop_app.store.messages import AuditEntry
 from desktop_app.ui.a11y import make_accessible
@@ -92,8 +93,7 @@ class AuditDialog(QDialog):
         self.resize(760, 460)
 
         def load(_token: CancelToken) -> tuple[list[AuditEntry], int | None, str]:
-            assert runtime.store is not None
-            return runtime.store.audit_entries(), runtime.verify_audit(), forwarding_words(runtime)
+            return history(runtime).audit_entries(), runtime.verify_audit(), forwarding_words(runtime)
 
         jobs.submit(load, name="load audit trail", on_result=self._show, on_error=self._failed, owner=self)
 

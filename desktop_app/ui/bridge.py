@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from desktop_app.services.history import history
+
 if TYPE_CHECKING:  # the engines load after the window has painted; the bridge only passes their objects on
     from desktop_app.api.activity import ActivityEvent
     from desktop_app.services.outbox import EngineStatus
@@ -26,10 +28,9 @@ class ServiceBridge(QObject):
     integrity_problem = Signal(str)  # words for the user: the background check found the database damaged
 
     def attach(self, runtime: Runtime) -> None:
-        assert runtime.store is not None
         assert runtime.outbox is not None
         assert runtime.tracker is not None
-        runtime.store.on_change(self.message_changed.emit)
+        history(runtime).on_change(self.message_changed.emit)
         runtime.activity.subscribe(self._on_activity)
         runtime.outbox.on_status(self._on_status)
         runtime.tracker.on_bounce(self._on_bounce)

@@ -5,6 +5,7 @@ changes is one reload), so it never shows a draft that was sent or deleted meanw
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -27,7 +28,8 @@ from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.message_model import readable_recipients
 
 if TYPE_CHECKING:  # the store loads on the worker that opens it, after the window has painted
-    from desktop_app.store.messages import MessageStore, StoredMessage
+    from desktop_app.services.history import History
+    from desktop_app.store.messages import StoredMessage
 
 RELOAD_DELAY_MS = 200
 
@@ -40,7 +42,8 @@ class DraftsView(QWidget):
     def __init__(self, jobs: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._jobs = jobs
-        self._store: MessageStore | None = None
+        self._store: History | None = None
+        self._delete_draft: Callable[[int], None] | None = None  # deletes and audits (services/drafts.py)
         self._drafts: list[StoredMessage] = []
         self._stale = True
         self.last_question: QMessageBox | None = None
@@ -84,8 +87,9 @@ class DraftsView(QWidget):
         self.table.itemActivated.connect(lambda _item: self.open_selected())
         self._show_rows()
 
-    def set_store(self, store: MessageStore) -> None:
+    def set_store(self, store: History, delete_draft: Callable[[int], None]) -> None:
         self._store = store
+        self._delete_draft = delete_draft
         self.reload()
 
     def message_changed(self, _message_id: int) -> None:
@@ -183,14 +187,12 @@ class DraftsView(QWidget):
         )  # fmt: skip
 
     def _delete(self, draft_id: int) -> None:
-        store = self._store
-        if store is None:
+        delete_draft = self._delete_draft
+        if delete_draft is None:
             return
 
         def run(_token: CancelToken) -> None:
-            from desktop_app.services.drafts import delete_draft
-
-            delete_draft(store, draft_id)
+            delete_draft(draft_id)
 
         def done(_result: object) -> None:
             self.deleted.emit(draft_id)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTableView, QVBoxLayout
 
+from desktop_app.services.history import History, history, is_open, open_store
 from desktop_app.ui.drafts_view import DraftsView
+from desktop_app.ui.features.base import Feature
 from desktop_app.ui.jobs import CancelToken
 from desktop_app.ui.message_model import readable_recipients
 from desktop_app.ui.notices import Bounce, BounceNotice
@@ -20,7 +22,7 @@ from desktop_app.ui.notices import Bounce, BounceNotice
 if TYPE_CHECKING:
     from desktop_app.core.message import OutgoingMessage
     from desktop_app.services.drafts import SentMessage
-    from desktop_app.store.messages import MessageStore
+    from desktop_app.services.runtime import Runtime
     from desktop_app.ui.composer import EditableMessage
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.message_view import MessageView
@@ -28,12 +30,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class Everyday(QObject):
+class Everyday(Feature):
     message_opened = Signal(int)  # a message's view was opened (a bounce notice about it is seen)
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
-        self.window = window
         self.message_view: MessageView | None = None
         self.last_question: object = None
         self.drafts_view = DraftsView(window.jobs, window)
@@ -60,8 +61,14 @@ class Everyday(QObject):
         for table in (window.status_view.table, window.outbox_view.table):  # Enter or a double-click opens
             table.activated.connect(lambda index, t=table: self._open_row(t, index.row()))
 
-    def attach(self, store: MessageStore) -> None:
-        self.drafts_view.set_store(store)
+    def attach(self, runtime: Runtime) -> None:
+        from desktop_app.services.drafts import delete_draft  # loaded with the store
+
+        self.drafts_view.set_store(history(runtime), lambda draft_id: delete_draft(open_store(runtime), draft_id))
+
+    def _history(self) -> History | None:
+        runtime = self.runtime
+        return history(runtime) if runtime is not None and is_open(runtime) else None
 
     def _open_row(self, table: QTableView, row: int) -> None:
         from desktop_app.core.outbox_state import OutboxState
@@ -88,10 +95,10 @@ class Everyday(QObject):
         if composer.draft_id == draft_id:
             window.views.show("compose")
             return
-        runtime = window._ready_runtime()
-        if runtime is None or runtime.store is None:
+        runtime = self.ready_runtime()
+        if runtime is None:
             return
-        store = runtime.store
+        store = history(runtime)
         if not composer.is_empty():
             window.save_draft(keep_if_left=True)
 
@@ -102,7 +109,7 @@ class Everyday(QObject):
             return editable(open_draft(store, draft_id))
 
         def loaded(message: EditableMessage) -> None:
-            window._draft_timer.stop()
+            window.compose.drafts.stop()
             window.views.show("compose")
             composer.load(message, draft_id=draft_id)
             composer.show_info(self.tr("Draft opened. It is saved as you type."), "ok")
@@ -120,16 +127,16 @@ class Everyday(QObject):
         from desktop_app.ui.search_highlight import highlight_matches
 
         window = self.window
-        runtime = window._ready_runtime()
-        if runtime is None or runtime.store is None:
+        runtime = self.ready_runtime()
+        if runtime is None:
             return None
-        store = runtime.store
+        store = history(runtime)
         if self.message_view is None:
             self.message_view = MessageView(window.jobs, window)
             self.message_view.resend_requested.connect(self.resend_as_new)
             self.message_view.forward_requested.connect(self.forward_as_new)
             self.message_view.correct_requested.connect(self.correct_and_resend)
-            self.message_view.add_action(message_record_buttons(self.message_view, window.jobs, window._store))
+            self.message_view.add_action(message_record_buttons(self.message_view, window.jobs, self._history))
         view = self.message_view
         view.show_message(None)
         view.show()
@@ -199,7 +206,7 @@ class Everyday(QObject):
             return editable(runtime.without_footer(message) if runtime is not None else message)
 
         def loaded(ready: EditableMessage) -> None:
-            window._draft_timer.stop()
+            window.compose.drafts.stop()
             if self.message_view is not None:
                 self.message_view.close()  # the new message is what the user works on now
             composer.load(ready)

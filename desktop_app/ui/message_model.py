@@ -20,8 +20,9 @@ from desktop_app.core.times import shown_time
 from desktop_app.ui.jobs import CancelToken, JobRunner
 
 if TYPE_CHECKING:  # the store (SQLCipher, keyring) loads on the worker that opens it, after the first paint
+    from desktop_app.services.history import History
     from desktop_app.store.history_pages import PageKey
-    from desktop_app.store.messages import HistoryFilter, MessageStore, StoredMessage
+    from desktop_app.store.messages import HistoryFilter, StoredMessage
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ class MessageTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.columns = list(columns)
         self._jobs = jobs
-        self._store: MessageStore | None = None
+        self._store: History | None = None
         self._filter: HistoryFilter | None = None
         self._ids: list[int] = []
         self._rows: dict[int, StoredMessage] = {}
@@ -100,7 +101,7 @@ class MessageTableModel(QAbstractTableModel):
 
     # ------------------------------------------------------------------ data source
 
-    def set_store(self, store: MessageStore, flt: HistoryFilter) -> None:
+    def set_store(self, store: History, flt: HistoryFilter) -> None:
         self._store = store
         self.set_filter(flt)
 

@@ -19,12 +19,14 @@ from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocume
 from PySide6.QtWidgets import QWidget
 
 from desktop_app.core.errors import KnownError
+from desktop_app.services import user_actions
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from desktop_app.services.history import History
     from desktop_app.services.message_report import Record
-    from desktop_app.store.messages import MessageStore, StoredMessage
+    from desktop_app.store.messages import StoredMessage
     from desktop_app.ui.jobs import CancelToken, JobRunner
     from desktop_app.ui.message_view import MessageView
 
@@ -106,7 +108,7 @@ def write_pdf(record: Record, target: Path) -> int:
     return pages
 
 
-def export_pdf(store: MessageStore, message_id: int, target: Path, *, no_content_export: bool = False) -> int:
+def export_pdf(store: History, message_id: int, target: Path, *, no_content_export: bool = False) -> int:
     """The one export path (message view and ``sealpost export``): build, write, audit; the page count.
 
     ``no_content_export``: the managed NoContentExport policy, which refuses it in words.
@@ -118,7 +120,7 @@ def export_pdf(store: MessageStore, message_id: int, target: Path, *, no_content
     from desktop_app.services.message_report import build_record
 
     pages = write_pdf(build_record(load_sent(store, message_id)), target)
-    store.audit("export_pdf", message_id=message_id, detail=f"{pages} page(s)")
+    user_actions.exported_pdf(store, message_id, pages)
     return pages
 
 
@@ -148,7 +150,7 @@ class RecordActions:
         self._owner = owner
         self._say = say
 
-    def print_message(self, store: MessageStore, message_id: int) -> None:
+    def print_message(self, store: History, message_id: int) -> None:
         if content_export_forbidden(self._owner):
             self._say(_refused())
             return
@@ -161,12 +163,12 @@ class RecordActions:
 
         def ready(record: Record) -> None:
             if print_record(record, self._owner):
-                self._jobs.submit(lambda _t: store.audit("print", message_id=message_id), name="audit print")
+                self._jobs.submit(lambda _t: user_actions.printed(store, message_id), name="audit print")
                 self._say("Sent to the printer.")
 
         self._jobs.submit(build, name="build record", on_result=ready, on_error=self._failed, owner=self._owner)
 
-    def save_pdf(self, store: MessageStore, message_id: int, suggested: str = "message.pdf") -> None:
+    def save_pdf(self, store: History, message_id: int, suggested: str = "message.pdf") -> None:
         from PySide6.QtWidgets import QFileDialog
 
         if content_export_forbidden(self._owner):
@@ -177,7 +179,7 @@ class RecordActions:
         if name:
             self.write_pdf(store, message_id, Path(name))
 
-    def write_pdf(self, store: MessageStore, message_id: int, target: Path) -> None:
+    def write_pdf(self, store: History, message_id: int, target: Path) -> None:
         forbidden = content_export_forbidden(self._owner)
         self._jobs.submit(lambda _t: export_pdf(store, message_id, target, no_content_export=forbidden),
                           name="export PDF",
@@ -191,7 +193,7 @@ class RecordActions:
 class RecordButtons(QWidget):
     """ "Print…" and "Save as PDF…" for the message a view shows (``current`` says which, or None)."""
 
-    def __init__(self, jobs: JobRunner, current: Callable[[], tuple[MessageStore, StoredMessage] | None],
+    def __init__(self, jobs: JobRunner, current: Callable[[], tuple[History, StoredMessage] | None],
                  parent: QWidget | None = None) -> None:  # fmt: skip
         from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton
 
@@ -229,12 +231,10 @@ def suggested_name(subject: str, message_id: int) -> str:
     return " ".join(cleaned.split())[:60] or f"message-{message_id}"
 
 
-def message_record_buttons(
-    view: MessageView, jobs: JobRunner, store: Callable[[], MessageStore | None]
-) -> RecordButtons:
+def message_record_buttons(view: MessageView, jobs: JobRunner, store: Callable[[], History | None]) -> RecordButtons:
     """Print… and Save as PDF… for the sent-message view, acting on the message it shows."""
 
-    def shown() -> tuple[MessageStore, StoredMessage] | None:
+    def shown() -> tuple[History, StoredMessage] | None:
         current = store()
         return (current, view.sent.stored) if current is not None and view.sent is not None else None
 

@@ -25,7 +25,8 @@ from desktop_app.ui.jobs import JobRunner
 from desktop_app.ui.message_model import Column, MessageTableModel, readable_recipients, relative_time
 
 if TYPE_CHECKING:  # the store loads on the worker that opens it, after the window has painted
-    from desktop_app.store.messages import MessageStore, RequestGroup, StoredMessage
+    from desktop_app.services.history import History
+    from desktop_app.store.messages import RequestGroup, StoredMessage
 
 S = OutboxState
 OUTBOX_STATES = (S.DRAFT, S.QUEUED, S.SCHEDULED, S.SENDING, S.OUTCOME_UNKNOWN, S.FAILED)
@@ -178,7 +179,7 @@ class OutboxView(QWidget):
             button.hide()
             button.clicked.connect(lambda _checked=False, r=resend: self._resolve_shown_group(r))
         self._jobs = jobs
-        self._store: MessageStore | None = None
+        self._store: History | None = None
         self._shown_group: RequestGroup | None = None
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -234,7 +235,7 @@ class OutboxView(QWidget):
         self.model.dataChanged.connect(self._update_actions)
         self._update_empty()
 
-    def set_store(self, store: MessageStore) -> None:
+    def set_store(self, store: History) -> None:
         from desktop_app.store.messages import HistoryFilter  # loaded with the store
 
         self._store = store

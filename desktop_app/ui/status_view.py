@@ -36,7 +36,8 @@ from desktop_app.ui.search_highlight import SearchHighlightDelegate
 
 if TYPE_CHECKING:  # the store loads on the worker that opens it, after the window has painted
     from desktop_app.api.models import RecipientDelivery
-    from desktop_app.store.messages import HistoryFilter, MessageStore, StatusEvent, StoredMessage
+    from desktop_app.services.history import History
+    from desktop_app.store.messages import HistoryFilter, StatusEvent, StoredMessage
 
 
 def delivery_text(message: StoredMessage) -> str:
@@ -74,7 +75,7 @@ class MessageDetail:
     events: list[StatusEvent]
 
 
-def daily_summary(store: MessageStore, now: float) -> tuple[list[str], list[Series]]:
+def daily_summary(store: History, now: float) -> tuple[list[str], list[Series]]:
     """Sent, delivered, bounced and opened per day over the last two weeks (runs on a worker)."""
     today = time.localtime(now)
     midnight = time.mktime((today.tm_year, today.tm_mon, today.tm_mday, 0, 0, 0, 0, 0, -1))
@@ -90,7 +91,7 @@ class StatusView(QWidget):
     def __init__(self, jobs: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._jobs = jobs
-        self._store: MessageStore | None = None
+        self._store: History | None = None
         self._shown_id: int | None = None
         self._chart_stale = True
         self.model = MessageTableModel(HISTORY_COLUMNS, jobs, self)
@@ -210,7 +211,7 @@ class StatusView(QWidget):
         self._chart_settle.timeout.connect(self._refresh_chart_if_stale)
         self.model.modelReset.connect(self._chart_settle.start)
 
-    def set_store(self, store: MessageStore) -> None:
+    def set_store(self, store: History) -> None:
         """List the history at once; the chart follows once the first rows are shown (it reads more)."""
         self._store = store
         self._chart_stale = True
@@ -283,7 +284,7 @@ class StatusView(QWidget):
             self.copy_tracking.setEnabled(False)
             self.record_buttons.setEnabled(False)
 
-    def _shown(self) -> tuple[MessageStore, StoredMessage] | None:
+    def _shown(self) -> tuple[History, StoredMessage] | None:
         message = self.selected()
         return (self._store, message) if self._store is not None and message is not None else None
 

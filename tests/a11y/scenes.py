@@ -135,7 +135,7 @@ def reset(window: QMainWindow) -> None:
     close_dialogs(window)
     lock_screen = getattr(window, "lock_screen", None)
     if lock_screen is not None and lock_screen.isVisible():
-        window._unlock_checked(True)  # type: ignore[attr-defined]
+        window.locking._unlock_checked(True)
     for undo in RESETS:
         undo(window)
     navigation(window).setCurrentRow(0)

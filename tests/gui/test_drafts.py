@@ -51,7 +51,7 @@ def test_ctrl_n_keeps_the_message_in_drafts_and_opening_it_restores_it(
 def test_opening_a_draft_keeps_what_was_being_written(qtbot: QtBot, make_window: WindowFactory) -> None:
     window = make_window()
     type_message(qtbot, window, "pat@example.org", "First patient", "One.")
-    window.new_message()
+    window.compose.new_message()
     view = window.everyday.drafts_view
     qtbot.waitUntil(lambda: len(view.drafts) == 1, timeout=10_000)
     first = view.drafts[0].id
@@ -65,7 +65,7 @@ def test_opening_a_draft_keeps_what_was_being_written(qtbot: QtBot, make_window:
 def test_deleting_a_draft_asks_first(qtbot: QtBot, make_window: WindowFactory) -> None:
     window = make_window()
     type_message(qtbot, window, "pat@example.org", "Throw me away", "Body.")
-    window.new_message()
+    window.compose.new_message()
     window.views.show("drafts")
     view = window.everyday.drafts_view
     qtbot.waitUntil(lambda: _titles(window) == ["Throw me away"], timeout=10_000)

@@ -210,7 +210,7 @@ def test_suggestions_offer_a_hard_bounced_address_last(qtbot: QtBot, make_window
     bad = runtime.queue(make_message("Two", "sam.reyes+hardbounce@old-isp.example"))  # the newest
     qtbot.waitUntil(lambda: store.get(bad.id).delivery_summary == "bounced", timeout=20_000)
     qtbot.waitUntil(lambda: store.get(good.id).state is OutboxState.ACCEPTED, timeout=20_000)
-    window._load_address_book()
+    window.compose.load_known_addresses()
     completions = window.composer.completions
     qtbot.waitUntil(lambda: len(completions.stringList()) == 2, timeout=10_000)
     assert "new-isp" in completions.stringList()[0]

@@ -46,8 +46,8 @@ def test_a_view_inserted_before_status_changes_no_shortcut_or_target(qtbot: QtBo
     assert texts == [*view_texts[:3], "&Dummy", *view_texts[3:]]  # it joins the views' block in the menu
 
     # The bounce badge follows the Status view, wherever its row is now.
-    window.unseen_bounces = 2
-    window._show_bounce_badge()
+    window.status.unseen_bounces = 2
+    window.status.show_badge()
     assert window.views.view("status").item.text() == "Status  ⚠ 2"
     assert window.navigation.item(3).text() == "Dummy"
 

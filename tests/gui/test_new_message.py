@@ -88,4 +88,4 @@ def test_a_bounce_raises_a_count_on_status_until_it_is_seen(qtbot: QtBot, make_w
     assert "1 undelivered message not yet seen" in status_item.data(Qt.ItemDataRole.AccessibleTextRole)
     window.views.show("status")
     assert status_item.text() == "Status"
-    assert window.unseen_bounces == 0
+    assert window.status.unseen_bounces == 0

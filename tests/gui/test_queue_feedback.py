@@ -43,7 +43,7 @@ def test_offline_rows_say_why_and_when_and_the_empty_queue_is_confirmed(
     assert all(text.startswith("in ") and "when Paubox can be reached" in text for text in column("Next try"))
     assert column("Reason") == ["Paubox cannot be reached."] * 2
     assert not outbox.progress.isVisible()  # no "Sending: 0 of 2 done" while nothing is sent
-    window._refresh_counts()
+    window.outbox.refresh_counts()
     qtbot.wait(400)
     assert not outbox.progress.isVisible()
 

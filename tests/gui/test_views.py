@@ -265,7 +265,7 @@ def test_idle_lock_closes_open_dialogs(qtbot: QtBot, make_window: WindowFactory)
 
     window = make_window(passphrase_hash=hash_passphrase("correct horse"), autolock_minutes=5)
     now = [0.0]
-    window.idle = IdleLock(5, clock=lambda: now[0])
+    window.locking.idle = IdleLock(5, clock=lambda: now[0])
     window.idle_timer.setInterval(20)
     settings = window.open_settings()  # left open when the user walked away
     qtbot.waitExposed(settings)

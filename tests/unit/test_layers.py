@@ -75,6 +75,29 @@ def test_checker_catches_a_violation(tmp_path: Path) -> None:
     assert _imports(sample) == ["PySide6.QtCore", "PySide6.QtWidgets"]
 
 
+STORE_REACH = {"store", "audit"}  # the runtime's store, and the audit log it writes (views hold a read-only History)
+
+
+def _store_reaches(path: Path) -> list[str]:
+    """Every ``x.store`` (``runtime.store``, ``self.runtime.store``…) and ``x.audit`` in a file."""
+    tree = ast.parse(path.read_text("utf-8"), filename=str(path))
+    return [f"{path.name}:{node.lineno} .{node.attr}" for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and node.attr in STORE_REACH]  # fmt: skip
+
+
+def test_the_ui_never_reaches_the_store() -> None:
+    """Views read through ``services.history`` and every change or audit record goes through the
+    runtime or a rule in ``services/``, which the CLI shares; no screen holds a rule of its own."""
+    assert [reach for path in _layer_files("ui") for reach in _store_reaches(path)] == []
+
+
+def test_the_store_check_sees_a_reach(tmp_path: Path) -> None:
+    """Negative control: the scan finds the shapes the window used to have."""
+    sample = tmp_path / "reach.py"
+    sample.write_text("runtime.store.get(1)\nself.runtime.store.audit('x')\nstore = window.runtime\n")
+    assert sorted(_store_reaches(sample)) == ["reach.py:1 .store", "reach.py:2 .audit", "reach.py:2 .store"]
+
+
 def test_importing_every_lower_layer_loads_no_qt() -> None:
     """At run time too: the CLI's headless paths and every lower layer never load PySide6."""
     modules = [
