@@ -291,6 +291,9 @@ class MainWindow(QMainWindow):
     def edit_message(self, message_id: int) -> None:
         self.compose.edit_message(message_id)
 
+    def new_message(self) -> None:
+        self.compose.new_message()
+
     def save_draft(self, *, keep_if_left: bool = False) -> None:
         self.compose.drafts.save(keep_if_left=keep_if_left)
 
