@@ -56,6 +56,8 @@ def apply_writing_settings(composer: ComposerView, settings: Settings, store: Me
         return (sanitize_html(signature) if signature.strip() else ""), footer_from_setting(footer_source)
 
     def done(result: tuple[str, Footer | None]) -> None:
+        if result == (composer.signature_html, composer.footer):
+            return  # asked again (the store opened): nothing changed, nothing to redo
         untouched = composer.is_empty() and not composer.body.toPlainText().strip() and composer.draft_id is None
         composer.signature_html, composer.footer = result
         if untouched:
