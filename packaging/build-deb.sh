@@ -13,7 +13,9 @@ ICON_SIZES=(16 24 32 48 64 128 256 512)
 # Needed at run time but not linked: Qt finds fonts through fontconfig and draws boxes without any font.
 EXTRA_DEPENDS="fontconfig, fonts-dejavu-core | fonts-noto-core | fonts-liberation2"
 # The app keeps its API key and database key in the Secret Service; without one it runs with an ephemeral key.
-RECOMMENDS="gnome-keyring | keepassxc"
+# Spell checking loads Enchant at run time (ctypes, not linked) over the hunspell dictionaries; without
+# them the composer says spell checking is off and everything else works.
+RECOMMENDS="gnome-keyring | keepassxc, libenchant-2-2, hunspell-en-us | hunspell-dictionary"
 
 for tool in dpkg-deb dpkg-shlibdeps; do
   command -v "$tool" >/dev/null || { echo "build-deb: $tool is missing (apt-get install dpkg-dev)" >&2; exit 1; }
