@@ -23,8 +23,9 @@ def test_pages_cover_every_match_once_in_the_views_order(tmp_path: Path) -> None
             clock[0] += 1  # runs of five messages share a created_at
         store.add(message(f"Visit {n}", to=f"p{n % 4}@example.org"), state=OutboxState.QUEUED)
     store.add_batch("merge", [(row, message(f"Merge {row}")) for row in range(7)])  # one timestamp for all
-    for flt in (HistoryFilter(states=(OutboxState.QUEUED,)), HistoryFilter(search="visit"),
-                HistoryFilter(recipient="p1@")):  # fmt: skip
+    searches = ("visit", "vi", "Merge 3", "visité", "follow-up")  # streamed, or (the last two) the full match
+    for flt in (HistoryFilter(states=(OutboxState.QUEUED,)), HistoryFilter(recipient="p1@"),
+                *(HistoryFilter(search=text) for text in searches)):  # fmt: skip
         for newest_first in (True, False):
             whole = store.list_ids(flt, newest_first=newest_first)
             paged: list[int] = []
@@ -37,4 +38,6 @@ def test_pages_cover_every_match_once_in_the_views_order(tmp_path: Path) -> None
             assert store.count_matching(flt) == len(whole)
     assert store.count_matching(HistoryFilter(recipient="p1@")) == 6
     assert store.page(HistoryFilter(search="nothing-like-this"), limit=4) == ([], None)
+    assert store.page(HistoryFilter(search="nothinglikethis"), limit=4) == ([], None)
+    assert len(store.list_ids(HistoryFilter(search="vi"))) == 23
     store.close()

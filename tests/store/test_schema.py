@@ -53,11 +53,16 @@ def test_a_first_schema_database_migrates_and_its_tracked_messages_stay_due(tmp_
     create_version_1(path)
     store = MessageStore(open_database(path, KEY))
     try:
-        assert store._db.execute("PRAGMA user_version").fetchone()[0] == database.SCHEMA_VERSION == 1007
+        assert store._db.execute("PRAGMA user_version").fetchone()[0] == database.SCHEMA_VERSION == 1008
         indexes = {r[0] for r in store._db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         tables = {r[0] for r in store._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert {"contacts", "contact_addresses"} <= tables  # 1007: the address book
-        assert {"messages_state_created", "messages_due_poll", "messages_due_single"} <= indexes
+        assert {
+            "messages_state_created",
+            "messages_due_poll",
+            "messages_due_single",
+            "recipient_status_delivery",
+        } <= indexes
         assert "messages_poll" not in indexes
         assert store._db.execute("SELECT next_poll_at FROM messages").fetchone()[0] == 0
         assert [m.tracking_id for m in store.due_polls(now=2.0, limit=10)] == ["trk-1"]
@@ -67,12 +72,12 @@ def test_a_first_schema_database_migrates_and_its_tracked_messages_stay_due(tmp_
 
 
 def test_an_older_sealpost_still_opens_a_migrated_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The new indexes, trigger and tables are minor versions: code that knows only 1000 opens 1007 as it is."""
+    """The new indexes, trigger and tables are minor versions: code that knows only 1000 opens 1008 as it is."""
     path = tmp_path / "s.db"
     open_database(path, KEY).close()
     monkeypatch.setattr(database, "SCHEMA_VERSION", 1000)
     connection = open_database(path, KEY)
-    assert connection.execute("PRAGMA user_version").fetchone()[0] == 1007
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == 1008
     connection.close()
 
 
