@@ -167,7 +167,7 @@ class MessageView(QDialog):
         self.forward_button.setAccessibleName(self.tr("Forward as a new message"))
         self.correct_button = QPushButton(self.tr("&Correct the address and resend"), self)
         self.correct_button.setAccessibleName(self.tr("Correct the address and resend"))
-        self.copy_tracking = QPushButton(self.tr("Copy tracking &id"), self)
+        self.copy_tracking = QPushButton(self.tr("Cop&y tracking id"), self)
         self.copy_tracking.setAccessibleName(self.tr("Copy tracking id"))
         self.close_button = QPushButton(self.tr("Close"), self)
         self.resend_button.clicked.connect(lambda: self._emit(self.resend_requested))
@@ -242,7 +242,7 @@ class MessageView(QDialog):
     def copy_tracking_id(self) -> None:
         QGuiApplication.clipboard().setText(self.tracking.text())
         self.copy_tracking.setText(self.tr("Copied"))
-        QTimer.singleShot(1500, self.copy_tracking, lambda: self.copy_tracking.setText(self.tr("Copy tracking &id")))
+        QTimer.singleShot(1500, self.copy_tracking, lambda: self.copy_tracking.setText(self.tr("Cop&y tracking id")))
 
     def choose_where_to_save(self) -> None:
         row = self.attachments.currentRow()
