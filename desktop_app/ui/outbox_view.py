@@ -65,15 +65,21 @@ class QueueWords:
         return message.state.label
 
     def next_try(self, message: StoredMessage, now: float | None = None) -> str:
+        """Never empty for a message that waits; never "5 s ago" for one that is due."""
+        now = time.time() if now is None else now
+
+        def when(moment: float | None) -> str:
+            return relative_time(moment, now) if moment is not None and moment > now else "now"
+
         if message.state is S.SCHEDULED:
-            return relative_time(message.send_at, now) or "now"
+            return when(message.send_at)
         if message.state is not S.QUEUED:
             return ""
         if self.held:
-            when = HELD_WORDS[self.connectivity][1]
+            condition = HELD_WORDS[self.connectivity][1]
             later = max(self.until or 0.0, message.next_attempt_at or 0.0)
-            return f"{relative_time(later, now)}, {when}" if later > (now or time.time()) else when.capitalize()
-        return relative_time(message.next_attempt_at, now) if message.next_attempt_at else "now"
+            return f"{when(later)}, {condition}" if later > now else condition[0].upper() + condition[1:]
+        return when(message.next_attempt_at)
 
     def reason(self, message: StoredMessage) -> str:
         if message.state is S.QUEUED and self.held and self.detail:
