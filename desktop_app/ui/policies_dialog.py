@@ -28,6 +28,7 @@ class PoliciesDialog(QDialog):
         self.table.setHorizontalHeaderLabels(["Policy", "Value", "Source", "File"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move within it)
         for row, (name, entry) in enumerate(rows):
             value = "not set" if entry["value"] is None else json.dumps(entry["value"], ensure_ascii=False)
             cells = (name, value, SOURCES[entry["source"]], entry["file"] or "")
