@@ -270,9 +270,18 @@ class ComposerSpelling(QObject):
         self.checker: SpellChecker | None = None
         self.problem = ""
         self._configured: tuple[str, int] | None = None
+        self._store: MessageStore | None = None
+        self._unsaved: list[str] = []
 
     def configure(self, language: str, store: MessageStore | None) -> None:
-        """Load ``language``'s dictionary and the personal words (from ``store``) on a worker."""
+        """Load ``language``'s dictionary and the personal words (from ``store``) on a worker.
+
+        No ``store`` means "not known here" (settings applied before or apart from the runtime): the
+        store given earlier stays in use, so words added still reach the encrypted store.
+        """
+        store = store if store is not None else self._store
+        self._store = store
+        self._save_words()
         wanted = (language, id(store))
         if wanted == self._configured:
             return
@@ -280,8 +289,8 @@ class ComposerSpelling(QObject):
         jobs = self._jobs
 
         def add_word(word: str) -> None:
-            if store is not None:
-                jobs.submit(lambda _t: store.add_personal_word(word), name="add to dictionary")
+            self._unsaved.append(word)  # the store may open after the dictionary: saved once it is known
+            self._save_words()
 
         def run(_token: CancelToken) -> SpellChecker:
             from desktop_app.services.spelling import SpellChecker
@@ -303,6 +312,18 @@ class ComposerSpelling(QObject):
                     say(self.problem)
 
         jobs.submit(run, name="open dictionary", on_result=opened, on_error=failed, owner=self._owner)
+
+    def _save_words(self) -> None:
+        target, words = self._store, list(self._unsaved)
+        if target is None or not words:
+            return
+        self._unsaved.clear()
+
+        def save(_token: CancelToken) -> None:
+            for word in words:
+                target.add_personal_word(word)
+
+        self._jobs.submit(save, name="add to dictionary")
 
     def _use(self, checker: SpellChecker | None) -> None:
         self.checker = checker
