@@ -230,6 +230,8 @@ class MessageView(QDialog):
         self.correct_button.setVisible(bool(sent.bounced))
         if sent.bounced:
             self.tabs.setCurrentIndex(0)
+        # The keyboard starts where the reader is going: the fix for a bounce, else the message itself.
+        (self.correct_button if sent.bounced else self.body).setFocus()
 
     def _emit(self, signal: SignalInstance) -> None:
         if self.sent is not None:
