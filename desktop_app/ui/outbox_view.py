@@ -335,7 +335,8 @@ class OutboxView(QWidget):
         elif not waiting and self._waited_while_held:
             self._waited_while_held = False
             self.queue_emptied.emit()
-        sending = total > 1 and not self.words.held
+        moving = counts.get(S.SENDING, 0) > 0 or done > 0  # queued for a retry later is not "sending"
+        sending = total > 1 and moving and not self.words.held
         self.progress.setVisible(sending)
         if sending:
             self.progress.setRange(0, total)

@@ -66,6 +66,10 @@ def test_outbox_progress_bar_hides_when_idle(make_window: WindowFactory) -> None
     assert outbox.progress.text() == "Sending: 1 of 2 done"
     outbox.show_counts({S.DRAFT: 1, S.SCHEDULED: 1, S.ACCEPTED: 3})
     assert not outbox.progress.isVisibleTo(outbox)
+    outbox.show_counts({S.QUEUED: 2, S.ACCEPTED: 3})  # two waiting for a retry: nothing is being sent yet
+    assert not outbox.progress.isVisibleTo(outbox)
+    outbox.show_counts({S.QUEUED: 1, S.SENDING: 1, S.ACCEPTED: 3})
+    assert outbox.progress.text() == "Sending: 0 of 2 done"
 
 
 def _columns_with(image: QImage, colour: str, below: int) -> list[int]:
