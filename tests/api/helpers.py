@@ -12,24 +12,17 @@ from desktop_app.api.activity import ActivityEvent
 from desktop_app.api.client import PauboxClient
 from desktop_app.api.config import ApiConfig, AuthStyle, Secret
 from desktop_app.api.rate_limit import RateLimiter
-from desktop_app.core.addresses import parse_address
 from desktop_app.core.message import OutgoingMessage
 from desktop_app.core.retry import BackoffPolicy
 from desktop_app.sandbox.server import SandboxServer
 from tests.conftest import sandbox_control
+from tests.helpers.messages import make_message
 
 SENDER = "clinic@sealpost.example"
 
 
 def message(subject: str = "Your results", **overrides: Any) -> OutgoingMessage:
-    values: dict[str, Any] = {
-        "sender": SENDER,
-        "to": (parse_address("Pat Doe <patient@example.org>"),),
-        "subject": subject,
-        "text": "Hello",
-    }
-    values.update(overrides)
-    return OutgoingMessage(**values)
+    return make_message(subject, "patient@example.org", name="Pat Doe", sender=SENDER, **overrides)
 
 
 class Recorder:

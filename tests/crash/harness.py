@@ -28,7 +28,6 @@ import keyring
 import keyring.backend
 import keyring.errors
 
-from desktop_app.core.addresses import Address
 from desktop_app.core.message import OutgoingMessage
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.services.ownership import SendingOwnership
@@ -37,6 +36,7 @@ from desktop_app.services.runtime import Overrides, Runtime
 from desktop_app.store import crashpoint, keys
 from desktop_app.store.messages import HistoryFilter, MessageStore
 from desktop_app.store.unlock import open_profile_database
+from tests.helpers.messages import make_message
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -80,10 +80,7 @@ class FileKeyring(keyring.backend.KeyringBackend):
 
 
 def message(subject: str, n: int) -> OutgoingMessage:
-    return OutgoingMessage(
-        sender="staff@clinic.example", to=(Address(f"patient{n}@example.org", "Patient"),), subject=subject,
-        text=f"Body of {subject}",
-    )  # fmt: skip
+    return make_message(subject, f"patient{n}@example.org", name="Patient", text=f"Body of {subject}")
 
 
 def run_child(config: dict[str, Any]) -> None:

@@ -20,7 +20,6 @@ import pytest
 
 from desktop_app.api.client import PauboxClient
 from desktop_app.api.config import ApiConfig
-from desktop_app.core.addresses import Address
 from desktop_app.core.message import OutgoingMessage
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.retry import BackoffPolicy
@@ -31,6 +30,7 @@ from desktop_app.services import runtime_endpoint
 from desktop_app.services.profile import Profile
 from desktop_app.services.runtime import Overrides, Runtime
 from tests.conftest import sandbox_control
+from tests.helpers.messages import make_message
 
 FINAL = {OutboxState.ACCEPTED, OutboxState.FAILED, OutboxState.OUTCOME_UNKNOWN}
 
@@ -78,10 +78,7 @@ class ScriptedTransport(httpx.BaseTransport):
 
 
 def message(n: int = 0, subject: str = "Lab results") -> OutgoingMessage:
-    return OutgoingMessage(
-        sender="staff@clinic.example", to=(Address(f"pat{n}@example.org", "Pat"),), subject=f"{subject} {n}",
-        text="Your results are ready.",
-    )  # fmt: skip
+    return make_message(f"{subject} {n}", f"pat{n}@example.org", text="Your results are ready.")
 
 
 @pytest.fixture

@@ -19,9 +19,10 @@ from desktop_app.core.addresses import (
     parse_address_field,
     split_address_field,
 )
-from desktop_app.core.message import MessageError, OutgoingMessage
+from desktop_app.core.message import MessageError
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.services.runtime import Runtime
+from tests.helpers.messages import make_message
 from tests.security.tally import count, fuzz
 
 ACCEPTED: list[tuple[str, str, str]] = [
@@ -126,17 +127,6 @@ def test_a_field_splits_on_commas_and_semicolons_but_not_inside_quotes_or_bracke
     assert "must be in quotes" in result.errors[0]
 
 
-def _message(**fields: object) -> OutgoingMessage:
-    base: dict[str, object] = {
-        "sender": "staff@clinic.example",
-        "to": (Address("pat@example.org"),),
-        "subject": "Results",
-        "text": "Hello",
-    }
-    base.update(fields)
-    return OutgoingMessage(**base)  # type: ignore[arg-type]
-
-
 @pytest.mark.parametrize(
     ("fields", "why"),
     [
@@ -157,7 +147,7 @@ def _message(**fields: object) -> OutgoingMessage:
 def test_message_headers_refuse_injection_and_too_many_recipients(fields: dict[str, object], why: str) -> None:
     count("address policy cases")
     with pytest.raises((AddressError, MessageError)) as refused:
-        _message(**fields).validate()
+        make_message(**fields).validate()
     assert why in str(refused.value)
 
 
@@ -165,13 +155,13 @@ def test_exactly_100_recipients_across_to_cc_bcc_is_accepted() -> None:
     to = tuple(Address(f"t{n}@example.org") for n in range(40))
     cc = tuple(Address(f"c{n}@example.org") for n in range(30))
     bcc = tuple(Address(f"b{n}@example.org") for n in range(30))
-    _message(to=to, cc=cc, bcc=bcc).validate()
+    make_message(to=to, cc=cc, bcc=bcc).validate()
 
 
 def test_refused_messages_are_never_stored(runtime: Runtime) -> None:
     """The check happens before the outbox: nothing to retry, nothing in the database."""
     too_many = tuple(Address(f"p{n}@example.org") for n in range(MAX_RECIPIENTS + 1))
-    for bad in (_message(to=too_many), _message(subject="Hi\r\nBcc: spy@evil.example")):
+    for bad in (make_message(to=too_many), make_message(subject="Hi\r\nBcc: spy@evil.example")):
         with pytest.raises((AddressError, MessageError)):
             runtime.queue(bad)
     assert runtime.store is not None

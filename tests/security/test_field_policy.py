@@ -13,29 +13,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktop_app.core.addresses import Address, AddressError
+from desktop_app.core.addresses import AddressError
 from desktop_app.core.message import (
     MAX_FILE_NAME_BYTES,
     Attachment,
     MessageError,
-    OutgoingMessage,
     check_content_type,
     check_file_name,
     check_header_name,
 )
+from tests.helpers.messages import make_message
 from tests.security.tally import count, fuzz
-
-
-def _message(**fields: object) -> OutgoingMessage:
-    base: dict[str, object] = {
-        "sender": "staff@clinic.example",
-        "to": (Address("pat@example.org"),),
-        "subject": "Results",
-        "text": "Hello",
-    }
-    base.update(fields)
-    return OutgoingMessage(**base)  # type: ignore[arg-type]
-
 
 GOOD_FILE_NAMES = [
     "results.pdf",
@@ -80,7 +68,7 @@ BAD_FILE_NAMES = [
 def test_good_file_names_are_accepted(name: str) -> None:
     count("field policy cases")
     check_file_name(name)
-    _message(attachments=(Attachment.from_bytes(name, "application/pdf", b"%PDF"),)).validate()
+    make_message(attachments=(Attachment.from_bytes(name, "application/pdf", b"%PDF"),)).validate()
 
 
 @pytest.mark.parametrize(("name", "why"), BAD_FILE_NAMES)
@@ -92,7 +80,7 @@ def test_bad_file_names_are_refused_with_a_reason(name: str, why: str) -> None:
     assert "rename" in str(refused.value).lower() or "name" in str(refused.value)
     # Built directly (as the store does when it loads a message), it still cannot be sent.
     with pytest.raises(MessageError):
-        _message(attachments=(Attachment(name, "application/pdf", "JVBERg=="),)).validate()
+        make_message(attachments=(Attachment(name, "application/pdf", "JVBERg=="),)).validate()
 
 
 def test_a_refusal_never_echoes_the_hiding_character() -> None:
@@ -140,7 +128,7 @@ BAD_CONTENT_TYPES = [
 @pytest.mark.parametrize("content_type", GOOD_CONTENT_TYPES)
 def test_good_content_types_are_accepted(content_type: str) -> None:
     count("field policy cases")
-    _message(attachments=(Attachment.from_bytes("a.bin", content_type, b"x"),)).validate()
+    make_message(attachments=(Attachment.from_bytes("a.bin", content_type, b"x"),)).validate()
 
 
 @pytest.mark.parametrize(("content_type", "why"), BAD_CONTENT_TYPES)
@@ -152,7 +140,7 @@ def test_bad_content_types_are_refused_with_a_reason(content_type: str, why: str
     assert "scan.pdf" in str(refused.value)
     assert "application/pdf" in str(refused.value)  # an example of what to write instead
     with pytest.raises(MessageError):
-        _message(attachments=(Attachment("scan.pdf", content_type, "eA=="),)).validate()
+        make_message(attachments=(Attachment("scan.pdf", content_type, "eA=="),)).validate()
 
 
 GOOD_HEADER_NAMES = ["X-Clinic-Ref", "X-A", "x-lower", "X-Ticket#1", "X-A.B_C~D!"]
@@ -176,14 +164,14 @@ BAD_HEADER_NAMES = [
 def test_good_header_names_are_accepted(name: str) -> None:
     count("field policy cases")
     check_header_name(name)
-    _message(custom_headers=((name, "value"),)).validate()
+    make_message(custom_headers=((name, "value"),)).validate()
 
 
 @pytest.mark.parametrize(("name", "why"), BAD_HEADER_NAMES)
 def test_bad_header_names_are_refused_with_a_reason(name: str, why: str) -> None:
     count("field policy cases")
     with pytest.raises((MessageError, AddressError)) as refused:
-        _message(custom_headers=((name, "value"),)).validate()
+        make_message(custom_headers=((name, "value"),)).validate()
     assert why in str(refused.value)
 
 
@@ -201,12 +189,12 @@ def test_bad_header_names_are_refused_with_a_reason(name: str, why: str) -> None
 def test_header_values_refuse_line_breaks_nul_and_controls(value: str, why: str) -> None:
     count("field policy cases")
     with pytest.raises(AddressError) as refused:
-        _message(custom_headers=(("X-Ref", value),)).validate()
+        make_message(custom_headers=(("X-Ref", value),)).validate()
     assert why in str(refused.value)
 
 
 def test_header_values_keep_ordinary_text() -> None:
-    _message(custom_headers=(("X-Ref", "Dr. Müller: room 4\tfloor 2 — 50%"),)).validate()
+    make_message(custom_headers=(("X-Ref", "Dr. Müller: room 4\tfloor 2 — 50%"),)).validate()
 
 
 _invisible = st.characters(categories=("Cc", "Cf"))

@@ -12,12 +12,12 @@ import httpx
 import pytest
 
 from desktop_app.api.connection import api_root, key_fingerprint
-from desktop_app.core.addresses import Address
 from desktop_app.core.message import OutgoingMessage
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.sandbox.server import SandboxConfig, SandboxServer
 from desktop_app.services.profile import Mode, Profile
 from desktop_app.services.runtime import Overrides, Runtime
+from tests.helpers.messages import make_message
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -39,8 +39,7 @@ def sent_at_sandbox(server: SandboxServer) -> list[dict[str, object]]:
 
 
 def message(subject: str = "Results") -> OutgoingMessage:
-    return OutgoingMessage(sender="staff@clinic.example", to=(Address("patient@example.org"),),
-                           subject=subject, text="Your results are ready.")  # fmt: skip
+    return make_message(subject, "patient@example.org", name="", text="Your results are ready.")
 
 
 @pytest.fixture

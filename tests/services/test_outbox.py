@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from desktop_app.core.addresses import Address
 from desktop_app.core.message import OutgoingMessage
 from desktop_app.core.outbox_state import OutboxState, TransitionError
 from desktop_app.sandbox.server import SandboxServer
 from desktop_app.services.runtime import Runtime
 from tests.conftest import sandbox_control
+from tests.helpers.messages import make_message
 
 DONE = {OutboxState.ACCEPTED, OutboxState.FAILED, OutboxState.OUTCOME_UNKNOWN}
-
-
-def make_message(subject: str = "Lab results", to: str = "pat@example.org") -> OutgoingMessage:
-    return OutgoingMessage(sender="staff@clinic.example", to=(Address(to, "Pat"),), subject=subject, text="Hello")
 
 
 def test_queued_message_is_accepted_with_a_tracking_id(runtime: Runtime) -> None:

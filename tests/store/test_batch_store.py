@@ -14,6 +14,7 @@ from desktop_app.store import batches as batch_module
 from desktop_app.store import messages as store_module
 from desktop_app.store.messages import Change, HistoryFilter, MessageStore
 from desktop_app.store.unlock import open_profile_database
+from tests.helpers.messages import make_message
 
 
 def row(n: int) -> tuple[int, OutgoingMessage]:
@@ -86,10 +87,6 @@ def test_claims_of_a_large_batch_walk_an_index(store: MessageStore) -> None:
     assert [m.batch_id for m in claimed] == ["b4"] * 50
 
 
-def single(subject: str) -> OutgoingMessage:
-    return OutgoingMessage(sender="staff@clinic.example", to=(Address("solo@example.org"),), subject=subject, text="x")
-
-
 def test_single_claims_read_only_the_singles_index(store: MessageStore) -> None:
     store.add_batch("b5", (row(n) for n in range(60)))
     for sql in (
@@ -111,7 +108,7 @@ def test_a_single_message_due_is_claimed_at_once_beside_a_batch(store: MessageSt
     store.add_batch("b6", (row(n) for n in range(60)))
     assert store.count_due(1e12, 20, bulk=False) == 0
     assert store.claim_due(1e12, 5, bulk=False, owner="o") == []
-    added = store.add(single("Now"))
+    added = store.add(make_message("Now", "solo@example.org"))
     assert store.count_due(1e12, 20, bulk=False) == 1
     [claimed] = store.claim_due(1e12, 5, bulk=False, owner="o")
     assert claimed.id == added.id
@@ -123,7 +120,7 @@ def test_a_single_message_due_is_claimed_at_once_beside_a_batch(store: MessageSt
     assert [m.id for m in store.claim_due(50.0, 5, bulk=False, owner="o")] == [added.id]
     other = MessageStore(open_profile_database(tmp_path / "s.db", "p1"))  # another process's connection
     try:
-        other.add(single("From elsewhere"))
+        other.add(make_message("From elsewhere", "solo@example.org"))
     finally:
         other.close()
     assert store.count_due(1e12, 20, bulk=False) == 1

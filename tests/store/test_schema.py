@@ -23,7 +23,7 @@ from desktop_app.store.database import (
     transaction,
 )
 from desktop_app.store.messages import MessageStore
-from tests.store.test_store import message
+from tests.helpers.messages import make_message as message
 
 KEY = secrets.token_bytes(32)
 

@@ -20,13 +20,9 @@ from desktop_app.store import keys
 from desktop_app.store.database import StoreError, WrongKey, open_database, rekey
 from desktop_app.store.messages import HistoryFilter, MessageStore
 from desktop_app.store.unlock import open_profile_database
+from tests.helpers.messages import make_message
 
 PROFILE_ID = "p1"
-
-
-def message(subject: str = "Knee MRI", to: str = "pat@example.org") -> OutgoingMessage:
-    return OutgoingMessage(sender="staff@clinic.example", to=(Address(to, "Pat Doe"),), subject=subject,
-                           text="Results attached")  # fmt: skip
 
 
 def open_store(path: Path, clock: float | None = None) -> MessageStore:
@@ -36,7 +32,7 @@ def open_store(path: Path, clock: float | None = None) -> MessageStore:
 
 def test_database_file_is_encrypted(tmp_path: Path) -> None:
     store = open_store(tmp_path / "s.db")
-    store.add(message("Canary-subject-xyz"))
+    store.add(make_message("Canary-subject-xyz"))
     store.close()
     raw = (tmp_path / "s.db").read_bytes()
     assert not raw.startswith(b"SQLite format 3")
@@ -45,7 +41,7 @@ def test_database_file_is_encrypted(tmp_path: Path) -> None:
 
 def test_rotation_replaces_the_key_and_keeps_every_message(tmp_path: Path) -> None:
     store = open_store(tmp_path / "s.db")
-    store.add(message())
+    store.add(make_message())
     old_key = keys.load_database_key(PROFILE_ID)
     store.rotate_key(PROFILE_ID)
     store.close()
@@ -145,7 +141,7 @@ def test_locked_keyring_is_explained_and_writes_nothing(tmp_path: Path) -> None:
 
 
 def accepted(store: MessageStore, subject: str) -> int:
-    message_id = store.add(message(subject)).id
+    message_id = store.add(make_message(subject)).id
     store.transition(message_id, OutboxState.SENDING)
     store.transition(message_id, OutboxState.ACCEPTED, tracking_id=f"t-{message_id}")
     return message_id
@@ -185,7 +181,7 @@ def test_runtime_purges_on_open_per_the_retention_setting(tmp_path: Path) -> Non
 def test_search_and_filters(tmp_path: Path) -> None:
     store = open_store(tmp_path / "s.db")
     knee = accepted(store, "Knee MRI results")
-    store.add(message("Flu shot reminder", to="lee@example.net"))
+    store.add(make_message("Flu shot reminder", to="lee@example.net"))
     assert store.list_ids(HistoryFilter(search="kne")) == [knee]
     assert store.list_ids(HistoryFilter(search="MRI", states=(OutboxState.QUEUED,))) == []
     assert len(store.list_ids(HistoryFilter(recipient="example.net"))) == 1
@@ -207,7 +203,7 @@ def test_audit_log_is_append_only_and_chained(tmp_path: Path) -> None:
 def test_rotation_with_the_real_secret_service(tmp_path: Path) -> None:
     profile_id = secrets.token_hex(8)
     store = MessageStore(open_profile_database(tmp_path / "s.db", profile_id))
-    store.add(message())
+    store.add(make_message())
     store.rotate_key(profile_id)
     store.close()
     reopened = MessageStore(open_profile_database(tmp_path / "s.db", profile_id))
@@ -245,7 +241,7 @@ def test_daily_counts_for_the_history_chart(tmp_path: Path) -> None:
     bounced = accepted(stores[2], "Day three, bounced")
     stores[2].record_receipt(bounced, [RecipientDelivery("pat@example.org", "hard bounced")], final=True,
                              next_poll_at=None)  # fmt: skip
-    stores[2].add(message("Still queued: not sent yet"))
+    stores[2].add(make_message("Still queued: not sent yet"))
     counts = stores[2].daily_counts(start, 3)
     assert counts == {"sent": [1, 0, 1], "delivered": [1, 0, 0], "bounced": [0, 0, 1], "opened": [1, 0, 0]}
     assert stores[2].daily_counts(start + day, 3)["sent"] == [0, 1, 0]  # the first day is before the window

@@ -7,7 +7,6 @@ each choice, how stored messages (old and new) load, and what makes a mail-merge
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from types import SimpleNamespace
 
@@ -16,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop_app.api.models import message_payload, send_payload, templated_payload
-from desktop_app.core.addresses import Address, AddressError
+from desktop_app.core.addresses import AddressError
 from desktop_app.core.message import (
     DEFAULT_ATTACHMENT_LIMIT_BYTES,
     MAX_LIST_UNSUBSCRIBE_LENGTH,
@@ -34,14 +33,10 @@ from desktop_app.sandbox.config import DEFAULT_ATTACHMENT_LIMIT_MB, SandboxConfi
 from desktop_app.services.mailmerge import Body, Switches, batch_identity, plan_batch
 from desktop_app.services.outbox import _bulk_capable
 from desktop_app.services.profile import Settings
+from tests.helpers.messages import make_message
 
 HTTPS = "<https://clinic.example/unsubscribe?u=42>"
 MAILTO = "<mailto:unsubscribe@clinic.example?subject=unsubscribe>"
-
-
-def message(**changes: object) -> OutgoingMessage:
-    base = OutgoingMessage(sender="staff@clinic.example", to=(Address("pat@example.org"),), subject="S", text="Hi")
-    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- List-Unsubscribe
@@ -128,15 +123,17 @@ def test_unsubscribe_url_is_one_bounded_https_url(url: str, words: str) -> None:
 
 
 def test_validate_applies_the_unsubscribe_rules() -> None:
-    message(list_unsubscribe=HTTPS, list_unsubscribe_post=True, unsubscribe_url="https://clinic.example/u").validate()
+    make_message(
+        list_unsubscribe=HTTPS, list_unsubscribe_post=True, unsubscribe_url="https://clinic.example/u"
+    ).validate()
     with pytest.raises(MessageError, match="only mailto: and https://"):
-        message(list_unsubscribe="<http://clinic.example/u>").validate()
+        make_message(list_unsubscribe="<http://clinic.example/u>").validate()
     with pytest.raises(MessageError, match="needs an <https://"):
-        message(list_unsubscribe=MAILTO, list_unsubscribe_post=True).validate()
+        make_message(list_unsubscribe=MAILTO, list_unsubscribe_post=True).validate()
     with pytest.raises(MessageError, match="needs an <https://"):
-        message(list_unsubscribe_post=True).validate()
+        make_message(list_unsubscribe_post=True).validate()
     with pytest.raises(MessageError, match="must be an https://"):
-        message(unsubscribe_url="http://clinic.example/u").validate()
+        make_message(unsubscribe_url="http://clinic.example/u").validate()
 
 
 def test_unsubscribe_headers_are_not_custom_headers() -> None:
@@ -144,25 +141,25 @@ def test_unsubscribe_headers_are_not_custom_headers() -> None:
         with pytest.raises(MessageError, match="not a custom header"):
             check_header_name(name)
         with pytest.raises(MessageError, match="not a custom header"):
-            message(custom_headers=((name, HTTPS),)).validate()
+            make_message(custom_headers=((name, HTTPS),)).validate()
 
 
 # --------------------------------------------------------------------------- the payload
 
 
 def test_no_tracking_field_unless_chosen() -> None:
-    data = send_payload(message())["data"]
+    data = send_payload(make_message())["data"]
     assert set(data) == {"message"}
     assert "override_open_tracking" not in json.dumps(data)
-    assert send_payload(message(open_tracking=True))["data"]["override_open_tracking"] is True
-    chosen_off = send_payload(message(open_tracking=False, link_tracking=False))["data"]
+    assert send_payload(make_message(open_tracking=True))["data"]["override_open_tracking"] is True
+    chosen_off = send_payload(make_message(open_tracking=False, link_tracking=False))["data"]
     assert chosen_off["override_open_tracking"] is False
     assert chosen_off["override_link_tracking"] is False
-    assert "override_open_tracking" not in send_payload(message(link_tracking=True))["data"]
+    assert "override_open_tracking" not in send_payload(make_message(link_tracking=True))["data"]
 
 
 def test_unsubscribe_headers_and_url_in_the_payload() -> None:
-    chosen = message(list_unsubscribe=f" {MAILTO}, {HTTPS} ", list_unsubscribe_post=True,
+    chosen = make_message(list_unsubscribe=f" {MAILTO}, {HTTPS} ", list_unsubscribe_post=True,
                      unsubscribe_url="https://clinic.example/u", custom_headers=(("X-Ref", "7"),))  # fmt: skip
     payload = send_payload(chosen)["data"]
     headers = payload["message"]["headers"]
@@ -170,15 +167,17 @@ def test_unsubscribe_headers_and_url_in_the_payload() -> None:
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert headers["X-Ref"] == "7"
     assert payload["unsubscribe_url"] == "https://clinic.example/u"
-    plain = message_payload(message())["headers"]
+    plain = message_payload(make_message())["headers"]
     assert set(plain) == {"subject", "from"}
     # The one-click header only ever goes with a List-Unsubscribe value.
-    assert "List-Unsubscribe-Post" not in message_payload(message(list_unsubscribe_post=True))["headers"]
+    assert "List-Unsubscribe-Post" not in message_payload(make_message(list_unsubscribe_post=True))["headers"]
 
 
 def test_templated_payload_carries_chosen_options_only() -> None:
-    assert set(templated_payload("t", "{}", message())["data"]) == {"template_name", "template_values", "message"}
-    data = templated_payload("t", "{}", message(link_tracking=False, unsubscribe_url="https://c.example/u"))["data"]
+    assert set(templated_payload("t", "{}", make_message())["data"]) == {"template_name", "template_values", "message"}
+    data = templated_payload("t", "{}", make_message(link_tracking=False, unsubscribe_url="https://c.example/u"))[
+        "data"
+    ]
     assert data["override_link_tracking"] is False
     assert data["unsubscribe_url"] == "https://c.example/u"
     assert "override_open_tracking" not in data
@@ -190,16 +189,16 @@ def test_templated_payload_carries_chosen_options_only() -> None:
 def test_three_state_tracking_and_unsubscribe_round_trip() -> None:
     for open_choice in (None, True, False):
         for link_choice in (None, True, False):
-            original = message(open_tracking=open_choice, link_tracking=link_choice)
+            original = make_message(open_tracking=open_choice, link_tracking=link_choice)
             loaded = message_from_dict(json.loads(json.dumps(message_to_dict(original))))
             assert (loaded.open_tracking, loaded.link_tracking) == (open_choice, link_choice)
-    full = message(list_unsubscribe=HTTPS, list_unsubscribe_post=True, unsubscribe_url="https://c.example/u")
+    full = make_message(list_unsubscribe=HTTPS, list_unsubscribe_post=True, unsubscribe_url="https://c.example/u")
     assert message_from_dict(message_to_dict(full)) == full
 
 
 def test_old_stored_payloads_load_with_the_account_default() -> None:
     """Before tracking had three states, false meant "nothing chosen": it loads as None."""
-    old = message_to_dict(message())
+    old = message_to_dict(make_message())
     old.update(open_tracking=False, link_tracking=True)
     loaded = message_from_dict(old)
     assert loaded.open_tracking is None  # not "off": the old composer could not say off
@@ -212,7 +211,7 @@ def test_old_stored_payloads_load_with_the_account_default() -> None:
 
 def test_a_message_without_choices_is_stored_exactly_as_before() -> None:
     """Keys an older version did not write appear only when set (batch rows still match)."""
-    stored = message_to_dict(message())
+    stored = message_to_dict(make_message())
     assert stored["open_tracking"] is False
     assert stored["link_tracking"] is False
     assert not {"open_tracking_off", "link_tracking_off", "list_unsubscribe", "list_unsubscribe_post",
@@ -234,7 +233,7 @@ def test_a_message_without_choices_is_stored_exactly_as_before() -> None:
     ],
 )
 def test_a_message_with_an_explicit_choice_goes_singly(changes: dict[str, object], bulk: bool) -> None:
-    stored = SimpleNamespace(message=message(**changes))
+    stored = SimpleNamespace(message=make_message(**changes))
     assert _bulk_capable(stored) is bulk  # type: ignore[arg-type]
 
 
