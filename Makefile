@@ -13,12 +13,17 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	@touch $(STAMP)
 
+## The compiled translation catalogues (build products, not committed; see docs/accessibility.md).
+QM := resources/i18n/sealpost_es.qm
+$(QM): resources/i18n/sealpost_es.ts $(STAMP)
+	@BIN=$(BIN) scripts/build-translations.sh
+
 ## Start the app (sandbox mode when no credentials are configured).
-run: $(STAMP)
+run: $(STAMP) $(QM)
 	$(BIN)/sealpost $(ARGS)
 
 ## Run the whole test suite: lint, types, then pytest under a real, throwaway Secret Service keyring.
-test: $(STAMP)
+test: $(STAMP) $(QM)
 	$(BIN)/ruff check desktop_app tests benchmarks scripts
 	$(BIN)/ruff format --check desktop_app tests benchmarks scripts
 	$(BIN)/mypy
@@ -46,7 +51,7 @@ package: $(STAMP)
 package-check: package
 	PYTHON=$(BIN)/python packaging/smoke-test.sh
 
-screenshots: $(STAMP)
+screenshots: $(STAMP) $(QM)
 	scripts/with-test-keyring.sh xvfb-run -a -s "-screen 0 1280x800x24" $(BIN)/python scripts/screenshots.py docs/screenshots
 
 clean:

@@ -28,6 +28,8 @@ grep -q "<release version=\"$VERSION\"" resources/sealpost.metainfo.xml \
   || echo "build-deb: warning: no <release version=\"$VERSION\"> in resources/sealpost.metainfo.xml" >&2
 
 started=$SECONDS
+BIN=$(dirname "$PYTHON") scripts/build-translations.sh  # the .qm catalogues the bundle ships
+ls resources/i18n/*.qm >/dev/null || { echo "build-deb: no compiled translations" >&2; exit 1; }
 "$PYTHON" -m PyInstaller --noconfirm --log-level WARN --distpath "$build/dist" --workpath "$build/work" \
   packaging/sealpost.spec
 bundle_seconds=$((SECONDS - started))

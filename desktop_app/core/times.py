@@ -8,6 +8,13 @@ from __future__ import annotations
 import time
 from email.utils import parsedate_to_datetime
 
+_DATE_PATTERN = ["%Y-%m-%d"]
+
+
+def set_date_pattern(pattern: str) -> None:
+    """How dates are written (strftime), set by the GUI from its locale (``%d/%m/%Y`` in Spanish)."""
+    _DATE_PATTERN[0] = pattern
+
 
 def shown_time(moment: float | None, now: float | None = None, *, seconds: bool = False) -> str:
     """``14:05`` today, ``2026-11-30 14:05`` on another day (local time); ``""`` for no time."""
@@ -18,7 +25,7 @@ def shown_time(moment: float | None, now: float | None = None, *, seconds: bool 
     clock = "%H:%M:%S" if seconds else "%H:%M"
     if local[:3] == today[:3]:
         return time.strftime(clock, local)
-    return time.strftime(f"%Y-%m-%d {clock}", local)
+    return time.strftime(f"{_DATE_PATTERN[0]} {clock}", local)
 
 
 def api_time(text: str) -> float | None:

@@ -61,6 +61,7 @@ def _internal(what: str) -> Spec:
 
 
 _THEMES = (("system", "Same as the system"), ("light", "Light"), ("dark", "Dark"))
+_LANGUAGES = (("system", "Same as the system"), ("en", "English"), ("es", "Español"))
 _TRACKING = (("account", "The Paubox account's setting"), ("on", "On"), ("off", "Off"))
 
 
@@ -161,6 +162,8 @@ class Settings:
                  "empty: off.", "Privacy"),
     )  # fmt: skip
     theme: str = _setting("system", Spec("Theme", "Light, dark or as the system.", "Appearance", choices=_THEMES))
+    language: str = _setting("system", Spec("Language", "The window's language; it changes at the next start.",
+                                            "Appearance", choices=_LANGUAGES))  # fmt: skip
     # Set by policies only (the settings file cannot turn these on).
     allow_non_tls: bool = _setting(
         False, Spec("Allow delivery without TLS", "Whether a message may be delivered without TLS.", user=False)

@@ -16,6 +16,7 @@ from desktop_app import APP_NAME, __version__
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.services.history import history
 from desktop_app.services.profile import Profile
+from desktop_app.ui.i18n import install_translations
 from desktop_app.ui.main_window import MainWindow, RuntimeFactory
 
 if TYPE_CHECKING:
@@ -97,6 +98,7 @@ def run_gui(profile: Profile, make_runtime: RuntimeFactory) -> int:
     from desktop_app.ui.single_window import WindowClaim, bring_to_front
 
     app = create_application()
+    install_translations(app, profile.settings.language)
     qInstallMessageHandler(_route_qt_messages)
     claim = WindowClaim(profile.directory)
     if not claim.try_claim():
@@ -138,6 +140,7 @@ def run_self_test(profile: Profile, make_runtime: RuntimeFactory) -> int:
     """Start the real window, send one message through the real outbox to the embedded sandbox,
     wait until it is reported delivered, print one line, and exit 0 (non-zero on any failure)."""
     app = create_application()
+    install_translations(app, profile.settings.language)
     qInstallMessageHandler(_route_qt_messages)
     window = MainWindow(profile, make_runtime)
     window.show()

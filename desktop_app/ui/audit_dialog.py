@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QCoreApplication, QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -42,13 +42,13 @@ COLUMNS = ("Time", "Who", "Action", "Message", "Detail")
 class AuditDialog(QDialog):
     def __init__(self, runtime: Runtime, jobs: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"{APP_NAME} — audit trail")
-        self.setAccessibleName("Audit trail")
-        self.verdict = QLabel("Checking the audit trail…", self)
+        self.setWindowTitle(self.tr("{0} — audit trail").format(APP_NAME))
+        self.setAccessibleName(self.tr("Audit trail"))
+        self.verdict = QLabel(self.tr("Checking the audit trail…"), self)
         self.verdict.setObjectName("auditVerdict")
         self.verdict.setWordWrap(True)
         self.table = QTableWidget(0, len(COLUMNS), self)
-        self.table.setAccessibleName("Audit entries")
+        self.table.setAccessibleName(self.tr("Audit entries"))
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -63,18 +63,18 @@ class AuditDialog(QDialog):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setAccessibleName(name)
-        self.include_recipients = QCheckBox("Include recipient addresses (PHI)", self)
+        self.include_recipients = QCheckBox(self.tr("Include recipient addresses (PHI)"), self)
         if runtime.profile.settings.no_content_export:
             self.include_recipients.setEnabled(False)
-            self.include_recipients.setToolTip("Managed by your organisation (NoContentExport)")
-        self.export_button = QPushButton("&Export…", self)
-        self.export_button.setAccessibleName("Export the audit trail")
+            self.include_recipients.setToolTip(self.tr("Managed by your organisation (NoContentExport)"))
+        self.export_button = QPushButton(self.tr("&Export…"), self)
+        self.export_button.setAccessibleName(self.tr("Export the audit trail"))
         self.export_button.clicked.connect(self._choose_export_folder)
         self.export_result = QLabel("", self)
         self.export_result.setObjectName("auditExportResult")
         self.export_result.setWordWrap(True)
         export_row = QHBoxLayout()
-        from_label, to_label = QLabel("From", self), QLabel("to", self)
+        from_label, to_label = QLabel(self.tr("From"), self), QLabel("to", self)
         from_label.setBuddy(self.period_from)  # screen readers read the date fields by these labels
         to_label.setBuddy(self.period_to)
         for widget in (from_label, self.period_from, to_label, self.period_to,
@@ -110,7 +110,7 @@ class AuditDialog(QDialog):
         include = self.include_recipients.isChecked()
         runtime = self._runtime
         self.export_button.setEnabled(False)
-        self.export_result.setText("Exporting…")
+        self.export_result.setText(self.tr("Exporting…"))
 
         def run(_token: CancelToken) -> str:
             result = export_audit(runtime, parse_period(start, end, now=time.time()), folder,
@@ -126,25 +126,28 @@ class AuditDialog(QDialog):
 
         def failed(error: BaseException) -> None:
             self.export_button.setEnabled(True)
-            self.export_result.setText(f"Not exported: {error}")
+            self.export_result.setText(QCoreApplication.translate("audit_dialog", "Not exported: {0}").format(error))
 
         self._jobs.submit(run, name="export audit trail", on_result=done, on_error=failed, owner=self)
 
     def _failed(self, error: BaseException) -> None:
-        self.verdict.setText(f"The audit trail could not be read: {error}")
+        self.verdict.setText(self.tr("The audit trail could not be read: {0}").format(error))
 
     def _show(self, result: tuple[list[AuditEntry], int | None, str]) -> None:
         entries, first_bad, forwarding = result
         if first_bad is None:
             self.verdict.setProperty("tone", "ok")
             self.verdict.setText(
-                f"{_entries(len(entries))}. The trail is intact: no entry was changed or removed.{forwarding}"
+                self.tr("{0}. The trail is intact: no entry was changed or removed.{1}").format(
+                    _entries(len(entries)), forwarding
+                )
             )
         else:
             self.verdict.setProperty("tone", "error")
             self.verdict.setText(
-                f"Entry {first_bad} was changed or removed after it was written. Keep this profile as it is "
-                "and tell your security officer."
+                self.tr(
+                    "Entry {0} was changed or removed after it was written. Keep this profile as it is and tell your security officer."  # noqa: E501
+                ).format(first_bad)
             )
         self.verdict.style().unpolish(self.verdict)
         self.verdict.style().polish(self.verdict)

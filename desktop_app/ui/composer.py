@@ -18,7 +18,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QStringListModel, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QModelIndex,
+    QPersistentModelIndex,
+    QStringListModel,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QDragEnterEvent,
@@ -148,7 +157,7 @@ class AddressField(QWidget):
             self.edit.setCompleter(completer)
         self.error = QLabel(self)
         self.error.setObjectName("fieldError")
-        self.error.setAccessibleName(f"{name} problems")
+        self.error.setAccessibleName(self.tr("{0} problems").format(name))
         self.error.setWordWrap(True)
         self.error.hide()
         layout = QVBoxLayout(self)
@@ -202,21 +211,22 @@ class SafePreview(QTextBrowser):
 class RichTextToolbar(QToolBar):
     """Bold, italic, lists, headings and links for the body; each action has a name and a shortcut."""
 
-    HEADINGS = (("Paragraph", 0), ("Heading 1", 1), ("Heading 2", 2), ("Heading 3", 3))
+    HEADINGS = ((str(QT_TRANSLATE_NOOP("RichTextToolbar", "Paragraph")), 0), (str(QT_TRANSLATE_NOOP("RichTextToolbar", "Heading 1")), 1),  # noqa: E501
+                (str(QT_TRANSLATE_NOOP("RichTextToolbar", "Heading 2")), 2), (str(QT_TRANSLATE_NOOP("RichTextToolbar", "Heading 3")), 3))  # fmt: skip  # noqa: E501
 
     def __init__(self, editor: QTextEdit, parent: QWidget | None = None) -> None:
-        super().__init__("Formatting", parent)
-        self.setAccessibleName("Formatting")
+        super().__init__(self.tr("Formatting"), parent)
+        self.setAccessibleName(self.tr("Formatting"))
         self.editor = editor
-        self.bold = self._action("Bold", "Ctrl+B", self._toggle_bold, checkable=True)
-        self.italic = self._action("Italic", "Ctrl+I", self._toggle_italic, checkable=True)
-        self.bullets = self._action("• List", "", lambda: self._list(QTextListFormat.Style.ListDisc))
-        self.numbers = self._action("1. List", "", lambda: self._list(QTextListFormat.Style.ListDecimal))
-        self.link = self._action("Link…", "Ctrl+K", self._insert_link)
+        self.bold = self._action(self.tr("Bold"), "Ctrl+B", self._toggle_bold, checkable=True)
+        self.italic = self._action(self.tr("Italic"), "Ctrl+I", self._toggle_italic, checkable=True)
+        self.bullets = self._action(self.tr("• List"), "", lambda: self._list(QTextListFormat.Style.ListDisc))
+        self.numbers = self._action(self.tr("1. List"), "", lambda: self._list(QTextListFormat.Style.ListDecimal))
+        self.link = self._action(self.tr("Link…"), "Ctrl+K", self._insert_link)
         self.heading = QComboBox(self)
-        self.heading.setAccessibleName("Paragraph style")
+        self.heading.setAccessibleName(self.tr("Paragraph style"))
         for title, level in self.HEADINGS:
-            self.heading.addItem(title, level)
+            self.heading.addItem(self.tr(str(title)), level)
         self.heading.activated.connect(lambda i: self._set_heading(int(self.heading.itemData(i))))
         self.addWidget(self.heading)
         editor.currentCharFormatChanged.connect(self._sync)
@@ -306,20 +316,20 @@ class AttachmentPanel(QWidget):
         self.attachments: list[Attachment] = []
         self._reserved = 0  # encoded bytes of files still being read
         self.list = QListWidget(self)
-        self.list.setAccessibleName("Attachments")
+        self.list.setAccessibleName(self.tr("Attachments"))
         self.list.setFixedHeight(46)
-        self.add_button = QPushButton("Attach files…", self)
-        self.add_button.setAccessibleName("Attach files")
+        self.add_button = QPushButton(self.tr("Attach files…"), self)
+        self.add_button.setAccessibleName(self.tr("Attach files"))
         self.add_button.clicked.connect(self.choose_files)
-        self.remove_button = QPushButton("Remove", self)
-        self.remove_button.setAccessibleName("Remove attachment")
+        self.remove_button = QPushButton(self.tr("Remove"), self)
+        self.remove_button.setAccessibleName(self.tr("Remove attachment"))
         self.remove_button.clicked.connect(self.remove_selected)
         self.budget = QProgressBar(self)
-        self.budget.setAccessibleName("Attachment budget")
+        self.budget.setAccessibleName(self.tr("Attachment budget"))
         self.budget.setTextVisible(True)
         self.problem = QLabel(self)
         self.problem.setObjectName("fieldError")
-        self.problem.setAccessibleName("Attachment problem")
+        self.problem.setAccessibleName(self.tr("Attachment problem"))
         self.problem.setWordWrap(True)
         self.problem.hide()
         row = QHBoxLayout()
@@ -407,7 +417,9 @@ class AttachmentPanel(QWidget):
     def _refresh(self) -> None:
         self.list.clear()
         for attachment in self.attachments:
-            self.list.addItem(f"{attachment.file_name}  ({megabytes(attachment.encoded_size)} encoded)")
+            self.list.addItem(
+                self.tr("{0}  ({1} encoded)").format(attachment.file_name, megabytes(attachment.encoded_size))
+            )
         self.list.setVisible(bool(self.attachments))
         self.remove_button.setEnabled(bool(self.attachments))
         used = self.used_bytes
@@ -455,16 +467,19 @@ def parse_custom_headers(text: str) -> tuple[tuple[tuple[str, str], ...], list[s
 class TrackingChoice(QComboBox):
     """Three states for one Paubox tracking override: the account's default (nothing sent), on, off."""
 
-    CHOICES: tuple[tuple[str, bool | None], ...] = (("Account default", None), ("On", True), ("Off", False))
+    CHOICES: tuple[tuple[str, bool | None], ...] = ((str(QT_TRANSLATE_NOOP("TrackingChoice", "Account default")), None),
+                                                    (str(QT_TRANSLATE_NOOP("TrackingChoice", "On")), True),
+                                                    (str(QT_TRANSLATE_NOOP("TrackingChoice", "Off")), False))  # fmt: skip  # noqa: E501
 
     def __init__(self, what: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         for label, value in self.CHOICES:
-            self.addItem(label, value)
+            self.addItem(self.tr(label), value)
         self.setAccessibleName(what)
         self.setAccessibleDescription(
-            f"{what}: account default sends nothing, so the Paubox account's setting applies; "
-            "On or Off overrides it for this message (such a message is sent on its own, not in bulk)."
+            self.tr(
+                "{0}: account default sends nothing, so the Paubox account's setting applies; On or Off overrides it for this message (such a message is sent on its own, not in bulk)."  # noqa: E501
+            ).format(what)
         )
         self.setToolTip(self.accessibleDescription())
 
@@ -540,35 +555,35 @@ class ComposerView(QWidget):
         self.bcc_field = AddressField("Bcc", self.completions, self)
         self.reply_to_field = AddressField("Reply-to", self.completions, self, single=True)
         self.subject = QLineEdit(self)
-        self.subject.setAccessibleName("Subject")
-        self.subject.setPlaceholderText("Subject (required; avoid patient names)")
+        self.subject.setAccessibleName(self.tr("Subject"))
+        self.subject.setPlaceholderText(self.tr("Subject (required; avoid patient names)"))
         self.from_label = QLabel(sender, self)
-        self.from_label.setAccessibleName("Sender")
-        self.show_more = QPushButton("Cc, Bcc, reply-to…", self)
-        self.show_more.setAccessibleName("Show Cc, Bcc and reply-to")
+        self.from_label.setAccessibleName(self.tr("Sender"))
+        self.show_more = QPushButton(self.tr("Cc, Bcc, reply-to…"), self)
+        self.show_more.setAccessibleName(self.tr("Show Cc, Bcc and reply-to"))
         self.show_more.setCheckable(True)
         self.show_more.setFlat(True)
 
         self.body = QTextEdit(self)
-        self.body.setAccessibleName("Message body")
+        self.body.setAccessibleName(self.tr("Message body"))
         self.body.setAcceptRichText(True)
-        self.body.setPlaceholderText("Write your message…")
+        self.body.setPlaceholderText(self.tr("Write your message…"))
         self.body.setMinimumHeight(160)
         self.body.setTabChangesFocus(True)  # Tab leaves the body (no keyboard trap); indent with the toolbar
         self.toolbar = RichTextToolbar(self.body, self)
         self.plain = QPlainTextEdit(self)
-        self.plain.setAccessibleName("Plain-text part")
+        self.plain.setAccessibleName(self.tr("Plain-text part"))
         self.plain_note = QLabel(self)
         self.plain_note.setObjectName("hint")
         self.plain_note.setWordWrap(True)
-        self.regenerate = QPushButton("Regenerate from message", self)
-        self.regenerate.setAccessibleName("Regenerate plain text")
+        self.regenerate = QPushButton(self.tr("Regenerate from message"), self)
+        self.regenerate.setAccessibleName(self.tr("Regenerate plain text"))
         self.regenerate.clicked.connect(self._regenerate_plain)
         self._plain_edited = False
         self.preview = SafePreview(self)
-        self.preview.setAccessibleName("Message preview")
+        self.preview.setAccessibleName(self.tr("Message preview"))
         self.tabs = QTabWidget(self)
-        self.tabs.setAccessibleName("Message body views")
+        self.tabs.setAccessibleName(self.tr("Message body views"))
         write_page = QWidget(self)
         editor_page = QWidget(self)
         editor_layout = QVBoxLayout(editor_page)
@@ -593,63 +608,69 @@ class ComposerView(QWidget):
         plain_top.addWidget(self.regenerate)
         plain_layout.addLayout(plain_top)
         plain_layout.addWidget(self.plain, 1)
-        self.tabs.addTab(write_page, "&Write")
-        self.tabs.addTab(plain_page, "Pla&in text")
-        self.tabs.addTab(self.preview, "&Preview")
+        self.tabs.addTab(write_page, self.tr("&Write"))
+        self.tabs.addTab(plain_page, self.tr("Pla&in text"))
+        self.tabs.addTab(self.preview, self.tr("&Preview"))
         self.tabs.setCornerWidget(self.template_panel.header, Qt.Corner.TopRightCorner)
         self.tabs.currentChanged.connect(self._tab_changed)
 
         self.attachments = AttachmentPanel(jobs, attachment_limit_bytes, self)
         self.headers = QPlainTextEdit(self)
-        self.headers.setAccessibleName("Custom X- headers")
-        self.headers.setPlaceholderText("X-Clinic-Ref: 1234   (one per line)")
+        self.headers.setAccessibleName(self.tr("Custom X- headers"))
+        self.headers.setPlaceholderText(self.tr("X-Clinic-Ref: 1234   (one per line)"))
         self.headers.setFixedHeight(42)
         self.headers_error = QLabel(self)
         self.headers_error.setObjectName("fieldError")
         self.headers_error.setWordWrap(True)
         self.headers_error.hide()
         self.tag = QLineEdit(self)
-        self.tag.setAccessibleName("Tag")
-        self.tag.setPlaceholderText("optional, e.g. lab-results (for filtering history)")
-        self.secure_notification = QCheckBox("Force secure notification (recipient picks the message up in a portal)")
+        self.tag.setAccessibleName(self.tr("Tag"))
+        self.tag.setPlaceholderText(self.tr("optional, e.g. lab-results (for filtering history)"))
+        self.secure_notification = QCheckBox(
+            self.tr("Force secure notification (recipient picks the message up in a portal)")
+        )
         self.open_tracking = TrackingChoice("Open tracking", self)
         self.link_tracking = TrackingChoice("Link tracking", self)
-        self.allow_non_tls = QCheckBox("Allow delivery without TLS")
+        self.allow_non_tls = QCheckBox(self.tr("Allow delivery without TLS"))
         self.allow_non_tls.setEnabled(False)
-        self.allow_non_tls.setToolTip("Your organisation's policy does not allow delivery without TLS.")
+        self.allow_non_tls.setToolTip(self.tr("Your organisation's policy does not allow delivery without TLS."))
         for box in (self.secure_notification, self.allow_non_tls):
             box.setAccessibleName(box.text().split(" (")[0])
         self.list_unsubscribe = QLineEdit(self)
-        self.list_unsubscribe.setAccessibleName("List-Unsubscribe")
+        self.list_unsubscribe.setAccessibleName(self.tr("List-Unsubscribe"))
         self.list_unsubscribe.setAccessibleDescription(
-            "Unsubscribe addresses for the List-Unsubscribe header, in angle brackets, comma-separated: "
-            "mailto: or https:// only"
+            self.tr(
+                "Unsubscribe addresses for the List-Unsubscribe header, in angle brackets, comma-separated: "
+                "mailto: or https:// only"
+            )
         )
         self.list_unsubscribe.setPlaceholderText(
-            "<mailto:unsubscribe@clinic.example>, <https://clinic.example/unsubscribe>"
+            self.tr("<mailto:unsubscribe@clinic.example>, <https://clinic.example/unsubscribe>")
         )
-        self.one_click = QCheckBox("One-click unsubscribe")
-        self.one_click.setAccessibleName("One-click unsubscribe")
-        self.one_click.setToolTip("Adds List-Unsubscribe-Post: List-Unsubscribe=One-Click (needs an https:// address).")
+        self.one_click = QCheckBox(self.tr("One-click unsubscribe"))
+        self.one_click.setAccessibleName(self.tr("One-click unsubscribe"))
+        self.one_click.setToolTip(
+            self.tr("Adds List-Unsubscribe-Post: List-Unsubscribe=One-Click (needs an https:// address).")
+        )
         self.unsubscribe_url = QLineEdit(self)
-        self.unsubscribe_url.setAccessibleName("Paubox unsubscribe URL")
-        self.unsubscribe_url.setPlaceholderText("optional https:// address for Paubox's unsubscribe_url")
+        self.unsubscribe_url.setAccessibleName(self.tr("Paubox unsubscribe URL"))
+        self.unsubscribe_url.setPlaceholderText(self.tr("optional https:// address for Paubox's unsubscribe_url"))
         self.unsubscribe_error = QLabel(self)
         self.unsubscribe_error.setObjectName("fieldError")
-        self.unsubscribe_error.setAccessibleName("Unsubscribe problem")
+        self.unsubscribe_error.setAccessibleName(self.tr("Unsubscribe problem"))
         self.unsubscribe_error.setWordWrap(True)
         self.unsubscribe_error.hide()
         self.options = QWidget(self)
         options_form = QFormLayout(self.options)
         options_form.setContentsMargins(0, 0, 0, 0)
-        options_form.addRow("Ta&g", self.tag)
-        options_form.addRow("&X- headers", self.headers)
+        options_form.addRow(self.tr("Ta&g"), self.tag)
+        options_form.addRow(self.tr("&X- headers"), self.headers)
         options_form.addRow("", self.headers_error)
         switches = QHBoxLayout()
         for box in (self.secure_notification, self.allow_non_tls):
             switches.addWidget(box)
         switches.addStretch(1)
-        options_form.addRow("Delivery", switches)
+        options_form.addRow(self.tr("Delivery"), switches)
         tracking = QHBoxLayout()
         for text, choice in (("&Opens", self.open_tracking), ("&Link clicks", self.link_tracking)):
             label = QLabel(text, self)
@@ -657,18 +678,18 @@ class ComposerView(QWidget):
             tracking.addWidget(label)
             tracking.addWidget(choice)
         tracking.addStretch(1)
-        options_form.addRow("Tracking", tracking)
+        options_form.addRow(self.tr("Tracking"), tracking)
         unsubscribe = QHBoxLayout()
         unsubscribe.addWidget(self.list_unsubscribe, 1)
         unsubscribe.addWidget(self.one_click)
-        options_form.addRow("&Unsubscribe", unsubscribe)
+        options_form.addRow(self.tr("&Unsubscribe"), unsubscribe)
         unsubscribe_label = options_form.labelForField(unsubscribe)
         if isinstance(unsubscribe_label, QLabel):  # a row holding a layout gets no buddy: "&" would show as is
             unsubscribe_label.setBuddy(self.list_unsubscribe)
-        options_form.addRow("Paubox u&nsubscribe URL", self.unsubscribe_url)
+        options_form.addRow(self.tr("Paubox u&nsubscribe URL"), self.unsubscribe_url)
         options_form.addRow("", self.unsubscribe_error)
-        self.options_toggle = QPushButton("Options…", self)
-        self.options_toggle.setAccessibleName("Show delivery options")
+        self.options_toggle = QPushButton(self.tr("Options…"), self)
+        self.options_toggle.setAccessibleName(self.tr("Show delivery options"))
         self.options_toggle.setCheckable(True)
         self.options_toggle.setFlat(True)
         self.options_toggle.toggled.connect(self.options.setVisible)
@@ -676,26 +697,26 @@ class ComposerView(QWidget):
 
         self.feedback = QLabel(self)
         self.feedback.setObjectName("composerFeedback")
-        self.feedback.setAccessibleName("Composer status")
+        self.feedback.setAccessibleName(self.tr("Composer status"))
         self.feedback.setWordWrap(True)
-        self.discard_button = QPushButton("Discard", self)
-        self.discard_button.setAccessibleName("Discard message")
+        self.discard_button = QPushButton(self.tr("Discard"), self)
+        self.discard_button.setAccessibleName(self.tr("Discard message"))
         self.discard_button.clicked.connect(self.discard)
-        self.send_button = QPushButton("Send", self)
+        self.send_button = QPushButton(self.tr("Send"), self)
         self.send_button.setObjectName("primaryButton")
-        self.send_button.setAccessibleName("Send message")
-        self.send_button.setToolTip("Send (Ctrl+Enter)")
+        self.send_button.setAccessibleName(self.tr("Send message"))
+        self.send_button.setToolTip(self.tr("Send (Ctrl+Enter)"))
         self.send_button.clicked.connect(self.request_send)
 
         self.form = QFormLayout()
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        self.form.addRow("From", self._row(self.from_label, self.show_more))
-        self.form.addRow("&To", self.to_field)
-        self.form.addRow("&Cc", self.cc_field)
-        self.form.addRow("&Bcc", self.bcc_field)
-        self.form.addRow("&Reply-to", self.reply_to_field)
-        self.form.addRow("&Subject", self.subject)
-        self.form.addRow("Attachments", self.attachments)
+        self.form.addRow(self.tr("From"), self._row(self.from_label, self.show_more))
+        self.form.addRow(self.tr("&To"), self.to_field)
+        self.form.addRow(self.tr("&Cc"), self.cc_field)
+        self.form.addRow(self.tr("&Bcc"), self.bcc_field)
+        self.form.addRow(self.tr("&Reply-to"), self.reply_to_field)
+        self.form.addRow(self.tr("&Subject"), self.subject)
+        self.form.addRow(self.tr("Attachments"), self.attachments)
         self.show_more.toggled.connect(self._show_more_fields)
         self._show_more_fields(False)
         for form in (self.form, options_form):
@@ -881,11 +902,11 @@ class ComposerView(QWidget):
         if bad:
             if not self.show_more.isChecked() and any(f is not self.to_field for f in bad):
                 self.show_more.setChecked(True)
-            self.show_problem("Correct the highlighted address before sending.")
+            self.show_problem(self.tr("Correct the highlighted address before sending."))
             bad[0].edit.setFocus()
             return
         if not any(r.addresses for f, r in results if f is not self.reply_to_field):
-            self.show_problem("Add at least one recipient.")
+            self.show_problem(self.tr("Add at least one recipient."))
             self.to_field.edit.setFocus()
             return
         _headers, problems = parse_custom_headers(self.headers.toPlainText())
@@ -893,7 +914,7 @@ class ComposerView(QWidget):
         self.headers_error.setVisible(bool(problems))
         if problems:
             self.options_toggle.setChecked(True)
-            self.show_problem("Correct the custom headers before sending.")
+            self.show_problem(self.tr("Correct the custom headers before sending."))
             return
         unsubscribe = unsubscribe_problems(
             self.list_unsubscribe.text(), self.one_click.isChecked(), self.unsubscribe_url.text()
@@ -902,20 +923,20 @@ class ComposerView(QWidget):
         self.unsubscribe_error.setVisible(bool(unsubscribe))
         if unsubscribe:
             self.options_toggle.setChecked(True)
-            self.show_problem("Correct the unsubscribe options before sending.")
+            self.show_problem(self.tr("Correct the unsubscribe options before sending."))
             self.list_unsubscribe.setFocus()
             return
         if not self.subject.text().strip():
-            self.show_problem("Add a subject: Paubox refuses messages without one.")
+            self.show_problem(self.tr("Add a subject: Paubox refuses messages without one."))
             self.subject.setFocus()
             return
         empty = not self.body.toPlainText().strip() and not self.plain.toPlainText().strip()
         if empty and not self.template_panel.active:
-            self.show_problem("The message is empty: write something before sending.")
+            self.show_problem(self.tr("The message is empty: write something before sending."))
             self.body.setFocus()
             return
         self.send_button.setEnabled(False)
-        self.show_info("Checking…")
+        self.show_info(self.tr("Checking…"))
         self.send_requested.emit(self.snapshot())
 
     def show_problem(self, text: str) -> None:

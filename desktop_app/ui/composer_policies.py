@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from desktop_app.services.policy_rules import TRACKING
-from desktop_app.ui.settings_form import MANAGED
+from desktop_app.ui.settings_form import MANAGED, tr_setting
 
 if TYPE_CHECKING:
     from desktop_app.services.profile import Profile
@@ -39,7 +39,7 @@ def apply_message_policies(composer: ComposerView, profile: Profile) -> None:
     for name, widget in switches:
         locked = profile.locked(name)
         widget.setEnabled(not locked)
-        widget.setToolTip(MANAGED if locked else widget.accessibleDescription())
+        widget.setToolTip(tr_setting(MANAGED) if locked else widget.accessibleDescription())
     _say_passphrase_required(composer, settings.passphrase_required)
     if untouched:
         composer.secure_notification.setChecked(settings.force_secure_notification)

@@ -87,11 +87,11 @@ class HelpDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"{APP_NAME} — keyboard shortcuts")
-        self.setAccessibleName("Keyboard shortcuts")
+        self.setWindowTitle(self.tr("{0} — keyboard shortcuts").format(APP_NAME))
+        self.setAccessibleName(self.tr("Keyboard shortcuts"))
         table = QTableWidget(len(SHORTCUTS), 2, self)
-        table.setAccessibleName("Shortcut list")
-        table.setHorizontalHeaderLabels(["Keys", "Action"])
+        table.setAccessibleName(self.tr("Shortcut list"))
+        table.setHorizontalHeaderLabels([self.tr("Keys"), self.tr("Action")])
         table.verticalHeader().hide()
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for row, (keys, action) in enumerate(SHORTCUTS):
@@ -102,7 +102,9 @@ class HelpDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"{APP_NAME} {__version__}. Every keyboard shortcut, and what it does:", self))
+        layout.addWidget(
+            QLabel(self.tr("{0} {1}. Every keyboard shortcut, and what it does:").format(APP_NAME, __version__), self)
+        )
         layout.addWidget(table)
         layout.addWidget(buttons)
         make_accessible(self)
@@ -127,18 +129,20 @@ class CrashDialog(QDialog):
 
     def __init__(self, report: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"{APP_NAME} hit a bug")
+        self.setWindowTitle(self.tr("{0} hit a bug").format(APP_NAME))
         intro = QLabel(
-            "Something went wrong inside Sealpost. Your messages are safe in the outbox. Copy the report "
-            "below and send it to your IT team; it contains no message content, addresses or keys.",
+            self.tr(
+                "Something went wrong inside Sealpost. Your messages are safe in the outbox. Copy the report "
+                "below and send it to your IT team; it contains no message content, addresses or keys."
+            ),
             self,
         )
         intro.setWordWrap(True)
         self.report = QPlainTextEdit(report, self)
         self.report.setReadOnly(True)
-        self.report.setAccessibleName("Crash report")
-        copy = QPushButton("Copy report", self)
-        copy.setAccessibleName("Copy report")
+        self.report.setAccessibleName(self.tr("Crash report"))
+        copy = QPushButton(self.tr("Copy report"), self)
+        copy.setAccessibleName(self.tr("Copy report"))
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(report))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)

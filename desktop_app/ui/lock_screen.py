@@ -18,24 +18,26 @@ class LockScreen(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("lockScreen")
-        self.setAccessibleName("Locked")
-        title = QLabel(f"{APP_NAME} is locked", self)
+        self.setAccessibleName(self.tr("Locked"))
+        title = QLabel(self.tr("{0} is locked").format(APP_NAME), self)
         title.setObjectName("lockTitle")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        hint = QLabel("Messages are hidden. Type your passphrase to continue; sending carries on meanwhile.", self)
+        hint = QLabel(
+            self.tr("Messages are hidden. Type your passphrase to continue; sending carries on meanwhile."), self
+        )
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         hint.setWordWrap(True)
         self.passphrase = QLineEdit(self)
-        self.passphrase.setAccessibleName("Passphrase")
+        self.passphrase.setAccessibleName(self.tr("Passphrase"))
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setPlaceholderText("Passphrase")
+        self.passphrase.setPlaceholderText(self.tr("Passphrase"))
         self.passphrase.setFixedWidth(280)
-        self.unlock_button = QPushButton("Unlock", self)
+        self.unlock_button = QPushButton(self.tr("Unlock"), self)
         self.unlock_button.setObjectName("primaryButton")
-        self.unlock_button.setAccessibleName("Unlock")
+        self.unlock_button.setAccessibleName(self.tr("Unlock"))
         self.feedback = QLabel(self)
         self.feedback.setObjectName("feedback")
-        self.feedback.setAccessibleName("Unlock result")
+        self.feedback.setAccessibleName(self.tr("Unlock result"))
         self.feedback.setAlignment(Qt.AlignmentFlag.AlignCenter)
         row = QHBoxLayout()
         row.addStretch(1)
@@ -59,7 +61,7 @@ class LockScreen(QWidget):
         self.passphrase.clear()
         if text:
             self.unlock_button.setEnabled(False)
-            self.feedback.setText("Checking…")
+            self.feedback.setText(self.tr("Checking…"))
             self.unlock_requested.emit(text)
 
     def reset(self) -> None:
@@ -71,7 +73,7 @@ class LockScreen(QWidget):
     def refused(self) -> None:
         self.unlock_button.setEnabled(True)
         self.feedback.setProperty("tone", "error")
-        self.feedback.setText("That passphrase is not right. Try again.")
+        self.feedback.setText(self.tr("That passphrase is not right. Try again."))
         repolish(self.feedback)
         self.passphrase.setFocus()
 
@@ -85,13 +87,13 @@ class UndoToast(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("toast")
-        self.setAccessibleName("Undo send")
+        self.setAccessibleName(self.tr("Undo send"))
         self.text = QLabel(self)
-        self.text.setAccessibleName("Undo send status")
-        self.undo_button = QPushButton("Undo", self)
-        self.undo_button.setAccessibleName("Undo send")
-        self.now_button = QPushButton("Send now", self)
-        self.now_button.setAccessibleName("Send now")
+        self.text.setAccessibleName(self.tr("Undo send status"))
+        self.undo_button = QPushButton(self.tr("Undo"), self)
+        self.undo_button.setAccessibleName(self.tr("Undo send"))
+        self.now_button = QPushButton(self.tr("Send now"), self)
+        self.now_button.setAccessibleName(self.tr("Send now"))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 8, 6)
         layout.addWidget(self.text, 1)
@@ -121,7 +123,7 @@ class UndoToast(QFrame):
             self.dismiss()
             return
         people = f"{self._recipients} recipient{'s' if self._recipients != 1 else ''}"
-        self.text.setText(f"Sending to {people} in {self._deadline} s.")
+        self.text.setText(self.tr("Sending to {0} in {1} s.").format(people, self._deadline))
 
     def _finish(self, signal: SignalInstance) -> None:
         message_id = self.message_id

@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -54,7 +56,11 @@ from desktop_app.ui.charts import SERIES_COLOURS, LineChart, Series
 from desktop_app.ui.jobs import CancelToken, JobRunner
 
 ModelIndex = QModelIndex | QPersistentModelIndex
-HEADERS = ("Time", "Level", "Source", "Method", "Endpoint", "Status", "Latency", "Attempt", "Details", "Tracking id")
+HEADERS = (str(QT_TRANSLATE_NOOP("columns", "Time")), str(QT_TRANSLATE_NOOP("columns", "Level")),
+           str(QT_TRANSLATE_NOOP("columns", "Source")), str(QT_TRANSLATE_NOOP("columns", "Method")),
+           str(QT_TRANSLATE_NOOP("columns", "Endpoint")), str(QT_TRANSLATE_NOOP("columns", "Status")),
+           str(QT_TRANSLATE_NOOP("columns", "Latency")), str(QT_TRANSLATE_NOOP("columns", "Attempt")),
+           str(QT_TRANSLATE_NOOP("columns", "Details")), str(QT_TRANSLATE_NOOP("columns", "Tracking id")))  # fmt: skip
 STATUS_CLASSES = ("Any status", "2xx", "4xx", "5xx", "No response")
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 CHART_BUCKET_SECONDS = 10
@@ -187,7 +193,7 @@ class LogModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and section < len(HEADERS):
-            return HEADERS[section]
+            return QCoreApplication.translate("columns", str(HEADERS[section]))
         return None
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -252,8 +258,8 @@ def latency_series(rows: Sequence[LogRow], now: float) -> tuple[list[str], list[
         errors.append(sum(r.is_error for r in bucket) / len(bucket) if bucket else 0.0)
     labels = [time.strftime("%H:%M:%S", time.localtime(start + i * CHART_BUCKET_SECONDS)) for i in range(CHART_BUCKETS)]
     return labels, [
-        Series("p50 ms", SERIES_COLOURS["p50 ms"], tuple(p50)),
-        Series("p95 ms", SERIES_COLOURS["p95 ms"], tuple(p95)),
+        Series(QCoreApplication.translate("log_panel", "p50 ms"), SERIES_COLOURS["p50 ms"], tuple(p50)),
+        Series(QCoreApplication.translate("log_panel", "p95 ms"), SERIES_COLOURS["p95 ms"], tuple(p95)),
         Series("errors", SERIES_COLOURS["errors"], tuple(errors), axis="right"),
     ]
 
@@ -264,7 +270,7 @@ class LogPanel(QDockWidget):
     def __init__(self, jobs: JobRunner, parent: QWidget | None = None, capacity: int = 5000) -> None:
         super().__init__("Log", parent)
         self.setObjectName("logPanel")
-        self.setAccessibleName("Log panel")
+        self.setAccessibleName(self.tr("Log panel"))
         self._jobs = jobs
         self.pending = PendingRows(capacity)
         self.record_feed = RecordFeed(self.pending)
@@ -273,7 +279,7 @@ class LogPanel(QDockWidget):
         self.filter.setSourceModel(self.model)
         self.table = QTableView(self)
         self.table.setModel(self.filter)
-        self.table.setAccessibleName("Log entries")
+        self.table.setAccessibleName(self.tr("Log entries"))
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
@@ -286,21 +292,21 @@ class LogPanel(QDockWidget):
         self.endpoint = self._combo("Endpoint", ("All endpoints",))
         self.status = self._combo("HTTP status", STATUS_CLASSES)
         self.search = QLineEdit(self)
-        self.search.setAccessibleName("Search log")
-        self.search.setPlaceholderText("Search the log")
+        self.search.setAccessibleName(self.tr("Search log"))
+        self.search.setPlaceholderText(self.tr("Search the log"))
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._apply_filter)
-        self.pause = QPushButton("Pause", self)
-        self.pause.setAccessibleName("Pause live tail")
+        self.pause = QPushButton(self.tr("Pause"), self)
+        self.pause.setAccessibleName(self.tr("Pause live tail"))
         self.pause.setCheckable(True)
         self.pause.toggled.connect(self._paused)
-        self.export = QPushButton("Export…", self)
-        self.export.setAccessibleName("Export log")
+        self.export = QPushButton(self.tr("Export…"), self)
+        self.export.setAccessibleName(self.tr("Export log"))
         self.export.clicked.connect(self.choose_export)
-        self.summary = QLabel("No requests yet.", self)
+        self.summary = QLabel(self.tr("No requests yet."), self)
         self.summary.setObjectName("logSummary")
-        self.summary.setAccessibleName("Log summary")
-        self.chart = LineChart("Request latency and error rate (last 5 min)", self, right_axis_label="errors")
+        self.summary.setAccessibleName(self.tr("Log summary"))
+        self.chart = LineChart(self.tr("Request latency and error rate (last 5 min)"), self, right_axis_label="errors")
         self.chart.setMinimumHeight(80)  # the dock can be made short on a 720 px screen
 
         body = QWidget(self)
@@ -363,7 +369,9 @@ class LogPanel(QDockWidget):
     def flush(self) -> None:
         if self.pause.isChecked():
             if len(self.pending):
-                self.summary.setText(f"Paused — {len(self.pending)} new entries waiting. Press Resume to see them.")
+                self.summary.setText(
+                    self.tr("Paused — {0} new entries waiting. Press Resume to see them.").format(len(self.pending))
+                )
             return
         batch = self.pending.take()
         if batch:
@@ -389,8 +397,12 @@ class LogPanel(QDockWidget):
             latencies = sorted(r.latency_ms or 0.0 for r in requests)
             errors = sum(r.is_error for r in requests) / len(requests)
             self.summary.setText(
-                f"Last {len(requests)} requests — latency p50 {statistics.median(latencies):.0f} ms, "
-                f"p95 {latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]:.0f} ms, errors {errors:.0%}"
+                self.tr("Last {0} requests — latency p50 {1:.0f} ms, p95 {2:.0f} ms, errors {3:.0%}").format(
+                    len(requests),
+                    statistics.median(latencies),
+                    latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))],
+                    errors,
+                )
             )
 
     def choose_export(self) -> None:
@@ -422,4 +434,4 @@ class LogPanel(QDockWidget):
 
         self._jobs.submit(write, name="export log",
                           on_result=lambda count: self._exported(count, path),
-                          on_error=lambda e: self.summary.setText(f"Could not export the log: {e}"))  # fmt: skip
+                          on_error=lambda e: self.summary.setText(self.tr("Could not export the log: {0}").format(e)))  # fmt: skip  # noqa: E501

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -47,8 +47,12 @@ log = logging.getLogger(__name__)
 
 RuntimeFactory = Callable[[Profile], "Runtime"]
 UNPAINTED_START_MS = 500  # a window that is never exposed (minimised, off-screen) still starts sending
-SANDBOX_BANNER = ("SANDBOX MODE — messages go to Sealpost's built-in test server, not to Paubox. "
-                  "Nothing is delivered to real recipients.")  # fmt: skip
+SANDBOX_BANNER = str(
+    QT_TRANSLATE_NOOP(
+        "MainWindow",
+        "SANDBOX MODE — messages go to Sealpost's built-in test server, not to Paubox. Nothing is delivered to real recipients.",  # noqa: E501
+    )
+)
 
 
 class MainWindow(QMainWindow):
@@ -77,22 +81,22 @@ class MainWindow(QMainWindow):
         self._painted = False
         self._views_built = False
         self._last_question: Any = None
-        self.setWindowTitle(f"{APP_NAME} — secure email")
+        self.setWindowTitle(self.tr("{0} — secure email").format(APP_NAME))
         room = QApplication.primaryScreen().availableGeometry()  # a 1366x768 laptop has no 760 px to spare
         self.resize(min(1180, room.width() - 40), min(760, room.height() - 80))
         self.jobs = JobRunner(self)
         self.bridge = ServiceBridge(self)
         self.session = RuntimeSession(self, make_runtime)
 
-        self.banner = self._label("sandboxBanner", "Mode banner", SANDBOX_BANNER)
-        self.problem = self._label("setupProblem", "Problem")
+        self.banner = self._label("sandboxBanner", self.tr("Mode banner"), self.tr(SANDBOX_BANNER))
+        self.problem = self._label("setupProblem", self.tr("Problem"))
         self.problem.hide()
         self.passphrase_notice = QWidget(self)
         self.passphrase_notice.setObjectName("noticeBar")
-        notice_text = QLabel("Set an app passphrase so Sealpost can hide messages when you step away.", self)
+        notice_text = QLabel(self.tr("Set an app passphrase so Sealpost can hide messages when you step away."), self)
         notice_text.setWordWrap(True)
-        self.set_passphrase_button = QPushButton("Set passphrase…", self)
-        self.set_passphrase_button.setAccessibleName("Set passphrase")
+        self.set_passphrase_button = QPushButton(self.tr("Set passphrase…"), self)
+        self.set_passphrase_button.setAccessibleName(self.tr("Set passphrase"))
         self.set_passphrase_button.clicked.connect(lambda: self.open_settings(tab=3))
         notice_row = QHBoxLayout(self.passphrase_notice)
         notice_row.setContentsMargins(12, 4, 12, 4)
@@ -101,7 +105,7 @@ class MainWindow(QMainWindow):
 
         self.navigation = QListWidget(self)
         self.navigation.setObjectName("navigation")
-        self.navigation.setAccessibleName("Views")
+        self.navigation.setAccessibleName(self.tr("Views"))
         self.navigation.setFixedWidth(170)
         self.pages = QStackedWidget(self)  # the views arrive just after the first paint
         content = QWidget(self)
@@ -122,23 +126,25 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.shell, 1)
         self.setCentralWidget(central)
         bar = self.statusBar()
-        self.connection_label = self._label("", "Connection state", wrap=False)
-        self.profile_label = self._label("", "Active profile", wrap=False)
-        self.counts_label = self._label("", "Queue counts", wrap=False)
+        self.connection_label = self._label("", self.tr("Connection state"), wrap=False)
+        self.profile_label = self._label("", self.tr("Active profile"), wrap=False)
+        self.counts_label = self._label("", self.tr("Queue counts"), wrap=False)
         bar.addWidget(self.connection_label)
         bar.addPermanentWidget(self.counts_label)
         bar.addPermanentWidget(self.profile_label)
         menus = self.menuBar()  # titles now, so nothing moves; their actions come with the views
-        self.file_menu = menus.addMenu("&File")
-        self.view_menu = menus.addMenu("&View")
-        self.help_menu = menus.addMenu("&Help")
+        self.file_menu = menus.addMenu(self.tr("&File"))
+        self.view_menu = menus.addMenu(self.tr("&View"))
+        self.help_menu = menus.addMenu(self.tr("&Help"))
         self.views = ViewRegistry(self, self.navigation, self.pages, self.view_menu)
-        self.views.add("compose", "Compose", shortcut="Ctrl+1")
-        self.views.add("outbox", "Outbox", shortcut="Ctrl+2",
+        self.views.add("compose", self.tr("Compose"), shortcut="Ctrl+1", menu_text=self.tr("&Compose"))
+        self.views.add("outbox", self.tr("Outbox"), shortcut="Ctrl+2", menu_text=self.tr("&Outbox"),
                        focus=lambda: self.outbox_view.table if self._views_built else None)  # fmt: skip
-        self.views.add("status", "Status", shortcut="Ctrl+3", menu_text="&Status and history",
+        self.views.add("status", self.tr("Status"), shortcut="Ctrl+3", menu_text=self.tr("&Status and history"),
                        focus=lambda: self.status_view.table if self._views_built else None)  # fmt: skip
-        self.views.add("drafts", "Drafts", shortcut="Ctrl+4", before="outbox")  # its page: ui/everyday.py
+        self.views.add(
+            "drafts", self.tr("Drafts"), shortcut="Ctrl+4", before="outbox", menu_text=self.tr("&Drafts")
+        )  # its page: ui/everyday.py
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)  # to see the first paint
@@ -201,7 +207,7 @@ class MainWindow(QMainWindow):
 
         Loading the engines' modules takes longer than painting the window, and a worker doing it
         meanwhile would hold the GIL while the GUI thread paints: the window comes first."""
-        self.connection_label.setText("Starting…")
+        self.connection_label.setText(self.tr("Starting…"))
         self._start_pending = True
         if self._painted:
             self._after_first_paint()
@@ -234,7 +240,8 @@ class MainWindow(QMainWindow):
             feature.attach(runtime)
         if runtime.ephemeral_key:
             self.banner.setText(
-                SANDBOX_BANNER + "  No system keyring was found, so this session's data is deleted when you quit."
+                self.tr(SANDBOX_BANNER)
+                + "  No system keyring was found, so this session's data is deleted when you quit."
             )
         self.ready.emit()
 
@@ -250,17 +257,17 @@ class MainWindow(QMainWindow):
         self.show_problem(text)
         if self._views_built:
             self.composer.send_button.setEnabled(False)
-        self.connection_label.setText("Not connected")
+        self.connection_label.setText(self.tr("Not connected"))
         self.setup_failed.emit(text)
 
     def apply_profile(self) -> None:
         """The profile's settings on the chrome and on every feature (after loading or saving them)."""
         settings = self.profile.settings
-        self.banner.setText(SANDBOX_BANNER)
+        self.banner.setText(self.tr(SANDBOX_BANNER))
         # Before the runtime exists only the profile is known: an --api-base-url override can
         # only turn the banner off, once the runtime says so.
         self.banner.setVisible(self.runtime.is_sandbox if self.runtime is not None else settings.mode is Mode.SANDBOX)
-        self.profile_label.setText(f"Profile: {settings.name}")
+        self.profile_label.setText(self.tr("Profile: {0}").format(settings.name))
         self.passphrase_notice.setVisible(not settings.passphrase_hash)
         for feature in self.features.values():
             feature.apply_profile(settings)
@@ -313,24 +320,24 @@ class MainWindow(QMainWindow):
             return item
 
         file_menu, view_menu = self.file_menu, self.view_menu
-        new = action(file_menu, "&New message", "Ctrl+N", self.compose.new_message)
-        send = action(file_menu, "Sen&d", "Ctrl+Return", self.compose.send_shortcut)
+        new = action(file_menu, self.tr("&New message"), "Ctrl+N", self.compose.new_message)
+        send = action(file_menu, self.tr("Sen&d"), "Ctrl+Return", self.compose.send_shortcut)
         send.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
-        settings = action(file_menu, "&Settings…", "Ctrl+,", self.open_settings)
-        action(file_menu, "&Lock now", "Ctrl+Shift+L", self.lock)
+        settings = action(file_menu, self.tr("&Settings…"), "Ctrl+,", self.open_settings)
+        action(file_menu, self.tr("&Lock now"), "Ctrl+Shift+L", self.lock)
         file_menu.addSeparator()
-        action(file_menu, "&Quit", "Ctrl+Q", self.everyday.quit)  # asks first when quitting loses the session
+        action(file_menu, self.tr("&Quit"), "Ctrl+Q", self.everyday.quit)  # asks first when quitting loses the session
         search = action(
-            view_menu, "Search &history", "Ctrl+F", lambda: self.views.show("status", self.status_view.search)
+            view_menu, self.tr("Search &history"), "Ctrl+F", lambda: self.views.show("status", self.status_view.search)
         )
         toggle_log = self.log_panel.toggleViewAction()
-        toggle_log.setText("&Log panel")
+        toggle_log.setText(self.tr("&Log panel"))
         toggle_log.setShortcut(QKeySequence("Ctrl+L"))
         view_menu.addAction(toggle_log)
         self.addAction(toggle_log)
-        audit = action(view_menu, "&Audit trail…", "", self.show_audit_trail)
-        action(self.help_menu, "&Keyboard shortcuts", "F1", self.show_help)
-        action(self.help_menu, "&Policies…", "", lambda: open_policies(self, self.profile))
+        audit = action(view_menu, self.tr("&Audit trail…"), "", self.show_audit_trail)
+        action(self.help_menu, self.tr("&Keyboard shortcuts"), "F1", self.show_help)
+        action(self.help_menu, self.tr("&Policies…"), "", lambda: open_policies(self, self.profile))
         self._content_actions = [new, send, settings, search, toggle_log, audit]
 
     def set_content_enabled(self, enabled: bool) -> None:

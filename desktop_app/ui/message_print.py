@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMarginsF, QObject, QUrl
+from PySide6.QtCore import QCoreApplication, QMarginsF, QObject, QUrl
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import QWidget
 
@@ -131,7 +131,7 @@ def print_record(record: Record, parent: QWidget | None = None) -> bool:
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setDocName(record.title)
     dialog = QPrintDialog(printer, parent)
-    dialog.setWindowTitle("Print message")
+    dialog.setWindowTitle(QCoreApplication.translate("message_print", "Print message"))
     if dialog.exec() != QPrintDialog.DialogCode.Accepted:
         return False
     record_document(record).print_(printer)
@@ -164,7 +164,7 @@ class RecordActions:
         def ready(record: Record) -> None:
             if print_record(record, self._owner):
                 self._jobs.submit(lambda _t: user_actions.printed(store, message_id), name="audit print")
-                self._say("Sent to the printer.")
+                self._say(QCoreApplication.translate("message_print", "Sent to the printer."))
 
         self._jobs.submit(build, name="build record", on_result=ready, on_error=self._failed, owner=self._owner)
 
@@ -183,7 +183,7 @@ class RecordActions:
         forbidden = content_export_forbidden(self._owner)
         self._jobs.submit(lambda _t: export_pdf(store, message_id, target, no_content_export=forbidden),
                           name="export PDF",
-                          on_result=lambda _pages: self._say(f"Saved as {target.name}."), on_error=self._failed,
+                          on_result=lambda _pages: self._say(QCoreApplication.translate("message_print", "Saved as {0}.").format(target.name)), on_error=self._failed,  # noqa: E501
                           owner=self._owner)  # fmt: skip
 
     def _failed(self, error: BaseException) -> None:
@@ -201,13 +201,13 @@ class RecordButtons(QWidget):
         self._current = current
         self.note = QLabel(self)
         self.note.setObjectName("hint")
-        self.note.setAccessibleName("Print or PDF outcome")
+        self.note.setAccessibleName(self.tr("Print or PDF outcome"))
         self.record_actions = RecordActions(jobs, self, self.note.setText)
-        self.print_button = QPushButton("Print…", self)
-        self.print_button.setAccessibleName("Print message")
+        self.print_button = QPushButton(self.tr("Print…"), self)
+        self.print_button.setAccessibleName(self.tr("Print message"))
         self.print_button.clicked.connect(self._print)
-        self.pdf_button = QPushButton("Save as PDF…", self)
-        self.pdf_button.setAccessibleName("Save message as PDF")
+        self.pdf_button = QPushButton(self.tr("Save as PDF…"), self)
+        self.pdf_button.setAccessibleName(self.tr("Save message as PDF"))
         self.pdf_button.clicked.connect(self._save_pdf)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -6,7 +6,7 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -89,12 +89,12 @@ class QueueWords:
 
 def outbox_columns(words: QueueWords) -> tuple[Column, ...]:
     return (
-        Column("State", words.state),
-        Column("To", lambda m: readable_recipients(m.recipients)),
-        Column("Subject", lambda m: m.subject),
-        Column("Attempts", lambda m: str(m.attempts)),
-        Column("Next try", lambda m: words.next_try(m)),
-        Column("Reason", words.reason),
+        Column(str(QT_TRANSLATE_NOOP("columns", "State")), words.state),
+        Column(str(QT_TRANSLATE_NOOP("columns", "To")), lambda m: readable_recipients(m.recipients)),
+        Column(str(QT_TRANSLATE_NOOP("columns", "Subject")), lambda m: m.subject),
+        Column(str(QT_TRANSLATE_NOOP("columns", "Attempts")), lambda m: str(m.attempts)),
+        Column(str(QT_TRANSLATE_NOOP("columns", "Next try")), lambda m: words.next_try(m)),
+        Column(str(QT_TRANSLATE_NOOP("columns", "Reason")), words.reason),
     )
 
 
@@ -159,22 +159,22 @@ class OutboxView(QWidget):
         self.notice = QLabel(self)
         self.notice.setObjectName("outboxNotice")
         self.notice.setWordWrap(True)
-        self.notice.setAccessibleName("Connection notice")
+        self.notice.setAccessibleName(self.tr("Connection notice"))
         self.notice.hide()
-        self.resume_button = QPushButton("Send waiting messages now", self)
-        self.resume_button.setAccessibleName("Send waiting messages now")
+        self.resume_button = QPushButton(self.tr("Send waiting messages now"), self)
+        self.resume_button.setAccessibleName(self.tr("Send waiting messages now"))
         self.resume_button.hide()
         self.progress = QProgressBar(self)
-        self.progress.setAccessibleName("Sending progress")
+        self.progress.setAccessibleName(self.tr("Sending progress"))
         self.progress.hide()
         self.explanation = QLabel(UNKNOWN_EXPLANATION, self)
         self.explanation.setObjectName("unknownExplanation")
-        self.explanation.setAccessibleName("What outcome unknown means")
+        self.explanation.setAccessibleName(self.tr("What outcome unknown means"))
         self.explanation.setWordWrap(True)
         self.explanation.hide()
         self.group_facts = QLabel(self)
         self.group_facts.setObjectName("requestGroupFacts")
-        self.group_facts.setAccessibleName("The request this message went out in")
+        self.group_facts.setAccessibleName(self.tr("The request this message went out in"))
         self.group_facts.setWordWrap(True)
         self.group_facts.hide()
         self.resend_group_button = QPushButton(self)
@@ -189,7 +189,7 @@ class OutboxView(QWidget):
         self._shown_group: RequestGroup | None = None
         self.table = QTableView(self)
         self.table.setModel(self.model)
-        self.table.setAccessibleName("Outbox messages")
+        self.table.setAccessibleName(self.tr("Outbox messages"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
@@ -199,15 +199,15 @@ class OutboxView(QWidget):
         header.setStretchLastSection(True)
         for column, width in enumerate((130, 230, 240, 80, 90)):
             self.table.setColumnWidth(column, width)
-        self.empty = QLabel("Nothing waiting. Messages you send appear here until Paubox accepts them.", self)
+        self.empty = QLabel(self.tr("Nothing waiting. Messages you send appear here until Paubox accepts them."), self)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setObjectName("emptyState")
 
-        self.retry_button = QPushButton("Retry now", self)
-        self.edit_button = QPushButton("Edit", self)
-        self.resend_button = QPushButton("Resend…", self)
-        self.mark_sent_button = QPushButton("Mark as sent", self)
-        self.cancel_button = QPushButton("Cancel message", self)
+        self.retry_button = QPushButton(self.tr("Retry now"), self)
+        self.edit_button = QPushButton(self.tr("Edit"), self)
+        self.resend_button = QPushButton(self.tr("Resend…"), self)
+        self.mark_sent_button = QPushButton(self.tr("Mark as sent"), self)
+        self.cancel_button = QPushButton(self.tr("Cancel message"), self)
         buttons = QHBoxLayout()
         for button, signal in (
             (self.retry_button, self.retry_requested),
@@ -301,8 +301,8 @@ class OutboxView(QWidget):
             return
         count = len(group.message_ids)
         self.group_facts.setText(group_words(group))
-        self.resend_group_button.setText(f"Resend all {count}…")
-        self.mark_group_button.setText(f"Mark all {count} as sent…")
+        self.resend_group_button.setText(self.tr("Resend all {0}…").format(count))
+        self.mark_group_button.setText(self.tr("Mark all {0} as sent…").format(count))
 
     def _resolve_shown_group(self, resend: bool) -> None:
         if self._shown_group is not None:

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from desktop_app.ui.a11y import make_accessible
+
 if TYPE_CHECKING:
     from desktop_app.services.profile import Profile
 
@@ -19,13 +21,13 @@ SOURCES = {"managed": "Managed (mandatory)", "recommended": "Recommended", "user
 class PoliciesDialog(QDialog):
     def __init__(self, profile: Profile, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Policies")
-        self.setAccessibleName("Policies")
+        self.setWindowTitle(self.tr("Policies"))
+        self.setAccessibleName(self.tr("Policies"))
         report = profile.policies.report(profile.settings, profile.origins)
         rows = list(report["policies"].items())
         self.table = QTableWidget(len(rows), 4, self)
-        self.table.setAccessibleName("Effective policies")
-        self.table.setHorizontalHeaderLabels(["Policy", "Value", "Source", "File"])
+        self.table.setAccessibleName(self.tr("Effective policies"))
+        self.table.setHorizontalHeaderLabels([self.tr("Policy"), self.tr("Value"), self.tr("Source"), self.tr("File")])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move within it)
@@ -36,12 +38,12 @@ class PoliciesDialog(QDialog):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setStretchLastSection(True)
-        where = QLabel(f"Read from: {report['read_from'] or 'nowhere (no policies)'}", self)
+        where = QLabel(self.tr("Read from: {0}").format(report["read_from"] or "nowhere (no policies)"), self)
         where.setWordWrap(True)
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.problems = QLabel("\n".join(report["problems"] + [f"Note: {n}" for n in report["notes"]]), self)
         self.problems.setObjectName("setupProblem" if report["problems"] else "hint")
-        self.problems.setAccessibleName("Policy problems")
+        self.problems.setAccessibleName(self.tr("Policy problems"))
         self.problems.setWordWrap(True)
         self.problems.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.problems.setVisible(bool(self.problems.text()))
@@ -52,6 +54,7 @@ class PoliciesDialog(QDialog):
         layout.addWidget(self.problems)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
+        make_accessible(self)
         self.resize(760, 520)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -43,7 +43,7 @@ from desktop_app.store import keys
 from desktop_app.ui.a11y import buddy_form_row, make_accessible
 from desktop_app.ui.composer import repolish
 from desktop_app.ui.jobs import CancelToken, JobRunner
-from desktop_app.ui.settings_form import MANAGED, Editor
+from desktop_app.ui.settings_form import MANAGED, Editor, tr_setting
 from desktop_app.ui.writing_settings import WritingTab
 
 # No mnemonics on the tabs: the fields' labels need the letters (Ctrl+Tab and Ctrl+PgDown switch tabs).
@@ -79,31 +79,31 @@ class SettingsDialog(QDialog):
         self.editors: dict[str, Editor] = {}
         self._pending_passphrase = ""
         self._store_key_with = store_key
-        self.setWindowTitle("Settings")
-        self.setAccessibleName("Settings")
+        self.setWindowTitle(self.tr("Settings"))
+        self.setAccessibleName(self.tr("Settings"))
         self.settings = settings
         self.profile_dir = profile_dir
         self._jobs = jobs
         self._override = override
         self.tabs = QTabWidget(self)
-        self.tabs.setAccessibleName("Settings sections")
-        self.tabs.addTab(self._profiles_tab(), "Profiles")
+        self.tabs.setAccessibleName(self.tr("Settings sections"))
+        self.tabs.addTab(self._profiles_tab(), self.tr("Profiles"))
         extras = {"Connection": self._connection_extras, "Privacy": self._privacy_extras}
         for tab in settings_schema.TABS:
-            self.tabs.addTab(self._generated_tab(tab, extras.get(tab)), TAB_TITLES[tab])
+            self.tabs.addTab(self._generated_tab(tab, extras.get(tab)), tr_setting(TAB_TITLES[tab]))
         self._preset_changed()
         self.writing = WritingTab(settings, self)  # its own rich-text editors (ui/writing_settings.py)
-        self.tabs.addTab(self.writing, "Writing")
+        self.tabs.addTab(self.writing, self.tr("Writing"))
         for name, widget in (("signature", self.writing.signature), ("message_footer", self.writing.footer),
                              ("spell_language", self.writing.spell_language)):  # fmt: skip
             if name in self._origins and self._origins[name].locked:
                 widget.setEnabled(False)
-                widget.setToolTip(MANAGED)
+                widget.setToolTip(tr_setting(MANAGED))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setAccessibleName("Save settings")
+        self.save_button.setAccessibleName(self.tr("Save settings"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
@@ -113,36 +113,38 @@ class SettingsDialog(QDialog):
         if override is None:
             self._check_stored_key()
         else:
-            _say(self.key_state, "This window talks to a test endpoint with its own key; nothing to store.", "")
+            _say(
+                self.key_state, self.tr("This window talks to a test endpoint with its own key; nothing to store."), ""
+            )
 
     # ------------------------------------------------------------------ profiles
 
     def _profiles_tab(self) -> QWidget:
         page = QWidget(self)
         self.profile_list = QListWidget(page)
-        self.profile_list.setAccessibleName("Profiles")
+        self.profile_list.setAccessibleName(self.tr("Profiles"))
         self.new_profile_name = QLineEdit(page)
-        self.new_profile_name.setAccessibleName("New profile name")
-        self.new_profile_name.setPlaceholderText("Name, e.g. Clinic production")
+        self.new_profile_name.setAccessibleName(self.tr("New profile name"))
+        self.new_profile_name.setPlaceholderText(self.tr("Name, e.g. Clinic production"))
         self.new_profile_mode = QComboBox(page)
-        self.new_profile_mode.setAccessibleName("New profile mode")
-        self.new_profile_mode.addItem("Sandbox (test server, nothing delivered)", Mode.SANDBOX.value)
-        self.new_profile_mode.addItem("Paubox (real delivery)", Mode.PAUBOX.value)
-        self.add_profile_button = QPushButton("Add profile", page)
-        self.add_profile_button.setAccessibleName("Add profile")
+        self.new_profile_mode.setAccessibleName(self.tr("New profile mode"))
+        self.new_profile_mode.addItem(self.tr("Sandbox (test server, nothing delivered)"), Mode.SANDBOX.value)
+        self.new_profile_mode.addItem(self.tr("Paubox (real delivery)"), Mode.PAUBOX.value)
+        self.add_profile_button = QPushButton(self.tr("Add profile"), page)
+        self.add_profile_button.setAccessibleName(self.tr("Add profile"))
         self.add_profile_button.clicked.connect(self._add_profile)
-        self.switch_button = QPushButton("Switch to this profile", page)
-        self.switch_button.setAccessibleName("Switch profile")
+        self.switch_button = QPushButton(self.tr("Switch to this profile"), page)
+        self.switch_button.setAccessibleName(self.tr("Switch profile"))
         self.switch_button.clicked.connect(self._switch)
-        self.remove_button = QPushButton("Remove…", page)
-        self.remove_button.setAccessibleName("Remove profile")
+        self.remove_button = QPushButton(self.tr("Remove…"), page)
+        self.remove_button.setAccessibleName(self.tr("Remove profile"))
         self.remove_button.clicked.connect(self._remove)
         self.profile_feedback = QLabel(page)
         self.profile_feedback.setObjectName("feedback")
         self.profile_feedback.setWordWrap(True)
         self.profile_list.currentItemChanged.connect(self._profile_selected)
         add_row = QHBoxLayout()
-        new_label = QLabel("&New profile", page)
+        new_label = QLabel(self.tr("&New profile"), page)
         new_label.setBuddy(self.new_profile_name)
         add_row.addWidget(new_label)
         add_row.addWidget(self.new_profile_name, 2)
@@ -153,7 +155,7 @@ class SettingsDialog(QDialog):
         actions.addWidget(self.remove_button)
         actions.addStretch(1)
         layout = QVBoxLayout(page)
-        intro = QLabel("Each profile has its own settings, API key, outbox and history.", page)
+        intro = QLabel(self.tr("Each profile has its own settings, API key, outbox and history."), page)
         intro.setWordWrap(True)
         layout.addWidget(intro)
         layout.addWidget(self.profile_list, 1)
@@ -192,14 +194,20 @@ class SettingsDialog(QDialog):
     def _add_profile(self) -> None:
         name = self.new_profile_name.text().strip()
         if not name:
-            _say(self.profile_feedback, "Type a name for the new profile first.", "error")
+            _say(self.profile_feedback, self.tr("Type a name for the new profile first."), "error")
             return
         mode = Mode(self.new_profile_mode.currentData())
         root = self.profile_dir.parent
 
         def added(_profile: object) -> None:
             self.new_profile_name.clear()
-            _say(self.profile_feedback, f"Added “{name}”. Select it and press Switch to use it.", "ok")
+            _say(
+                self.profile_feedback,
+                QCoreApplication.translate(
+                    "settings_dialog", "Added “{0}”. Select it and press Switch to use it."
+                ).format(name),
+                "ok",
+            )
             self.reload_profiles()
 
         self._jobs.submit(lambda _t: settings_service.add_profile(root, name, mode), name="add profile",
@@ -228,7 +236,7 @@ class SettingsDialog(QDialog):
         self.remove_question = ask(
             self, "Remove this profile?",
             f"Remove {label}? Its outbox, history and stored API key are deleted from this computer. "
-            "Messages already sent are not affected.", confirm="Remove profile", on_confirm=remove,
+            "Messages already sent are not affected.", confirm=self.tr("Remove profile"), on_confirm=remove,
         )  # fmt: skip
 
     # ------------------------------------------------------------------ generated tabs
@@ -271,27 +279,27 @@ class SettingsDialog(QDialog):
 
     def _connection_extras(self, page: QWidget, form: QFormLayout, _used: set[str]) -> None:
         self.api_key = QLineEdit(page)
-        self.api_key.setAccessibleName("API key")
+        self.api_key.setAccessibleName(self.tr("API key"))
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.api_key.setPlaceholderText("paste a new key; it goes straight to the system keyring")
-        self.store_key_button = QPushButton("Store key", page)
-        self.store_key_button.setAccessibleName("Store API key")
+        self.api_key.setPlaceholderText(self.tr("paste a new key; it goes straight to the system keyring"))
+        self.store_key_button = QPushButton(self.tr("Store key"), page)
+        self.store_key_button.setAccessibleName(self.tr("Store API key"))
         self.store_key_button.clicked.connect(self._store_key)
         self.key_state = QLabel(page)
         self.key_state.setObjectName("feedback")
         self.key_state.setWordWrap(True)
-        self.test_button = QPushButton("Test connection", page)
-        self.test_button.setAccessibleName("Test connection")
+        self.test_button = QPushButton(self.tr("Test connection"), page)
+        self.test_button.setAccessibleName(self.tr("Test connection"))
         self.test_button.clicked.connect(self.test_connection)
         self.test_result = QLabel(page)
         self.test_result.setObjectName("feedback")
-        self.test_result.setAccessibleName("Connection test result")
+        self.test_result.setAccessibleName(self.tr("Connection test result"))
         self.test_result.setWordWrap(True)
         self.test_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         key_row = QHBoxLayout()
         key_row.addWidget(self.api_key, 1)
         key_row.addWidget(self.store_key_button)
-        form.addRow("API &key", key_row)
+        form.addRow(self.tr("API &key"), key_row)
         buddy_form_row(form, key_row, self.api_key)
         form.addRow("", self.key_state)
         test_row = QHBoxLayout()
@@ -299,8 +307,8 @@ class SettingsDialog(QDialog):
         test_row.addStretch(1)
         form.addRow("", test_row)
         form.addRow(self.test_result)
-        self.line("base_url").setPlaceholderText("https://api.paubox.com/v1/email")
-        self.line("api_username").setPlaceholderText("only for the legacy endpoint")
+        self.line("base_url").setPlaceholderText(self.tr("https://api.paubox.com/v1/email"))
+        self.line("api_username").setPlaceholderText(self.tr("only for the legacy endpoint"))
         self.preset.currentIndexChanged.connect(self._preset_changed)
 
     def _preset_changed(self) -> None:
@@ -322,12 +330,12 @@ class SettingsDialog(QDialog):
         key = self.api_key.text().strip()
         self.api_key.clear()
         if not key:
-            _say(self.key_state, "Paste the key from the Paubox dashboard first.", "error")
+            _say(self.key_state, self.tr("Paste the key from the Paubox dashboard first."), "error")
             return
         store = self._store_key_with
         self._jobs.submit(lambda _t: store(key), name="store key",
-                          on_result=lambda _r: _say(self.key_state, "Key stored in the system keyring. It will "
-                                                    "not be shown again.", "ok"),
+                          on_result=lambda _r: _say(self.key_state, self.tr("Key stored in the system keyring. It will "
+                                                    "not be shown again."), "ok"),
                           on_error=lambda e: _say(self.key_state, str(e), "error"), owner=self)  # fmt: skip
 
     def test_connection(self) -> None:
@@ -339,7 +347,7 @@ class SettingsDialog(QDialog):
         custom = (
             self.line("base_url").text().strip() if BasePreset(self.preset.currentData()) is BasePreset.CUSTOM else ""
         )
-        _say(self.test_result, "Testing every endpoint and auth style…", "")
+        _say(self.test_result, self.tr("Testing every endpoint and auth style…"), "")
         self.test_button.setEnabled(False)
 
         def run(_token: CancelToken) -> ConnectionReport:
@@ -367,36 +375,40 @@ class SettingsDialog(QDialog):
 
     def _privacy_extras(self, page: QWidget, form: QFormLayout, _used: set[str]) -> None:
         self.passphrase = QLineEdit(page)
-        self.passphrase.setAccessibleName("New passphrase")
+        self.passphrase.setAccessibleName(self.tr("New passphrase"))
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase_again = QLineEdit(page)
-        self.passphrase_again.setAccessibleName("Repeat passphrase")
+        self.passphrase_again.setAccessibleName(self.tr("Repeat passphrase"))
         self.passphrase_again.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase_button = QPushButton("Set passphrase", page)
-        self.passphrase_button.setAccessibleName("Set passphrase")
+        self.passphrase_button = QPushButton(self.tr("Set passphrase"), page)
+        self.passphrase_button.setAccessibleName(self.tr("Set passphrase"))
         self.passphrase_button.clicked.connect(self.set_passphrase)
         self.passphrase_feedback = QLabel(
-            "A passphrase is set." if self.settings.passphrase_hash
-            else "No passphrase yet: Sealpost cannot lock itself.", page,
+            self.tr("A passphrase is set.") if self.settings.passphrase_hash
+            else self.tr("No passphrase yet: Sealpost cannot lock itself."), page,
         )  # fmt: skip
         self.passphrase_feedback.setObjectName("feedback")
         self.passphrase_feedback.setWordWrap(True)
-        form.addRow("New &passphrase", self.passphrase)
-        form.addRow("Repea&t", self.passphrase_again)
+        form.addRow(self.tr("New &passphrase"), self.passphrase)
+        form.addRow(self.tr("Repea&t"), self.passphrase_again)
         form.addRow("", self.passphrase_button)
         form.addRow("", self.passphrase_feedback)
 
     def set_passphrase(self) -> None:
         first, second = self.passphrase.text(), self.passphrase_again.text()
         if first != second:
-            _say(self.passphrase_feedback, "The two passphrases differ; type them again.", "error")
+            _say(self.passphrase_feedback, self.tr("The two passphrases differ; type them again."), "error")
             return
 
         def done(digest: str) -> None:
             self.passphrase.clear()
             self.passphrase_again.clear()
             self._pending_passphrase = digest  # kept only if the user presses Save
-            _say(self.passphrase_feedback, "New passphrase ready: press Save to keep it.", "ok")
+            _say(
+                self.passphrase_feedback,
+                QCoreApplication.translate("settings_dialog", "New passphrase ready: press Save to keep it."),
+                "ok",
+            )
 
         self._jobs.submit(lambda _t: hash_passphrase(first), name="hash passphrase", on_result=done,
                           on_error=lambda e: _say(self.passphrase_feedback, str(e), "error"), owner=self)  # fmt: skip

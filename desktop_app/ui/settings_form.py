@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import Field
 from typing import Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,7 +27,16 @@ from PySide6.QtWidgets import (
 from desktop_app.services.policies import Origin
 from desktop_app.services.settings_schema import Mode, Spec, kind
 
-MANAGED = "Managed by your organisation"
+MANAGED = str(QT_TRANSLATE_NOOP("settings", "Managed by your organisation"))
+
+
+def tr_setting(text: str) -> str:
+    """A word of the settings schema in the user's language (ui/settings_strings.py lists them all
+    for the catalogue); a leading space (a suffix's) is kept."""
+    if not text.strip():
+        return text
+    lead = text[: len(text) - len(text.lstrip())]
+    return lead + QCoreApplication.translate("settings", text.strip())
 
 
 class Editor:
@@ -36,9 +46,10 @@ class Editor:
         self.name, self.spec, self.kind = f.name, spec, kind(f)
         self.locked = origin is not None and origin.locked
         self.widget = self._make(value, origin, parent)
-        self.widget.setAccessibleName(spec.label)
-        self.widget.setToolTip(MANAGED if self.locked else spec.help)
-        self.widget.setAccessibleDescription(f"{spec.help} {MANAGED}." if self.locked else spec.help)
+        label, help_text, managed = tr_setting(spec.label), tr_setting(spec.help), tr_setting(MANAGED)
+        self.widget.setAccessibleName(label)
+        self.widget.setToolTip(managed if self.locked else help_text)
+        self.widget.setAccessibleDescription(f"{help_text} {managed}." if self.locked else help_text)
         self.widget.setEnabled(not self.locked)
         self.note = QLabel(self._note(origin), parent)
         self.note.setObjectName("policyNote")
@@ -49,7 +60,7 @@ class Editor:
         if spec.choices:
             combo = QComboBox(parent)
             for data, title in spec.choices:
-                combo.addItem(title, data)
+                combo.addItem(tr_setting(title), data)
             combo.setCurrentIndex(max(0, combo.findData(str(value))))
             return combo
         if self.kind == "bool":
@@ -69,9 +80,9 @@ class Editor:
                 spin = QSpinBox(parent)
                 spin.setRange(int(low), int(high))
             spin.setValue(value)
-            spin.setSuffix(spec.suffix)
+            spin.setSuffix(tr_setting(spec.suffix))
             if spec.zero and low == 0:
-                spin.setSpecialValueText(spec.zero)
+                spin.setSpecialValueText(tr_setting(spec.zero))
             return spin
         return QLineEdit(str(value), parent)
 
@@ -79,13 +90,18 @@ class Editor:
         if origin is None:
             return ""
         if origin.locked:
-            return MANAGED
-        bounds = []
-        if origin.low is not None:
-            bounds.append(f"at least {origin.low}{self.spec.suffix}")
-        if origin.high is not None:
-            bounds.append(f"at most {origin.high}{self.spec.suffix}")
-        return f"{' and '.join(bounds).capitalize()}: set by your organisation" if bounds else ""
+            return tr_setting(MANAGED)
+        suffix = tr_setting(self.spec.suffix)
+        low = QCoreApplication.translate("settings", "at least {0}").format(f"{origin.low}{suffix}")
+        high = QCoreApplication.translate("settings", "at most {0}").format(f"{origin.high}{suffix}")
+        if origin.low is not None and origin.high is not None:
+            return QCoreApplication.translate("settings", "Between {0} and {1}: set by your organisation").format(
+                f"{origin.low}{suffix}", f"{origin.high}{suffix}"
+            )
+        if origin.low is not None or origin.high is not None:
+            bound = low if origin.low is not None else high
+            return QCoreApplication.translate("settings", "{0}: set by your organisation").format(bound.capitalize())
+        return ""
 
     def value(self) -> Any:
         w = self.widget
@@ -101,7 +117,7 @@ class Editor:
 
     def add_to(self, form: QFormLayout, used: set[str]) -> None:
         """Add the row, its label with a mnemonic letter not yet ``used`` on this tab."""
-        text = self.spec.label
+        text = tr_setting(self.spec.label)
         free = next((i for i, c in enumerate(text) if c.isalpha() and c.lower() not in used), None)
         if free is not None:
             used.add(text[free].lower())

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -112,11 +112,15 @@ def already_open_box(claim: WindowClaim, parent: QWidget | None = None) -> QMess
     box = QMessageBox(QMessageBox.Icon.Information, f"{APP_NAME} is already open",
                       f"{APP_NAME} is already open for this profile.", parent=parent)  # fmt: skip
     box.setInformativeText(
-        f"{claim.describe_holder()} A profile is open in one window at a time, so that every message is "
-        "written, sent and tracked in one place."
+        QCoreApplication.translate(
+            "single_window",
+            "{0} A profile is open in one window at a time, so that every message is written, sent and tracked in one place.",  # noqa: E501
+        ).format(claim.describe_holder())
     )
-    box.addButton("Show the open window", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton("Close", QMessageBox.ButtonRole.RejectRole)
+    box.addButton(
+        QCoreApplication.translate("single_window", "Show the open window"), QMessageBox.ButtonRole.AcceptRole
+    )
+    box.addButton(QCoreApplication.translate("single_window", "Close"), QMessageBox.ButtonRole.RejectRole)
     return box
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, QDateTime, Qt, QTime, QTimer
 from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -53,17 +53,19 @@ def delivery_text(message: StoredMessage) -> str:
 
 
 HISTORY_COLUMNS = (
-    Column("Sent", lambda m: clock_time(m.accepted_at or m.created_at)),
-    Column("To", lambda m: readable_recipients(m.recipients)),
-    Column("Subject", lambda m: m.subject),
-    Column("Delivery", delivery_text),
-    Column("Tag", lambda m: m.tag),
-    Column("Tracking id", lambda m: m.tracking_id or ""),
+    Column(str(QT_TRANSLATE_NOOP("columns", "Sent")), lambda m: clock_time(m.accepted_at or m.created_at)),
+    Column(str(QT_TRANSLATE_NOOP("columns", "To")), lambda m: readable_recipients(m.recipients)),
+    Column(str(QT_TRANSLATE_NOOP("columns", "Subject")), lambda m: m.subject),
+    Column(str(QT_TRANSLATE_NOOP("columns", "Delivery")), delivery_text),
+    Column(str(QT_TRANSLATE_NOOP("columns", "Tag")), lambda m: m.tag),
+    Column(str(QT_TRANSLATE_NOOP("columns", "Tracking id")), lambda m: m.tracking_id or ""),
 )
 
 # Paubox's own words, offered as they are so a filter matches exactly (not the transient internal error).
 FILTER_STATUSES = tuple(status for status in DELIVERY_STATUSES if status != INTERNAL_ERROR)
-DATE_RANGES = ("Any time", "Today", "Last 7 days", "Last 30 days", "Between…")
+DATE_RANGES = (str(QT_TRANSLATE_NOOP("StatusView", "Any time")), str(QT_TRANSLATE_NOOP("StatusView", "Today")),
+               str(QT_TRANSLATE_NOOP("StatusView", "Last 7 days")), str(QT_TRANSLATE_NOOP("StatusView", "Last 30 days")),  # noqa: E501
+               str(QT_TRANSLATE_NOOP("StatusView", "Between…")))  # fmt: skip
 CHART_DAYS = 14
 CHART_SETTLE_MS = 400
 
@@ -96,29 +98,30 @@ class StatusView(QWidget):
         self._chart_stale = True
         self.model = MessageTableModel(HISTORY_COLUMNS, jobs, self)
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search subject, body and recipients (Ctrl+F)")
-        self.search.setAccessibleName("Search history")
+        self.search.setPlaceholderText(self.tr("Search subject, body and recipients (Ctrl+F)"))
+        self.search.setAccessibleName(self.tr("Search history"))
         self.search.setClearButtonEnabled(True)
         self.status_filter = QComboBox(self)
-        self.status_filter.setAccessibleName("Delivery status filter")
-        self.status_filter.addItem("Any status", "")
+        self.status_filter.setAccessibleName(self.tr("Delivery status filter"))
+        self.status_filter.addItem(self.tr("Any status"), "")
         for status in FILTER_STATUSES:
             self.status_filter.addItem(status, status)
         self.recipient = QLineEdit(self)
-        self.recipient.setAccessibleName("Recipient filter")
-        self.recipient.setPlaceholderText("Recipient")
+        self.recipient.setAccessibleName(self.tr("Recipient filter"))
+        self.recipient.setPlaceholderText(self.tr("Recipient"))
         self.recipient.setClearButtonEnabled(True)
         self.tag = QLineEdit(self)
-        self.tag.setAccessibleName("Tag filter")
-        self.tag.setPlaceholderText("Tag")
+        self.tag.setAccessibleName(self.tr("Tag filter"))
+        self.tag.setPlaceholderText(self.tr("Tag"))
         self.tag.setClearButtonEnabled(True)
         self.date_range = QComboBox(self)
-        self.date_range.setAccessibleName("Date range")
-        self.date_range.addItems(list(DATE_RANGES))
+        self.date_range.setAccessibleName(self.tr("Date range"))
+        for choice in DATE_RANGES:
+            self.date_range.addItem(self.tr(str(choice)), choice)  # the English word is the choice's data
         self.date_from = QDateEdit(QDate.currentDate().addDays(-7), self)
-        self.date_from.setAccessibleName("From date")
+        self.date_from.setAccessibleName(self.tr("From date"))
         self.date_to = QDateEdit(QDate.currentDate(), self)
-        self.date_to.setAccessibleName("To date")
+        self.date_to.setAccessibleName(self.tr("To date"))
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
@@ -126,11 +129,11 @@ class StatusView(QWidget):
             edit.dateChanged.connect(self._schedule_filter)
         self.count = QLabel(self)
         self.count.setObjectName("hint")
-        self.count.setAccessibleName("Result count")
+        self.count.setAccessibleName(self.tr("Result count"))
 
         self.table = QTableView(self)
         self.table.setModel(self.model)
-        self.table.setAccessibleName("Sent messages")
+        self.table.setAccessibleName(self.tr("Sent messages"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
@@ -147,18 +150,18 @@ class StatusView(QWidget):
                 self.table.setItemDelegateForColumn(column, self.matches)
 
         self.detail = QTextBrowser(self)
-        self.detail.setAccessibleName("Message details")
+        self.detail.setAccessibleName(self.tr("Message details"))
         self.detail.setOpenLinks(False)
-        self.detail.setPlaceholderText("Select a message to see each recipient's status and its timeline.")
+        self.detail.setPlaceholderText(self.tr("Select a message to see each recipient's status and its timeline."))
         self.tracking = QLineEdit(self)
         self.tracking.setReadOnly(True)
-        self.tracking.setAccessibleName("Tracking id")
-        self.tracking.setPlaceholderText("Tracking id")
-        self.copy_tracking = QPushButton("Copy", self)
-        self.copy_tracking.setAccessibleName("Copy tracking id")
+        self.tracking.setAccessibleName(self.tr("Tracking id"))
+        self.tracking.setPlaceholderText(self.tr("Tracking id"))
+        self.copy_tracking = QPushButton(self.tr("Copy"), self)
+        self.copy_tracking.setAccessibleName(self.tr("Copy tracking id"))
         self.copy_tracking.setEnabled(False)
         self.copy_tracking.clicked.connect(self._copy_tracking_id)
-        self.chart = BarChart(f"Last {CHART_DAYS} days", self)
+        self.chart = BarChart(self.tr("Last {0} days").format(CHART_DAYS), self)
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
@@ -168,7 +171,7 @@ class StatusView(QWidget):
         detail_layout = QVBoxLayout(detail_pane)
         detail_layout.setContentsMargins(0, 0, 0, 0)
         tracking_row = QHBoxLayout()
-        tracking_label = QLabel("Tracking id", self)
+        tracking_label = QLabel(self.tr("Tracking id"), self)
         tracking_label.setBuddy(self.tracking)
         tracking_row.addWidget(tracking_label)
         tracking_row.addWidget(self.tracking, 1)
@@ -227,7 +230,7 @@ class StatusView(QWidget):
         self._filter_timer.start()
 
     def _date_range_changed(self) -> None:
-        custom = self.date_range.currentText() == DATE_RANGES[-1]
+        custom = self.date_range.currentData() == DATE_RANGES[-1]
         self.date_from.setVisible(custom)
         self.date_to.setVisible(custom)
         self._schedule_filter()
@@ -247,7 +250,7 @@ class StatusView(QWidget):
         )
 
     def _date_bounds(self) -> tuple[float | None, float | None]:
-        choice = self.date_range.currentText()
+        choice = self.date_range.currentData()
         today = QDate.currentDate()
         start = {"Today": today, "Last 7 days": today.addDays(-6), "Last 30 days": today.addDays(-29)}.get(choice)
         if start is not None:
@@ -268,7 +271,7 @@ class StatusView(QWidget):
         total = self.model.total
         rows = self.model.rowCount() if total is None else total
         more = "+" if total is None and self.model.canFetchMore() else ""  # still being counted
-        self.count.setText(f"{rows:,}{more} message{'s' if rows != 1 or more else ''}")
+        self.count.setText(self.tr("{0:,}{1} message{2}").format(rows, more, "s" if rows != 1 or more else ""))
 
     # ------------------------------------------------------------------ detail pane
 
@@ -321,8 +324,8 @@ class StatusView(QWidget):
 
     def _copy_tracking_id(self) -> None:
         QGuiApplication.clipboard().setText(self.tracking.text())
-        self.copy_tracking.setText("Copied")
-        QTimer.singleShot(1500, self.copy_tracking, lambda: self.copy_tracking.setText("Copy"))
+        self.copy_tracking.setText(self.tr("Copied"))
+        QTimer.singleShot(1500, self.copy_tracking, lambda: self.copy_tracking.setText(self.tr("Copy")))
 
     # ------------------------------------------------------------------ chart
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:  # templates arrive from the API client, which loads after the window has painted
     from desktop_app.api.templates import DynamicTemplate, TemplateSummary
 
-NO_TEMPLATE = "No template — write the message"
+NO_TEMPLATE = str(QT_TRANSLATE_NOOP("TemplatePanel", "No template — write the message"))
 
 
 class TemplatePanel(QWidget):
@@ -32,21 +32,21 @@ class TemplatePanel(QWidget):
         self._pending: tuple[str, dict[str, str]] | None = None
         self.header = QWidget(parent)
         self.choice = QComboBox(self.header)
-        self.choice.setAccessibleName("Template")
+        self.choice.setAccessibleName(self.tr("Template"))
         self.choice.setMinimumContentsLength(24)
-        self.choice.addItem(NO_TEMPLATE, None)
+        self.choice.addItem(self.tr(str(NO_TEMPLATE)), None)
         self.choice.activated.connect(self._chosen)
-        self.refresh = QPushButton("Load templates", self.header)
-        self.refresh.setAccessibleName("Load Paubox templates")
+        self.refresh = QPushButton(self.tr("Load templates"), self.header)
+        self.refresh.setAccessibleName(self.tr("Load Paubox templates"))
         self.refresh.clicked.connect(self.templates_wanted.emit)
         row = QHBoxLayout(self.header)
         row.setContentsMargins(0, 0, 0, 2)
-        row.addWidget(QLabel("Template", self.header))
+        row.addWidget(QLabel(self.tr("Template"), self.header))
         row.addWidget(self.choice)
         row.addWidget(self.refresh)
         self.status = QLabel(self)
         self.status.setObjectName("hint")
-        self.status.setAccessibleName("Template status")
+        self.status.setAccessibleName(self.tr("Template status"))
         self.status.setWordWrap(True)
         self.form = QFormLayout()
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
@@ -65,10 +65,10 @@ class TemplatePanel(QWidget):
     def set_templates(self, templates: Sequence[TemplateSummary]) -> None:
         current = self.name
         self.choice.clear()
-        self.choice.addItem(NO_TEMPLATE, None)
+        self.choice.addItem(self.tr(str(NO_TEMPLATE)), None)
         for template in templates:
             self.choice.addItem(template.name, template.id)
-        self.refresh.setText("Reload templates")
+        self.refresh.setText(self.tr("Reload templates"))
         if current:
             self.choice.setCurrentIndex(max(0, self.choice.findText(current)))
         if self._pending is not None:
@@ -77,7 +77,9 @@ class TemplatePanel(QWidget):
                 self.choice.setCurrentIndex(index)
                 self._chosen(index)
             else:
-                self.status.setText(f"The template “{self._pending[0]}” is no longer in your Paubox account.")
+                self.status.setText(
+                    self.tr("The template “{0}” is no longer in your Paubox account.").format(self._pending[0])
+                )
                 self._pending = None
 
     def failed(self, text: str) -> None:
@@ -88,7 +90,7 @@ class TemplatePanel(QWidget):
         if template_id is None:
             self.clear()
             return
-        self.status.setText("Loading the template…")
+        self.status.setText(self.tr("Loading the template…"))
         self.template_wanted.emit(int(template_id))
 
     def show_template(self, template: DynamicTemplate) -> None:
@@ -102,7 +104,7 @@ class TemplatePanel(QWidget):
         names = template_variables(template.body)
         for name in names:
             edit = QLineEdit(keep.get(name, ""), self)
-            edit.setAccessibleName(f"Template value {name}")
+            edit.setAccessibleName(self.tr("Template value {0}").format(name))
             edit.textChanged.connect(lambda _text: self.changed.emit())
             self.fields[name] = edit
             self.form.addRow(name, edit)

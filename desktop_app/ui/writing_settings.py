@@ -104,22 +104,24 @@ class WritingTab(QWidget):
         self.signature = RichTextField("Signature", settings.signature, self)
         self.footer = RichTextField("Organisation footer", settings.message_footer, self)
         hint = QLabel(
-            "The footer (for example a confidentiality notice) is added to every message this profile sends, "
-            "from the window and from the sealpost command, in both the formatted and the plain-text part.",
+            self.tr(
+                "The footer (for example a confidentiality notice) is added to every message this profile sends, "
+                "from the window and from the sealpost command, in both the formatted and the plain-text part."
+            ),
             self,
         )
         hint.setObjectName("hint")
         hint.setWordWrap(True)
         self.spell_language = QComboBox(self)
-        self.spell_language.setAccessibleName("Spelling language")
+        self.spell_language.setAccessibleName(self.tr("Spelling language"))
         for title, tag in SPELL_LANGUAGES:
             self.spell_language.addItem(title, tag)
         self.spell_language.setCurrentIndex(max(0, self.spell_language.findData(settings.spell_language)))
         form = QFormLayout(self)
-        form.addRow("Si&gnature", self.signature)
-        form.addRow("Organisation &footer", self.footer)
+        form.addRow(self.tr("Si&gnature"), self.signature)
+        form.addRow(self.tr("Organisation &footer"), self.footer)
         form.addRow("", hint)
-        form.addRow("Spelling &language", self.spell_language)
+        form.addRow(self.tr("Spelling &language"), self.spell_language)
 
     def changes(self) -> dict[str, Any]:
         """The writing settings the user changed."""

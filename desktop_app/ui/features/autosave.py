@@ -8,7 +8,7 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
 
 from desktop_app.services.history import is_open
 from desktop_app.ui.features.base import Feature
@@ -57,7 +57,9 @@ class DraftAutosave(Feature):
         def saved(new_id: int) -> None:
             if composer.session == session:
                 composer.draft_id = new_id
-                composer.show_info(f"Draft saved {time.strftime('%H:%M')}.")
+                composer.show_info(
+                    QCoreApplication.translate("autosave", "Draft saved {0}.").format(time.strftime("%H:%M"))
+                )
             elif draft_id is None and not keep_if_left:  # the composer moved on meanwhile: drop the orphan
                 self.jobs.submit(lambda _t: runtime.delete_draft(new_id), name="drop orphan draft")
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QCoreApplication
+
 from desktop_app.core.errors import is_known
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.services import composing
@@ -86,9 +88,9 @@ class ComposeFeature(Feature):
                 self.queue_message(message)
                 return
             self.ask(
-                "Send this message?", "\n\n".join(found), confirm="Send anyway",
+                "Send this message?", "\n\n".join(found), confirm=QCoreApplication.translate("compose", "Send anyway"),
                 on_confirm=lambda: self.queue_message(message),
-                on_cancel=lambda: self.view.show_problem("Not sent. Check the recipients, then send again."),
+                on_cancel=lambda: self.view.show_problem(QCoreApplication.translate("compose", "Not sent. Check the recipients, then send again.")),  # noqa: E501
             )  # fmt: skip
 
         self.jobs.submit(lambda _t: composing.pre_send_concerns(runtime, message), name="pre-send checks",
@@ -103,7 +105,9 @@ class ComposeFeature(Feature):
         self.drafts.stop()
 
         def queued(stored: StoredMessage) -> None:
-            self.view.ready_for_next("Queued. Follow it in the Outbox and Status views.")
+            self.view.ready_for_next(
+                QCoreApplication.translate("compose", "Queued. Follow it in the Outbox and Status views.")
+            )
             if stored.state is OutboxState.SCHEDULED:
                 self.undo.offer(stored.id, len(message.all_recipients), int(runtime.profile.settings.undo_seconds))
             self.load_known_addresses()
@@ -117,17 +121,17 @@ class ComposeFeature(Feature):
             self.view.show_problem(str(error))
         else:
             log.error("queueing failed", exc_info=(type(error), error, error.__traceback__))
-            self.view.show_problem("Sealpost hit an internal error; the message was not queued. See the log.")
+            self.view.show_problem(self.tr("Sealpost hit an internal error; the message was not queued. See the log."))
 
     def new_message(self) -> None:
         """Ctrl+N: an empty composer, always. What was being written is kept as a draft, so the next
         patient's message can never start with the previous patient's words."""
         if not self.view.is_empty():
             if self.runtime is None:  # nothing can be saved yet: keep it on screen rather than lose it
-                self.say("Sealpost is still starting; finish or clear this message first.", 6000)
+                self.say(self.tr("Sealpost is still starting; finish or clear this message first."), 6000)
                 return
             self.drafts.save(keep_if_left=True)
-            self.say("The message you were writing was kept in Drafts (Ctrl+4).", 6000)
+            self.say(self.tr("The message you were writing was kept in Drafts (Ctrl+4)."), 6000)
         self.drafts.stop()
         self.view.load(None)
         self.window.views.show("compose")
@@ -158,11 +162,11 @@ class ComposeFeature(Feature):
         client = self.runtime.client if self.runtime is not None else None
         panel = self.view.template_panel
         if client is None:
-            panel.failed("Templates can be loaded once Sealpost has connected.")
+            panel.failed(self.tr("Templates can be loaded once Sealpost has connected."))
             return
-        panel.failed("Loading templates…")
+        panel.failed(self.tr("Loading templates…"))
         self.jobs.submit(lambda _t: client.list_templates(), name="list templates", on_result=panel.set_templates,
-                         on_error=lambda e: panel.failed(f"Templates could not be loaded: {e}"),
+                         on_error=lambda e: panel.failed(self.tr("Templates could not be loaded: {0}").format(e)),
                          owner=panel)  # fmt: skip
 
     def load_template(self, template_id: int) -> None:
@@ -172,7 +176,7 @@ class ComposeFeature(Feature):
             return
         self.jobs.submit(lambda _t: client.get_template(template_id), name="get template",
                          on_result=panel.show_template, owner=panel,
-                         on_error=lambda e: panel.failed(f"The template could not be loaded: {e}"))  # fmt: skip
+                         on_error=lambda e: panel.failed(self.tr("The template could not be loaded: {0}").format(e)))  # fmt: skip  # noqa: E501
 
     def load_known_addresses(self) -> None:
         """The recipients offered while typing (from the history; see ``services/composing.py``)."""

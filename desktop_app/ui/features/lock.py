@@ -59,7 +59,7 @@ class LockFeature(Feature):
         """Hide every message behind the lock screen (Ctrl+Shift+L, or after the idle time)."""
         window = self.window
         if not window.profile.settings.passphrase_hash:
-            self.say("Set a passphrase first (Settings → Privacy) so you can unlock again.", 8000)
+            self.say(self.tr("Set a passphrase first (Settings → Privacy) so you can unlock again."), 8000)
             window.settings.open_settings(tab=PRIVACY_TAB)
             return
         if self.idle.locked:
@@ -75,7 +75,7 @@ class LockFeature(Feature):
         self.screen.reset()
         window.set_content_enabled(False)
         window.locked_changed.emit(True)
-        announce(self.screen, f"{APP_NAME} is locked. Type your passphrase to continue.", urgent=True)
+        announce(self.screen, self.tr("{0} is locked. Type your passphrase to continue.").format(APP_NAME), urgent=True)
 
     def try_unlock(self, passphrase: str) -> None:
         runtime = self.runtime

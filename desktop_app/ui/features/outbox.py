@@ -7,13 +7,14 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QTimer
 
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.times import shown_time
 from desktop_app.services.history import history, is_open
 from desktop_app.ui.a11y import announce
 from desktop_app.ui.features.base import Feature
+from desktop_app.ui.i18n import number
 
 if TYPE_CHECKING:
     from desktop_app.services.outbox import EngineStatus
@@ -26,12 +27,12 @@ log = logging.getLogger(__name__)
 S = OutboxState
 COUNTS_DELAY_MS = 150  # like the message models: one counts query per burst of changes, not per change
 CONNECTIVITY_TEXT = {  # keyed by services.outbox.Connectivity (a StrEnum), which loads with the engines
-    "online": "● Online",
-    "offline": "○ Offline — messages wait in the Outbox",
-    "rate_limited": "◐ Rate-limited",
-    "key_rejected": "⚠ API key needed — open Settings",
-    "paused": "‖ Sending paused",
-    "delegated": "⇄ Sending through another Sealpost process",
+    "online": str(QT_TRANSLATE_NOOP("MainWindow", "● Online")),
+    "offline": str(QT_TRANSLATE_NOOP("MainWindow", "○ Offline — messages wait in the Outbox")),
+    "rate_limited": str(QT_TRANSLATE_NOOP("MainWindow", "◐ Rate-limited")),
+    "key_rejected": str(QT_TRANSLATE_NOOP("MainWindow", "⚠ API key needed — open Settings")),
+    "paused": str(QT_TRANSLATE_NOOP("MainWindow", "‖ Sending paused")),
+    "delegated": str(QT_TRANSLATE_NOOP("MainWindow", "⇄ Sending through another Sealpost process")),
 }
 
 
@@ -74,7 +75,7 @@ class OutboxFeature(Feature):
             "Resend this message?",
             "Paubox may already have received this message. Sending it again can deliver a duplicate "
             "to the recipients.\n\nResend only if you are sure it did not arrive.",
-            confirm="Resend anyway", on_confirm=lambda: self.act(lambda r: r.resend(message_id), "Queued again."),
+            confirm=self.tr("Resend anyway"), on_confirm=lambda: self.act(lambda r: r.resend(message_id), "Queued again."),  # noqa: E501
         )  # fmt: skip
 
     def confirm_mark_sent(self, message_id: int) -> None:
@@ -82,7 +83,7 @@ class OutboxFeature(Feature):
             "Mark as sent?",
             "Mark this message as sent only if you know it arrived (for example the recipient confirmed it). "
             "Sealpost will not send it again.",
-            confirm="Mark as sent", warning=False,
+            confirm=self.tr("Mark as sent"), warning=False,
             on_confirm=lambda: self.act(lambda r: r.mark_sent(message_id), "Marked as sent."),
         )  # fmt: skip
 
@@ -97,7 +98,7 @@ class OutboxFeature(Feature):
                 f"Resend all {count} messages?",
                 f"{facts}\n\nPaubox may already have received some or all of them. Sending them again can "
                 "deliver duplicates.\n\nResend only if you are sure they did not arrive.",
-                confirm=f"Resend all {count}",
+                confirm=self.tr("Resend all {0}").format(count),
                 on_confirm=lambda: self.act(lambda r: r.resolve_group(group.name, resend=True),
                                             f"{count} messages queued again."),
             )  # fmt: skip
@@ -105,7 +106,7 @@ class OutboxFeature(Feature):
         self.ask(
             f"Mark all {count} messages as sent?",
             f"{facts}\n\nMark them as sent only if you know they arrived. Sealpost will not send them again.",
-            confirm=f"Mark all {count} as sent", warning=False,
+            confirm=self.tr("Mark all {0} as sent").format(count), warning=False,
             on_confirm=lambda: self.act(lambda r: r.resolve_group(group.name, resend=False),
                                         f"{count} messages marked as sent."),
         )  # fmt: skip
@@ -121,7 +122,7 @@ class OutboxFeature(Feature):
     def show_engine_status(self, status: EngineStatus) -> None:
         from desktop_app.services.outbox import Connectivity  # loaded with the engine that reports
 
-        text = CONNECTIVITY_TEXT[status.connectivity]
+        text = QCoreApplication.translate("MainWindow", CONNECTIVITY_TEXT[status.connectivity])
         if status.connectivity is Connectivity.RATE_LIMITED and status.until:
             text += f" until {shown_time(status.until, seconds=True)}"
         if text != self.window.connection_label.text():
@@ -129,7 +130,7 @@ class OutboxFeature(Feature):
         self.window.connection_label.setText(text)
         self.window.connection_label.setToolTip(status.detail)
         offline = status.connectivity is not Connectivity.ONLINE
-        notice = status.detail or CONNECTIVITY_TEXT[status.connectivity]
+        notice = status.detail or QCoreApplication.translate("MainWindow", CONNECTIVITY_TEXT[status.connectivity])
         if status.connectivity is Connectivity.OFFLINE:
             notice = (f"{notice}\nYou can keep writing and sending: messages are kept safely here and go out "
                       "when the connection returns.")  # fmt: skip
@@ -160,13 +161,13 @@ class OutboxFeature(Feature):
             self._counts_pending = False
             waiting = sum(counts.get(s, 0) for s in (S.QUEUED, S.SENDING, S.SCHEDULED))
             attention = counts.get(S.OUTCOME_UNKNOWN, 0) + counts.get(S.FAILED, 0)
-            text = f"{waiting} waiting · {counts.get(S.ACCEPTED, 0)} sent"
+            text = self.tr("{0} waiting · {1} sent").format(number(waiting), number(counts.get(S.ACCEPTED, 0)))
             if attention:
-                text += f" · {attention} need attention"
+                text += self.tr(" · {0} need attention").format(number(attention))
             label = self.window.counts_label
             sent, before = counts.get(S.ACCEPTED, 0), label.property("counted")
             if not waiting and isinstance(before, tuple) and (before[0] or sent > before[1]):
-                announce(label, "The Outbox is empty: every waiting message has gone to Paubox.")
+                announce(label, self.tr("The Outbox is empty: every waiting message has gone to Paubox."))
             label.setProperty("counted", (waiting, sent))
             label.setText(text)
             self.view.show_counts(counts)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 
 from desktop_app.services.history import NOT_OPEN
 from desktop_app.services.profile import Profile
@@ -51,7 +51,10 @@ class RuntimeSession(QObject):
             self._opening = None
             window.attach(runtime)
             if replacing is not None and window.runtime is runtime:
-                window.statusBar().showMessage(f"Switched to {runtime.profile.settings.name}.", 5000)
+                window.statusBar().showMessage(
+                    QCoreApplication.translate("session", "Switched to {0}.").format(runtime.profile.settings.name),
+                    5000,
+                )
 
         window.jobs.submit(run, name="open runtime", on_result=opened, on_error=window.startup_failed)
 
@@ -67,7 +70,7 @@ class RuntimeSession(QObject):
             return
         window.runtime = None
         window.save_window_state()
-        window.connection_label.setText("Switching…")
+        window.connection_label.setText(self.tr("Switching…"))
         for feature in window.features.values():
             feature.detach()
         self.open(make_profile, replacing=old)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from PySide6 import QtCore
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog
 
 from desktop_app.services import user_actions
@@ -60,15 +61,15 @@ class SettingsFeature(Feature):
             if needs_reconnect(changes):
                 window.session.reopen(lambda: Profile(profile.directory))
             else:
-                self.say("Settings saved.")
+                self.say(QCoreApplication.translate("settings", "Settings saved."))
 
         self.jobs.submit(lambda _t: user_actions.save_settings(profile, runtime, changes), name="save settings",
-                         on_result=saved, on_error=lambda e: self.say(f"Settings not saved: {e}", 8000))  # fmt: skip
+                         on_result=saved, on_error=lambda e: self.say(self.tr("Settings not saved: {0}").format(e), 8000))  # fmt: skip  # noqa: E501
 
     def show_audit_trail(self) -> QDialog | None:
         runtime = self.runtime
         if runtime is None or not is_open(runtime):
-            self.say("Sealpost is still starting.")
+            self.say(self.tr("Sealpost is still starting."))
             return None
         from desktop_app.ui.audit_dialog import AuditDialog
 

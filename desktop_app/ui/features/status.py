@@ -58,7 +58,9 @@ class StatusFeature(Feature):
             self.unseen_bounces += 1
             self.show_badge()
         if self.tray is not None:
-            self.tray.showMessage(f"{APP_NAME}: delivery problem", text, QSystemTrayIcon.MessageIcon.Warning)
+            self.tray.showMessage(
+                self.tr("{0}: delivery problem").format(APP_NAME), text, QSystemTrayIcon.MessageIcon.Warning
+            )
 
     def show_badge(self) -> None:
         count = self.unseen_bounces

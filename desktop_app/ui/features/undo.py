@@ -64,5 +64,5 @@ class UndoSend(Feature):
         runtime = self.ready_runtime()
         if runtime is not None:
             self.jobs.submit(lambda _t: runtime.retry_now(message_id), name="send now",
-                             on_result=lambda _r: self.say("Sending now."),
+                             on_result=lambda _r: self.say(self.tr("Sending now.")),
                              on_error=lambda e: self.say(str(e), 8000))  # fmt: skip
