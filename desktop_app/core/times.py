@@ -8,7 +8,8 @@ from __future__ import annotations
 import time
 from email.utils import parsedate_to_datetime
 
-_DATE_PATTERN = ["%Y-%m-%d"]
+ISO_DATE = "%Y-%m-%d"
+_DATE_PATTERN = [ISO_DATE]
 
 
 def set_date_pattern(pattern: str) -> None:

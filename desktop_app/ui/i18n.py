@@ -31,9 +31,10 @@ def install_translations(app: QCoreApplication, setting: str = "system") -> QLoc
     _installed.clear()
     locale = chosen_locale(setting)
     QLocale.setDefault(locale)
-    times.set_date_pattern(strftime_date(locale.dateFormat(QLocale.FormatType.ShortFormat)))
     if locale.language() in (QLocale.Language.English, QLocale.Language.C):
+        times.set_date_pattern(times.ISO_DATE)  # the source language keeps the unambiguous ISO date
         return locale
+    times.set_date_pattern(strftime_date(locale.dateFormat(QLocale.FormatType.ShortFormat)))
     folder = str(resources_dir() / "i18n")
     for name in CATALOGUES:
         translator = QTranslator(app)

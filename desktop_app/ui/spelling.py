@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, QPoint, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QPoint, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -305,7 +305,7 @@ class ComposerSpelling(QObject):
 
         def failed(error: BaseException) -> None:
             if self._configured == wanted:
-                self.problem = str(error)  # no dictionary: said once in the composer, writing goes on
+                self.problem = said(error)  # no dictionary: said once in the composer, writing goes on
                 self._use(None)
                 say = getattr(self._owner, "show_info", None)
                 if callable(say):
@@ -329,3 +329,16 @@ class ComposerSpelling(QObject):
         self.checker = checker
         self.body.highlighter.set_checker(checker)
         self.subject.set_checker(checker)
+
+
+# The services' words for a missing spell checker, for the catalogue (they are said in the user's language).
+UNAVAILABLE = (
+    QT_TRANSLATE_NOOP(
+        "errors", "Spell checking needs the Enchant library (Debian: libenchant-2-2); install it and restart Sealpost."
+    ),
+)
+
+
+def said(error: BaseException) -> str:
+    """A known error's text in the user's language when the catalogue has it, else as it came."""
+    return QCoreApplication.translate("errors", str(error))

@@ -134,6 +134,37 @@
     </message>
 </context>
 <context>
+    <name>ComposeFeature</name>
+    <message>
+        <source>Sealpost hit an internal error; the message was not queued. See the log.</source>
+        <translation>Sealpost tuvo un error interno; el mensaje no se puso en cola. Consulte el registro.</translation>
+    </message>
+    <message>
+        <source>Sealpost is still starting; finish or clear this message first.</source>
+        <translation>Sealpost todavía se está iniciando; termine o borre primero este mensaje.</translation>
+    </message>
+    <message>
+        <source>The message you were writing was kept in Drafts (Ctrl+4).</source>
+        <translation>El mensaje que estaba escribiendo se guardó en Borradores (Ctrl+4).</translation>
+    </message>
+    <message>
+        <source>Templates can be loaded once Sealpost has connected.</source>
+        <translation>Las plantillas se pueden cargar cuando Sealpost se haya conectado.</translation>
+    </message>
+    <message>
+        <source>Loading templates…</source>
+        <translation>Cargando plantillas…</translation>
+    </message>
+    <message>
+        <source>Templates could not be loaded: {0}</source>
+        <translation>No se pudieron cargar las plantillas: {0}</translation>
+    </message>
+    <message>
+        <source>The template could not be loaded: {0}</source>
+        <translation>No se pudo cargar la plantilla: {0}</translation>
+    </message>
+</context>
+<context>
     <name>ComposerView</name>
     <message>
         <source>Subject</source>
@@ -525,6 +556,17 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
     </message>
 </context>
 <context>
+    <name>LockFeature</name>
+    <message>
+        <source>Set a passphrase first (Settings → Privacy) so you can unlock again.</source>
+        <translation>Primero establezca una frase de contraseña (Configuración → Privacidad) para poder desbloquear.</translation>
+    </message>
+    <message>
+        <source>{0} is locked. Type your passphrase to continue.</source>
+        <translation>{0} está bloqueado. Escriba su frase de contraseña para continuar.</translation>
+    </message>
+</context>
+<context>
     <name>LockScreen</name>
     <message>
         <source>Locked</source>
@@ -657,10 +699,6 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
         <translation>⇄ Enviando a través de otro proceso de Sealpost</translation>
     </message>
     <message>
-        <source>Sealpost is still starting. Try again in a moment.</source>
-        <translation>Sealpost todavía se está iniciando. Inténtelo de nuevo en un momento.</translation>
-    </message>
-    <message>
         <source>SANDBOX MODE — messages go to Sealpost&apos;s built-in test server, not to Paubox. Nothing is delivered to real recipients.</source>
         <translation>MODO DE PRUEBAS — los mensajes van al servidor de prueba integrado de Sealpost, no a Paubox. No se entrega nada a destinatarios reales.</translation>
     </message>
@@ -747,82 +785,6 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
     <message>
         <source>Profile: {0}</source>
         <translation>Perfil: {0}</translation>
-    </message>
-    <message>
-        <source>Switching…</source>
-        <translation>Cambiando…</translation>
-    </message>
-    <message>
-        <source>Sealpost hit an internal error; the message was not queued. See the log.</source>
-        <translation>Sealpost tuvo un error interno; el mensaje no se puso en cola. Consulte el registro.</translation>
-    </message>
-    <message>
-        <source>Too late to undo: the message is already on its way.</source>
-        <translation>Demasiado tarde para deshacer: el mensaje ya está en camino.</translation>
-    </message>
-    <message>
-        <source>Sealpost is still starting; finish or clear this message first.</source>
-        <translation>Sealpost todavía se está iniciando; termine o borre primero este mensaje.</translation>
-    </message>
-    <message>
-        <source>The message you were writing was kept as a draft.</source>
-        <translation>El mensaje que estaba escribiendo se guardó como borrador.</translation>
-    </message>
-    <message>
-        <source>Templates can be loaded once Sealpost has connected.</source>
-        <translation>Las plantillas se pueden cargar cuando Sealpost se haya conectado.</translation>
-    </message>
-    <message>
-        <source>Loading templates…</source>
-        <translation>Cargando plantillas…</translation>
-    </message>
-    <message>
-        <source>Templates could not be loaded: {0}</source>
-        <translation>No se pudieron cargar las plantillas: {0}</translation>
-    </message>
-    <message>
-        <source>The template could not be loaded: {0}</source>
-        <translation>No se pudo cargar la plantilla: {0}</translation>
-    </message>
-    <message>
-        <source>Resend anyway</source>
-        <translation>Reenviar de todos modos</translation>
-    </message>
-    <message>
-        <source>Mark as sent</source>
-        <translation>Marcar como enviado</translation>
-    </message>
-    <message>
-        <source>Resend all {0}</source>
-        <translation>Reenviar los {0}</translation>
-    </message>
-    <message>
-        <source>Mark all {0} as sent</source>
-        <translation>Marcar los {0} como enviados</translation>
-    </message>
-    <message>
-        <source>{0}: delivery problem</source>
-        <translation>{0}: problema de entrega</translation>
-    </message>
-    <message>
-        <source>{0} waiting · {1} sent</source>
-        <translation>{0} en espera · {1} enviados</translation>
-    </message>
-    <message>
-        <source> · {0} need attention</source>
-        <translation> · {0} requieren atención</translation>
-    </message>
-    <message>
-        <source>Set a passphrase first (Settings → Privacy) so you can unlock again.</source>
-        <translation>Primero establezca una frase de contraseña (Configuración → Privacidad) para poder desbloquear.</translation>
-    </message>
-    <message>
-        <source>Settings not saved: {0}</source>
-        <translation>No se guardó la configuración: {0}</translation>
-    </message>
-    <message>
-        <source>Sealpost is still starting.</source>
-        <translation>Sealpost todavía se está iniciando.</translation>
     </message>
     <message>
         <source>Connection state</source>
@@ -948,6 +910,10 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
         <translation>Nota sobre los adjuntos</translation>
     </message>
     <message>
+        <source>Recipients, timeline and attachments</source>
+        <translation>Destinatarios, cronología y adjuntos</translation>
+    </message>
+    <message>
         <source>&amp;Recipients</source>
         <translation>&amp;Destinatarios</translation>
     </message>
@@ -984,8 +950,8 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
         <translation>Corregir la dirección y reenviar</translation>
     </message>
     <message>
-        <source>Copy tracking &amp;id</source>
-        <translation>Copiar &amp;id. de seguimiento</translation>
+        <source>Copy trac&amp;king id</source>
+        <translation>Copiar id. de se&amp;guimiento</translation>
     </message>
     <message>
         <source>Copy tracking id</source>
@@ -1026,6 +992,37 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
     <message>
         <source>Saved to {path}.</source>
         <translation>Guardado en {path}.</translation>
+    </message>
+</context>
+<context>
+    <name>OutboxFeature</name>
+    <message>
+        <source>Resend anyway</source>
+        <translation>Reenviar de todos modos</translation>
+    </message>
+    <message>
+        <source>Mark as sent</source>
+        <translation>Marcar como enviado</translation>
+    </message>
+    <message>
+        <source>Resend all {0}</source>
+        <translation>Reenviar los {0}</translation>
+    </message>
+    <message>
+        <source>Mark all {0} as sent</source>
+        <translation>Marcar los {0} como enviados</translation>
+    </message>
+    <message>
+        <source>{0} waiting · {1} sent</source>
+        <translation>{0} en espera · {1} enviados</translation>
+    </message>
+    <message>
+        <source> · {0} need attention</source>
+        <translation> · {0} requieren atención</translation>
+    </message>
+    <message>
+        <source>The Outbox is empty: every waiting message has gone to Paubox.</source>
+        <translation>La Bandeja de salida está vacía: todos los mensajes en espera se enviaron a Paubox.</translation>
     </message>
 </context>
 <context>
@@ -1193,6 +1190,13 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
     </message>
 </context>
 <context>
+    <name>RuntimeSession</name>
+    <message>
+        <source>Switching…</source>
+        <translation>Cambiando…</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
@@ -1352,6 +1356,17 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
     </message>
 </context>
 <context>
+    <name>SettingsFeature</name>
+    <message>
+        <source>Settings not saved: {0}</source>
+        <translation>No se guardó la configuración: {0}</translation>
+    </message>
+    <message>
+        <source>Sealpost is still starting.</source>
+        <translation>Sealpost todavía se está iniciando.</translation>
+    </message>
+</context>
+<context>
     <name>Spelling</name>
     <message>
         <source>No suggestions</source>
@@ -1364,6 +1379,13 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
     <message>
         <source>Ignore “{word}”</source>
         <translation>Ignorar «{word}»</translation>
+    </message>
+</context>
+<context>
+    <name>StatusFeature</name>
+    <message>
+        <source>{0}: delivery problem</source>
+        <translation>{0}: problema de entrega</translation>
     </message>
 </context>
 <context>
@@ -1465,8 +1487,8 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
         <translation>Últimos {0} días</translation>
     </message>
     <message>
-        <source>{0} message{1}</source>
-        <translation>{0} mensaje{1}</translation>
+        <source>{0:,}{1} message{2}</source>
+        <translation>{0:,}{1} mensaje{2}</translation>
     </message>
     <message>
         <source>Copied</source>
@@ -1532,6 +1554,13 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
     </message>
 </context>
 <context>
+    <name>UndoSend</name>
+    <message>
+        <source>Sending now.</source>
+        <translation>Enviando ahora.</translation>
+    </message>
+</context>
+<context>
     <name>UndoToast</name>
     <message>
         <source>Undo send</source>
@@ -1582,6 +1611,13 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
     <message>
         <source>Not exported: {0}</source>
         <translation>No exportado: {0}</translation>
+    </message>
+</context>
+<context>
+    <name>autosave</name>
+    <message>
+        <source>Draft saved {0}.</source>
+        <translation>Borrador guardado a las {0}.</translation>
     </message>
 </context>
 <context>
@@ -1664,22 +1700,7 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
     </message>
 </context>
 <context>
-    <name>log_panel</name>
-    <message>
-        <source>p50 ms</source>
-        <translation>p50 ms</translation>
-    </message>
-    <message>
-        <source>p95 ms</source>
-        <translation>p95 ms</translation>
-    </message>
-</context>
-<context>
-    <name>main_window</name>
-    <message>
-        <source>Switched to {0}.</source>
-        <translation>Se cambió a {0}.</translation>
-    </message>
+    <name>compose</name>
     <message>
         <source>Send anyway</source>
         <translation>Enviar de todos modos</translation>
@@ -1692,21 +1713,23 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
         <source>Queued. Follow it in the Outbox and Status views.</source>
         <translation>En cola. Sígalo en las vistas Bandeja de salida y Estado.</translation>
     </message>
+</context>
+<context>
+    <name>errors</name>
     <message>
-        <source>Not sent. The message is back here for editing.</source>
-        <translation>No enviado. El mensaje volvió aquí para editarlo.</translation>
+        <source>Spell checking needs the Enchant library (Debian: libenchant-2-2); install it and restart Sealpost.</source>
+        <translation>La revisión ortográfica necesita la biblioteca Enchant (Debian: libenchant-2-2); instálela y reinicie Sealpost.</translation>
+    </message>
+</context>
+<context>
+    <name>log_panel</name>
+    <message>
+        <source>p50 ms</source>
+        <translation>p50 ms</translation>
     </message>
     <message>
-        <source>Draft saved {0}.</source>
-        <translation>Borrador guardado a las {0}.</translation>
-    </message>
-    <message>
-        <source>Editing. Send when ready; it will not go out until you do.</source>
-        <translation>Editando. Envíelo cuando esté listo; no saldrá hasta que lo haga.</translation>
-    </message>
-    <message>
-        <source>Settings saved.</source>
-        <translation>Configuración guardada.</translation>
+        <source>p95 ms</source>
+        <translation>p95 ms</translation>
     </message>
 </context>
 <context>
@@ -1722,6 +1745,13 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
     <message>
         <source>Saved as {0}.</source>
         <translation>Guardado como {0}.</translation>
+    </message>
+</context>
+<context>
+    <name>session</name>
+    <message>
+        <source>Switched to {0}.</source>
+        <translation>Se cambió a {0}.</translation>
     </message>
 </context>
 <context>
@@ -2057,6 +2087,10 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
     <message>
         <source>Español</source>
         <translation>Español</translation>
+    </message>
+    <message>
+        <source>Settings saved.</source>
+        <translation>Configuración guardada.</translation>
     </message>
 </context>
 <context>

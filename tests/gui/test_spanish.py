@@ -157,7 +157,7 @@ def shown_texts(top: QWidget) -> Iterator[tuple[str, str]]:
 def from_catalogue(translations: set[str]) -> re.Pattern[str]:
     """Matches a text that is a translation, its placeholders filled in."""
     parts = sorted(translations, key=len, reverse=True)
-    patterns = [re.sub(r"\\\{[^}]*\\\}", ".+", re.escape(t.replace("&", ""))) for t in parts if t]
+    patterns = [re.sub(r"\\\{[^}]*\\\}", ".*", re.escape(t.replace("&", ""))) for t in parts if t]
     return re.compile("^(?:" + "|".join(patterns) + ")$", re.S)
 
 
