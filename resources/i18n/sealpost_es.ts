@@ -950,7 +950,7 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
         <translation>Corregir la dirección y reenviar</translation>
     </message>
     <message>
-        <source>Copy trac&amp;king id</source>
+        <source>Cop&amp;y tracking id</source>
         <translation>Copiar id. de se&amp;guimiento</translation>
     </message>
     <message>
