@@ -92,6 +92,10 @@ class SettingsDialog(QDialog):
         for tab in settings_schema.TABS:
             self.tabs.addTab(self._generated_tab(tab, extras.get(tab)), tr_setting(TAB_TITLES[tab]))
         self._preset_changed()
+        if settings.allowed_senders:  # AllowedSenders: any other sender is refused when sending
+            note = self.editors["sender"].note
+            note.setText(f"Allowed by your organisation: {', '.join(settings.allowed_senders)}")
+            note.show()
         self.writing = WritingTab(settings, self)  # its own rich-text editors (ui/writing_settings.py)
         self.tabs.addTab(self.writing, self.tr("Writing"))
         for name, widget in (("signature", self.writing.signature), ("message_footer", self.writing.footer),

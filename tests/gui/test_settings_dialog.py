@@ -74,7 +74,8 @@ def test_cancel_keeps_nothing_not_even_the_passphrase(qtbot: QtBot, make_window:
 
 
 def test_a_managed_setting_is_disabled_and_says_so(qtbot: QtBot, tmp_path: Path, jobs: JobRunner) -> None:
-    values = {"ForceSecureNotification": True, "IdleLockMinutes": 2, "Mode": "paubox"}
+    values = {"ForceSecureNotification": True, "IdleLockMinutes": 2, "Mode": "paubox",
+              "AllowedSenders": ["desk@clinic.example"]}  # fmt: skip
     policies = evaluate([Document("managed", "/etc/sealpost/policies/managed/10-clinic.json", values)])
     profile = Profile(tmp_path / "p", policies)
     profile.update(autolock_minutes=30)  # the user's choice, above the maximum
@@ -94,3 +95,4 @@ def test_a_managed_setting_is_disabled_and_says_so(qtbot: QtBot, tmp_path: Path,
     assert "force_secure_notification" not in dialog.changes()
     assert "mode" not in dialog.changes()
     assert json.loads((profile.directory / "settings.json").read_text())["autolock_minutes"] == 30
+    assert dialog.editors["sender"].note.text() == "Allowed by your organisation: desk@clinic.example"
