@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,22 +26,35 @@ if TYPE_CHECKING:
     from desktop_app.services.runtime import EmbeddedSandbox
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _common_options(*, on_subcommand: bool) -> argparse.ArgumentParser:
+    """Options every command takes, before or after the subcommand's name.
+
+    On a subcommand they default to "not given" (``SUPPRESS``), so ``sealpost --policy-dir D send …``
+    keeps D instead of the subcommand's default silently replacing it.
+    """
+    unset: str | None = argparse.SUPPRESS if on_subcommand else None
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--profile-dir", type=Path, help="keep all data, settings and logs under DIR")
+    common.add_argument("--profile-dir", type=Path, help="keep all data, settings and logs under DIR", default=unset)
     common.add_argument(
         "--api-base-url",
         help="talk to this Paubox-compatible endpoint (key from the PAUBOX_API_KEY environment variable); "
         "a root URL without /v1… (e.g. http://127.0.0.1:8025) detects the generation and auth style first",
+        default=unset,
     )
-    common.add_argument("-v", "--verbose", action="store_true", help="log debug details (never keys or content)")
+    common.add_argument("-v", "--verbose", action="store_true", help="log debug details (never keys or content)",
+                        default=argparse.SUPPRESS if on_subcommand else False)  # fmt: skip
     common.add_argument("--policy-dir", type=Path, metavar="DIR",
                         help="read policies from DIR/managed and DIR/recommended instead of the system's place "
-                        "(also $SEALPOST_POLICY_DIR)")  # fmt: skip
+                        "(also $SEALPOST_POLICY_DIR)", default=unset)  # fmt: skip
+    return common
 
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options(on_subcommand=True)
     parser = argparse.ArgumentParser(
-        prog="sealpost", description=f"{APP_NAME}: secure email through the Paubox Email API.", parents=[common]
-    )
+        prog="sealpost", description=f"{APP_NAME}: secure email through the Paubox Email API.",
+        parents=[_common_options(on_subcommand=False)],
+    )  # fmt: skip
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument("--self-test", action="store_true",
                         help="start with the embedded sandbox, send one message, wait for delivery, exit")  # fmt: skip
@@ -185,3 +199,6 @@ def run() -> None:
     except KeyboardInterrupt:
         logging.getLogger(__name__).info("interrupted")
         sys.exit(130)
+    except BrokenPipeError:  # the reader went away (``sealpost outbox --json | head``): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second complaint at exit
+        sys.exit(141)
