@@ -183,9 +183,10 @@ def _stop_words(kind: str, what: str, words: str, suggestion: str) -> str:
 
 
 def audit_overrides(runtime: Runtime, message_id: int, verdict: Verdict, reason: str) -> None:
+    from desktop_app.services.send_guard import record_overrides
+
     assert runtime.store is not None
-    for action, detail in verdict.overridden:
-        runtime.store.audit(action, message_id=message_id, detail=f"{detail}; reason: {reason}")
+    record_overrides(runtime.store, message_id, verdict, reason)
 
 
 def guard_batch(runtime: Runtime, plan: MergePlan, args: argparse.Namespace) -> tuple[MergePlan, list[Verdict]] | int:

@@ -115,17 +115,20 @@ class ContactBook:
         """The full names of the people (not organisations) in the book, for the PHI guard."""
         return NameIndex(c.display_name for c in self.store.contacts() if c.kind is Kind.PERSON)
 
-    def autocomplete(self) -> list[str]:
+    def autocomplete(self, history: Sequence[str] = ()) -> list[str]:
         """What the composer offers, "Name <address>": verified first, then the rest of the book, then
-        addresses written to before; a bounced or "do not email" address only ever last."""
+        ``history`` (addresses written to before, in the caller's order); a bounced or "do not email"
+        address of the book only ever last."""
         book = self._book()
-        ranked: list[tuple[int, str]] = []
-        for rank_if_ok, entries in ((0, [k for k in book if k.verified]), (1, [k for k in book if not k.verified]),
-                                    (2, self._history({k.email.casefold() for k in book}))):  # fmt: skip
-            for known in entries:
-                shown = f"{known.name} <{known.email}>" if known.name else known.email
-                ranked.append((3 if known.do_not_email or known.bounced else rank_if_ok, shown))
-        return [shown for _, shown in sorted(ranked, key=lambda item: item[0])]
+        in_book = {k.email.casefold() for k in book}
+        shown = [(f"{k.name} <{k.email}>" if k.name else k.email, k) for k in book]
+        ok = [(s, k) for s, k in shown if not (k.do_not_email or k.bounced)]
+        offered = [s for s, k in ok if k.verified] + [s for s, k in ok if not k.verified]
+        for text in history:
+            emails = [a.email.casefold() for a in _parsed([text])]
+            if emails and emails[0] not in in_book:
+                offered.append(text)
+        return offered + [s for s, k in shown if k.do_not_email or k.bounced]
 
 
 def _parsed(formatted: Iterable[str]) -> Iterable[Any]:

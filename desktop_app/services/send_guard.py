@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from desktop_app.core.lookalike import AddressIndex, Finding
 from desktop_app.core.message import OutgoingMessage
 from desktop_app.core.phi_guard import Action, GuardHit, GuardRules, NameIndex
+from desktop_app.store.audit_log import AuditLog
 
 SAID_ONLY = frozenset({Finding.BOUNCED})
 """Findings that are said but never stop a message (a bounce may have been a full mailbox)."""
@@ -82,3 +83,9 @@ def judge(
         else:
             verdict.stops.append(Stop("guard", hit.rule.id, hit.summary, hit=hit))
     return verdict
+
+
+def record_overrides(store: AuditLog, message_id: int, verdict: Verdict, reason: str) -> None:
+    """Audit what the user overrode for a queued message: which check, never the address, and why."""
+    for action, detail in verdict.overridden:
+        store.audit(action, message_id=message_id, detail=f"{detail}; reason: {reason}")

@@ -145,6 +145,9 @@ class MainWindow(QMainWindow):
         self.views.add(
             "drafts", self.tr("Drafts"), shortcut="Ctrl+4", before="outbox", menu_text=self.tr("&Drafts")
         )  # its page: ui/everyday.py
+        self.views.add(
+            "contacts", self.tr("Address book"), shortcut="Ctrl+5", menu_text=self.tr("&Address book")
+        )  # its page: ui/features/contacts.py
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)  # to see the first paint
@@ -178,6 +181,7 @@ class MainWindow(QMainWindow):
         self._views_built = True
         from desktop_app.ui.everyday import Everyday
         from desktop_app.ui.features.compose import ComposeFeature
+        from desktop_app.ui.features.contacts import ContactsFeature
         from desktop_app.ui.features.lock import LockFeature
         from desktop_app.ui.features.log import LogFeature
         from desktop_app.ui.features.outbox import OutboxFeature
@@ -192,6 +196,7 @@ class MainWindow(QMainWindow):
         self.outbox_view, self.status_view, self.log_panel = self.outbox.view, self.status.view, self.log.panel
         self.everyday = Everyday(self)  # Drafts, the sent-message view, new messages made from sent ones
         self.add_feature("everyday", self.everyday)
+        self.add_feature("contacts", ContactsFeature(self))  # the Address book; look-alike and PHI questions
         self.lock_screen, self.idle, self.idle_timer = self.locking.screen, self.locking.idle, self.locking.idle_timer
         self.bridge.integrity_problem.connect(self.show_problem)
         self._build_menus()

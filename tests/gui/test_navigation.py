@@ -36,7 +36,7 @@ def test_a_view_inserted_before_status_changes_no_shortcut_or_target(qtbot: QtBo
     dummy = QLabel("A view another feature adds")
     window.views.add("dummy", "Dummy", dummy, shortcut="Ctrl+9", before="status")
 
-    assert window.views.names == ["compose", "drafts", "outbox", "dummy", "status"]
+    assert window.views.names == ["compose", "drafts", "outbox", "dummy", "status", "contacts"]
     assert _targets(qtbot, window) == before  # same shortcut, same view, same page
     window.views.show("status")
     assert window.pages.currentWidget() is window.status_view
@@ -60,7 +60,7 @@ def test_a_view_added_after_the_views_block_joins_it_and_names_are_unique(
     view = window.views.add("later", "Later", page, shortcut="Ctrl+8")
     assert view.action.shortcut() == QKeySequence("Ctrl+8")
     texts = [a.text() for a in window.view_menu.actions()]
-    assert texts.index("&Later") == texts.index("&Status and history") + 1  # before Search history, the log…
+    assert texts.index("&Later") == texts.index("&Address book") + 1  # before Search history, the log…
     with pytest.raises(ValueError, match="already registered"):
         window.views.add("later", "Again")
     window.views.show("later")

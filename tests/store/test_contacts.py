@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core.addresses import Address, AddressError
-from desktop_app.core.message import OutgoingMessage
-from desktop_app.core.outbox_state import OutboxState
+from desktop_app.core.addresses import AddressError
 from desktop_app.services.contacts import ContactBook
 from desktop_app.store.contacts import ContactError, Kind, Verification
 from desktop_app.store.messages import MessageStore
@@ -121,11 +119,7 @@ def test_autocomplete_puts_verified_first_and_never_do_not_email_or_bounced_firs
     book.add("Cy Bounced", ["cy@example.org"])
     book.verify("cy@example.org", Verification.PHONE)
     assert book.store.mark_bounced(["CY@example.org", "stranger@example.org"], at=5.0) == 1
-    sent = store.add(OutgoingMessage(sender="s@clinic.example", to=(Address("hist@example.org", "Hal Story"),),
-                                     subject="s", text="t"))  # fmt: skip
-    store.transition(sent.id, OutboxState.SENDING)
-    store.transition(sent.id, OutboxState.ACCEPTED, tracking_id="t1")
-    offered = book.autocomplete()
+    offered = book.autocomplete(["Hal Story <hist@example.org>", "Amy <AMY@example.org>"])  # history, in order
     assert offered[0] == "Zed Verified <zed@example.org>"
     assert offered[1:3] == ["Amy Unverified <amy@example.org>", "Hal Story <hist@example.org>"]
     assert set(offered[3:]) == {"Bob Blocked <bob@example.org>", "Cy Bounced <cy@example.org>"}

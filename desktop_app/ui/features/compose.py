@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from desktop_app.services.runtime import Runtime
     from desktop_app.store.messages import StoredMessage
     from desktop_app.ui.composer import EditableMessage
+    from desktop_app.ui.features.contacts import ContactsFeature
     from desktop_app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,9 @@ class ComposeFeature(Feature):
     def check_and_queue(self, message: OutgoingMessage) -> None:
         """Run the pre-send checks on a worker, then ask or queue."""
         self.drafts.stop()
+        contacts = self._contacts()
+        if contacts is not None and not contacts.approve(message, self.check_and_queue):  # look-alikes, PHI
+            return
         runtime = self.ready_runtime()
         if runtime is None:
             self.view.show_problem(NOT_OPEN)
@@ -111,10 +115,18 @@ class ComposeFeature(Feature):
             if stored.state is OutboxState.SCHEDULED:
                 self.undo.offer(stored.id, len(message.all_recipients), int(runtime.profile.settings.undo_seconds))
             self.load_known_addresses()
+            if (contacts := self._contacts()) is not None:
+                contacts.queued(stored)  # what the user overrode before Send is audited with its id
 
         self.jobs.submit(lambda _t: composing.queue_checked(runtime, message, draft_id=draft_id),
                          name="queue message", on_result=queued, on_error=self._queue_failed,
                          owner=self.view)  # fmt: skip
+
+    def _contacts(self) -> ContactsFeature | None:
+        from desktop_app.ui.features.contacts import ContactsFeature
+
+        found = self.window.features.get("contacts")
+        return found if isinstance(found, ContactsFeature) else None
 
     def _queue_failed(self, error: BaseException) -> None:
         if is_known(error):
@@ -185,9 +197,11 @@ class ComposeFeature(Feature):
             return
 
         def run(_token: CancelToken) -> list[str]:
+            from desktop_app.services.contacts import ContactBook
             from desktop_app.ui.composer import display_address
 
-            return [display_address(a) for a in composing.known_addresses(runtime)]
+            history = [display_address(a) for a in composing.known_addresses(runtime)]
+            return ContactBook(open_store(runtime)).autocomplete(history)  # verified contacts first
 
         self.jobs.submit(run, name="address book", on_result=self.view.set_known_addresses, owner=self.view)
 
