@@ -35,8 +35,6 @@ if TYPE_CHECKING:
     from desktop_app.store.contacts import Contact, ContactAddress
     from desktop_app.store.messages import MessageStore
 
-HOWS = (("phone", "By phone"), ("in-person", "In person"), ("ehr", "From the EHR"), ("reply", "By a reply"),
-        ("directory", "From a directory import"))  # fmt: skip
 SEARCH_DELAY_MS = 200
 
 
@@ -247,8 +245,10 @@ class AddressBookView(QWidget):
         dialog = QDialog(self)
         dialog.setWindowTitle(self.tr("Verify {address}").format(address=address.email))
         how = QComboBox(dialog)
-        for value, label in HOWS:
-            how.addItem(self.tr(label), value)
+        hows = (("phone", self.tr("By phone")), ("in-person", self.tr("In person")), ("ehr", self.tr("From the EHR")),
+                ("reply", self.tr("By a reply")), ("directory", self.tr("From a directory import")))  # fmt: skip
+        for value, label in hows:
+            how.addItem(label, value)
         how.setAccessibleName(self.tr("How was it confirmed"))
         form = QFormLayout(dialog)
         form.addRow(QLabel(self.tr("How did you confirm with the person that {address} is theirs?")

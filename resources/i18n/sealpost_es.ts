@@ -2,6 +2,153 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="es_ES" sourcelanguage="en_US">
 <context>
+    <name>AddressBookView</name>
+    <message>
+        <source>Address book: who each address belongs to, and how it was verified</source>
+        <translation>Libreta de direcciones: a quién pertenece cada dirección y cómo se verificó</translation>
+    </message>
+    <message>
+        <source>Search names, organisations, addresses</source>
+        <translation>Buscar nombres, organizaciones, direcciones</translation>
+    </message>
+    <message>
+        <source>Search the address book</source>
+        <translation>Buscar en la libreta de direcciones</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Dirección</translation>
+    </message>
+    <message>
+        <source>Verified</source>
+        <translation>Verificada</translation>
+    </message>
+    <message>
+        <source>Organisation</source>
+        <translation>Organización</translation>
+    </message>
+    <message>
+        <source>Contacts</source>
+        <translation>Contactos</translation>
+    </message>
+    <message>
+        <source>New contac&amp;t…</source>
+        <translation>Nuevo con&amp;tacto…</translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation>&amp;Editar…</translation>
+    </message>
+    <message>
+        <source>Ver&amp;ify…</source>
+        <translation>Ver&amp;ificar…</translation>
+    </message>
+    <message>
+        <source>&amp;Merge selected</source>
+        <translation>Co&amp;mbinar seleccionados</translation>
+    </message>
+    <message>
+        <source>Do n&amp;ot email</source>
+        <translation>N&amp;o enviar correo</translation>
+    </message>
+    <message>
+        <source>not verified</source>
+        <translation>sin verificar</translation>
+    </message>
+    <message>
+        <source> · do not email</source>
+        <translation> · no enviar correo</translation>
+    </message>
+    <message>
+        <source> · bounced</source>
+        <translation> · rebotó</translation>
+    </message>
+    <message>
+        <source>{count} contacts</source>
+        <translation>{count} contactos</translation>
+    </message>
+    <message>
+        <source>May email ag&amp;ain</source>
+        <translation>Puede recibir correo de nuev&amp;o</translation>
+    </message>
+    <message>
+        <source>The address book could not be changed.</source>
+        <translation>No se pudo cambiar la libreta de direcciones.</translation>
+    </message>
+    <message>
+        <source>Contact added.</source>
+        <translation>Contacto añadido.</translation>
+    </message>
+    <message>
+        <source>Contact saved.</source>
+        <translation>Contacto guardado.</translation>
+    </message>
+    <message>
+        <source>Verify {address}</source>
+        <translation>Verificar {address}</translation>
+    </message>
+    <message>
+        <source>By phone</source>
+        <translation>Por teléfono</translation>
+    </message>
+    <message>
+        <source>In person</source>
+        <translation>En persona</translation>
+    </message>
+    <message>
+        <source>From the EHR</source>
+        <translation>Desde la historia clínica electrónica</translation>
+    </message>
+    <message>
+        <source>By a reply</source>
+        <translation>Por una respuesta</translation>
+    </message>
+    <message>
+        <source>From a directory import</source>
+        <translation>Desde una importación de directorio</translation>
+    </message>
+    <message>
+        <source>How was it confirmed</source>
+        <translation>Cómo se confirmó</translation>
+    </message>
+    <message>
+        <source>How did you confirm with the person that {address} is theirs?</source>
+        <translation>¿Cómo confirmó con la persona que {address} es suya?</translation>
+    </message>
+    <message>
+        <source>&amp;How</source>
+        <translation>&amp;Cómo</translation>
+    </message>
+    <message>
+        <source>Record it</source>
+        <translation>Registrarlo</translation>
+    </message>
+    <message>
+        <source>{address} verified.</source>
+        <translation>{address} verificada.</translation>
+    </message>
+    <message>
+        <source>{count} contacts merged into one.</source>
+        <translation>{count} contactos combinados en uno.</translation>
+    </message>
+    <message>
+        <source>{address}: do not email.</source>
+        <translation>{address}: no enviar correo.</translation>
+    </message>
+    <message>
+        <source>{address} may be emailed again.</source>
+        <translation>{address} puede recibir correo de nuevo.</translation>
+    </message>
+    <message>
+        <source>The address book could not be read.</source>
+        <translation>No se pudo leer la libreta de direcciones.</translation>
+    </message>
+</context>
+<context>
     <name>AddressField</name>
     <message>
         <source>{0} problems</source>
@@ -400,6 +547,104 @@
     </message>
 </context>
 <context>
+    <name>ContactDialog</name>
+    <message>
+        <source>Edit contact</source>
+        <translation>Editar contacto</translation>
+    </message>
+    <message>
+        <source>New contact</source>
+        <translation>Nuevo contacto</translation>
+    </message>
+    <message>
+        <source>&amp;Name</source>
+        <translation>&amp;Nombre</translation>
+    </message>
+    <message>
+        <source>&amp;Addresses (one a line)</source>
+        <translation>&amp;Direcciones (una por línea)</translation>
+    </message>
+    <message>
+        <source>&amp;Organisation</source>
+        <translation>&amp;Organización</translation>
+    </message>
+    <message>
+        <source>No&amp;te</source>
+        <translation>No&amp;ta</translation>
+    </message>
+</context>
+<context>
+    <name>ContactsFeature</name>
+    <message>
+        <source>Check this recipient</source>
+        <translation>Compruebe este destinatario</translation>
+    </message>
+    <message>
+        <source>Did you mean {suggestion}?</source>
+        <translation>¿Quiso decir {suggestion}?</translation>
+    </message>
+    <message>
+        <source>Is {typed} the right address?</source>
+        <translation>¿Es {typed} la dirección correcta?</translation>
+    </message>
+    <message>
+        <source>Use {suggestion}</source>
+        <translation>Usar {suggestion}</translation>
+    </message>
+    <message>
+        <source>Send to what I typed…</source>
+        <translation>Enviar a lo que escribí…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <source>Why send to {typed}?</source>
+        <translation>¿Por qué enviar a {typed}?</translation>
+    </message>
+    <message>
+        <source>Not sent. Check the recipient, then send again.</source>
+        <translation>No se envió. Compruebe el destinatario y vuelva a enviar.</translation>
+    </message>
+    <message>
+        <source>Patient information in the subject?</source>
+        <translation>¿Datos del paciente en el asunto?</translation>
+    </message>
+    <message>
+        <source>Rule “{rule}” matched “{text}”.</source>
+        <translation>La regla «{rule}» encontró «{text}».</translation>
+    </message>
+    <message>
+        <source>Edit the subject</source>
+        <translation>Editar el asunto</translation>
+    </message>
+    <message>
+        <source>Send with a secure notification</source>
+        <translation>Enviar con una notificación segura</translation>
+    </message>
+    <message>
+        <source>Send anyway…</source>
+        <translation>Enviar de todos modos…</translation>
+    </message>
+    <message>
+        <source>Why send it with “{text}” in it?</source>
+        <translation>¿Por qué enviarlo con «{text}»?</translation>
+    </message>
+    <message>
+        <source>A reason for the audit log</source>
+        <translation>Un motivo para el registro de auditoría</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Enviar</translation>
+    </message>
+    <message>
+        <source>Not sent: sending anyway needs a reason.</source>
+        <translation>No se envió: enviar de todos modos necesita un motivo.</translation>
+    </message>
+</context>
+<context>
     <name>CrashDialog</name>
     <message>
         <source>{0} hit a bug</source>
@@ -773,6 +1018,14 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
     <message>
         <source>&amp;Drafts</source>
         <translation>&amp;Borradores</translation>
+    </message>
+    <message>
+        <source>Address book</source>
+        <translation>Libreta de direcciones</translation>
+    </message>
+    <message>
+        <source>&amp;Address book</source>
+        <translation>&amp;Libreta de direcciones</translation>
     </message>
     <message>
         <source>Starting…</source>
