@@ -127,9 +127,11 @@ class Guard:
     def __init__(self, runtime: Runtime, args: argparse.Namespace) -> None:
         from desktop_app.services.contacts import ContactBook
         from desktop_app.services.guard import load_guard_rules
+        from desktop_app.services.history import history
 
         assert runtime.store is not None
         book = ContactBook(runtime.store)
+        book.sync_bounces(history(runtime))  # Paubox's hard bounces, marked in the book
         settings = runtime.profile.settings
         self.rules = load_guard_rules(settings.guard_rules)
         self.index = book.index()

@@ -8,12 +8,14 @@ logged in to the computer (the OS user): the trail says who verified an address,
 from __future__ import annotations
 
 import getpass
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from desktop_app.core.addresses import AddressError, parse_address, split_address_field
 from desktop_app.core.lookalike import AddressIndex, KnownAddress, name_tokens
 from desktop_app.core.phi_guard import NameIndex
+from desktop_app.services.history import History
 from desktop_app.store.audit_log import AuditLog
 from desktop_app.store.contacts import Contact, ContactAddress, ContactStore, Kind, NewContact, Verification
 
@@ -79,6 +81,12 @@ class ContactBook:
 
     def delete(self, contact_id: int) -> None:
         self.store.delete_contact(contact_id, actor=self.actor)
+
+    def sync_bounces(self, history: History) -> int:
+        """Mark the book's addresses that Paubox reported as hard bounces (recent history); how many."""
+        from desktop_app.services.drafts import hard_bounced
+
+        return self.store.mark_bounced(hard_bounced(history), at=time.time())
 
     def duplicates(self) -> list[list[Contact]]:
         """Contacts that share a name (however written): candidates for a merge, largest groups first."""

@@ -132,3 +132,24 @@ def test_the_index_knows_the_book_and_history(book: ContactBook) -> None:
     (issue,) = index.check("jane.doe@gmial.com")
     assert issue.suggestion == "jane.doe@gmail.com"
     assert book.names().find("Results for Jane Doe") == [(12, 20)]
+
+
+def test_paubox_hard_bounces_are_marked_in_the_book(book: ContactBook, store: MessageStore) -> None:
+    from desktop_app.core.addresses import Address
+    from desktop_app.core.message import OutgoingMessage
+    from desktop_app.core.outbox_state import OutboxState
+    from desktop_app.core.records import RecipientDelivery
+
+    book.add("Sam Old", ["sam@old-isp.example"])
+    book.add("Pat New", ["pat@new-isp.example"])
+    sent = store.add(OutgoingMessage(sender="s@clinic.example", subject="s", text="t",
+                                     to=(Address("sam@old-isp.example"), Address("pat@new-isp.example"))))  # fmt: skip
+    store.transition(sent.id, OutboxState.SENDING)
+    store.transition(sent.id, OutboxState.ACCEPTED, tracking_id="t1")
+    store.record_receipt(sent.id, [RecipientDelivery("sam@old-isp.example", "hard bounced"),
+                                   RecipientDelivery("pat@new-isp.example", "delivered")], final=True,
+                         next_poll_at=None)  # fmt: skip
+    assert book.sync_bounces(store) == 1
+    marked = {a.email: a.bounced_at is not None for c in book.search() for a in c.addresses}
+    assert marked == {"sam@old-isp.example": True, "pat@new-isp.example": False}
+    assert book.autocomplete()[-1] == "Sam Old <sam@old-isp.example>"  # offered last
