@@ -672,7 +672,7 @@ class ComposerView(QWidget):
         switches.addStretch(1)
         options_form.addRow(self.tr("Delivery"), switches)
         tracking = QHBoxLayout()
-        for text, choice in (("&Opens", self.open_tracking), ("&Link clicks", self.link_tracking)):
+        for text, choice in ((self.tr("&Opens"), self.open_tracking), (self.tr("&Link clicks"), self.link_tracking)):
             label = QLabel(text, self)
             label.setBuddy(choice)
             tracking.addWidget(label)

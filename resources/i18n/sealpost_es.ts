@@ -253,7 +253,7 @@
     </message>
     <message>
         <source>&amp;Open message</source>
-        <translation>&amp;Abrir mensaje</translation>
+        <translation>A&amp;brir mensaje</translation>
     </message>
     <message>
         <source>Open the undelivered message</source>
@@ -371,7 +371,7 @@
     </message>
     <message>
         <source>&amp;Preview</source>
-        <translation>&amp;Vista previa</translation>
+        <translation>V&amp;ista previa</translation>
     </message>
     <message>
         <source>Custom X- headers</source>
@@ -444,6 +444,14 @@
     <message>
         <source>Delivery</source>
         <translation>Entrega</translation>
+    </message>
+    <message>
+        <source>&amp;Opens</source>
+        <translation>Aperturas</translation>
+    </message>
+    <message>
+        <source>&amp;Link clicks</source>
+        <translation>Clics en en&amp;laces</translation>
     </message>
     <message>
         <source>Tracking</source>
@@ -691,7 +699,7 @@
     </message>
     <message>
         <source>&amp;Open</source>
-        <translation>&amp;Abrir</translation>
+        <translation>A&amp;brir</translation>
     </message>
     <message>
         <source>Open draft</source>
@@ -1204,7 +1212,7 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
     </message>
     <message>
         <source>Cop&amp;y tracking id</source>
-        <translation>Copiar id. de se&amp;guimiento</translation>
+        <translation>Copiar id. de seguimien&amp;to</translation>
     </message>
     <message>
         <source>Copy tracking id</source>

@@ -23,6 +23,7 @@ from desktop_app.sandbox.embedded import start_embedded_sandbox
 from desktop_app.services.autolock import hash_passphrase
 from desktop_app.services.profile import Profile
 from desktop_app.ui.app import create_application, deferred_runtime
+from desktop_app.ui.i18n import install_translations
 from desktop_app.ui.main_window import MainWindow
 from tests.a11y import scenes
 
@@ -84,6 +85,7 @@ def main(argv: list[str]) -> int:
     profile = Profile(Path(argv[1]))
     profile.update(sender="front-desk@clinic.example", undo_seconds=0, passphrase_hash=hash_passphrase(PASSPHRASE),
                    theme=os.environ.get("SEALPOST_TEST_THEME", "light"))  # fmt: skip
+    install_translations(app, profile.settings.language)  # as ui/app.run_gui does: LANG decides
     window = MainWindow(profile, deferred_runtime(sandbox_delivery_delay=0.1, start_sandbox=start_embedded_sandbox))
     window.resize(1180, 760)
     window.show()

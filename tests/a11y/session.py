@@ -148,7 +148,8 @@ def accessible_window(theme: str = "light", env: dict[str, str] | None = None) -
             display = _start_xvfb(processes)
             environment = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb",
                            "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1", "SEALPOST_TEST_THEME": theme,
-                           "PYTHONPATH": str(ROOT), **(env or {})}  # fmt: skip
+                           "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "LANGUAGE": "",
+                           **(env or {})}  # fmt: skip
             launcher = subprocess.Popen([BUS_LAUNCHER, "--launch-immediately"], env=environment,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
             processes.append(launcher)

@@ -90,6 +90,8 @@ def check_table(node: object, path: list[str], problems: list[str]) -> None:
 def walk_window(window: object) -> dict[str, object]:
     problems: list[str] = []
     controls: list[tuple[str, str, str, str]] = []  # role, name, group, where
+    menus: list[str] = []  # the menu bar's titles, as read aloud
+    items: list[str] = []  # the items of the lists shown (the navigation's views)
     focusable = 0
     count = 0
     stack: list[tuple[object, list[str]]] = [(window, [f"{role(window)} {window.name!r}"])]  # type: ignore[attr-defined]
@@ -122,6 +124,10 @@ def walk_window(window: object) -> dict[str, object]:
             if kind in CONTROL_ROLES and "sensitive" in found:
                 named = labelled[0] if kind == "combo box" and labelled else name
                 controls.append((kind, named, group_of(path), where(path)))
+        if kind == "menu bar":
+            menus.extend(str(c.name or "") for c in node)  # type: ignore[attr-defined]
+        if kind == "list" and showing:
+            items.extend(str(c.name or "") for c in node)  # type: ignore[attr-defined]
         if in_menu and kind == "menu item" and not name and "separator" not in found:
             problems.append(f"unnamed menu item at {where(path)}")
         if kind in TABLE_ROLES:
@@ -141,7 +147,8 @@ def walk_window(window: object) -> dict[str, object]:
             problems.append(f"two {kind}s named {name!r}: at {seen[key]} and at {place}")
         else:
             seen[key] = place
-    return {"title": window.name, "objects": count, "focusable": focusable, "problems": problems}  # type: ignore[attr-defined]
+    return {"title": window.name, "objects": count, "focusable": focusable, "problems": problems,  # type: ignore[attr-defined]
+            "menus": menus, "items": items}  # fmt: skip
 
 
 LISTENED = ("object:announcement", "object:property-change:accessible-description",

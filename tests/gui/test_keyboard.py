@@ -151,7 +151,20 @@ def mnemonics(top: QWidget) -> dict[str, list[str]]:
     return found
 
 
-def test_mnemonics_are_unique_in_each_window(window: MainWindow) -> None:
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_mnemonics_are_unique_in_each_window(qapp: QApplication, make_window: WindowFactory, language: str) -> None:
+    from desktop_app.services.autolock import hash_passphrase
+    from desktop_app.ui.i18n import install_translations
+
+    install_translations(qapp, language)
+    try:
+        window = make_window(passphrase_hash=hash_passphrase("keyboard test"), language=language)
+        check_mnemonics(window)
+    finally:
+        install_translations(qapp, "system")
+
+
+def check_mnemonics(window: MainWindow) -> None:
     clashes = []
     counted = 0
     for scene in scenes.scenes(window):
