@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from html import escape
 
 from desktop_app.core.addresses import Address
-from desktop_app.core.outbox_state import OutboxState
-from desktop_app.services.drafts import SentMessage, attachment_size, is_bounced
+from desktop_app.core.times import api_time
+from desktop_app.services.drafts import SentMessage, attachment_size, is_bounced, timeline_words
 
 RECORD_STYLE = (
     "h1 { font-size: 15pt; } h2 { font-size: 12pt; margin-top: 14px; }"
@@ -44,6 +44,12 @@ def _stamp(moment: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(moment))
 
 
+def _paubox_time(text: str) -> str:
+    """A receipt's time (RFC 2822, UTC) in the record's format; as Paubox wrote it if unreadable."""
+    moment = api_time(text)
+    return _stamp(moment) if moment is not None else text
+
+
 def _addresses(items: tuple[Address, ...]) -> str:
     return escape(", ".join(a.formatted() for a in items))
 
@@ -69,16 +75,15 @@ def build_record(sent: SentMessage, produced_at: float | None = None) -> Record:
                  "<th>Delivered</th><th>Opened</th></tr>")  # fmt: skip
     for s in sent.statuses:
         opened = " ".join(p for p in (s.opened_status, s.opened_time) if p)
-        delivered = "" if is_bounced(s.delivery_status) else s.delivery_time  # a bounce delivered nothing
-        parts.append(f"<tr><td>{escape(s.recipient)}</td><td><b>{escape(s.delivery_status)}</b></td>"
+        delivered = "" if is_bounced(s.delivery_status) else _paubox_time(s.delivery_time)  # a bounce: none
+        parts.append(f"<tr><td nowrap>{escape(s.recipient)}</td><td nowrap><b>{escape(s.delivery_status)}</b></td>"
                      f"<td>{escape(delivered)}</td><td>{escape(opened)}</td></tr>")  # fmt: skip
     if not sent.statuses:
         parts.append("<tr><td colspan='4'><i>No delivery report from Paubox yet.</i></td></tr>")
     parts.append("</table><h2>Timeline</h2><table>")
-    for event in sent.events:
-        what = OutboxState(event.kind).label if event.kind in OutboxState._value2member_map_ else event.kind
-        note = f" — {escape(event.detail)}" if event.detail else ""
-        parts.append(f"<tr><td>{escape(_stamp(event.at))}</td><td>{escape(what)}{note}</td></tr>")
+    for event in sent.events:  # in the words the sent-message view uses
+        what = timeline_words(event.kind, event.detail)
+        parts.append(f"<tr><td>{escape(_stamp(event.at))}</td><td>{escape(what)}</td></tr>")
     parts.append("</table><h2>Attachments</h2>")
     if message.attachments:
         parts.append("<table>")

@@ -73,7 +73,8 @@ def test_a_delivered_message_exports_to_a_pdf_for_the_chart(
     lines = text.splitlines()
     assert any("pat@example.org" in line and "delivered" in line for line in lines), text
     assert any("sam.hardbounce@example.org" in line and "hard bounced" in line for line in lines), text
-    assert any("hard bounced — sam.hardbounce@example.org" in line for line in lines), text  # the timeline
+    assert any("Hard bounced: sam.hardbounce@example.org" in line for line in lines), text  # the timeline
+    assert any("Delivered: pat@example.org" in line for line in lines), text
     assert "scan.pdf" in text
     assert "2.0 KB" in text
     assert "Record produced by Sealpost on" in text
