@@ -95,6 +95,15 @@ def forwarded(message: OutgoingMessage) -> OutgoingMessage:
     return replace(as_new(message), to=(), cc=(), bcc=(), reply_to=None, subject=subject)
 
 
+def size_text(size: int) -> str:
+    """A file size as people read it: bytes, KB (whole) or MB (one decimal)."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
 def attachment_size(attachment: Attachment) -> int:
     """The file's own size (what "Save a copy" writes), from its base64 length without decoding it."""
     data = attachment.content_b64

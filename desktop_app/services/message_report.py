@@ -14,7 +14,7 @@ from html import escape
 
 from desktop_app.core.addresses import Address
 from desktop_app.core.times import api_time
-from desktop_app.services.drafts import SentMessage, attachment_size, is_bounced, timeline_words
+from desktop_app.services.drafts import SentMessage, attachment_size, is_bounced, size_text, timeline_words
 
 RECORD_STYLE = (
     "h1 { font-size: 15pt; } h2 { font-size: 12pt; margin-top: 14px; }"
@@ -30,14 +30,6 @@ class Record:
     html: str
     title: str
     produced_at: float
-
-
-def human_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def _stamp(moment: float) -> str:
@@ -88,7 +80,7 @@ def build_record(sent: SentMessage, produced_at: float | None = None) -> Record:
     if message.attachments:
         parts.append("<table>")
         for attachment in message.attachments:
-            size = human_size(attachment_size(attachment))
+            size = size_text(attachment_size(attachment))
             parts.append(f"<tr><td>{escape(attachment.file_name)}</td><td>{escape(attachment.content_type)}</td>"
                          f"<td>{size}</td></tr>")  # fmt: skip
         parts.append("</table>")

@@ -54,14 +54,6 @@ class SafeBody(QTextBrowser):
         return None
 
 
-def megabytes_text(size: int) -> str:
-    if size < 1024:
-        return f"{size} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
-
-
 def recipients_html(statuses: list[RecipientDelivery], empty: str) -> str:
     """Each recipient's status; a bounced recipient has no delivered time (Paubox may still send one)."""
     from desktop_app.services.drafts import is_bounced
@@ -217,11 +209,11 @@ class MessageView(QDialog):
             self.body.setPlainText(message.text)
         self.recipients.setHtml(recipients_html(sent.statuses, self.tr("No delivery report from Paubox yet.")))
         self.timeline.setHtml(timeline_html(sent.events))
-        from desktop_app.services.drafts import attachment_size
+        from desktop_app.services.drafts import attachment_size, size_text
 
         self.attachments.clear()
         for attachment in message.attachments:
-            item = QListWidgetItem(f"{attachment.file_name} — {megabytes_text(attachment_size(attachment))}")
+            item = QListWidgetItem(f"{attachment.file_name} — {size_text(attachment_size(attachment))}")
             self.attachments.addItem(item)
         self.tabs.setTabText(2, self.tr("&Attachments ({count})").format(count=len(message.attachments)))
         self.save_copy.setEnabled(False)

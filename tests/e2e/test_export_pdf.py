@@ -76,7 +76,7 @@ def test_a_delivered_message_exports_to_a_pdf_for_the_chart(
     assert any("Hard bounced: sam.hardbounce@example.org" in line for line in lines), text  # the timeline
     assert any("Delivered: pat@example.org" in line for line in lines), text
     assert "scan.pdf" in text
-    assert "2.0 KB" in text
+    assert "2 KB" in text
     assert "Record produced by Sealpost on" in text
 
     runtime = Runtime(Profile(profile), Overrides(api_base_url=sandbox.base_url, api_key=sandbox.api_key))
