@@ -50,6 +50,8 @@ def add_contacts_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     listing = actions.add_parser("list", parents=[common], help="list the address book")
     listing.add_argument("--json", action="store_true")
     listing.add_argument("--search", default="")
+    export = actions.add_parser("export", parents=[common], help="write the address book as vCard or CSV")
+    export.add_argument("file", help="where to write it (.csv for CSV, otherwise vCard 3.0)")
     verify = actions.add_parser("verify", parents=[common], help="record how an address was confirmed")
     verify.add_argument("address")
     verify.add_argument("--how", required=True, choices=sorted(HOWS))
@@ -73,6 +75,17 @@ def contacts_command(runtime: Runtime, args: argparse.Namespace) -> int:
             print(
                 f"added contact {contact.id}: {contact.display_name} ({', '.join(a.email for a in contact.addresses)})"
             )
+            return 0
+        if action == "export":
+            from desktop_app.services.contacts_import import export_contacts
+
+            if runtime.profile.settings.no_content_export:
+                raise ContactError("a policy (NoContentExport) forbids exporting recipients; nothing was written")
+            contacts = book.search()
+            text = export_contacts(contacts, as_csv=args.file.lower().endswith(".csv"))
+            Path(args.file).write_text(text, encoding="utf-8")
+            book.store.record_export(len(contacts), actor=book.actor)
+            print(f"exported {len(contacts)} contacts to {args.file}")
             return 0
         if action == "verify":
             address = book.verify(args.address, Verification(args.how))

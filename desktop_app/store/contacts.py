@@ -225,6 +225,13 @@ class ContactStore:
             anchor = self._append_audit(db, now, actor, "contact_delete", None, f"contact {contact_id}")
         self._audit_appended(anchor)
 
+    def record_export(self, count: int, *, actor: str) -> None:
+        """An export of the book leaves the encrypted store: audited (how many, never who)."""
+        now = self._clock()
+        with self._lock, transaction(self._db) as db:
+            anchor = self._append_audit(db, now, actor, "contact_export", None, f"{count} contacts")
+        self._audit_appended(anchor)
+
     def contact(self, contact_id: int) -> Contact:
         with self._lock:
             row = self._existing(self._db, contact_id)

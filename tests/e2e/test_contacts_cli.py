@@ -58,6 +58,9 @@ def test_the_issues_check_end_to_end(tmp_path: Path) -> None:
     assert json.loads(real.stdout)["stored"] == 187
     listed = sealpost(profile, "contacts", "list", "--json")
     assert len(json.loads(listed.stdout)) == 187
+    exported = sealpost(profile, "contacts", "export", str(tmp_path / "out.vcf"))
+    assert exported.stdout.strip() == f"exported 187 contacts to {tmp_path / 'out.vcf'}"
+    assert (tmp_path / "out.vcf").read_text().count("BEGIN:VCARD") == 187
 
     assert sealpost(profile, "contacts", "add", "--name", "Jane Doe", "--email", "jane.doe@gmail.com").returncode == 0
     verified = sealpost(profile, "contacts", "verify", "jane.doe@gmail.com", "--how", "phone")

@@ -93,3 +93,28 @@ def test_an_import_is_one_audited_transaction(messages: MessageStore) -> None:
     book.store.add_contacts(plan.new, actor=book.actor)
     (entry,) = messages.audit_entries()
     assert (entry.action, entry.actor, entry.detail) == ("contact_import", "nurse.kim", "187 contacts")
+
+
+@pytest.mark.parametrize("as_csv", [False, True])
+def test_an_export_imports_back_as_the_same_book(messages: MessageStore, tmp_path: Path, as_csv: bool) -> None:
+    from desktop_app.services.contacts_import import export_contacts
+    from desktop_app.store.contacts import Verification
+    from desktop_app.store.unlock import open_profile_database
+
+    book = ContactBook(messages, actor="nurse.kim")
+    book.add("Jane Q. Doe", ["jane@example.org", "jd@work.example"], organisation="Acme", note="call, first")
+    book.add("Pat Lee", ["pat@example.org"])
+    book.verify("pat@example.org", Verification.PHONE)
+    text = export_contacts(book.search(), as_csv=as_csv)
+    other = MessageStore(open_profile_database(tmp_path / "other.db", "p2"))
+    try:
+        plan = plan_import(text.encode(), ContactStore(other), file_name="book.csv" if as_csv else "book.vcf")
+    finally:
+        other.close()
+    assert plan.summary() == {"new": 2, "duplicate": 0, "invalid": 0}
+    assert [(c.display_name, c.emails, c.organisation, c.note) for c in plan.new] == [
+        ("Jane Q. Doe", ("jane@example.org", "jd@work.example"), "Acme", "call, first"),
+        ("Pat Lee", ("pat@example.org",), "", ""),
+    ]
+    if not as_csv:
+        assert "X-SEALPOST-VERIFIED=phone:pat@example.org" in text.replace("\r\n", "\n")
