@@ -62,8 +62,12 @@ class Everyday(Feature):
             table.activated.connect(lambda index, t=table: self._open_row(t, index.row()))
 
     def attach(self, runtime: Runtime) -> None:
+        """A runtime opened (at start, or another profile's): nothing of the previous profile stays on screen."""
         from desktop_app.services.drafts import delete_draft  # loaded with the store
 
+        self.bounce_notice.dismiss()
+        if self.message_view is not None:
+            self.message_view.close()
         self.drafts_view.set_store(history(runtime), lambda draft_id: delete_draft(open_store(runtime), draft_id))
 
     def _history(self) -> History | None:

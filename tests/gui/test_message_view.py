@@ -233,3 +233,17 @@ def test_the_detail_pane_never_shows_a_message_the_search_left_out(qtbot: QtBot,
     header = status.table.horizontalHeader()
     titles = [c.title for c in status.model.columns]
     assert header.sectionSize(titles.index("Tracking id")) < header.sectionSize(titles.index("Subject"))
+
+
+def test_switching_profile_leaves_nothing_of_the_previous_one_on_screen(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    from desktop_app.ui.notices import Bounce
+
+    window = make_window()
+    notice = window.everyday.bounce_notice
+    notice.add(Bounce(1, "Flu clinic", "ana@old-isp.example", "hard bounced"))
+    assert notice.isVisible()
+    with qtbot.waitSignal(window.ready, timeout=15_000):
+        window.switch_profile(tmp_path / "clinic-b")
+    assert not notice.isVisible()
