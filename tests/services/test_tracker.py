@@ -13,7 +13,7 @@ from desktop_app.core.outbox_state import OutboxState
 from desktop_app.services.tracker import GIVE_UP_AFTER, MAX_INTERVAL, MIN_INTERVAL, StatusTracker, poll_interval
 from desktop_app.store.messages import MessageStore
 from desktop_app.store.unlock import open_profile_database
-from tests.store.test_store import message
+from tests.helpers.messages import make_message as message
 
 
 class Clock:

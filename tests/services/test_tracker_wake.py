@@ -14,8 +14,8 @@ from desktop_app.core.outbox_state import OutboxState
 from desktop_app.services.tracker import StatusTracker
 from desktop_app.store.messages import MessageStore, StoredMessage
 from desktop_app.store.unlock import open_profile_database
+from tests.helpers.messages import make_message as message
 from tests.services.test_tracker import FakeReceipts
-from tests.store.test_store import message
 
 
 class CountingStore(MessageStore):

@@ -10,7 +10,8 @@ import pytest
 
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.store.messages import HistoryFilter
-from tests.store.test_store import message, open_store
+from tests.helpers.messages import make_message as message
+from tests.store.test_store import open_store
 
 
 @pytest.mark.keyring
