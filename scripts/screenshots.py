@@ -169,6 +169,46 @@ def everyday_views(window: MainWindow, out: Path) -> None:
     save(window, out, "drafts")
 
 
+def address_book(window: MainWindow, out: Path) -> None:
+    """The Address book with invented contacts, and the question a look-alike recipient raises."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop_app.services.contacts import ContactBook
+    from desktop_app.services.history import open_store
+    from desktop_app.store.contacts import Kind, Verification
+    from desktop_app.ui.features.contacts import ContactsFeature
+
+    assert window.runtime is not None
+    book = ContactBook(open_store(window.runtime), actor="front.desk")
+    book.add("Jane Doe", ["jane.doe@gmail.com"], note="prefers email")
+    book.verify("jane.doe@gmail.com", Verification.PHONE)
+    book.add("Jonah Patel", ["jonah.patel@mail.example", "jpatel@work.example"])
+    book.verify("jonah.patel@mail.example", Verification.IN_PERSON)
+    book.add("Riverside Imaging", ["frontdesk@riverside-imaging.example"], kind=Kind.ORGANISATION)
+    book.verify("frontdesk@riverside-imaging.example", Verification.DIRECTORY)
+    book.add("Claire Dubois", ["claire.dubois@mail.example"], organisation="Riverside Peds")
+    feature = window.features["contacts"]
+    assert isinstance(feature, ContactsFeature)
+    feature.refresh()
+    window.views.show("contacts")
+    feature.view.reload()
+    wait_until(lambda: feature.view.table.rowCount() == 5)
+    wait_until(lambda: feature.checks is not None and feature.checks[0].get("jane.doe@gmail.com") is not None)
+    pause(0.3)
+    save(window, out, "address-book")
+    window.views.show("compose")
+    window.composer.to_field.edit.setText("Jane Doe <jane.doe@gmial.com>")
+    window.composer.subject.setText("Your appointment on 12/03")
+    window.composer.body.setPlainText("See you then.")
+    window.composer.send_button.click()
+    wait_until(lambda: isinstance(feature.question, QMessageBox) and feature.question.isVisible())
+    pause(0.3)
+    save(feature.question, out, "did-you-mean")
+    feature.question.reject()
+    window.composer.load(None)
+    window.compose.drafts.stop()
+
+
 def screen_sizes(
     window: MainWindow,
     out: Path,
@@ -263,6 +303,7 @@ def main(argv: list[str]) -> int:
         save(window, out, "main-window")  # the README's picture
         save(window.log_panel, out, "log-panel")
         everyday_views(window, out)
+        address_book(window, out)
 
         dialog = window.open_settings(tab=1)
         dialog.test_connection()
