@@ -101,8 +101,8 @@ class AddressBookView(QWidget):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((200, 300, 240)):
-            self.table.setColumnWidth(column, width)
+        for number, width in enumerate((200, 300, 240)):
+            self.table.setColumnWidth(number, width)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
         self.add_button = self._button(self.tr("New contac&t…"), self.add_contact)
