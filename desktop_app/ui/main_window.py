@@ -359,7 +359,14 @@ class MainWindow(QMainWindow):
         if event.type() == QEvent.Type.Paint and not self._painted and _belongs_to(watched, self):
             self._painted = True
             QTimer.singleShot(0, self._after_first_paint)  # once this paint has reached the screen
+            # Seen: every later event (thousands while the views are built) would cross into Python here.
+            QTimer.singleShot(0, self._stop_watching_paints)
         return False
+
+    def _stop_watching_paints(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
 
     def _window_settings(self) -> QSettings:
         """Geometry and dock layout only (never content), in the profile folder."""

@@ -38,8 +38,8 @@ class LockFeature(Feature):
         self.idle_timer.start()
         self._log_was_visible = True
         app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        if app is not None:  # once the views are built: building them is thousands of events to see
+            QTimer.singleShot(0, self, lambda: app.installEventFilter(self))
 
     def apply_profile(self, settings: Settings) -> None:
         self.idle.set_timeout(settings.autolock_minutes if settings.passphrase_hash else 0)
