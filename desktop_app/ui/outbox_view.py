@@ -57,6 +57,11 @@ class QueueWords:
     def held(self) -> bool:
         return self.connectivity in HELD_WORDS
 
+    @property
+    def stopped(self) -> bool:
+        """Nothing is going out (offline, paused...); "delegated" is held here but another process sends."""
+        return self.held and self.connectivity != "delegated"
+
     def state(self, message: StoredMessage) -> str:
         if message.state is S.QUEUED and self.held:
             return HELD_WORDS[self.connectivity][0]
@@ -323,7 +328,7 @@ class OutboxView(QWidget):
             rows = self.model.rowCount()
             if rows:
                 self.model.dataChanged.emit(self.model.index(0, 0), self.model.index(rows - 1, len(OUTBOX_COLUMNS) - 1))
-        if words.held:
+        if words.stopped:
             self.progress.hide()  # nothing is being sent: no "Sending: 0 of 2 done"
 
     def show_counts(self, counts: Mapping[OutboxState, int]) -> None:
@@ -337,7 +342,7 @@ class OutboxView(QWidget):
             self._waited_while_held = False
             self.queue_emptied.emit()
         moving = counts.get(S.SENDING, 0) > 0 or done > 0  # queued for a retry later is not "sending"
-        sending = total > 1 and moving and not self.words.held
+        sending = total > 1 and moving and not self.words.stopped  # another process's sending shows too
         self.progress.setVisible(sending)
         if sending:
             self.progress.setRange(0, total)

@@ -72,6 +72,20 @@ def test_outbox_progress_bar_hides_when_idle(make_window: WindowFactory) -> None
     assert outbox.progress.text() == "Sending: 0 of 2 done"
 
 
+def test_outbox_progress_follows_another_process_sending_but_not_a_held_queue(make_window: WindowFactory) -> None:
+    """Scenario 12: a `sealpost batch` sends for the profile while the window is open."""
+    outbox = make_window().outbox_view
+    outbox.set_notice("Another process is sending for this profile.", connectivity="delegated")
+    outbox.show_counts({S.QUEUED: 50, S.ACCEPTED: 1})
+    outbox.show_counts({S.QUEUED: 30, S.SENDING: 10, S.ACCEPTED: 11})
+    assert outbox.progress.isVisibleTo(outbox)
+    assert outbox.progress.text() == "Sending: 10 of 50 done"
+    outbox.set_notice("Offline.", connectivity="offline")
+    assert not outbox.progress.isVisibleTo(outbox)
+    outbox.show_counts({S.QUEUED: 30, S.SENDING: 10, S.ACCEPTED: 11})
+    assert not outbox.progress.isVisibleTo(outbox)
+
+
 def _columns_with(image: QImage, colour: str, below: int) -> list[int]:
     """The x of every column that has a pixel of ``colour`` below the title and legend rows."""
     wanted = QColor(colour).rgb()
