@@ -55,18 +55,6 @@ def add_contacts_parser(commands: Any, common: argparse.ArgumentParser) -> None:
     verify = actions.add_parser("verify", parents=[common], help="record how an address was confirmed")
     verify.add_argument("address")
     verify.add_argument("--how", required=True, choices=sorted(HOWS))
-    for parser in (contacts, importing, add, listing, export, verify):
-        _keep_outer_values(parser, common)
-
-
-def _keep_outer_values(parser: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
-    """``sealpost --profile-dir X contacts import F`` and ``sealpost contacts --profile-dir X import F``
-    mean X: a nested parser's defaults would otherwise overwrite what an outer level was given, and
-    the command would quietly work on the default profile instead."""
-    shared = {action.dest for action in common._actions}
-    for action in parser._actions:
-        if action.dest in shared and action.dest != "help":
-            action.default = argparse.SUPPRESS
 
 
 def contacts_command(runtime: Runtime, args: argparse.Namespace) -> int:
