@@ -94,7 +94,7 @@ class SettingsDialog(QDialog):
         self._preset_changed()
         if settings.allowed_senders:  # AllowedSenders: any other sender is refused when sending
             note = self.editors["sender"].note
-            note.setText(f"Allowed by your organisation: {', '.join(settings.allowed_senders)}")
+            note.setText(self.tr("Allowed by your organisation: {0}").format(", ".join(settings.allowed_senders)))
             note.show()
         self.writing = WritingTab(settings, self)  # its own rich-text editors (ui/writing_settings.py)
         self.tabs.addTab(self.writing, self.tr("Writing"))

@@ -1472,6 +1472,10 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
         <translation>Perfiles</translation>
     </message>
     <message>
+        <source>Allowed by your organisation: {0}</source>
+        <translation>Permitido por su organización: {0}</translation>
+    </message>
+    <message>
         <source>Writing</source>
         <translation>Redacción</translation>
     </message>
