@@ -22,7 +22,10 @@ import re
 import sys
 from pathlib import Path
 
-FORMAT = "sealpost-audit-export/1"
+FORMAT = "sealpost-audit-export/2"
+FORMATS = ("sealpost-audit-export/1", FORMAT)
+TEXT_COLUMNS = (3, 4, 6, 9)  # actor, action, detail, recipients
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 GENESIS = "0" * 64
 COLUMNS = ["id", "time_utc", "at", "actor", "action", "message_id", "detail", "prev_hash", "hash"]
 NUMBER = re.compile(r"0|[1-9][0-9]*")
@@ -44,7 +47,7 @@ def read_manifest(folder: Path) -> dict:
         manifest = json.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise Broken(f"manifest.json cannot be read: {error}") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+    if not isinstance(manifest, dict) or manifest.get("format") not in FORMATS:
         raise Broken(f"manifest.json is not a {FORMAT} manifest")
     written = (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
     body = {key: value for key, value in manifest.items() if key != "seal"}
@@ -52,6 +55,15 @@ def read_manifest(folder: Path) -> dict:
     if written != raw or manifest.get("seal") != seal:
         raise Broken("manifest.json was edited after the export (its seal does not match)")
     return manifest
+
+
+def stored_text(cell: str) -> str:
+    """Format /2: a text cell that starts with = + - @ tab CR or ' has one apostrophe put before it
+    (a spreadsheet shows it as text); the stored value, which the hash covers, is the cell less it."""
+    text = cell[1:] if cell.startswith("'") else cell
+    if ("'" + text if text.startswith(FORMULA_START) else text) != cell:
+        raise ValueError(cell)
+    return text
 
 
 def check_rows(rows: list[list[str]], manifest: dict) -> int:
@@ -65,6 +77,11 @@ def check_rows(rows: list[list[str]], manifest: dict) -> int:
         where = f"row {number} of audit.csv"
         if len(cells) != len(header):
             raise Broken(f"{where}: {len(cells)} fields instead of {len(header)}")
+        if manifest["format"] == FORMAT:
+            try:
+                cells = [stored_text(c) if i in TEXT_COLUMNS else c for i, c in enumerate(cells)]
+            except ValueError:
+                raise Broken(f"{where}: a text field is malformed") from None
         ident, when, at_text, actor, action, message_text, detail, prev_hash, digest = cells[:9]
         if not NUMBER.fullmatch(ident) or not NUMBER.fullmatch(message_text or "0"):
             raise Broken(f"{where}: an id is malformed")

@@ -33,7 +33,12 @@ from desktop_app.services.runtime import Runtime
 from desktop_app.store.audit_log import GENESIS_HASH, AuditEntry, audit_hash
 from desktop_app.store.identity import fsync_directory
 
-FORMAT = "sealpost-audit-export/1"
+FORMAT = "sealpost-audit-export/2"
+FORMATS = ("sealpost-audit-export/1", FORMAT)
+"""Verified: /1 wrote text cells as stored; /2 neutralises formulas (:func:`text_cell`)."""
+TEXT_COLUMNS = (3, 4, 6, 9)
+"""actor, action, detail, recipients: the cells whose text anyone could have chosen."""
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 CSV_NAME = "audit.csv"
 MANIFEST_NAME = "manifest.json"
 COLUMNS = ("id", "time_utc", "at", "actor", "action", "message_id", "detail", "prev_hash", "hash")
@@ -152,10 +157,26 @@ def _recipients(runtime: Runtime, entries: Sequence[AuditEntry]) -> dict[int, st
     return found
 
 
+def text_cell(text: str) -> str:
+    """The cell for stored text: behind an apostrophe if a spreadsheet would read it as a formula.
+
+    Excel and LibreOffice show a leading apostrophe as "this is text" and hide it; text that
+    already starts with one gets another, so the stored value (what the hash covers) is always
+    the cell less one leading apostrophe, and each text has exactly one cell form.
+    """
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def stored_text(cell: str) -> str | None:
+    """The stored text a /2 cell holds, or None if the cell is not in the one form export writes."""
+    text = cell[1:] if cell.startswith("'") else cell
+    return text if text_cell(text) == cell else None
+
+
 def row_cells(entry: AuditEntry) -> list[str]:
     message_id = "" if entry.message_id is None else str(entry.message_id)
-    return [str(entry.id), entry_time(entry.at), repr(entry.at), entry.actor, entry.action, message_id,
-            entry.detail, entry.prev_hash, entry.hash]  # fmt: skip
+    return [str(entry.id), entry_time(entry.at), repr(entry.at), text_cell(entry.actor), text_cell(entry.action),
+            message_id, text_cell(entry.detail), entry.prev_hash, entry.hash]  # fmt: skip
 
 
 def _csv_bytes(entries: Sequence[AuditEntry], recipients: dict[int, str] | None) -> bytes:
@@ -163,7 +184,7 @@ def _csv_bytes(entries: Sequence[AuditEntry], recipients: dict[int, str] | None)
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(COLUMNS + ((RECIPIENTS_COLUMN,) if recipients is not None else ()))
     for entry in entries:
-        extra = [recipients.get(entry.message_id or -1, "")] if recipients is not None else []
+        extra = [text_cell(recipients.get(entry.message_id or -1, ""))] if recipients is not None else []
         writer.writerow(row_cells(entry) + extra)
     return text.getvalue().encode("utf-8")
 
@@ -202,7 +223,7 @@ def verify_export(directory: Path) -> Verdict:
         manifest = json.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as error:
         return Verdict(False, 0, f"{MANIFEST_NAME} cannot be read: {error}")
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+    if not isinstance(manifest, dict) or manifest.get("format") not in FORMATS:
         return Verdict(False, 0, f"{MANIFEST_NAME} is not a {FORMAT} manifest")
     if canonical(manifest) != raw or manifest.get("seal") != seal_of(manifest):
         return Verdict(False, 0, f"{MANIFEST_NAME} was edited after the export (its seal does not match)")
@@ -234,7 +255,7 @@ def _check_rows(rows: list[list[str]], manifest: dict[str, Any]) -> str:
         where = f"row {number} of {CSV_NAME}"
         if len(cells) != len(header):
             return f"{where}: {len(cells)} fields instead of {len(header)}"
-        entry = _entry(cells)
+        entry = _entry(cells, neutralised=manifest.get("format") == FORMAT)
         if entry is None:
             return f"{where}: a field is malformed"
         where += f" (entry {entry.id})"
@@ -253,8 +274,16 @@ def _check_rows(rows: list[list[str]], manifest: dict[str, Any]) -> str:
     return ""
 
 
-def _entry(cells: list[str]) -> AuditEntry | None:
+def _entry(cells: list[str], *, neutralised: bool) -> AuditEntry | None:
     """One row as an entry, or None if a field is not in the one form the export writes."""
+    if neutralised:
+        texts = [stored_text(cells[i]) for i in TEXT_COLUMNS if i < len(cells)]
+        if None in texts:
+            return None
+        cells = list(cells)
+        for i in TEXT_COLUMNS:
+            if i < len(cells):
+                cells[i] = stored_text(cells[i]) or ""
     ident, _, at_text, actor, action, message_text, detail, prev_hash, digest = cells[:9]
     try:
         at = float(at_text)
