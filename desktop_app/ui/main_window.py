@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         room = QApplication.primaryScreen().availableGeometry()  # a 1366x768 laptop has no 760 px to spare
         self.resize(min(1180, room.width() - 40), min(760, room.height() - 80))
         self.jobs = JobRunner(self)
+        self.jobs.known_error.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.bridge = ServiceBridge(self)
         self.session = RuntimeSession(self, make_runtime)
 
@@ -394,6 +395,9 @@ class MainWindow(QMainWindow):
             app.removeEventFilter(self)
         for feature in self.features.values():
             feature.shutdown()
+        for child in self.findChildren(QWidget):  # dialogs and the message view go with the window
+            if child.isWindow() and child.isVisible():
+                child.close()
         self.jobs.shutdown()  # waits for an open in progress, which leaves its runtime with the session
         self.session.close()
         event.accept()
