@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.times import shown_time
+from desktop_app.ui.i18n import words
 from desktop_app.ui.jobs import JobRunner
 from desktop_app.ui.message_model import Column, MessageTableModel, readable_recipients, relative_time
 
@@ -66,8 +67,8 @@ class QueueWords:
         if message.state is S.QUEUED and self.held:
             return HELD_WORDS[self.connectivity][0]
         if message.state is S.QUEUED and message.last_error:
-            return "Waiting to retry"
-        return message.state.label
+            return words("Waiting to retry")
+        return words(message.state.label)
 
     def next_try(self, message: StoredMessage, now: float | None = None) -> str:
         """Never empty for a message that waits; never "5 s ago" for one that is due."""

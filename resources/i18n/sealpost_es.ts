@@ -229,6 +229,10 @@
         <translation>De</translation>
     </message>
     <message>
+        <source>to</source>
+        <translation>a</translation>
+    </message>
+    <message>
         <source>Exporting…</source>
         <translation>Exportando…</translation>
     </message>
@@ -553,6 +557,10 @@
         <source>Checking…</source>
         <translation>Comprobando…</translation>
     </message>
+    <message>
+        <source>Allowed by your organisation&apos;s policy (AllowNonTLS).</source>
+        <translation>Permitido por la directiva de su organización (AllowNonTLS).</translation>
+    </message>
 </context>
 <context>
     <name>ContactDialog</name>
@@ -857,12 +865,40 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
 <context>
     <name>LogPanel</name>
     <message>
+        <source>Any status</source>
+        <translation>Cualquier estado</translation>
+    </message>
+    <message>
+        <source>No response</source>
+        <translation>Sin respuesta</translation>
+    </message>
+    <message>
         <source>Log panel</source>
         <translation>Panel de registro</translation>
     </message>
     <message>
         <source>Log entries</source>
         <translation>Entradas del registro</translation>
+    </message>
+    <message>
+        <source>Minimum level</source>
+        <translation>Nivel mínimo</translation>
+    </message>
+    <message>
+        <source>All levels</source>
+        <translation>Todos los niveles</translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation>Punto de acceso</translation>
+    </message>
+    <message>
+        <source>All endpoints</source>
+        <translation>Todos los puntos de acceso</translation>
+    </message>
+    <message>
+        <source>HTTP status</source>
+        <translation>Estado HTTP</translation>
     </message>
     <message>
         <source>Search log</source>
@@ -1098,6 +1134,10 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
     <message>
         <source>&amp;Policies…</source>
         <translation>&amp;Directivas…</translation>
+    </message>
+    <message>
+        <source>Your organisation requires an app passphrase (PassphraseRequired): set one now.</source>
+        <translation>Su organización exige una frase de contraseña de la aplicación (PassphraseRequired): establézcala ahora.</translation>
     </message>
 </context>
 <context>
@@ -1892,6 +1932,22 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
         <translation>Hora</translation>
     </message>
     <message>
+        <source>Who</source>
+        <translation>Quién</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Acción</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Mensaje</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>Detalle</translation>
+    </message>
+    <message>
         <source>Level</source>
         <translation>Nivel</translation>
     </message>
@@ -2382,6 +2438,81 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
     <message>
         <source>Close</source>
         <translation>Cerrar</translation>
+    </message>
+</context>
+<context>
+    <name>states</name>
+    <message>
+        <source>Draft</source>
+        <translation>Borrador</translation>
+    </message>
+    <message>
+        <source>Queued</source>
+        <translation>En cola</translation>
+    </message>
+    <message>
+        <source>Scheduled</source>
+        <translation>Programado</translation>
+    </message>
+    <message>
+        <source>Sending</source>
+        <translation>Enviando</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Enviado</translation>
+    </message>
+    <message>
+        <source>Outcome unknown</source>
+        <translation>Resultado desconocido</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Fallido</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Cancelado</translation>
+    </message>
+    <message>
+        <source>Waiting to retry</source>
+        <translation>Esperando para reintentar</translation>
+    </message>
+    <message>
+        <source>processing</source>
+        <translation>en proceso</translation>
+    </message>
+    <message>
+        <source>delivered</source>
+        <translation>entregado</translation>
+    </message>
+    <message>
+        <source>delivered via secure portal</source>
+        <translation>entregado mediante el portal seguro</translation>
+    </message>
+    <message>
+        <source>TLS not offered, sending via Secure Portal</source>
+        <translation>TLS no ofrecido, enviando mediante el portal seguro</translation>
+    </message>
+    <message>
+        <source>soft bounced</source>
+        <translation>rebote temporal</translation>
+    </message>
+    <message>
+        <source>soft bounced - mailbox full</source>
+        <translation>rebote temporal - buzón lleno</translation>
+    </message>
+    <message>
+        <source>hard bounced</source>
+        <translation>rebote permanente</translation>
+    </message>
+    <message>
+        <source>Internal error. Please check back later.</source>
+        <translation>Error interno. Vuelva a consultar más tarde.</translation>
+    </message>
+    <message>
+        <source>sent (marked by you)</source>
+        <translation>enviado (marcado por usted)</translation>
     </message>
 </context>
 </TS>
