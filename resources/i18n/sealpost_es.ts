@@ -792,6 +792,98 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
 <context>
     <name>HelpDialog</name>
     <message>
+        <source>Ctrl+N</source>
+        <translation>Ctrl+N</translation>
+    </message>
+    <message>
+        <source>New message</source>
+        <translation>Mensaje nuevo</translation>
+    </message>
+    <message>
+        <source>Ctrl+Enter</source>
+        <translation>Ctrl+Intro</translation>
+    </message>
+    <message>
+        <source>Send the message in the composer</source>
+        <translation>Enviar el mensaje del redactor</translation>
+    </message>
+    <message>
+        <source>Ctrl+F</source>
+        <translation>Ctrl+F</translation>
+    </message>
+    <message>
+        <source>Search the history</source>
+        <translation>Buscar en el historial</translation>
+    </message>
+    <message>
+        <source>Ctrl+L</source>
+        <translation>Ctrl+L</translation>
+    </message>
+    <message>
+        <source>Show or hide the log panel</source>
+        <translation>Mostrar u ocultar el panel de registro</translation>
+    </message>
+    <message>
+        <source>Ctrl+1 / Ctrl+2 / Ctrl+3 / Ctrl+4</source>
+        <translation>Ctrl+1 / Ctrl+2 / Ctrl+3 / Ctrl+4</translation>
+    </message>
+    <message>
+        <source>Go to Compose, Outbox, Status, Drafts</source>
+        <translation>Ir a Redactar, Bandeja de salida, Estado, Borradores</translation>
+    </message>
+    <message>
+        <source>Enter (in Status or the Outbox)</source>
+        <translation>Intro (en Estado o en la Bandeja de salida)</translation>
+    </message>
+    <message>
+        <source>Open the selected message</source>
+        <translation>Abrir el mensaje seleccionado</translation>
+    </message>
+    <message>
+        <source>Delete (in Drafts)</source>
+        <translation>Supr (en Borradores)</translation>
+    </message>
+    <message>
+        <source>Delete the selected draft (asks first)</source>
+        <translation>Eliminar el borrador seleccionado (pregunta antes)</translation>
+    </message>
+    <message>
+        <source>Ctrl+B / Ctrl+I / Ctrl+K</source>
+        <translation>Ctrl+B / Ctrl+I / Ctrl+K</translation>
+    </message>
+    <message>
+        <source>Bold, italic, insert link (in the message body)</source>
+        <translation>Negrita, cursiva, insertar enlace (en el cuerpo del mensaje)</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+L</source>
+        <translation>Ctrl+Mayús+L</translation>
+    </message>
+    <message>
+        <source>Lock Sealpost now</source>
+        <translation>Bloquear Sealpost ahora</translation>
+    </message>
+    <message>
+        <source>Ctrl+,</source>
+        <translation>Ctrl+,</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Configuración</translation>
+    </message>
+    <message>
+        <source>This list</source>
+        <translation>Esta lista</translation>
+    </message>
+    <message>
+        <source>Ctrl+Q</source>
+        <translation>Ctrl+Q</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Salir</translation>
+    </message>
+    <message>
         <source>{0} — keyboard shortcuts</source>
         <translation>{0} — atajos de teclado</translation>
     </message>
