@@ -45,6 +45,8 @@ def read_manifest(folder: Path) -> dict:
     try:
         raw = (folder / "manifest.json").read_bytes()
         manifest = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise Broken("manifest.json cannot be read: it is nested too deeply") from None
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise Broken(f"manifest.json cannot be read: {error}") from None
     if not isinstance(manifest, dict) or manifest.get("format") not in FORMATS:
@@ -54,7 +56,30 @@ def read_manifest(folder: Path) -> dict:
     seal = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
     if written != raw or manifest.get("seal") != seal:
         raise Broken("manifest.json was edited after the export (its seal does not match)")
+    if not complete(manifest):
+        raise Broken("manifest.json does not have the fields an export has")
     return manifest
+
+
+def fits(value: object, *kinds: type | None) -> bool:
+    return any(value is None if k is None else isinstance(value, k) and not (k is int and isinstance(value, bool))
+               for k in kinds)  # fmt: skip
+
+
+SHAPE = {"format": (str,), "period": (dict,), "count": (int,), "first_entry": (dict, None),
+         "last_entry": (dict, None), "chain_head": (dict, None), "chain_intact_at_export": (bool,),
+         "first_broken_entry": (int, None), "includes_recipients": (bool,), "files": (dict,),
+         "exported_by": (dict,), "exported_at": (str,), "seal": (str,)}  # fmt: skip
+
+
+def complete(manifest: dict) -> bool:
+    """Every field an export writes, of its type (the seal is a plain hash: anyone can re-seal)."""
+    if not all(key in manifest and fits(manifest[key], *kinds) for key, kinds in SHAPE.items()):
+        return False
+    period, who = manifest["period"], manifest["exported_by"]
+    return all(fits(period.get(k), str) for k in ("from", "to")) and all(
+        fits(who.get(k), str) for k in ("os_user", "profile", "profile_id")
+    )
 
 
 def stored_text(cell: str) -> str:

@@ -221,12 +221,16 @@ def verify_export(directory: Path) -> Verdict:
     try:
         raw = (directory / MANIFEST_NAME).read_bytes()
         manifest = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        return Verdict(False, 0, f"{MANIFEST_NAME} cannot be read: it is nested too deeply")
     except (OSError, UnicodeDecodeError, ValueError) as error:
         return Verdict(False, 0, f"{MANIFEST_NAME} cannot be read: {error}")
     if not isinstance(manifest, dict) or manifest.get("format") not in FORMATS:
         return Verdict(False, 0, f"{MANIFEST_NAME} is not a {FORMAT} manifest")
     if canonical(manifest) != raw or manifest.get("seal") != seal_of(manifest):
         return Verdict(False, 0, f"{MANIFEST_NAME} was edited after the export (its seal does not match)")
+    if not manifest_complete(manifest):
+        return Verdict(False, 0, f"{MANIFEST_NAME} does not have the fields an export has")
     try:
         data = (directory / CSV_NAME).read_bytes()
         rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
@@ -293,3 +297,25 @@ def _entry(cells: list[str], *, neutralised: bool) -> AuditEntry | None:
         return None
     message_id = int(message_text) if message_text else None
     return AuditEntry(int(ident), at, actor, action, message_id, detail, prev_hash, digest)
+
+
+def manifest_complete(manifest: dict[str, Any]) -> bool:
+    """Every field an export writes, of its type: a re-sealed manifest (the seal is a plain hash)
+    without one, or with a string where a folder of fields belongs, is refused in words."""
+
+    def fits(value: object, *kinds: type | None) -> bool:
+        return any(value is None if k is None else isinstance(value, k) and not (k is int and isinstance(value, bool))
+                   for k in kinds)  # fmt: skip
+
+    shape: dict[str, tuple[type | None, ...]] = {
+        "format": (str,), "period": (dict,), "count": (int,), "first_entry": (dict, None), "last_entry": (dict, None),
+        "chain_head": (dict, None), "chain_intact_at_export": (bool,), "first_broken_entry": (int, None),
+        "includes_recipients": (bool,), "files": (dict,), "exported_by": (dict,), "exported_at": (str,),
+        "seal": (str,),
+    }  # fmt: skip
+    if not all(key in manifest and fits(manifest[key], *kinds) for key, kinds in shape.items()):
+        return False
+    period, who = manifest["period"], manifest["exported_by"]
+    return all(fits(period.get(k), str) for k in ("from", "to")) and all(
+        fits(who.get(k), str) for k in ("os_user", "profile", "profile_id")
+    )
