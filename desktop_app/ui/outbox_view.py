@@ -346,6 +346,10 @@ class OutboxView(QWidget):
         sending = total > 1 and moving and not self.words.stopped  # another process's sending shows too
         self.progress.setVisible(sending)
         if sending:
+            # setValue repaints at once (the window around it too, ≈ 10 ms each time the counts come in
+            # while another process sends): with updates off meanwhile, it is painted with the next frame.
+            self.progress.setUpdatesEnabled(False)
             self.progress.setRange(0, total)
             self.progress.setValue(done)
             self.progress.setFormat(f"Sending: {done} of {total} done")
+            self.progress.setUpdatesEnabled(True)
