@@ -64,6 +64,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.ui import i18n
 from desktop_app.ui.a11y import label_field, make_accessible, tab_chain
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.template_panel import TemplatePanel
@@ -88,7 +89,7 @@ def encoded_size(raw_size: int) -> int:
 
 
 def megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
+    return f"{i18n.number(size / (1024 * 1024), 1)} MB"  # 1,5 MB in Spanish
 
 
 def display_address(address: Address) -> str:
@@ -425,7 +426,7 @@ class AttachmentPanel(QWidget):
         used = self.used_bytes
         self.budget.setRange(0, max(1, self.limit_bytes // 1024))
         self.budget.setValue(min(used, self.limit_bytes) // 1024)
-        self.budget.setFormat(f"{megabytes(used)} of {megabytes(self.limit_bytes)} (encoded)")
+        self.budget.setFormat(self.tr("{0} of {1} (encoded)").format(megabytes(used), megabytes(self.limit_bytes)))
         self.budget.setProperty("tone", "warn" if used > self.limit_bytes * 0.8 else "")
         repolish(self.budget)
         self.changed.emit()

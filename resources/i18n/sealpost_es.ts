@@ -189,6 +189,10 @@
         <source>{0}  ({1} encoded)</source>
         <translation>{0}  ({1} codificado)</translation>
     </message>
+    <message>
+        <source>{0} of {1} (encoded)</source>
+        <translation>{0} de {1} (codificado)</translation>
+    </message>
 </context>
 <context>
     <name>AuditDialog</name>
