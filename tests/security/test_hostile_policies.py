@@ -116,3 +116,16 @@ def test_a_huge_idle_maximum_never_reaches_the_idle_lock(tmp_path: Path) -> None
     root, _ = managed_file(tmp_path, b'{"IdleLockMinutes": 1' + b"0" * 400 + b"}")
     profile = Profile(tmp_path / "p", loaded(root))
     assert 0 <= profile.settings.autolock_minutes <= 240
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("autolock_minutes", 10**400), ("retention_days", -(10**30)), ("audit_forwarding", "tcp://collector:99999")],
+)
+def test_a_hostile_user_setting_takes_its_default_with_a_note(key: str, value: object) -> None:
+    """The same checks guard the user's own settings file: a value past its range is named, not raised."""
+    notes: list[str] = []
+    settings = Settings.from_json({"profile_id": Settings().profile_id, key: value}, notes)
+    assert getattr(settings, key) == getattr(Settings(), key)
+    assert len(notes) == 1
+    assert notes[0].startswith(f"{key} is ")
