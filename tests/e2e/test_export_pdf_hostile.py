@@ -74,3 +74,15 @@ def test_an_existing_pdf_is_replaced_whole(sandbox: SandboxServer, dirs: tuple[P
     assert result.returncode == 0, result.stderr
     assert "Visit" in pdf_text(target)
     assert sorted(p.name for p in out.iterdir()) == ["visit.pdf"]
+
+
+def test_an_audit_export_to_a_full_disk_fails_in_words_and_leaves_nothing(
+    sandbox: SandboxServer, dirs: tuple[Path, Path, Path], full_disk: Path
+) -> None:
+    _sent(sandbox, dirs)
+    profile, _, tmp = dirs
+    result = sealpost(sandbox, profile, tmp, "audit", "export", "--out", str(full_disk / "evidence"))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "No space left on device" in result.stderr.strip().splitlines()[-1]
+    assert sorted(p.name for p in full_disk.iterdir()) == ["filler"]  # no half-built folder beside it
