@@ -42,6 +42,7 @@ from desktop_app.services.settings_schema import (
     Settings,
     default,
     kind,
+    odd_senders,
     spec,
 )
 
@@ -212,6 +213,12 @@ def evaluate(documents: Iterable[Document], read_from: str = "") -> Policies:
                 problems.append(f"{doc.origin}: {why}; ignored.")
                 managed_damaged = managed_damaged or (doc.origin if doc.level == MANAGED else "")
                 continue
+            odd = odd_senders(value) if key == "AllowedSenders" else []
+            for item in odd:
+                problems.append(f"{doc.origin}: AllowedSenders holds {item[:80]!r}, not an email address; "
+                                "it matches no sender.")  # fmt: skip
+            if odd:
+                managed_damaged = managed_damaged or (doc.origin if doc.level == MANAGED else "")
             if key in target:
                 notes.append(f"{key} is set by {target[key].origin} and by {doc.origin}; {doc.origin} wins.")
             target[key] = Setter(value, doc.origin)

@@ -290,11 +290,13 @@ def bounds_problem(f: Field[Any], value: Any) -> str:
         return f"is {_number(value)}, outside {s.low:g} to {s.high:g}"
     if f.name == "audit_forwarding" and value and not _forwarding_ok(value):
         return f"is {value!r}, not tcp://host:port or tls://host:port"
-    if f.name == "allowed_senders":
-        for item in value:
-            if not _bare_address(item):
-                return f"holds {item[:80]!r}, not an email address"
     return ""
+
+
+def odd_senders(senders: Iterable[str]) -> list[str]:
+    """AllowedSenders entries that are not a bare address: reported, yet kept in the list (they
+    match no sender), so a typo narrows who may send instead of lifting the restriction."""
+    return [item for item in senders if not _bare_address(item)]
 
 
 FORWARDING = re.compile(r"(tcp|tls)://(\[[0-9A-Fa-f:]+\]|[A-Za-z0-9.\-]+):([0-9]{1,5})", re.ASCII)

@@ -3,6 +3,7 @@ raises. Covers what an IT script or an attacker with write access to one file co
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -51,8 +52,6 @@ def assert_refused_closed(policies: Policies, path: Path, said: str) -> None:
         (b'{"AuditForwarding": "tcp://host:99999"}', "not tcp://host:port"),
         (b'{"AuditForwarding": "tcp://host:0"}', "not tcp://host:port"),
         ('{"AuditForwarding": "tcp://host:\u0661\u0662"}'.encode(), "not tcp://host:port"),
-        (b'{"AllowedSenders": ["desk@clinic.example", "a@b@c"]}', "AllowedSenders holds 'a@b@c', not an email address"),
-        (b'{"AllowedSenders": [""]}', "AllowedSenders holds '', not an email address"),
     ],
     ids=[
         "deep-array",
@@ -67,8 +66,6 @@ def assert_refused_closed(policies: Policies, path: Path, said: str) -> None:
         "port-99999",
         "port-0",
         "arabic-digits",
-        "two-at-signs",
-        "empty-sender",
     ],
 )
 def test_hostile_content_is_named_and_fails_closed(tmp_path: Path, data: bytes, said: str) -> None:
@@ -129,3 +126,22 @@ def test_a_hostile_user_setting_takes_its_default_with_a_note(key: str, value: o
     assert getattr(settings, key) == getattr(Settings(), key)
     assert len(notes) == 1
     assert notes[0].startswith(f"{key} is ")
+
+
+@pytest.mark.parametrize(
+    ("senders", "odd"),
+    [
+        (["desk@clinic.example", "a@b@c"], "a@b@c"),
+        ([""], ""),
+        (["Desk <desk@clinic.example>"], "Desk <desk@clinic.example>"),
+    ],
+)
+def test_an_odd_allowed_sender_is_named_and_narrows_instead_of_lifting(
+    tmp_path: Path, senders: list[str], odd: str
+) -> None:
+    """The list is kept as IT wrote it: the odd entry matches no sender, so a typo never lets anyone send."""
+    root, path = managed_file(tmp_path, json.dumps({"AllowedSenders": senders}).encode())
+    policies = loaded(root)
+    assert_refused_closed(policies, path, f"AllowedSenders holds {odd!r}, not an email address")
+    settings, _ = policies.apply(Settings())
+    assert settings.allowed_senders == tuple(senders)
