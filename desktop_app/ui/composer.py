@@ -561,7 +561,7 @@ class ComposerView(QWidget):
         self.from_label = QLabel(sender, self)
         self.from_label.setAccessibleName(self.tr("Sender"))
         self.show_more = QPushButton(self.tr("Cc, Bcc, reply-to…"), self)
-        self.show_more.setAccessibleName(self.tr("Show Cc, Bcc and reply-to"))
+        self.show_more.setAccessibleName(self.tr("Cc, Bcc, reply-to: show the fields"))
         self.show_more.setCheckable(True)
         self.show_more.setFlat(True)
 
@@ -636,7 +636,7 @@ class ComposerView(QWidget):
         self.allow_non_tls.setEnabled(False)
         self.allow_non_tls.setToolTip(self.tr("Your organisation's policy does not allow delivery without TLS."))
         for box in (self.secure_notification, self.allow_non_tls):
-            box.setAccessibleName(box.text().split(" (")[0])
+            box.setAccessibleName(box.text())  # the name holds the visible label (WCAG 2.5.3)
         self.list_unsubscribe = QLineEdit(self)
         self.list_unsubscribe.setAccessibleName(self.tr("List-Unsubscribe"))
         self.list_unsubscribe.setAccessibleDescription(

@@ -215,7 +215,7 @@ class RecordButtons(QWidget):
         self.print_button.setAccessibleName(self.tr("Print message"))
         self.print_button.clicked.connect(self._print)
         self.pdf_button = QPushButton(self.tr("Save as PDF…"), self)
-        self.pdf_button.setAccessibleName(self.tr("Save message as PDF"))
+        self.pdf_button.setAccessibleName(self.tr("Save as PDF"))
         self.pdf_button.clicked.connect(self._save_pdf)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -155,9 +155,9 @@ class MessageView(QDialog):
         split.setSizes([340, 200])
 
         self.resend_button = QPushButton(self.tr("R&esend as new…"), self)
-        self.resend_button.setAccessibleName(self.tr("Resend as a new message"))
+        self.resend_button.setAccessibleName(self.tr("Resend as new message"))
         self.forward_button = QPushButton(self.tr("&Forward as new"), self)
-        self.forward_button.setAccessibleName(self.tr("Forward as a new message"))
+        self.forward_button.setAccessibleName(self.tr("Forward as new message"))
         self.correct_button = QPushButton(self.tr("&Correct the address and resend"), self)
         self.correct_button.setAccessibleName(self.tr("Correct the address and resend"))
         self.copy_tracking = QPushButton(self.tr("Cop&y tracking id"), self)

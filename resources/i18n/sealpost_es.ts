@@ -264,8 +264,8 @@
         <translation>A&amp;brir mensaje</translation>
     </message>
     <message>
-        <source>Open the undelivered message</source>
-        <translation>Abrir el mensaje no entregado</translation>
+        <source>Open message (the undelivered one)</source>
+        <translation>Abrir mensaje (el no entregado)</translation>
     </message>
     <message>
         <source>Dis&amp;miss</source>
@@ -338,8 +338,8 @@
         <translation>CC, CCO, responder a…</translation>
     </message>
     <message>
-        <source>Show Cc, Bcc and reply-to</source>
-        <translation>Mostrar CC, CCO y responder a</translation>
+        <source>Cc, Bcc, reply-to: show the fields</source>
+        <translation>CC, CCO, responder a: mostrar los campos</translation>
     </message>
     <message>
         <source>Message body</source>
@@ -766,7 +766,7 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
     </message>
     <message>
         <source>Resend as new</source>
-        <translation>Reenviar como nuevo</translation>
+        <translation>Volver a enviar como nuevo</translation>
     </message>
     <message>
         <source>Sealpost is still starting; try again in a moment.</source>
@@ -1324,19 +1324,19 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
     </message>
     <message>
         <source>R&amp;esend as new…</source>
-        <translation>Reenviar como &amp;nuevo…</translation>
+        <translation>Volver a enviar como &amp;nuevo…</translation>
     </message>
     <message>
-        <source>Resend as a new message</source>
-        <translation>Reenviar como mensaje nuevo</translation>
+        <source>Resend as new message</source>
+        <translation>Volver a enviar como nuevo mensaje</translation>
+    </message>
+    <message>
+        <source>Forward as new message</source>
+        <translation>Reenviar como nuevo mensaje</translation>
     </message>
     <message>
         <source>&amp;Forward as new</source>
         <translation>Reen&amp;viar como nuevo</translation>
-    </message>
-    <message>
-        <source>Forward as a new message</source>
-        <translation>Reenviar como mensaje nuevo</translation>
     </message>
     <message>
         <source>&amp;Correct the address and resend</source>
@@ -1535,8 +1535,8 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
         <translation>Guardar como PDF…</translation>
     </message>
     <message>
-        <source>Save message as PDF</source>
-        <translation>Guardar el mensaje como PDF</translation>
+        <source>Save as PDF</source>
+        <translation>Guardar como PDF</translation>
     </message>
 </context>
 <context>
@@ -1652,10 +1652,6 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
         <translation>Cambiar a este perfil</translation>
     </message>
     <message>
-        <source>Switch profile</source>
-        <translation>Cambiar de perfil</translation>
-    </message>
-    <message>
         <source>Remove…</source>
         <translation>Quitar…</translation>
     </message>
@@ -1688,8 +1684,8 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
         <translation>Guardar clave</translation>
     </message>
     <message>
-        <source>Store API key</source>
-        <translation>Guardar la clave de API</translation>
+        <source>Store key in the system keyring</source>
+        <translation>Guardar clave en el llavero del sistema</translation>
     </message>
     <message>
         <source>Test connection</source>
@@ -1911,7 +1907,7 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
         <translation>Cargar plantillas</translation>
     </message>
     <message>
-        <source>Load Paubox templates</source>
+        <source>Load templates from Paubox</source>
         <translation>Cargar plantillas de Paubox</translation>
     </message>
     <message>
