@@ -18,7 +18,9 @@ import datetime
 import hashlib
 import io
 import json
+import os
 import re
+import stat
 import sys
 from pathlib import Path
 
@@ -41,9 +43,18 @@ def entry_hash(prev: str, at_text: str, actor: str, action: str, message_id: int
     return hashlib.sha256(record.encode("utf-8")).hexdigest()
 
 
+def read_regular(path: Path) -> bytes:
+    """A file's bytes; OSError for a FIFO or a device (reading one would never end)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path.name} is not a regular file")
+        return stream.read()
+
+
 def read_manifest(folder: Path) -> dict:
     try:
-        raw = (folder / "manifest.json").read_bytes()
+        raw = read_regular(folder / "manifest.json")
         manifest = json.loads(raw.decode("utf-8"))
     except RecursionError:
         raise Broken("manifest.json cannot be read: it is nested too deeply") from None
@@ -137,7 +148,7 @@ def check_rows(rows: list[list[str]], manifest: dict) -> int:
 def verify(folder: Path) -> int:
     manifest = read_manifest(folder)
     try:
-        data = (folder / "audit.csv").read_bytes()
+        data = read_regular(folder / "audit.csv")
         rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise Broken(f"audit.csv cannot be read: {error}") from None

@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Sequence
@@ -219,7 +220,7 @@ def _write_whole(out: Path, files: dict[str, bytes]) -> None:
 def verify_export(directory: Path) -> Verdict:
     """Check an export the way an auditor's standalone verifier does: the first problem, in words."""
     try:
-        raw = (directory / MANIFEST_NAME).read_bytes()
+        raw = read_regular(directory / MANIFEST_NAME)
         manifest = json.loads(raw.decode("utf-8"))
     except RecursionError:
         return Verdict(False, 0, f"{MANIFEST_NAME} cannot be read: it is nested too deeply")
@@ -232,7 +233,7 @@ def verify_export(directory: Path) -> Verdict:
     if not manifest_complete(manifest):
         return Verdict(False, 0, f"{MANIFEST_NAME} does not have the fields an export has")
     try:
-        data = (directory / CSV_NAME).read_bytes()
+        data = read_regular(directory / CSV_NAME)
         rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         return Verdict(False, 0, f"{CSV_NAME} cannot be read: {error}")
@@ -319,3 +320,13 @@ def manifest_complete(manifest: dict[str, Any]) -> bool:
     return all(fits(period.get(k), str) for k in ("from", "to")) and all(
         fits(who.get(k), str) for k in ("os_user", "profile", "profile_id")
     )
+
+
+def read_regular(path: Path) -> bytes:
+    """A file's bytes; OSError for what is not a regular file (a FIFO would wait for a writer
+    forever, a device never end): an export folder may come from anyone."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path.name} is not a regular file")
+        return stream.read()

@@ -5,6 +5,7 @@ recompute it), nested too deeply, or holding a number of thousands of digits."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,12 @@ CASES: dict[str, Callable[[Path], None]] = {
     "exported_by-without-profile": _resealed(lambda m: m["exported_by"].pop("profile")),
     "deeply-nested": lambda f: (f / "manifest.json").write_bytes(b"[" * 100_000 + b"]" * 100_000),
     "5000-digits": lambda f: (f / "manifest.json").write_bytes(b'{"count": 1' + b"0" * 5000 + b"}"),
+    "manifest-fifo": lambda f: (
+        (f / "manifest.json").unlink(),
+        os.mkfifo(f / "manifest.json"),
+    ),  # no writer: never ends
+    "csv-fifo": lambda f: ((f / "audit.csv").unlink(), os.mkfifo(f / "audit.csv")),
+    "manifest-device": lambda f: ((f / "manifest.json").unlink(), (f / "manifest.json").symlink_to("/dev/zero")),
 }
 
 
