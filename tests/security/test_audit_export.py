@@ -209,5 +209,5 @@ def test_the_standalone_verifier_needs_nothing_but_the_standard_library() -> Non
     source = STANDALONE.read_text()
     assert "desktop_app" not in source.replace("Sealpost", "")
     imports = {line.split()[1].split(".")[0] for line in source.splitlines() if line.startswith(("import ", "from "))}
-    assert imports <= {"__future__", "csv", "datetime", "hashlib", "io", "json", "re", "sys", "pathlib"}
+    assert imports <= {"__future__", "csv", "datetime", "hashlib", "io", "json", "os", "re", "stat", "sys", "pathlib"}
     assert os.access(STANDALONE, os.X_OK)
