@@ -95,3 +95,17 @@ def tab_chain(*widgets: QWidget) -> None:
     """Tab visits ``widgets`` in this order (reading order, whatever order they were made in)."""
     for before, after in itertools.pairwise(widgets):
         QWidget.setTabOrder(before, after)
+
+
+def current_follows_selection(view: QAbstractItemView) -> None:
+    """Enter acts on the current row, but a screen reader picks a row by selecting it (AT-SPI
+    Selection, a cell's "Toggle" action), which leaves the current row behind: Enter would then
+    open another message than the one selected and read aloud. Move the current row along."""
+    model = view.selectionModel()
+
+    def follow() -> None:
+        rows = model.selectedRows()
+        if len(rows) == 1 and view.currentIndex().row() != rows[0].row():
+            model.setCurrentIndex(rows[0], model.SelectionFlag.NoUpdate)
+
+    model.selectionChanged.connect(follow)

@@ -13,6 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTableView, QVBoxLayout
 
 from desktop_app.services.history import History, history, is_open, open_store
+from desktop_app.ui.a11y import current_follows_selection
 from desktop_app.ui.drafts_view import DraftsView
 from desktop_app.ui.features.base import Feature
 from desktop_app.ui.jobs import CancelToken
@@ -60,6 +61,7 @@ class Everyday(Feature):
         )
         for table in (window.status_view.table, window.outbox_view.table):  # Enter or a double-click opens
             table.activated.connect(lambda index, t=table: self._open_row(t, index.row()))
+            current_follows_selection(table)
 
     def attach(self, runtime: Runtime) -> None:
         """A runtime opened (at start, or another profile's): nothing of the previous profile stays on screen."""

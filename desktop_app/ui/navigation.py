@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6 import QtCore
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMenu, QStackedWidget, QWidget
 
@@ -43,6 +43,7 @@ class ViewRegistry(QObject):
         self._menu = menu
         self._views: dict[str, View] = {}
         navigation.currentRowChanged.connect(self._row_changed)
+        navigation.itemSelectionChanged.connect(self._selected)
 
     def add(self, name: str, title: str, page: QWidget | None = None, *, shortcut: str = "",
             menu_text: str | None = None, before: str | None = None,
@@ -68,7 +69,6 @@ class ViewRegistry(QObject):
                 self._menu.addAction(action)
             else:
                 self._menu.insertAction(following_action, action)
-        self._fit_titles()
         view = View(name, title, item, action, focus=focus)
         self._views[name] = view
         if self._navigation.currentRow() < 0:
@@ -90,13 +90,6 @@ class ViewRegistry(QObject):
         self._pages.addWidget(page)
         if self.current() == name:
             self._pages.setCurrentWidget(page)
-
-    def _fit_titles(self) -> None:
-        """Wide enough for every title (Spanish ones are longer), never narrower than the design's."""
-        nav = self._navigation
-        nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        widest = max((nav.fontMetrics().horizontalAdvance(nav.item(r).text()) for r in range(nav.count())), default=0)
-        nav.setFixedWidth(max(nav.width(), widest + 56))  # the items' padding and margins (themes/*.qss)
 
     def show(self, name: str, focus: QWidget | None = None) -> None:
         """Put view ``name`` on screen; the keyboard goes to ``focus``, else to the view's own focus."""
@@ -128,6 +121,13 @@ class ViewRegistry(QObject):
         view.item.setText(f"{view.title}  {badge}" if badge else view.title)
         view.item.setData(QtCore.Qt.ItemDataRole.AccessibleTextRole,
                           f"{view.title}, {spoken}" if spoken else view.title)  # fmt: skip
+
+    def _selected(self) -> None:
+        """A screen reader chooses a view by selecting its item (AT-SPI Selection, or the item's
+        "Toggle" action), which moves the selection but not the current row: follow it."""
+        chosen = self._navigation.selectedItems()
+        if len(chosen) == 1 and chosen[0] is not self._navigation.currentItem():
+            self._navigation.setCurrentItem(chosen[0])
 
     def _row_changed(self, row: int) -> None:
         item = self._navigation.item(row)
