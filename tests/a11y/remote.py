@@ -13,26 +13,13 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-import time
 from typing import Any
 
 import pyatspi  # type: ignore[import-not-found]
+import walker  # type: ignore[import-not-found]  # this script's folder
 
-FIND_APP_SECONDS = 60.0
 MAX_NODES = 8000
-
-
-def find_application(pid: int) -> Any:
-    deadline = time.monotonic() + FIND_APP_SECONDS
-    while time.monotonic() < deadline:
-        for app in pyatspi.Registry.getDesktop(0):
-            try:
-                if app is not None and app.get_process_id() == pid:
-                    return app
-            except Exception:  # an application that went away meanwhile
-                continue
-        time.sleep(0.25)
-    raise LookupError(f"no application with pid {pid} on the accessibility bus")
+walker.FIND_APP_SECONDS = 120.0  # started with the app, on a loaded machine
 
 
 def fresh(node: Any) -> Any:
@@ -84,7 +71,7 @@ def walk(root: Any, showing_only: bool = True) -> list[Any]:
 class Remote:
     def __init__(self, pid: int) -> None:
         self.pid = pid
-        self.app = find_application(pid)
+        self.app = walker.find_application(pid)
 
     def window(self, title: str | None) -> Any:
         shown = []
@@ -169,11 +156,7 @@ class Remote:
 
 
 def main(argv: list[str]) -> int:
-    try:
-        remote = Remote(int(argv[1]))
-    except LookupError as error:
-        print(json.dumps({"error": str(error)}), flush=True)
-        return 1
+    remote = Remote(int(argv[1]))  # not on the bus: walker.find_application prints why and exits
     print(json.dumps({"ready": True, "application": str(remote.app.name)}), flush=True)
     for line in sys.stdin:
         if not line.strip():

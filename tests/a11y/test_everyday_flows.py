@@ -54,7 +54,8 @@ class Sealpost:
                                        stdout=subprocess.PIPE, text=True)  # fmt: skip
         self._lines: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._pump, daemon=True).start()
-        self._answer(START_SECONDS, "the remote to find Sealpost on the accessibility bus")
+        first = self._answer(START_SECONDS, "the remote to find Sealpost on the accessibility bus")
+        assert first.get("ready"), f"the AT-SPI remote: {first}{self.tail()}"
 
     def _pump(self) -> None:
         assert self.remote.stdout is not None
