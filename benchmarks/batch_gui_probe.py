@@ -37,7 +37,7 @@ def main(profile_dir: Path, base_url: str) -> dict[str, object]:
     _wait(ready, 180)
     if not ready.is_set():
         raise RuntimeError("the main window never became ready")
-    window.navigation.setCurrentRow(1)  # the Outbox view and its progress bar
+    window.views.show("outbox")  # the Outbox view and its progress bar
     started = time.perf_counter()
     progress: list[tuple[float, int, int, bool]] = []
     bar = window.outbox_view.progress

@@ -102,7 +102,7 @@ def main(profile_dir: Path, base_url: str, messages: int, pstats_file: str | Non
     _wait(ready, 60)
     if not ready.is_set():
         raise RuntimeError("the main window never became ready")
-    window.navigation.setCurrentRow(1)  # the Outbox view, where 1,000 rows change state
+    window.views.show("outbox")  # the Outbox view, where 1,000 rows change state
     window.log_panel.show()
     probe = LagProbe()
     probe.start()

@@ -81,7 +81,7 @@ def main(profile_dir: Path, word: str) -> dict[str, float]:
         ("query_filter", HistoryFilter(states=(OutboxState.ACCEPTED,), delivery_status="hard bounced")),
     ):
         started = time.perf_counter()
-        store.get_many(store.list_ids(flt)[:200])
+        store.get_many(store.page(flt, limit=200)[0])
         figures[key] = (time.perf_counter() - started) * 1000
     figures["rss_mb"] = rss_mb()
     jobs.shutdown()

@@ -18,11 +18,16 @@ import datetime
 import hashlib
 import io
 import json
+import os
 import re
+import stat
 import sys
 from pathlib import Path
 
-FORMAT = "sealpost-audit-export/1"
+FORMAT = "sealpost-audit-export/2"
+FORMATS = ("sealpost-audit-export/1", FORMAT)
+TEXT_COLUMNS = (3, 4, 6, 9)  # actor, action, detail, recipients
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 GENESIS = "0" * 64
 COLUMNS = ["id", "time_utc", "at", "actor", "action", "message_id", "detail", "prev_hash", "hash"]
 NUMBER = re.compile(r"0|[1-9][0-9]*")
@@ -38,20 +43,63 @@ def entry_hash(prev: str, at_text: str, actor: str, action: str, message_id: int
     return hashlib.sha256(record.encode("utf-8")).hexdigest()
 
 
+def read_regular(path: Path) -> bytes:
+    """A file's bytes; OSError for a FIFO or a device (reading one would never end)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path.name} is not a regular file")
+        return stream.read()
+
+
 def read_manifest(folder: Path) -> dict:
     try:
-        raw = (folder / "manifest.json").read_bytes()
+        raw = read_regular(folder / "manifest.json")
         manifest = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise Broken("manifest.json cannot be read: it is nested too deeply") from None
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise Broken(f"manifest.json cannot be read: {error}") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+    if not isinstance(manifest, dict) or manifest.get("format") not in FORMATS:
         raise Broken(f"manifest.json is not a {FORMAT} manifest")
     written = (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
     body = {key: value for key, value in manifest.items() if key != "seal"}
     seal = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
     if written != raw or manifest.get("seal") != seal:
         raise Broken("manifest.json was edited after the export (its seal does not match)")
+    if not complete(manifest):
+        raise Broken("manifest.json does not have the fields an export has")
     return manifest
+
+
+def fits(value: object, *kinds: type | None) -> bool:
+    return any(value is None if k is None else isinstance(value, k) and not (k is int and isinstance(value, bool))
+               for k in kinds)  # fmt: skip
+
+
+SHAPE = {"format": (str,), "period": (dict,), "count": (int,), "first_entry": (dict, None),
+         "last_entry": (dict, None), "chain_head": (dict, None), "chain_intact_at_export": (bool,),
+         "first_broken_entry": (int, None), "includes_recipients": (bool,), "files": (dict,),
+         "exported_by": (dict,), "exported_at": (str,), "seal": (str,)}  # fmt: skip
+
+
+def complete(manifest: dict) -> bool:
+    """Every field an export writes, of its type (the seal is a plain hash: anyone can re-seal)."""
+    if not all(key in manifest and fits(manifest[key], *kinds) for key, kinds in SHAPE.items()):
+        return False
+    period, who = manifest["period"], manifest["exported_by"]
+    return all(fits(period.get(k), str) for k in ("from", "to")) and all(
+        fits(who.get(k), str) for k in ("os_user", "profile", "profile_id")
+    )
+
+
+def stored_text(cell: str) -> str:
+    """Format /2: a text cell that starts with = + - @ tab CR or ' has one apostrophe put before it
+    (a spreadsheet shows it as text); the stored value, which the hash covers, is the cell less it."""
+    text = cell[1:] if cell.startswith("'") else cell
+    if ("'" + text if text.startswith(FORMULA_START) else text) != cell:
+        raise ValueError(cell)
+    return text
 
 
 def check_rows(rows: list[list[str]], manifest: dict) -> int:
@@ -65,6 +113,11 @@ def check_rows(rows: list[list[str]], manifest: dict) -> int:
         where = f"row {number} of audit.csv"
         if len(cells) != len(header):
             raise Broken(f"{where}: {len(cells)} fields instead of {len(header)}")
+        if manifest["format"] == FORMAT:
+            try:
+                cells = [stored_text(c) if i in TEXT_COLUMNS else c for i, c in enumerate(cells)]
+            except ValueError:
+                raise Broken(f"{where}: a text field is malformed") from None
         ident, when, at_text, actor, action, message_text, detail, prev_hash, digest = cells[:9]
         if not NUMBER.fullmatch(ident) or not NUMBER.fullmatch(message_text or "0"):
             raise Broken(f"{where}: an id is malformed")
@@ -95,7 +148,7 @@ def check_rows(rows: list[list[str]], manifest: dict) -> int:
 def verify(folder: Path) -> int:
     manifest = read_manifest(folder)
     try:
-        data = (folder / "audit.csv").read_bytes()
+        data = read_regular(folder / "audit.csv")
         rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise Broken(f"audit.csv cannot be read: {error}") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,10 +17,12 @@ from desktop_app.sandbox.faults import FaultConfig
 from desktop_app.sandbox.server import SandboxConfig, SandboxServer
 from desktop_app.services.profile import Profile
 from desktop_app.services.runtime import Overrides, Runtime
+from tests.helpers.leaks import leaked_threads
 
 # The backend the machine really has (the Secret Service under `make test`), captured before a
 # test backend class exists: defining a KeyringBackend subclass makes keyring consider it.
 REAL_KEYRING = keyring.get_keyring()
+THREADS_BEFORE = pytest.StashKey[list[threading.Thread]]()
 
 
 def _memory_keyring_class() -> type[keyring.backend.KeyringBackend]:
@@ -101,6 +104,23 @@ def runtime(profile: Profile, sandbox: SandboxServer) -> Iterator[Runtime]:
 def _no_real_paubox_key(monkeypatch: pytest.MonkeyPatch) -> None:
     """A developer's own key in the environment must never leak into a test run."""
     monkeypatch.delenv("PAUBOX_API_KEY", raising=False)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    item.stash[THREADS_BEFORE] = threading.enumerate()
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """A test that leaves a thread running fails (after its fixtures have closed what they opened)."""
+    yield
+    before = item.stash.get(THREADS_BEFORE, None)
+    if before is not None:
+        leaked = leaked_threads(before)
+        if leaked:
+            pytest.fail(f"{item.nodeid} left threads running: {', '.join(leaked)}", pytrace=False)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Sequence
@@ -33,7 +34,12 @@ from desktop_app.services.runtime import Runtime
 from desktop_app.store.audit_log import GENESIS_HASH, AuditEntry, audit_hash
 from desktop_app.store.identity import fsync_directory
 
-FORMAT = "sealpost-audit-export/1"
+FORMAT = "sealpost-audit-export/2"
+FORMATS = ("sealpost-audit-export/1", FORMAT)
+"""Verified: /1 wrote text cells as stored; /2 neutralises formulas (:func:`text_cell`)."""
+TEXT_COLUMNS = (3, 4, 6, 9)
+"""actor, action, detail, recipients: the cells whose text anyone could have chosen."""
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 CSV_NAME = "audit.csv"
 MANIFEST_NAME = "manifest.json"
 COLUMNS = ("id", "time_utc", "at", "actor", "action", "message_id", "detail", "prev_hash", "hash")
@@ -152,10 +158,26 @@ def _recipients(runtime: Runtime, entries: Sequence[AuditEntry]) -> dict[int, st
     return found
 
 
+def text_cell(text: str) -> str:
+    """The cell for stored text: behind an apostrophe if a spreadsheet would read it as a formula.
+
+    Excel and LibreOffice show a leading apostrophe as "this is text" and hide it; text that
+    already starts with one gets another, so the stored value (what the hash covers) is always
+    the cell less one leading apostrophe, and each text has exactly one cell form.
+    """
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def stored_text(cell: str) -> str | None:
+    """The stored text a /2 cell holds, or None if the cell is not in the one form export writes."""
+    text = cell[1:] if cell.startswith("'") else cell
+    return text if text_cell(text) == cell else None
+
+
 def row_cells(entry: AuditEntry) -> list[str]:
     message_id = "" if entry.message_id is None else str(entry.message_id)
-    return [str(entry.id), entry_time(entry.at), repr(entry.at), entry.actor, entry.action, message_id,
-            entry.detail, entry.prev_hash, entry.hash]  # fmt: skip
+    return [str(entry.id), entry_time(entry.at), repr(entry.at), text_cell(entry.actor), text_cell(entry.action),
+            message_id, text_cell(entry.detail), entry.prev_hash, entry.hash]  # fmt: skip
 
 
 def _csv_bytes(entries: Sequence[AuditEntry], recipients: dict[int, str] | None) -> bytes:
@@ -163,7 +185,7 @@ def _csv_bytes(entries: Sequence[AuditEntry], recipients: dict[int, str] | None)
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(COLUMNS + ((RECIPIENTS_COLUMN,) if recipients is not None else ()))
     for entry in entries:
-        extra = [recipients.get(entry.message_id or -1, "")] if recipients is not None else []
+        extra = [text_cell(recipients.get(entry.message_id or -1, ""))] if recipients is not None else []
         writer.writerow(row_cells(entry) + extra)
     return text.getvalue().encode("utf-8")
 
@@ -198,16 +220,20 @@ def _write_whole(out: Path, files: dict[str, bytes]) -> None:
 def verify_export(directory: Path) -> Verdict:
     """Check an export the way an auditor's standalone verifier does: the first problem, in words."""
     try:
-        raw = (directory / MANIFEST_NAME).read_bytes()
+        raw = read_regular(directory / MANIFEST_NAME)
         manifest = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        return Verdict(False, 0, f"{MANIFEST_NAME} cannot be read: it is nested too deeply")
     except (OSError, UnicodeDecodeError, ValueError) as error:
         return Verdict(False, 0, f"{MANIFEST_NAME} cannot be read: {error}")
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+    if not isinstance(manifest, dict) or manifest.get("format") not in FORMATS:
         return Verdict(False, 0, f"{MANIFEST_NAME} is not a {FORMAT} manifest")
     if canonical(manifest) != raw or manifest.get("seal") != seal_of(manifest):
         return Verdict(False, 0, f"{MANIFEST_NAME} was edited after the export (its seal does not match)")
+    if not manifest_complete(manifest):
+        return Verdict(False, 0, f"{MANIFEST_NAME} does not have the fields an export has")
     try:
-        data = (directory / CSV_NAME).read_bytes()
+        data = read_regular(directory / CSV_NAME)
         rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         return Verdict(False, 0, f"{CSV_NAME} cannot be read: {error}")
@@ -234,7 +260,7 @@ def _check_rows(rows: list[list[str]], manifest: dict[str, Any]) -> str:
         where = f"row {number} of {CSV_NAME}"
         if len(cells) != len(header):
             return f"{where}: {len(cells)} fields instead of {len(header)}"
-        entry = _entry(cells)
+        entry = _entry(cells, neutralised=manifest.get("format") == FORMAT)
         if entry is None:
             return f"{where}: a field is malformed"
         where += f" (entry {entry.id})"
@@ -253,8 +279,16 @@ def _check_rows(rows: list[list[str]], manifest: dict[str, Any]) -> str:
     return ""
 
 
-def _entry(cells: list[str]) -> AuditEntry | None:
+def _entry(cells: list[str], *, neutralised: bool) -> AuditEntry | None:
     """One row as an entry, or None if a field is not in the one form the export writes."""
+    if neutralised:
+        texts = [stored_text(cells[i]) for i in TEXT_COLUMNS if i < len(cells)]
+        if None in texts:
+            return None
+        cells = list(cells)
+        for i in TEXT_COLUMNS:
+            if i < len(cells):
+                cells[i] = stored_text(cells[i]) or ""
     ident, _, at_text, actor, action, message_text, detail, prev_hash, digest = cells[:9]
     try:
         at = float(at_text)
@@ -264,3 +298,35 @@ def _entry(cells: list[str]) -> AuditEntry | None:
         return None
     message_id = int(message_text) if message_text else None
     return AuditEntry(int(ident), at, actor, action, message_id, detail, prev_hash, digest)
+
+
+def manifest_complete(manifest: dict[str, Any]) -> bool:
+    """Every field an export writes, of its type: a re-sealed manifest (the seal is a plain hash)
+    without one, or with a string where a folder of fields belongs, is refused in words."""
+
+    def fits(value: object, *kinds: type | None) -> bool:
+        return any(value is None if k is None else isinstance(value, k) and not (k is int and isinstance(value, bool))
+                   for k in kinds)  # fmt: skip
+
+    shape: dict[str, tuple[type | None, ...]] = {
+        "format": (str,), "period": (dict,), "count": (int,), "first_entry": (dict, None), "last_entry": (dict, None),
+        "chain_head": (dict, None), "chain_intact_at_export": (bool,), "first_broken_entry": (int, None),
+        "includes_recipients": (bool,), "files": (dict,), "exported_by": (dict,), "exported_at": (str,),
+        "seal": (str,),
+    }  # fmt: skip
+    if not all(key in manifest and fits(manifest[key], *kinds) for key, kinds in shape.items()):
+        return False
+    period, who = manifest["period"], manifest["exported_by"]
+    return all(fits(period.get(k), str) for k in ("from", "to")) and all(
+        fits(who.get(k), str) for k in ("os_user", "profile", "profile_id")
+    )
+
+
+def read_regular(path: Path) -> bytes:
+    """A file's bytes; OSError for what is not a regular file (a FIFO would wait for a writer
+    forever, a device never end): an export folder may come from anyone."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path.name} is not a regular file")
+        return stream.read()

@@ -99,12 +99,22 @@ class AuditForwarder:
         self._thread.start()
 
     def stop(self, timeout: float = DRAIN_SECONDS + WRITE_TIMEOUT) -> None:
-        """Send what is waiting over the live connection (at most ``DRAIN_SECONDS``), then end."""
+        """Send what is waiting over the live connection (at most ``DRAIN_SECONDS``), then end; a
+        write still blocked then (a collector that accepts and never reads) is cut, not waited on."""
+        end = time.monotonic() + timeout
         self._drain_until = time.monotonic() + DRAIN_SECONDS
         self._stopping.set()
         self._wake.set()
         if self._thread.is_alive():
-            self._thread.join(timeout)
+            self._thread.join(min(DRAIN_SECONDS + SETTLE_SECONDS, timeout * 0.8))
+        live = self._sock
+        if self._thread.is_alive() and live is not None:
+            # a collector that never reads: the write waits on a full window; cut it (the batch
+            # stays unconfirmed and goes out next time) rather than leave the thread blocked
+            with contextlib.suppress(OSError):
+                live.shutdown(socket.SHUT_RDWR)
+        if self._thread.is_alive():
+            self._thread.join(max(0.0, end - time.monotonic()))
         self._drop()
 
     def wake(self, _anchor: AuditAnchor | None = None) -> None:

@@ -23,6 +23,7 @@ import difflib
 import json
 import os
 import plistlib
+import stat
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -41,6 +42,7 @@ from desktop_app.services.settings_schema import (
     Settings,
     default,
     kind,
+    odd_senders,
     spec,
 )
 
@@ -211,6 +213,12 @@ def evaluate(documents: Iterable[Document], read_from: str = "") -> Policies:
                 problems.append(f"{doc.origin}: {why}; ignored.")
                 managed_damaged = managed_damaged or (doc.origin if doc.level == MANAGED else "")
                 continue
+            odd = odd_senders(value) if key == "AllowedSenders" else []
+            for item in odd:
+                problems.append(f"{doc.origin}: AllowedSenders holds {item[:80]!r}, not an email address; "
+                                "it matches no sender.")  # fmt: skip
+            if odd:
+                managed_damaged = managed_damaged or (doc.origin if doc.level == MANAGED else "")
             if key in target:
                 notes.append(f"{key} is set by {target[key].origin} and by {doc.origin}; {doc.origin} wins.")
             target[key] = Setter(value, doc.origin)
@@ -254,21 +262,50 @@ class JsonDirLoader:
         return found
 
 
+MAX_POLICY_BYTES = 1 << 20
+"""A policy file is a few hundred bytes; anything past this is not one (and is not read whole)."""
+
+
 def _json_document(level: str, path: Path) -> Document:
     try:
-        text = path.read_bytes().decode("utf-8")
+        data = json.loads(_read_small(path).decode("utf-8-sig"), object_pairs_hook=_pairs)
     except OSError as error:
-        return Document(level, str(path), None, f"cannot be read ({error.strerror})")
+        return Document(level, str(path), None, f"cannot be read ({error.strerror or error})")
     except UnicodeDecodeError:
         return Document(level, str(path), None, "is not UTF-8 text")
-    try:
-        data = json.loads(text)
     except json.JSONDecodeError as error:
         where = f"line {error.lineno}, column {error.colno}"
         return Document(level, str(path), None, f"is not valid JSON ({where}: {error.msg})")
+    except RecursionError:
+        return Document(level, str(path), None, "is not a policy file (its JSON is nested too deeply)")
+    except ValueError as error:  # a number of thousands of digits, a key given twice
+        return Document(level, str(path), None, f"is not valid JSON ({error})")
     if not isinstance(data, dict):
         return Document(level, str(path), None, "does not hold a JSON object of policies")
     return Document(level, str(path), data)
+
+
+def _read_small(path: Path) -> bytes:
+    """The file's bytes, refusing what is not a regular file (a FIFO would block the start, a device
+    never end) or is larger than :data:`MAX_POLICY_BYTES`, without reading more than that."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError("is not a regular file")
+        data = stream.read(MAX_POLICY_BYTES + 1)
+    if len(data) > MAX_POLICY_BYTES:
+        raise OSError(f"is larger than {MAX_POLICY_BYTES // 1024} KiB, too large for a policy file")
+    return data
+
+
+def _pairs(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """Refuse a key given twice in one object: which one counts would otherwise be silent
+    (``{"AllowNonTLS": false, "AllowNonTLS": true}`` reads as true)."""
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        keys = [key for key, _ in pairs]
+        raise ValueError(f"{next(k for k in keys if keys.count(k) > 1)} is given twice in one object")
+    return found
 
 
 class RegistryBackend(Protocol):

@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Any
 
 from desktop_app.api.config import AuthStyle, BasePreset
+from desktop_app.core.addresses import AddressError, parse_address
 from desktop_app.store import identity as identity_file
 
 SCHEMA_VERSION = 2
@@ -286,13 +287,39 @@ def bounds_problem(f: Field[Any], value: Any) -> str:
     if s.choices and str(value) not in {v for v, _ in s.choices}:
         return f"is {value!r}, not one of {', '.join(v for v, _ in s.choices)}"
     if s.low is not None and s.high is not None and not s.low <= value <= s.high:
-        return f"is {value:g}, outside {s.low:g} to {s.high:g}"
-    if f.name == "audit_forwarding" and value and not FORWARDING.fullmatch(value):
+        return f"is {_number(value)}, outside {s.low:g} to {s.high:g}"
+    if f.name == "audit_forwarding" and value and not _forwarding_ok(value):
         return f"is {value!r}, not tcp://host:port or tls://host:port"
     return ""
 
 
-FORWARDING = re.compile(r"(tcp|tls)://(\[[0-9A-Fa-f:]+\]|[A-Za-z0-9.\-]+):\d{1,5}")
+def odd_senders(senders: Iterable[str]) -> list[str]:
+    """AllowedSenders entries that are not a bare address: reported, yet kept in the list (they
+    match no sender), so a typo narrows who may send instead of lifting the restriction."""
+    return [item for item in senders if not _bare_address(item)]
+
+
+FORWARDING = re.compile(r"(tcp|tls)://(\[[0-9A-Fa-f:]+\]|[A-Za-z0-9.\-]+):([0-9]{1,5})", re.ASCII)
+
+
+def _forwarding_ok(value: str) -> bool:
+    """ASCII digits only (``\\d`` would take "١٢") and a port a socket can use (1 to 65535)."""
+    match = FORWARDING.fullmatch(value)
+    return match is not None and 1 <= int(match[3]) <= 65535
+
+
+def _bare_address(text: str) -> bool:
+    try:
+        return parse_address(text).email.lower() == text.strip().lower() and "@" in text
+    except AddressError:
+        return False
+
+
+def _number(value: float) -> str:
+    """A number for a message; an integer too long for a float is summarised, not shown."""
+    if isinstance(value, int) and abs(value) > 10**15:
+        return f"a number of {len(str(abs(value)))} digits"
+    return f"{value:g}"
 
 
 def _migrate_1(data: dict[str, Any]) -> dict[str, Any]:
@@ -363,6 +390,9 @@ class Policy:
         if self.effect is not Effect.SET:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError("should be a whole number of at least 1")
+            high = spec(f).high  # a bound past the setting's own range would reach timers unchecked
+            if high is not None and value > high:
+                raise ValueError(f"is {_number(value)}, outside 1 to {high:g}")
             return value
         try:
             checked = check_value(f, value)

@@ -126,6 +126,8 @@ class MessageStore(GroupQueries, TrackingQueries, HistoryPages, BatchQueries, Di
             rotate_database_key(self._db, profile_id)
 
     def get(self, message_id: int) -> StoredMessage:
+        if not -(2**63) <= message_id < 2**63:  # past SQLite's INTEGER: no such row (not an OverflowError)
+            raise StoreError(f"message {message_id} does not exist")
         with self._lock:
             row = self._db.execute(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)).fetchone()
         if row is None:

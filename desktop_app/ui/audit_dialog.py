@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QDate
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -36,7 +36,9 @@ from desktop_app.store.messages import AuditEntry
 from desktop_app.ui.a11y import make_accessible
 from desktop_app.ui.jobs import CancelToken, JobRunner
 
-COLUMNS = ("Time", "Who", "Action", "Message", "Detail")
+COLUMNS = (str(QT_TRANSLATE_NOOP("columns", "Time")), str(QT_TRANSLATE_NOOP("columns", "Who")),
+           str(QT_TRANSLATE_NOOP("columns", "Action")), str(QT_TRANSLATE_NOOP("columns", "Message")),
+           str(QT_TRANSLATE_NOOP("columns", "Detail")))  # fmt: skip
 
 
 class AuditDialog(QDialog):
@@ -49,7 +51,7 @@ class AuditDialog(QDialog):
         self.verdict.setWordWrap(True)
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setAccessibleName(self.tr("Audit entries"))
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
+        self.table.setHorizontalHeaderLabels([QCoreApplication.translate("columns", c) for c in COLUMNS])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -74,7 +76,7 @@ class AuditDialog(QDialog):
         self.export_result.setObjectName("auditExportResult")
         self.export_result.setWordWrap(True)
         export_row = QHBoxLayout()
-        from_label, to_label = QLabel(self.tr("From"), self), QLabel("to", self)
+        from_label, to_label = QLabel(self.tr("From"), self), QLabel(self.tr("to"), self)
         from_label.setBuddy(self.period_from)  # screen readers read the date fields by these labels
         to_label.setBuddy(self.period_to)
         for widget in (from_label, self.period_from, to_label, self.period_to,

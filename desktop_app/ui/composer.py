@@ -64,6 +64,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.ui import i18n
 from desktop_app.ui.a11y import label_field, make_accessible, tab_chain
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.template_panel import TemplatePanel
@@ -88,7 +89,7 @@ def encoded_size(raw_size: int) -> int:
 
 
 def megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
+    return f"{i18n.number(size / (1024 * 1024), 1)} MB"  # 1,5 MB in Spanish
 
 
 def display_address(address: Address) -> str:
@@ -425,7 +426,7 @@ class AttachmentPanel(QWidget):
         used = self.used_bytes
         self.budget.setRange(0, max(1, self.limit_bytes // 1024))
         self.budget.setValue(min(used, self.limit_bytes) // 1024)
-        self.budget.setFormat(f"{megabytes(used)} of {megabytes(self.limit_bytes)} (encoded)")
+        self.budget.setFormat(self.tr("{0} of {1} (encoded)").format(megabytes(used), megabytes(self.limit_bytes)))
         self.budget.setProperty("tone", "warn" if used > self.limit_bytes * 0.8 else "")
         repolish(self.budget)
         self.changed.emit()
@@ -560,7 +561,7 @@ class ComposerView(QWidget):
         self.from_label = QLabel(sender, self)
         self.from_label.setAccessibleName(self.tr("Sender"))
         self.show_more = QPushButton(self.tr("Cc, Bcc, reply-to…"), self)
-        self.show_more.setAccessibleName(self.tr("Show Cc, Bcc and reply-to"))
+        self.show_more.setAccessibleName(self.tr("Cc, Bcc, reply-to: show the fields"))
         self.show_more.setCheckable(True)
         self.show_more.setFlat(True)
 
@@ -635,7 +636,7 @@ class ComposerView(QWidget):
         self.allow_non_tls.setEnabled(False)
         self.allow_non_tls.setToolTip(self.tr("Your organisation's policy does not allow delivery without TLS."))
         for box in (self.secure_notification, self.allow_non_tls):
-            box.setAccessibleName(box.text().split(" (")[0])
+            box.setAccessibleName(box.text())  # the name holds the visible label (WCAG 2.5.3)
         self.list_unsubscribe = QLineEdit(self)
         self.list_unsubscribe.setAccessibleName(self.tr("List-Unsubscribe"))
         self.list_unsubscribe.setAccessibleDescription(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+
 from desktop_app.services.policy_rules import TRACKING
 from desktop_app.ui.settings_form import MANAGED, tr_setting
 
@@ -17,15 +19,18 @@ if TYPE_CHECKING:
     from desktop_app.services.profile import Profile
     from desktop_app.ui.composer import ComposerView
 
-NO_NON_TLS = "Your organisation's policy does not allow delivery without TLS."
-LOCK_REQUIRED_NOTICE = "Your organisation requires an app passphrase (PassphraseRequired): set one now."
+NO_NON_TLS = str(QT_TRANSLATE_NOOP("ComposerView", "Your organisation's policy does not allow delivery without TLS."))
+LOCK_REQUIRED_NOTICE = str(
+    QT_TRANSLATE_NOOP("MainWindow", "Your organisation requires an app passphrase (PassphraseRequired): set one now.")
+)
 
 
 def apply_message_policies(composer: ComposerView, profile: Profile) -> None:
     settings = profile.settings
     allowed = settings.allow_non_tls
     composer.allow_non_tls.setEnabled(allowed)
-    composer.allow_non_tls.setToolTip("Allowed by your organisation's policy (AllowNonTLS)." if allowed else NO_NON_TLS)
+    composer.allow_non_tls.setToolTip(QCoreApplication.translate("ComposerView", "Allowed by your organisation's policy (AllowNonTLS).") if allowed  # noqa: E501
+                                      else QCoreApplication.translate("ComposerView", NO_NON_TLS))  # fmt: skip
     if not allowed:
         composer.allow_non_tls.setChecked(False)
     composer.new_message_defaults = {
@@ -56,4 +61,8 @@ def _say_passphrase_required(composer: ComposerView, required: bool) -> None:
     if isinstance(label, QLabel):
         if label.property("ownText") is None:
             label.setProperty("ownText", label.text())
-        label.setText(LOCK_REQUIRED_NOTICE if required else str(label.property("ownText")))
+        label.setText(
+            QCoreApplication.translate("MainWindow", LOCK_REQUIRED_NOTICE)
+            if required
+            else str(label.property("ownText"))
+        )

@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from types import TracebackType
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -67,18 +67,36 @@ def ask(
 
 
 SHORTCUTS: tuple[tuple[str, str], ...] = (
-    ("Ctrl+N", "New message"),
-    ("Ctrl+Enter", "Send the message in the composer"),
-    ("Ctrl+F", "Search the history"),
-    ("Ctrl+L", "Show or hide the log panel"),
-    ("Ctrl+1 / Ctrl+2 / Ctrl+3 / Ctrl+4", "Go to Compose, Outbox, Status, Drafts"),
-    ("Enter (in Status or the Outbox)", "Open the selected message"),
-    ("Delete (in Drafts)", "Delete the selected draft (asks first)"),
-    ("Ctrl+B / Ctrl+I / Ctrl+K", "Bold, italic, insert link (in the message body)"),
-    ("Ctrl+Shift+L", "Lock Sealpost now"),
-    ("Ctrl+,", "Settings"),
-    ("F1", "This list"),
-    ("Ctrl+Q", "Quit"),
+    (str(QT_TRANSLATE_NOOP("HelpDialog", "Ctrl+N")), str(QT_TRANSLATE_NOOP("HelpDialog", "New message"))),
+    (
+        str(QT_TRANSLATE_NOOP("HelpDialog", "Ctrl+Enter")),
+        str(QT_TRANSLATE_NOOP("HelpDialog", "Send the message in the composer")),
+    ),
+    (str(QT_TRANSLATE_NOOP("HelpDialog", "Ctrl+F")), str(QT_TRANSLATE_NOOP("HelpDialog", "Search the history"))),
+    (
+        str(QT_TRANSLATE_NOOP("HelpDialog", "Ctrl+L")),
+        str(QT_TRANSLATE_NOOP("HelpDialog", "Show or hide the log panel")),
+    ),
+    (
+        str(QT_TRANSLATE_NOOP("HelpDialog", "Ctrl+1 / Ctrl+2 / Ctrl+3 / Ctrl+4")),
+        str(QT_TRANSLATE_NOOP("HelpDialog", "Go to Compose, Outbox, Status, Drafts")),
+    ),
+    (
+        str(QT_TRANSLATE_NOOP("HelpDialog", "Enter (in Status or the Outbox)")),
+        str(QT_TRANSLATE_NOOP("HelpDialog", "Open the selected message")),
+    ),
+    (
+        str(QT_TRANSLATE_NOOP("HelpDialog", "Delete (in Drafts)")),
+        str(QT_TRANSLATE_NOOP("HelpDialog", "Delete the selected draft (asks first)")),
+    ),
+    (
+        str(QT_TRANSLATE_NOOP("HelpDialog", "Ctrl+B / Ctrl+I / Ctrl+K")),
+        str(QT_TRANSLATE_NOOP("HelpDialog", "Bold, italic, insert link (in the message body)")),
+    ),
+    (str(QT_TRANSLATE_NOOP("HelpDialog", "Ctrl+Shift+L")), str(QT_TRANSLATE_NOOP("HelpDialog", "Lock Sealpost now"))),
+    (str(QT_TRANSLATE_NOOP("HelpDialog", "Ctrl+,")), str(QT_TRANSLATE_NOOP("HelpDialog", "Settings"))),
+    ("F1", str(QT_TRANSLATE_NOOP("HelpDialog", "This list"))),
+    (str(QT_TRANSLATE_NOOP("HelpDialog", "Ctrl+Q")), str(QT_TRANSLATE_NOOP("HelpDialog", "Quit"))),
 )
 
 
@@ -95,8 +113,8 @@ class HelpDialog(QDialog):
         table.verticalHeader().hide()
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for row, (keys, action) in enumerate(SHORTCUTS):
-            table.setItem(row, 0, QTableWidgetItem(keys))
-            table.setItem(row, 1, QTableWidgetItem(action))
+            table.setItem(row, 0, QTableWidgetItem(self.tr(keys)))
+            table.setItem(row, 1, QTableWidgetItem(self.tr(action)))
         table.resizeColumnsToContents()
         table.horizontalHeader().setStretchLastSection(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLocale, QTranslator
 
 from desktop_app.core import times
 from desktop_app.services.shipped import resources_dir
@@ -54,3 +54,26 @@ def strftime_date(qt_format: str) -> str:
 def number(value: float, decimals: int = 0) -> str:
     """A number as the locale writes it (``1.234,5`` in Spanish, ``1,234.5`` in English)."""
     return QLocale().toString(float(value), "f", decimals) if decimals else QLocale().toString(int(value))
+
+
+# The engines' words for a message's state and Paubox's delivery statuses (core/outbox_state.py,
+# core/delivery_status.py), shown in lists and the message view; tests/gui/test_spanish.py fails
+# when a state or status is missing here.
+STATE_WORDS = (
+    QT_TRANSLATE_NOOP("states", "Draft"), QT_TRANSLATE_NOOP("states", "Queued"),
+    QT_TRANSLATE_NOOP("states", "Scheduled"), QT_TRANSLATE_NOOP("states", "Sending"),
+    QT_TRANSLATE_NOOP("states", "Sent"), QT_TRANSLATE_NOOP("states", "Outcome unknown"),
+    QT_TRANSLATE_NOOP("states", "Failed"), QT_TRANSLATE_NOOP("states", "Cancelled"),
+    QT_TRANSLATE_NOOP("states", "Waiting to retry"), QT_TRANSLATE_NOOP("states", "processing"),
+    QT_TRANSLATE_NOOP("states", "delivered"), QT_TRANSLATE_NOOP("states", "delivered via secure portal"),
+    QT_TRANSLATE_NOOP("states", "TLS not offered, sending via Secure Portal"),
+    QT_TRANSLATE_NOOP("states", "soft bounced"), QT_TRANSLATE_NOOP("states", "soft bounced - mailbox full"),
+    QT_TRANSLATE_NOOP("states", "hard bounced"),
+    QT_TRANSLATE_NOOP("states", "Internal error. Please check back later."),
+    QT_TRANSLATE_NOOP("states", "sent (marked by you)"),
+)  # fmt: skip
+
+
+def words(text: str) -> str:
+    """A state or a Paubox delivery status in the user's language (unknown ones as they came)."""
+    return QCoreApplication.translate("states", text)

@@ -8,17 +8,25 @@ and :meth:`JobRunner.shutdown` waits for every job, so no thread outlives the wi
 A job started for a widget names it as its ``owner``: once the owner is destroyed (a dialog
 closed before the answer came), the job is cancelled and its callbacks are dropped, so a late
 result never touches a deleted widget.
+
+One error policy: a job's own ``on_error`` sees its errors; without one, a *known* error (the
+world failed: :class:`desktop_app.core.errors.KnownError`) is said where the user works
+(:attr:`JobRunner.known_error`, the window's status bar) and anything else is a bug, handed to
+``sys.excepthook`` (logged in full and shown in the crash dialog, ``ui.app.install_crash_handler``).
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from shiboken6 import Shiboken
+
+from desktop_app.core.errors import is_known
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +80,14 @@ class Job(QRunnable):
 class JobRunner(QObject):
     """Starts jobs on a private pool and keeps them alive until they finish."""
 
+    known_error = Signal(str)  # words for the user: a known error that no ``on_error`` took
+
     def __init__(self, parent: QObject | None = None, max_threads: int = 4) -> None:
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
         self._jobs: set[Job] = set()
+        self._closed = False  # after shutdown: what the jobs used (the runtime, its store) is closing
 
     def submit(
         self,
@@ -88,12 +99,18 @@ class JobRunner(QObject):
         on_progress: Callable[[int, int], None] | None = None,
         owner: QObject | None = None,
     ) -> Job:
-        """Run ``fn`` on the pool; callbacks run on the GUI thread, and not at all once ``owner`` is gone."""
+        """Run ``fn`` on the pool; callbacks run on the GUI thread, and not at all once ``owner`` is gone.
+
+        After :meth:`shutdown` nothing more runs (a view's refresh timer firing while the window
+        closes would read a store that is being closed): the job is returned, never started."""
         job = Job(fn, name)
+        if self._closed:
+            log.debug("job %s not started: the runner is shut down", name)
+            return job
         guard = _OwnerGuard(owner, job) if owner is not None else None
         if on_result is not None:
             job.signals.result.connect(guard.wrap(on_result) if guard else on_result)
-        on_error = on_error if on_error is not None else _log_job_error(name)
+        on_error = on_error if on_error is not None else self._route_error(name)
         job.signals.error.connect(guard.wrap(on_error) if guard else on_error)
         if on_progress is not None:
             job.signals.progress.connect(guard.wrap(on_progress) if guard else on_progress)
@@ -102,11 +119,23 @@ class JobRunner(QObject):
         self._pool.start(job)
         return job
 
+    def _route_error(self, name: str) -> Callable[[BaseException], None]:
+        def route(error: BaseException) -> None:
+            if is_known(error):
+                log.info("background job %s: %s", name, type(error).__name__)
+                self.known_error.emit(str(error))
+            else:
+                sys.excepthook(type(error), error, error.__traceback__)
+
+        return route
+
     @property
     def active(self) -> int:
         return len(self._jobs)
 
     def shutdown(self, timeout_ms: int = 15000) -> bool:
+        """Cancel every job, wait for them to end, and start no new one."""
+        self._closed = True
         for job in list(self._jobs):
             job.cancel()
         return bool(self._pool.waitForDone(timeout_ms))
@@ -134,10 +163,3 @@ class _OwnerGuard:
                 log.debug("a job's owner is gone; its callback was dropped")
 
         return guarded
-
-
-def _log_job_error(name: str) -> Callable[[BaseException], None]:
-    def report(error: BaseException) -> None:
-        log.error("background job %s failed", name, exc_info=(type(error), error, error.__traceback__))
-
-    return report

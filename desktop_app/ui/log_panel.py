@@ -61,7 +61,8 @@ HEADERS = (str(QT_TRANSLATE_NOOP("columns", "Time")), str(QT_TRANSLATE_NOOP("col
            str(QT_TRANSLATE_NOOP("columns", "Endpoint")), str(QT_TRANSLATE_NOOP("columns", "Status")),
            str(QT_TRANSLATE_NOOP("columns", "Latency")), str(QT_TRANSLATE_NOOP("columns", "Attempt")),
            str(QT_TRANSLATE_NOOP("columns", "Details")), str(QT_TRANSLATE_NOOP("columns", "Tracking id")))  # fmt: skip
-STATUS_CLASSES = ("Any status", "2xx", "4xx", "5xx", "No response")
+STATUS_CLASSES = (str(QT_TRANSLATE_NOOP("LogPanel", "Any status")), "2xx", "4xx", "5xx",
+                  str(QT_TRANSLATE_NOOP("LogPanel", "No response")))  # fmt: skip
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 CHART_BUCKET_SECONDS = 10
 CHART_BUCKETS = 30
@@ -288,9 +289,11 @@ class LogPanel(QDockWidget):
         for column, width in enumerate((96, 64, 70, 60, 120, 52, 66, 66, 220)):
             self.table.setColumnWidth(column, width)
 
-        self.level = self._combo("Minimum level", ("All levels", *LEVELS[1:]))
-        self.endpoint = self._combo("Endpoint", ("All endpoints",))
-        self.status = self._combo("HTTP status", STATUS_CLASSES)
+        self.level = self._combo(
+            self.tr("Minimum level"), (str(QT_TRANSLATE_NOOP("LogPanel", "All levels")), *LEVELS[1:])
+        )
+        self.endpoint = self._combo(self.tr("Endpoint"), (str(QT_TRANSLATE_NOOP("LogPanel", "All endpoints")),))
+        self.status = self._combo(self.tr("HTTP status"), STATUS_CLASSES)
         self.search = QLineEdit(self)
         self.search.setAccessibleName(self.tr("Search log"))
         self.search.setPlaceholderText(self.tr("Search the log"))
@@ -337,16 +340,17 @@ class LogPanel(QDockWidget):
     def _combo(self, name: str, items: Sequence[str]) -> QComboBox:
         combo = QComboBox(self)
         combo.setAccessibleName(name)
-        combo.addItems(list(items))
+        for item in items:  # the English word is the filter's value; the user reads it translated
+            combo.addItem(self.tr(item), item)
         combo.currentIndexChanged.connect(self._apply_filter)
         return combo
 
     def _apply_filter(self) -> None:
-        level = self.level.currentText()
+        level = self.level.currentData()
         self.filter.update(
             min_level=level if level in LEVELS else "DEBUG",
-            endpoint=self.endpoint.currentText() if self.endpoint.currentIndex() > 0 else "",
-            status_class=self.status.currentText(),
+            endpoint=self.endpoint.currentData() if self.endpoint.currentIndex() > 0 else "",
+            status_class=self.status.currentData(),
             text=self.search.text().strip(),
         )
 
@@ -380,7 +384,7 @@ class LogPanel(QDockWidget):
             self.model.append_batch(batch)
             for endpoint in {r.endpoint for r in batch if r.endpoint} - self._endpoints:
                 self._endpoints.add(endpoint)
-                self.endpoint.addItem(endpoint)
+                self.endpoint.addItem(endpoint, endpoint)
             if at_bottom:
                 self.table.scrollToBottom()
         now = time.time()

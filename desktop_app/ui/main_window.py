@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, QSettings, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QMainWindow,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -29,8 +28,9 @@ from PySide6.QtWidgets import (
 
 from desktop_app import APP_NAME
 from desktop_app.core.errors import is_known
-from desktop_app.services.profile import Mode, Profile, make_private
+from desktop_app.services.profile import Mode, Profile
 from desktop_app.ui.bridge import ServiceBridge
+from desktop_app.ui.chrome import notice_bar, save_window_state, window_settings
 from desktop_app.ui.features.session import RuntimeSession
 from desktop_app.ui.jobs import JobRunner
 from desktop_app.ui.navigation import ViewRegistry
@@ -85,23 +85,17 @@ class MainWindow(QMainWindow):
         room = QApplication.primaryScreen().availableGeometry()  # a 1366x768 laptop has no 760 px to spare
         self.resize(min(1180, room.width() - 40), min(760, room.height() - 80))
         self.jobs = JobRunner(self)
+        self.jobs.known_error.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.bridge = ServiceBridge(self)
         self.session = RuntimeSession(self, make_runtime)
 
         self.banner = self._label("sandboxBanner", self.tr("Mode banner"), self.tr(SANDBOX_BANNER))
         self.problem = self._label("setupProblem", self.tr("Problem"))
         self.problem.hide()
-        self.passphrase_notice = QWidget(self)
-        self.passphrase_notice.setObjectName("noticeBar")
-        notice_text = QLabel(self.tr("Set an app passphrase so Sealpost can hide messages when you step away."), self)
-        notice_text.setWordWrap(True)
-        self.set_passphrase_button = QPushButton(self.tr("Set passphrase…"), self)
-        self.set_passphrase_button.setAccessibleName(self.tr("Set passphrase"))
+        self.passphrase_notice, self.set_passphrase_button = notice_bar(
+            self, self.tr("Set an app passphrase so Sealpost can hide messages when you step away."),
+            self.tr("Set passphrase…"), self.tr("Set passphrase"))  # fmt: skip
         self.set_passphrase_button.clicked.connect(lambda: self.open_settings(tab=3))
-        notice_row = QHBoxLayout(self.passphrase_notice)
-        notice_row.setContentsMargins(12, 4, 12, 4)
-        notice_row.addWidget(notice_text, 1)
-        notice_row.addWidget(self.set_passphrase_button)
 
         self.navigation = QListWidget(self)
         self.navigation.setObjectName("navigation")
@@ -152,7 +146,7 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.installEventFilter(self)  # to see the first paint
         self.apply_profile()
-        geometry = self._window_settings().value("geometry")
+        geometry = window_settings(profile.directory).value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
 
@@ -200,7 +194,7 @@ class MainWindow(QMainWindow):
         self.lock_screen, self.idle, self.idle_timer = self.locking.screen, self.locking.idle, self.locking.idle_timer
         self.bridge.integrity_problem.connect(self.show_problem)
         self._build_menus()
-        state = self._window_settings().value("state")
+        state = window_settings(self.profile.directory).value("state")
         if state is not None:
             self.restoreState(state)
         self.setWindowIcon(app_icon())
@@ -368,18 +362,8 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.removeEventFilter(self)
 
-    def _window_settings(self) -> QSettings:
-        """Geometry and dock layout only (never content), in the profile folder."""
-        path = self.profile.directory / "window.ini"
-        return QSettings(str(path), QSettings.Format.IniFormat)
-
     def save_window_state(self) -> None:
-        stored = self._window_settings()
-        stored.setValue("geometry", self.saveGeometry())
-        if self._views_built:  # the dock layout exists only then
-            stored.setValue("state", self.saveState())
-        stored.sync()
-        make_private(Path(stored.fileName()))  # QSettings writes with the default mode; 0600 like every profile file
+        save_window_state(self, self.profile.directory, with_layout=self._views_built)
 
     # ------------------------------------------------------------------ shutdown
 
@@ -394,6 +378,9 @@ class MainWindow(QMainWindow):
             app.removeEventFilter(self)
         for feature in self.features.values():
             feature.shutdown()
+        for child in self.findChildren(QWidget):  # dialogs and the message view go with the window
+            if child.isWindow() and child.isVisible():
+                child.close()
         self.jobs.shutdown()  # waits for an open in progress, which leaves its runtime with the session
         self.session.close()
         event.accept()

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QMarginsF, QObject, QUrl
+from PySide6.QtCore import QBuffer, QCoreApplication, QIODevice, QMarginsF, QObject, QUrl
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import QWidget
 
@@ -85,7 +85,9 @@ def write_pdf(record: Record, target: Path) -> int:
         raise ExportError(f"The PDF cannot be written in {directory}: {error.strerror}.") from None
     os.close(fd)
     try:
-        writer = QPdfWriter(temporary)
+        buffer = QBuffer()  # rendered in memory: QPdfWriter reports no write error (a full disk), Python does
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        writer = QPdfWriter(buffer)
         writer.setTitle(record.title)
         writer.setCreator("Sealpost")
         writer.setPageLayout(
@@ -94,10 +96,16 @@ def write_pdf(record: Record, target: Path) -> int:
         document = record_document(record)
         document.print_(writer)
         pages = document.pageCount()
-        del writer  # flushes and closes the file
-        with open(temporary, "rb") as written:
+        del writer  # finishes the PDF
+        with open(temporary, "wb") as written:
+            written.write(buffer.data().data())
+            written.flush()
             os.fsync(written.fileno())
         os.replace(temporary, target)
+    except OSError as error:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise ExportError(f"The PDF could not be written to {target}: {error.strerror or error}.") from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
@@ -207,7 +215,7 @@ class RecordButtons(QWidget):
         self.print_button.setAccessibleName(self.tr("Print message"))
         self.print_button.clicked.connect(self._print)
         self.pdf_button = QPushButton(self.tr("Save as PDF…"), self)
-        self.pdf_button.setAccessibleName(self.tr("Save message as PDF"))
+        self.pdf_button.setAccessibleName(self.tr("Save as PDF"))
         self.pdf_button.clicked.connect(self._save_pdf)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

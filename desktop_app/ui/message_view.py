@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.times import shown_api_time, shown_time
+from desktop_app.ui.i18n import words
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.message_model import readable_recipients
 
@@ -154,9 +155,9 @@ class MessageView(QDialog):
         split.setSizes([340, 200])
 
         self.resend_button = QPushButton(self.tr("R&esend as new…"), self)
-        self.resend_button.setAccessibleName(self.tr("Resend as a new message"))
+        self.resend_button.setAccessibleName(self.tr("Resend as new message"))
         self.forward_button = QPushButton(self.tr("&Forward as new"), self)
-        self.forward_button.setAccessibleName(self.tr("Forward as a new message"))
+        self.forward_button.setAccessibleName(self.tr("Forward as new message"))
         self.correct_button = QPushButton(self.tr("&Correct the address and resend"), self)
         self.correct_button.setAccessibleName(self.tr("Correct the address and resend"))
         self.copy_tracking = QPushButton(self.tr("Cop&y tracking id"), self)
@@ -200,7 +201,7 @@ class MessageView(QDialog):
         self.sent_text.setText(shown_time(stored.accepted_at or stored.updated_at))
         from desktop_app.ui.status_view import delivery_text
 
-        self.state_text.setText(delivery_text(stored) if stored.accepted_at else stored.state.label)
+        self.state_text.setText(delivery_text(stored) if stored.accepted_at else words(stored.state.label))
         self.tracking.setText(stored.tracking_id or "")
         self.copy_tracking.setEnabled(bool(stored.tracking_id))
         if message.html:

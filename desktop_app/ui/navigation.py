@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6 import QtCore
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMenu, QStackedWidget, QWidget
 
@@ -69,6 +69,7 @@ class ViewRegistry(QObject):
                 self._menu.addAction(action)
             else:
                 self._menu.insertAction(following_action, action)
+        self._fit_titles()
         view = View(name, title, item, action, focus=focus)
         self._views[name] = view
         if self._navigation.currentRow() < 0:
@@ -90,6 +91,13 @@ class ViewRegistry(QObject):
         self._pages.addWidget(page)
         if self.current() == name:
             self._pages.setCurrentWidget(page)
+
+    def _fit_titles(self) -> None:
+        """Wide enough for every title (Spanish ones are longer), never narrower than the design's."""
+        nav = self._navigation
+        nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        widest = max((nav.fontMetrics().horizontalAdvance(nav.item(r).text()) for r in range(nav.count())), default=0)
+        nav.setFixedWidth(max(nav.width(), widest + 56))  # the items' padding and margins (themes/*.qss)
 
     def show(self, name: str, focus: QWidget | None = None) -> None:
         """Put view ``name`` on screen; the keyboard goes to ``focus``, else to the view's own focus."""

@@ -31,7 +31,7 @@ class BounceNotice(QWidget):
         self.text.setWordWrap(True)
         self.text.setAccessibleName(self.tr("Delivery problem"))
         self.open_button = QPushButton(self.tr("&Open message"), self)
-        self.open_button.setAccessibleName(self.tr("Open the undelivered message"))
+        self.open_button.setAccessibleName(self.tr("Open message (the undelivered one)"))
         self.dismiss_button = QPushButton(self.tr("Dis&miss"), self)
         self.dismiss_button.setAccessibleName(self.tr("Dismiss the delivery problem notice"))
         self.open_button.clicked.connect(self._open_latest)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.times import shown_time
+from desktop_app.ui.i18n import words
 from desktop_app.ui.jobs import JobRunner
 from desktop_app.ui.message_model import Column, MessageTableModel, readable_recipients, relative_time
 
@@ -66,8 +67,8 @@ class QueueWords:
         if message.state is S.QUEUED and self.held:
             return HELD_WORDS[self.connectivity][0]
         if message.state is S.QUEUED and message.last_error:
-            return "Waiting to retry"
-        return message.state.label
+            return words("Waiting to retry")
+        return words(message.state.label)
 
     def next_try(self, message: StoredMessage, now: float | None = None) -> str:
         """Never empty for a message that waits; never "5 s ago" for one that is due."""
@@ -345,6 +346,10 @@ class OutboxView(QWidget):
         sending = total > 1 and moving and not self.words.stopped  # another process's sending shows too
         self.progress.setVisible(sending)
         if sending:
+            # setValue repaints at once (the window around it too, ≈ 10 ms each time the counts come in
+            # while another process sends): with updates off meanwhile, it is painted with the next frame.
+            self.progress.setUpdatesEnabled(False)
             self.progress.setRange(0, total)
             self.progress.setValue(done)
             self.progress.setFormat(f"Sending: {done} of {total} done")
+            self.progress.setUpdatesEnabled(True)

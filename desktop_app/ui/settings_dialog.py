@@ -94,7 +94,7 @@ class SettingsDialog(QDialog):
         self._preset_changed()
         if settings.allowed_senders:  # AllowedSenders: any other sender is refused when sending
             note = self.editors["sender"].note
-            note.setText(f"Allowed by your organisation: {', '.join(settings.allowed_senders)}")
+            note.setText(self.tr("Allowed by your organisation: {0}").format(", ".join(settings.allowed_senders)))
             note.show()
         self.writing = WritingTab(settings, self)  # its own rich-text editors (ui/writing_settings.py)
         self.tabs.addTab(self.writing, self.tr("Writing"))
@@ -138,7 +138,7 @@ class SettingsDialog(QDialog):
         self.add_profile_button.setAccessibleName(self.tr("Add profile"))
         self.add_profile_button.clicked.connect(self._add_profile)
         self.switch_button = QPushButton(self.tr("Switch to this profile"), page)
-        self.switch_button.setAccessibleName(self.tr("Switch profile"))
+        self.switch_button.setAccessibleName(self.tr("Switch to this profile"))
         self.switch_button.clicked.connect(self._switch)
         self.remove_button = QPushButton(self.tr("Remove…"), page)
         self.remove_button.setAccessibleName(self.tr("Remove profile"))
@@ -287,7 +287,7 @@ class SettingsDialog(QDialog):
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
         self.api_key.setPlaceholderText(self.tr("paste a new key; it goes straight to the system keyring"))
         self.store_key_button = QPushButton(self.tr("Store key"), page)
-        self.store_key_button.setAccessibleName(self.tr("Store API key"))
+        self.store_key_button.setAccessibleName(self.tr("Store key in the system keyring"))
         self.store_key_button.clicked.connect(self._store_key)
         self.key_state = QLabel(page)
         self.key_state.setObjectName("feedback")

@@ -29,6 +29,7 @@ from desktop_app.core.delivery_status import DELIVERY_STATUSES, INTERNAL_ERROR
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.ui.a11y import make_accessible, tab_chain
 from desktop_app.ui.charts import SERIES_COLOURS, BarChart, Series
+from desktop_app.ui.i18n import words
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.message_model import Column, MessageTableModel, clock_time, readable_recipients
 from desktop_app.ui.message_print import RecordButtons
@@ -44,12 +45,12 @@ def delivery_text(message: StoredMessage) -> str:
     """What the Delivery column says. A message the user marked as sent has no tracking id, so
     Paubox is never asked about it: saying "processing" would wait for an answer that never comes."""
     if message.delivery_summary in ("bounced", "soft bounced"):
-        return f"⚠ {message.delivery_summary}"  # marked, for the eye and for a screen reader
+        return f"⚠ {words(message.delivery_summary)}"  # marked, for the eye and for a screen reader
     if message.delivery_summary:
-        return message.delivery_summary
+        return words(message.delivery_summary)
     if message.tracking_id is None:
-        return "sent (marked by you)"
-    return "processing"
+        return words("sent (marked by you)")
+    return words("processing")
 
 
 HISTORY_COLUMNS = (
@@ -105,7 +106,7 @@ class StatusView(QWidget):
         self.status_filter.setAccessibleName(self.tr("Delivery status filter"))
         self.status_filter.addItem(self.tr("Any status"), "")
         for status in FILTER_STATUSES:
-            self.status_filter.addItem(status, status)
+            self.status_filter.addItem(words(status), status)
         self.recipient = QLineEdit(self)
         self.recipient.setAccessibleName(self.tr("Recipient filter"))
         self.recipient.setPlaceholderText(self.tr("Recipient"))

@@ -37,7 +37,7 @@ class TemplatePanel(QWidget):
         self.choice.addItem(self.tr(str(NO_TEMPLATE)), None)
         self.choice.activated.connect(self._chosen)
         self.refresh = QPushButton(self.tr("Load templates"), self.header)
-        self.refresh.setAccessibleName(self.tr("Load Paubox templates"))
+        self.refresh.setAccessibleName(self.tr("Load templates from Paubox"))
         self.refresh.clicked.connect(self.templates_wanted.emit)
         row = QHBoxLayout(self.header)
         row.setContentsMargins(0, 0, 0, 2)

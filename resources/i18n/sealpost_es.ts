@@ -189,6 +189,10 @@
         <source>{0}  ({1} encoded)</source>
         <translation>{0}  ({1} codificado)</translation>
     </message>
+    <message>
+        <source>{0} of {1} (encoded)</source>
+        <translation>{0} de {1} (codificado)</translation>
+    </message>
 </context>
 <context>
     <name>AuditDialog</name>
@@ -229,6 +233,10 @@
         <translation>De</translation>
     </message>
     <message>
+        <source>to</source>
+        <translation>a</translation>
+    </message>
+    <message>
         <source>Exporting…</source>
         <translation>Exportando…</translation>
     </message>
@@ -256,8 +264,8 @@
         <translation>A&amp;brir mensaje</translation>
     </message>
     <message>
-        <source>Open the undelivered message</source>
-        <translation>Abrir el mensaje no entregado</translation>
+        <source>Open message (the undelivered one)</source>
+        <translation>Abrir mensaje (el no entregado)</translation>
     </message>
     <message>
         <source>Dis&amp;miss</source>
@@ -330,8 +338,8 @@
         <translation>CC, CCO, responder a…</translation>
     </message>
     <message>
-        <source>Show Cc, Bcc and reply-to</source>
-        <translation>Mostrar CC, CCO y responder a</translation>
+        <source>Cc, Bcc, reply-to: show the fields</source>
+        <translation>CC, CCO, responder a: mostrar los campos</translation>
     </message>
     <message>
         <source>Message body</source>
@@ -553,6 +561,10 @@
         <source>Checking…</source>
         <translation>Comprobando…</translation>
     </message>
+    <message>
+        <source>Allowed by your organisation&apos;s policy (AllowNonTLS).</source>
+        <translation>Permitido por la directiva de su organización (AllowNonTLS).</translation>
+    </message>
 </context>
 <context>
     <name>ContactDialog</name>
@@ -754,7 +766,7 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
     </message>
     <message>
         <source>Resend as new</source>
-        <translation>Reenviar como nuevo</translation>
+        <translation>Volver a enviar como nuevo</translation>
     </message>
     <message>
         <source>Sealpost is still starting; try again in a moment.</source>
@@ -783,6 +795,98 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
 </context>
 <context>
     <name>HelpDialog</name>
+    <message>
+        <source>Ctrl+N</source>
+        <translation>Ctrl+N</translation>
+    </message>
+    <message>
+        <source>New message</source>
+        <translation>Mensaje nuevo</translation>
+    </message>
+    <message>
+        <source>Ctrl+Enter</source>
+        <translation>Ctrl+Intro</translation>
+    </message>
+    <message>
+        <source>Send the message in the composer</source>
+        <translation>Enviar el mensaje del redactor</translation>
+    </message>
+    <message>
+        <source>Ctrl+F</source>
+        <translation>Ctrl+F</translation>
+    </message>
+    <message>
+        <source>Search the history</source>
+        <translation>Buscar en el historial</translation>
+    </message>
+    <message>
+        <source>Ctrl+L</source>
+        <translation>Ctrl+L</translation>
+    </message>
+    <message>
+        <source>Show or hide the log panel</source>
+        <translation>Mostrar u ocultar el panel de registro</translation>
+    </message>
+    <message>
+        <source>Ctrl+1 / Ctrl+2 / Ctrl+3 / Ctrl+4</source>
+        <translation>Ctrl+1 / Ctrl+2 / Ctrl+3 / Ctrl+4</translation>
+    </message>
+    <message>
+        <source>Go to Compose, Outbox, Status, Drafts</source>
+        <translation>Ir a Redactar, Bandeja de salida, Estado, Borradores</translation>
+    </message>
+    <message>
+        <source>Enter (in Status or the Outbox)</source>
+        <translation>Intro (en Estado o en la Bandeja de salida)</translation>
+    </message>
+    <message>
+        <source>Open the selected message</source>
+        <translation>Abrir el mensaje seleccionado</translation>
+    </message>
+    <message>
+        <source>Delete (in Drafts)</source>
+        <translation>Supr (en Borradores)</translation>
+    </message>
+    <message>
+        <source>Delete the selected draft (asks first)</source>
+        <translation>Eliminar el borrador seleccionado (pregunta antes)</translation>
+    </message>
+    <message>
+        <source>Ctrl+B / Ctrl+I / Ctrl+K</source>
+        <translation>Ctrl+B / Ctrl+I / Ctrl+K</translation>
+    </message>
+    <message>
+        <source>Bold, italic, insert link (in the message body)</source>
+        <translation>Negrita, cursiva, insertar enlace (en el cuerpo del mensaje)</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+L</source>
+        <translation>Ctrl+Mayús+L</translation>
+    </message>
+    <message>
+        <source>Lock Sealpost now</source>
+        <translation>Bloquear Sealpost ahora</translation>
+    </message>
+    <message>
+        <source>Ctrl+,</source>
+        <translation>Ctrl+,</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Configuración</translation>
+    </message>
+    <message>
+        <source>This list</source>
+        <translation>Esta lista</translation>
+    </message>
+    <message>
+        <source>Ctrl+Q</source>
+        <translation>Ctrl+Q</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Salir</translation>
+    </message>
     <message>
         <source>{0} — keyboard shortcuts</source>
         <translation>{0} — atajos de teclado</translation>
@@ -857,12 +961,40 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
 <context>
     <name>LogPanel</name>
     <message>
+        <source>Any status</source>
+        <translation>Cualquier estado</translation>
+    </message>
+    <message>
+        <source>No response</source>
+        <translation>Sin respuesta</translation>
+    </message>
+    <message>
         <source>Log panel</source>
         <translation>Panel de registro</translation>
     </message>
     <message>
         <source>Log entries</source>
         <translation>Entradas del registro</translation>
+    </message>
+    <message>
+        <source>Minimum level</source>
+        <translation>Nivel mínimo</translation>
+    </message>
+    <message>
+        <source>All levels</source>
+        <translation>Todos los niveles</translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation>Punto de acceso</translation>
+    </message>
+    <message>
+        <source>All endpoints</source>
+        <translation>Todos los puntos de acceso</translation>
+    </message>
+    <message>
+        <source>HTTP status</source>
+        <translation>Estado HTTP</translation>
     </message>
     <message>
         <source>Search log</source>
@@ -1099,6 +1231,10 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
         <source>&amp;Policies…</source>
         <translation>&amp;Directivas…</translation>
     </message>
+    <message>
+        <source>Your organisation requires an app passphrase (PassphraseRequired): set one now.</source>
+        <translation>Su organización exige una frase de contraseña de la aplicación (PassphraseRequired): establézcala ahora.</translation>
+    </message>
 </context>
 <context>
     <name>MessageView</name>
@@ -1188,19 +1324,19 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
     </message>
     <message>
         <source>R&amp;esend as new…</source>
-        <translation>Reenviar como &amp;nuevo…</translation>
+        <translation>Volver a enviar como &amp;nuevo…</translation>
     </message>
     <message>
-        <source>Resend as a new message</source>
-        <translation>Reenviar como mensaje nuevo</translation>
+        <source>Resend as new message</source>
+        <translation>Volver a enviar como nuevo mensaje</translation>
+    </message>
+    <message>
+        <source>Forward as new message</source>
+        <translation>Reenviar como nuevo mensaje</translation>
     </message>
     <message>
         <source>&amp;Forward as new</source>
         <translation>Reen&amp;viar como nuevo</translation>
-    </message>
-    <message>
-        <source>Forward as a new message</source>
-        <translation>Reenviar como mensaje nuevo</translation>
     </message>
     <message>
         <source>&amp;Correct the address and resend</source>
@@ -1399,8 +1535,8 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
         <translation>Guardar como PDF…</translation>
     </message>
     <message>
-        <source>Save message as PDF</source>
-        <translation>Guardar el mensaje como PDF</translation>
+        <source>Save as PDF</source>
+        <translation>Guardar como PDF</translation>
     </message>
 </context>
 <context>
@@ -1472,6 +1608,10 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
         <translation>Perfiles</translation>
     </message>
     <message>
+        <source>Allowed by your organisation: {0}</source>
+        <translation>Permitido por su organización: {0}</translation>
+    </message>
+    <message>
         <source>Writing</source>
         <translation>Redacción</translation>
     </message>
@@ -1512,10 +1652,6 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
         <translation>Cambiar a este perfil</translation>
     </message>
     <message>
-        <source>Switch profile</source>
-        <translation>Cambiar de perfil</translation>
-    </message>
-    <message>
         <source>Remove…</source>
         <translation>Quitar…</translation>
     </message>
@@ -1548,8 +1684,8 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
         <translation>Guardar clave</translation>
     </message>
     <message>
-        <source>Store API key</source>
-        <translation>Guardar la clave de API</translation>
+        <source>Store key in the system keyring</source>
+        <translation>Guardar clave en el llavero del sistema</translation>
     </message>
     <message>
         <source>Test connection</source>
@@ -1771,7 +1907,7 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
         <translation>Cargar plantillas</translation>
     </message>
     <message>
-        <source>Load Paubox templates</source>
+        <source>Load templates from Paubox</source>
         <translation>Cargar plantillas de Paubox</translation>
     </message>
     <message>
@@ -1886,6 +2022,22 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
     <message>
         <source>Time</source>
         <translation>Hora</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>Quién</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Acción</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Mensaje</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>Detalle</translation>
     </message>
     <message>
         <source>Level</source>
@@ -2378,6 +2530,81 @@ Se abre como mensaje nuevo: revíselo y luego envíelo.</translation>
     <message>
         <source>Close</source>
         <translation>Cerrar</translation>
+    </message>
+</context>
+<context>
+    <name>states</name>
+    <message>
+        <source>Draft</source>
+        <translation>Borrador</translation>
+    </message>
+    <message>
+        <source>Queued</source>
+        <translation>En cola</translation>
+    </message>
+    <message>
+        <source>Scheduled</source>
+        <translation>Programado</translation>
+    </message>
+    <message>
+        <source>Sending</source>
+        <translation>Enviando</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Enviado</translation>
+    </message>
+    <message>
+        <source>Outcome unknown</source>
+        <translation>Resultado desconocido</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Fallido</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Cancelado</translation>
+    </message>
+    <message>
+        <source>Waiting to retry</source>
+        <translation>Esperando para reintentar</translation>
+    </message>
+    <message>
+        <source>processing</source>
+        <translation>en proceso</translation>
+    </message>
+    <message>
+        <source>delivered</source>
+        <translation>entregado</translation>
+    </message>
+    <message>
+        <source>delivered via secure portal</source>
+        <translation>entregado mediante el portal seguro</translation>
+    </message>
+    <message>
+        <source>TLS not offered, sending via Secure Portal</source>
+        <translation>TLS no ofrecido, enviando mediante el portal seguro</translation>
+    </message>
+    <message>
+        <source>soft bounced</source>
+        <translation>rebote temporal</translation>
+    </message>
+    <message>
+        <source>soft bounced - mailbox full</source>
+        <translation>rebote temporal - buzón lleno</translation>
+    </message>
+    <message>
+        <source>hard bounced</source>
+        <translation>rebote permanente</translation>
+    </message>
+    <message>
+        <source>Internal error. Please check back later.</source>
+        <translation>Error interno. Vuelva a consultar más tarde.</translation>
+    </message>
+    <message>
+        <source>sent (marked by you)</source>
+        <translation>enviado (marcado por usted)</translation>
     </message>
 </context>
 </TS>

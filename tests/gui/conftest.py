@@ -6,13 +6,14 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.sandbox.server import SandboxServer
 from desktop_app.services.profile import Profile
 from desktop_app.services.runtime import Overrides, Runtime
 from desktop_app.ui.main_window import MainWindow
+from tests.helpers.leaks import TimerWatch, open_windows
 
 WindowFactory = Callable[..., MainWindow]
 
@@ -25,6 +26,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.parent.name == "gui":
             item.add_marker(pytest.mark.qt_log_ignore(*OFFSCREEN_NOTICES))
+
+
+WATCH = pytest.StashKey[TimerWatch]()
+WINDOWS_BEFORE = pytest.StashKey[list[QWidget]]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    watch = TimerWatch().__enter__()
+    item.stash[WATCH] = watch
+    item.stash[WINDOWS_BEFORE] = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """A GUI test fails if, once its fixtures are torn down, a parentless QTimer still runs or a
+    top-level window it opened is still on screen."""
+    yield
+    watch = item.stash.get(WATCH, None)
+    if watch is None:
+        return
+    watch.__exit__()
+    problems = [f"a running timer with no parent: {t}" for t in watch.running_orphans(grace=1.0)]
+    problems += [f"a window left open: {w}" for w in open_windows(item.stash[WINDOWS_BEFORE], grace=1.0)]
+    if problems:
+        pytest.fail(f"{item.nodeid} left behind " + "; ".join(problems), pytrace=False)
 
 
 @pytest.fixture

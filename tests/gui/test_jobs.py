@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import sys
 import threading
 
+import pytest
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
+from shiboken6 import Shiboken
 
 from desktop_app.api.errors import AmbiguousOutcome
 from desktop_app.core.addresses import AddressError
-from desktop_app.core.errors import is_known
+from desktop_app.core.errors import KnownError, is_known
 from desktop_app.core.message import MessageError
 from desktop_app.sandbox.server import SandboxServer
 from desktop_app.services.runtime import SetupError
@@ -74,6 +78,17 @@ def test_shutdown_cancels_and_waits_for_every_job(qtbot: QtBot) -> None:
     assert done == [True]
 
 
+def test_nothing_starts_after_shutdown(qtbot: QtBot) -> None:
+    """A view's timer that fires while the window closes must not reach a store being closed."""
+    runner = JobRunner()
+    assert runner.shutdown(5_000)
+    ran: list[bool] = []
+    runner.submit(lambda _token: ran.append(True), name="late refresh")
+    qtbot.wait(100)
+    assert ran == []
+    assert runner.active == 0
+
+
 def test_known_errors_are_told_apart_from_bugs() -> None:
     known = [SetupError("x"), StoreError("x"), DamagedDatabase("x"), KeyringUnavailable("x"), MessageError("x"),
              AddressError("x"), AmbiguousOutcome("x")]  # fmt: skip
@@ -81,14 +96,83 @@ def test_known_errors_are_told_apart_from_bugs() -> None:
     assert not any(is_known(error) for error in (ValueError("x"), KeyError("x"), RuntimeError("x")))
 
 
-def test_closing_settings_while_test_connection_runs_is_safe(
-    qtbot: QtBot, make_window: WindowFactory, sandbox: SandboxServer
+def test_every_paubox_error_is_a_known_error() -> None:
+    """The Paubox errors are the world failing (offline, refused): none of them opens the crash dialog."""
+    import inspect
+
+    from desktop_app.api import errors as api_errors
+
+    found = [c for _, c in inspect.getmembers(api_errors, inspect.isclass)
+             if issubclass(c, Exception) and c.__module__ == api_errors.__name__]  # fmt: skip
+    assert len(found) > 10
+    assert [c.__name__ for c in found if not issubclass(c, KnownError)] == []
+
+
+def test_an_error_no_callback_takes_is_said_if_known_and_crashes_if_a_bug(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    runner = JobRunner()
+    said: list[str] = []
+    crashed: list[BaseException] = []
+    handled: list[BaseException] = []
+    runner.known_error.connect(said.append)
+    monkeypatch.setattr(sys, "excepthook", lambda _kind, error, _tb: crashed.append(error))
+
+    def offline(_token: CancelToken) -> None:
+        raise SetupError("Paubox cannot be reached. Messages wait in the Outbox.")
+
+    def bug(_token: CancelToken) -> None:
+        raise ValueError("an internal mistake")
+
+    runner.submit(offline, name="known")
+    runner.submit(bug, name="bug")
+    runner.submit(bug, name="handled bug", on_error=handled.append)  # its own handler decides
+    qtbot.waitUntil(lambda: bool(said and crashed and handled), timeout=5_000)
+    assert runner.shutdown(5_000)
+    assert said == ["Paubox cannot be reached. Messages wait in the Outbox."]
+    assert [type(e) for e in crashed] == [ValueError]  # once: the handled one did not reach the crash dialog
+    assert [type(e) for e in handled] == [ValueError]
+
+
+def test_a_cancelled_job_stops_at_its_next_check_and_still_finishes(qtbot: QtBot) -> None:
+    runner = JobRunner()
+    started = threading.Event()
+    steps: list[int] = []
+    results: list[object] = []
+
+    def counting(token: CancelToken) -> str:
+        started.set()
+        for step in range(1000):
+            if token.cancelled:
+                return "stopped"
+            steps.append(step)
+            threading.Event().wait(0.005)
+        return "ran to the end"
+
+    job = runner.submit(counting, name="counting", on_result=results.append)
+    assert started.wait(5)
+    job.cancel()
+    qtbot.waitUntil(lambda: results == ["stopped"], timeout=5_000)
+    assert len(steps) < 1000
+    assert runner.active == 0
+    assert runner.shutdown(5_000)
+
+
+def test_closing_settings_while_test_connection_runs_is_safe(
+    qtbot: QtBot, make_window: WindowFactory, sandbox: SandboxServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The sandbox answers slowly; the dialog is closed (and deleted) while the check waits. The
+    late answer is dropped: no error logged, no Qt warning (the suite fails on those), no crash."""
     window = make_window()
     with sandbox_control(sandbox) as control:
         control.post("/faults", json={"latency_ms": 1500}).raise_for_status()
     dialog = window.open_settings(tab=1)
     qtbot.waitExposed(dialog)
+    busy = window.jobs.active
     click(qtbot, dialog.test_button)
+    assert window.jobs.active > busy  # the check is under way
     dialog.close()  # deleted on close, before the answer comes
+    qtbot.waitUntil(lambda: not Shiboken.isValid(dialog), timeout=5_000)
     qtbot.waitUntil(lambda: window.jobs.active == 0, timeout=20_000)  # the answer came and was dropped quietly
+    qtbot.wait(50)  # let the queued result reach its (guarded) callback
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

@@ -217,3 +217,26 @@ def test_the_focused_control_looks_focused_in_both_themes(qtbot: QtBot, make_win
         f"{len(unchanged)} controls look the same with and without the focus ({theme}):\n"
         + "\n".join(sorted(set(unchanged)))
     )
+
+
+def test_every_button_is_named_by_its_visible_label(window: MainWindow) -> None:
+    """WCAG 2.5.3: a speech user says what they see ("click Store key"); the accessible name must hold it."""
+    mismatched = set()
+    checked = 0
+    for scene in scenes.scenes(window):
+        scenes.reset(window)
+        scene.enter()
+        scenes.settle(0.05)
+        for top in windows(window):
+            for button in top.findChildren(QAbstractButton):
+                shown = button.text().replace("&", "").rstrip("….").strip()
+                if not button.isVisible() or not shown or not button.accessibleName():
+                    continue
+                checked += 1
+                if shown.casefold() not in button.accessibleName().casefold():
+                    mismatched.add(
+                        f"{scene.name}: {type(button).__name__} {shown!r} is named {button.accessibleName()!r}"
+                    )
+    scenes.reset(window)
+    assert checked > 40, checked
+    assert not mismatched, "\n".join(sorted(mismatched))
