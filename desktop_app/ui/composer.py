@@ -40,7 +40,6 @@ from PySide6.QtGui import (
     QTextListFormat,
 )
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QCompleter,
     QFileDialog,
@@ -66,6 +65,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.ui import i18n
 from desktop_app.ui.a11y import label_field, make_accessible, tab_chain
+from desktop_app.ui.composer_options import ComposerOptions, _room_for_mnemonics
+from desktop_app.ui.composer_options import TrackingChoice as TrackingChoice  # its old home, for importers
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.template_panel import TemplatePanel
 from desktop_app.ui.writing_settings import insert_signature
@@ -465,45 +466,6 @@ def parse_custom_headers(text: str) -> tuple[tuple[tuple[str, str], ...], list[s
     return tuple(pairs), problems
 
 
-class TrackingChoice(QComboBox):
-    """Three states for one Paubox tracking override: the account's default (nothing sent), on, off."""
-
-    CHOICES: tuple[tuple[str, bool | None], ...] = ((str(QT_TRANSLATE_NOOP("TrackingChoice", "Account default")), None),
-                                                    (str(QT_TRANSLATE_NOOP("TrackingChoice", "On")), True),
-                                                    (str(QT_TRANSLATE_NOOP("TrackingChoice", "Off")), False))  # fmt: skip  # noqa: E501
-
-    def __init__(self, what: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        for label, value in self.CHOICES:
-            self.addItem(self.tr(label), value)
-        self.setAccessibleName(what)
-        self.setAccessibleDescription(
-            self.tr(
-                "{0}: account default sends nothing, so the Paubox account's setting applies; On or Off overrides it for this message (such a message is sent on its own, not in bulk)."  # noqa: E501
-            ).format(what)
-        )
-        self.setToolTip(self.accessibleDescription())
-
-    def value(self) -> bool | None:
-        return self.CHOICES[max(0, self.currentIndex())][1]
-
-    def set_value(self, value: bool | None) -> None:
-        self.setCurrentIndex(next(i for i, (_label, v) in enumerate(self.CHOICES) if v is value))
-
-
-def _room_for_mnemonics(form: QFormLayout) -> None:
-    """Give each label of ``form`` a little more than its size hint.
-
-    A label with a mnemonic draws its underlined letter apart from the rest, which loses the kerning
-    its size hint counted on: "To" came out a few pixels wider than its box and was clipped to "Tc".
-    """
-    for row in range(form.rowCount()):
-        item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
-        label = item.widget() if item is not None else None
-        if isinstance(label, QLabel) and label.text():
-            label.setMinimumWidth(label.sizeHint().width() + label.fontMetrics().horizontalAdvance("  "))
-
-
 def unsubscribe_problems(list_unsubscribe: str, one_click: bool, unsubscribe_url: str) -> list[str]:
     """What is wrong with the composer's unsubscribe options, in words (empty: nothing)."""
     from desktop_app.core.addresses import AddressError
@@ -616,79 +578,13 @@ class ComposerView(QWidget):
         self.tabs.currentChanged.connect(self._tab_changed)
 
         self.attachments = AttachmentPanel(jobs, attachment_limit_bytes, self)
-        self.headers = QPlainTextEdit(self)
-        self.headers.setAccessibleName(self.tr("Custom X- headers"))
-        self.headers.setPlaceholderText(self.tr("X-Clinic-Ref: 1234   (one per line)"))
-        self.headers.setFixedHeight(42)
-        self.headers_error = QLabel(self)
-        self.headers_error.setObjectName("fieldError")
-        self.headers_error.setWordWrap(True)
-        self.headers_error.hide()
-        self.tag = QLineEdit(self)
-        self.tag.setAccessibleName(self.tr("Tag"))
-        self.tag.setPlaceholderText(self.tr("optional, e.g. lab-results (for filtering history)"))
-        self.secure_notification = QCheckBox(
-            self.tr("Force secure notification (recipient picks the message up in a portal)")
-        )
-        self.open_tracking = TrackingChoice("Open tracking", self)
-        self.link_tracking = TrackingChoice("Link tracking", self)
-        self.allow_non_tls = QCheckBox(self.tr("Allow delivery without TLS"))
-        self.allow_non_tls.setEnabled(False)
-        self.allow_non_tls.setToolTip(self.tr("Your organisation's policy does not allow delivery without TLS."))
-        for box in (self.secure_notification, self.allow_non_tls):
-            box.setAccessibleName(box.text())  # the name holds the visible label (WCAG 2.5.3)
-        self.list_unsubscribe = QLineEdit(self)
-        self.list_unsubscribe.setAccessibleName(self.tr("List-Unsubscribe"))
-        self.list_unsubscribe.setAccessibleDescription(
-            self.tr(
-                "Unsubscribe addresses for the List-Unsubscribe header, in angle brackets, comma-separated: "
-                "mailto: or https:// only"
-            )
-        )
-        self.list_unsubscribe.setPlaceholderText(
-            self.tr("<mailto:unsubscribe@clinic.example>, <https://clinic.example/unsubscribe>")
-        )
-        self.one_click = QCheckBox(self.tr("One-click unsubscribe"))
-        self.one_click.setAccessibleName(self.tr("One-click unsubscribe"))
-        self.one_click.setToolTip(
-            self.tr("Adds List-Unsubscribe-Post: List-Unsubscribe=One-Click (needs an https:// address).")
-        )
-        self.unsubscribe_url = QLineEdit(self)
-        self.unsubscribe_url.setAccessibleName(self.tr("Paubox unsubscribe URL"))
-        self.unsubscribe_url.setPlaceholderText(self.tr("optional https:// address for Paubox's unsubscribe_url"))
-        self.unsubscribe_error = QLabel(self)
-        self.unsubscribe_error.setObjectName("fieldError")
-        self.unsubscribe_error.setAccessibleName(self.tr("Unsubscribe problem"))
-        self.unsubscribe_error.setWordWrap(True)
-        self.unsubscribe_error.hide()
-        self.options = QWidget(self)
-        options_form = QFormLayout(self.options)
-        options_form.setContentsMargins(0, 0, 0, 0)
-        options_form.addRow(self.tr("Ta&g"), self.tag)
-        options_form.addRow(self.tr("&X- headers"), self.headers)
-        options_form.addRow("", self.headers_error)
-        switches = QHBoxLayout()
-        for box in (self.secure_notification, self.allow_non_tls):
-            switches.addWidget(box)
-        switches.addStretch(1)
-        options_form.addRow(self.tr("Delivery"), switches)
-        tracking = QHBoxLayout()
-        for text, choice in ((self.tr("&Opens"), self.open_tracking), (self.tr("&Link clicks"), self.link_tracking)):
-            label = QLabel(text, self)
-            label.setBuddy(choice)
-            tracking.addWidget(label)
-            tracking.addWidget(choice)
-        tracking.addStretch(1)
-        options_form.addRow(self.tr("Tracking"), tracking)
-        unsubscribe = QHBoxLayout()
-        unsubscribe.addWidget(self.list_unsubscribe, 1)
-        unsubscribe.addWidget(self.one_click)
-        options_form.addRow(self.tr("&Unsubscribe"), unsubscribe)
-        unsubscribe_label = options_form.labelForField(unsubscribe)
-        if isinstance(unsubscribe_label, QLabel):  # a row holding a layout gets no buddy: "&" would show as is
-            unsubscribe_label.setBuddy(self.list_unsubscribe)
-        options_form.addRow(self.tr("Paubox u&nsubscribe URL"), self.unsubscribe_url)
-        options_form.addRow("", self.unsubscribe_error)
+        self.options = ComposerOptions(self)
+        o = self.options
+        self.headers, self.headers_error, self.tag = o.headers, o.headers_error, o.tag
+        self.secure_notification, self.allow_non_tls = o.secure_notification, o.allow_non_tls
+        self.open_tracking, self.link_tracking = o.open_tracking, o.link_tracking
+        self.list_unsubscribe, self.one_click, self.unsubscribe_url = o.list_unsubscribe, o.one_click, o.unsubscribe_url
+        self.unsubscribe_error = o.unsubscribe_error
         self.options_toggle = QPushButton(self.tr("Options…"), self)
         self.options_toggle.setAccessibleName(self.tr("Show delivery options"))
         self.options_toggle.setCheckable(True)
@@ -720,7 +616,7 @@ class ComposerView(QWidget):
         self.form.addRow(self.tr("Attachments"), self.attachments)
         self.show_more.toggled.connect(self._show_more_fields)
         self._show_more_fields(False)
-        for form in (self.form, options_form):
+        for form in (self.form, self.options.form):
             _room_for_mnemonics(form)
         actions = QHBoxLayout()
         actions.addWidget(self.options_toggle)

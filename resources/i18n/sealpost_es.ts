@@ -320,6 +320,101 @@
     </message>
 </context>
 <context>
+    <name>ComposerOptions</name>
+    <message>
+        <source>Custom X- headers</source>
+        <translation>Encabezados X- personalizados</translation>
+    </message>
+    <message>
+        <source>X-Clinic-Ref: 1234   (one per line)</source>
+        <translation>X-Clinic-Ref: 1234   (uno por línea)</translation>
+    </message>
+    <message>
+        <source>Tag</source>
+        <translation>Etiqueta</translation>
+    </message>
+    <message>
+        <source>optional, e.g. lab-results (for filtering history)</source>
+        <translation>opcional, p. ej., resultados-laboratorio (para filtrar el historial)</translation>
+    </message>
+    <message>
+        <source>Force secure notification (recipient picks the message up in a portal)</source>
+        <translation>Forzar notificación segura (el destinatario recoge el mensaje en un portal)</translation>
+    </message>
+    <message>
+        <source>Allow delivery without TLS</source>
+        <translation>Permitir la entrega sin TLS</translation>
+    </message>
+    <message>
+        <source>Your organisation&apos;s policy does not allow delivery without TLS.</source>
+        <translation>La directiva de su organización no permite la entrega sin TLS.</translation>
+    </message>
+    <message>
+        <source>List-Unsubscribe</source>
+        <translation>List-Unsubscribe</translation>
+    </message>
+    <message>
+        <source>Unsubscribe addresses for the List-Unsubscribe header, in angle brackets, comma-separated: mailto: or https:// only</source>
+        <translation>Direcciones de baja para el encabezado List-Unsubscribe, entre corchetes angulares y separadas por comas: solo mailto: o https://</translation>
+    </message>
+    <message>
+        <source>&lt;mailto:unsubscribe@clinic.example&gt;, &lt;https://clinic.example/unsubscribe&gt;</source>
+        <translation>&lt;mailto:baja@clinica.example&gt;, &lt;https://clinica.example/baja&gt;</translation>
+    </message>
+    <message>
+        <source>One-click unsubscribe</source>
+        <translation>Cancelación de suscripción con un clic</translation>
+    </message>
+    <message>
+        <source>Adds List-Unsubscribe-Post: List-Unsubscribe=One-Click (needs an https:// address).</source>
+        <translation>Agrega List-Unsubscribe-Post: List-Unsubscribe=One-Click (requiere una dirección https://).</translation>
+    </message>
+    <message>
+        <source>Paubox unsubscribe URL</source>
+        <translation>URL de cancelación de suscripción de Paubox</translation>
+    </message>
+    <message>
+        <source>optional https:// address for Paubox&apos;s unsubscribe_url</source>
+        <translation>dirección https:// opcional para unsubscribe_url de Paubox</translation>
+    </message>
+    <message>
+        <source>Unsubscribe problem</source>
+        <translation>Problema con la cancelación de suscripción</translation>
+    </message>
+    <message>
+        <source>Ta&amp;g</source>
+        <translation>Eti&amp;queta</translation>
+    </message>
+    <message>
+        <source>&amp;X- headers</source>
+        <translation>Encabezados &amp;X-</translation>
+    </message>
+    <message>
+        <source>Delivery</source>
+        <translation>Entrega</translation>
+    </message>
+    <message>
+        <source>Tracking</source>
+        <translation>Seguimiento</translation>
+    </message>
+    <message>
+        <source>&amp;Unsubscribe</source>
+        <translation>Cancelar s&amp;uscripción</translation>
+    </message>
+    <message>
+        <source>Paubox u&amp;nsubscribe URL</source>
+        <translation>URL de ca&amp;ncelación de Paubox</translation>
+    </message>
+    <message>
+        <source>&amp;Opens</source>
+        <translation>Aperturas</translation>
+    </message>
+    <message>
+        <source>&amp;Link clicks</source>
+        <translation>Clics en en&amp;laces</translation>
+    </message>
+</context>
+<context>
     <name>ComposerView</name>
     <message>
         <source>Subject</source>
