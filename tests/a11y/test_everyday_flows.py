@@ -287,8 +287,8 @@ def test_a_sent_message_opens_and_resends_as_new(sealpost: Sealpost) -> None:
 
     sealpost.until("Resend as new to be enabled",
                    lambda: "sensitive" in sealpost.do("read", window=view, role="push button",
-                                                      name="Resend as a new message")["states"])  # fmt: skip
-    sealpost.do("press", window=view, role="push button", name="Resend as a new message")
+                                                      name_contains="Resend as new")["states"])  # fmt: skip
+    sealpost.do("press", window=view, role="push button", name_contains="Resend as new")
     question = "Resend a delivered message?"
     sealpost.until("the warning that it was delivered", lambda: question in sealpost.windows())
     sealpost.do("press", window=question, role="push button", name="Resend as new")
