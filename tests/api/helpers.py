@@ -22,7 +22,8 @@ SENDER = "clinic@sealpost.example"
 
 
 def message(subject: str = "Your results", **overrides: Any) -> OutgoingMessage:
-    return make_message(subject, "patient@example.org", name="Pat Doe", sender=SENDER, **overrides)
+    values: dict[str, Any] = {"to": "patient@example.org", "name": "Pat Doe", "sender": SENDER, **overrides}
+    return make_message(subject, **values)
 
 
 class Recorder:

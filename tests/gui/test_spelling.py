@@ -93,7 +93,9 @@ def test_ignore_lasts_for_the_session_and_add_to_dictionary_persists(
     again = make_window()
     spelling_of(qtbot, again)
     qtbot.keyClicks(again.composer.body, "Dear Quixlebottom, your Zorbitol dose.")
-    assert underlined(again.composer) == ["Zorbitol"]  # ignored for that session only
+    # The dictionary may open before the profile's store does: the added word stops being underlined
+    # once the personal words are loaded; "Ignore" was for that session only.
+    qtbot.waitUntil(lambda: underlined(again.composer) == ["Zorbitol"], timeout=10_000)
 
 
 def test_spanish(qtbot: QtBot, make_window: WindowFactory) -> None:
