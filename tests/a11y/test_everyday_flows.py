@@ -273,10 +273,13 @@ def test_a_sent_message_opens_and_resends_as_new(sealpost: Sealpost) -> None:
     sealpost.send(f"Pat Doe <{PATIENT_ADDRESS}>", subject)
     sealpost.send("Lee <lee@family.example>", "Parking at the clinic")  # a newer row above it: Enter must pick ours
     sealpost.go_to("Status", {"role": "table", "name": "Sent messages"})
-    sealpost.until(f"{subject!r} delivered in Status",
-                   lambda: "delivered" in _row_of(sealpost, "Sent messages", subject), DELIVERY_SECONDS)  # fmt: skip
+    for sent in (subject, "Parking at the clinic"):  # both settled: no row moves between selecting and Enter
+        row = lambda sent=sent: "delivered" in _row_of(sealpost, "Sent messages", sent)  # noqa: E731
+        sealpost.until(f"{sent!r} delivered in Status", row, DELIVERY_SECONDS)
 
     sealpost.do("select", window=MAIN, role="table cell", name=subject)
+    sealpost.until(f"{subject!r} selected", lambda: "selected" in sealpost.do("read", window=MAIN, role="table cell",
+                                                                             name=subject)["states"])  # fmt: skip
     sealpost.do("focus", window=MAIN, role="table", name="Sent messages")
     sealpost.keys("Return")
     view = "Sent message"
