@@ -268,6 +268,11 @@ def _row_of(sealpost: Sealpost, table: str, cell: str) -> list[str]:
     return next((row for row in rows if cell in row), [])
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="app defect: the sent message's subject is not in the accessibility tree "
+    "(ui/message_view.py names its label 'Subject', which hides the subject itself)",
+)
 def test_a_sent_message_opens_and_resends_as_new(sealpost: Sealpost) -> None:
     subject = "Lab results ready"
     sealpost.send(f"Pat Doe <{PATIENT_ADDRESS}>", subject)
