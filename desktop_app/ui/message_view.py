@@ -102,7 +102,7 @@ class MessageView(QDialog):
         self.subject = QLabel(self)
         self.subject.setObjectName("viewTitle")
         self.subject.setWordWrap(True)
-        self.subject.setAccessibleName(self.tr("Subject"))
+        self.subject.setAccessibleDescription(self.tr("Subject"))  # its name is the subject itself, read aloud
         self.facts = QFormLayout()
         self.to_text, self.sent_text, self.state_text = QLabel(self), QLabel(self), QLabel(self)
         for label, field, name in ((self.tr("To:"), self.to_text, self.tr("Recipients")),
