@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import SENDER, ScenarioResult, median, runs_text, temporary_directory
-from benchmarks.history import SEARCH_WORD, STATUSES, WORDS, _probe
+from benchmarks.common import SENDER, ScenarioResult, temporary_directory
+from benchmarks.history import STATUSES, WORDS, probe_history
 from desktop_app.core.addresses import parse_address
 from desktop_app.core.message import OutgoingMessage, message_to_dict
 from desktop_app.services.profile import Profile
@@ -119,27 +119,8 @@ def history_million(count: int = 1_000_000, runs: int = 3) -> ScenarioResult:
         size = sum(p.stat().st_size for p in profile.directory.glob("sealpost.db*")) / 2**20
         result.add("Building the history (store statements, a transaction per 50,000)", build, "s")
         result.add("Database size on disk", size, "MB", note=f"{size * 2**20 / count / 1024:.2f} KB a message")
-        samples: dict[str, list[float]] = {}
-        for _ in range(runs):
-            for name, value in _probe(profile).items():
-                samples.setdefault(name, []).append(value)
-    labels = {
-        "first_screen": "Open → first screen of the history view",
-        "search": f'Full-text search ("{SEARCH_WORD}") → results shown',
-        "filter": 'Filter change (delivery status "hard bounced") → results shown',
-    }
-    for key, label in labels.items():
-        values = samples[key]
-        value = median(values)
-        target = TARGETS_MS[key]
-        result.add(label, value, "ms", f"≤ {target:.0f} ms", ok=value <= target, note=runs_text(values, "ms"))
-    for key, label in (("open_db", "of which: opening the database (keyring + key)"),
-                       ("query_search", "store query alone: search, first page"),
-                       ("query_filter", "store query alone: filter, first page")):  # fmt: skip
-        result.add(label, median(samples[key]), "ms", note=runs_text(samples[key], "ms"))
-    rss = median(samples["rss_mb"])
-    result.add("Resident memory after the three steps", rss, "MB", f"≤ {TARGET_RSS_MB:.0f} MB", ok=rss <= TARGET_RSS_MB,
-               note=runs_text(samples["rss_mb"], "MB"))  # fmt: skip
+        probe_history(result, profile, runs, open_db="keyring + key", query_suffix=", first page",
+                      targets_ms=TARGETS_MS, target_rss_mb=TARGET_RSS_MB)  # fmt: skip
     result.notes.append(
         "Same probe as scenario 5 (fresh process per run, warm page cache, the view's 250 ms typing debounce "
         "not counted)."

@@ -13,7 +13,6 @@ from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.times import shown_time
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.message_model import readable_recipients
+from desktop_app.ui.tables import message_list
 
 if TYPE_CHECKING:  # the store loads on the worker that opens it, after the window has painted
     from desktop_app.services.history import History
@@ -51,18 +51,9 @@ class DraftsView(QWidget):
         title.setObjectName("viewTitle")
         self.table = QTableWidget(0, 3, self)
         self.table.setHorizontalHeaderLabels([self.tr("Last edited"), self.tr("To"), self.tr("Subject")])
-        self.table.setAccessibleName(self.tr("Drafts"))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)  # one line a row, cut with "…" (the tooltip has it all)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header = message_list(self.table, self.tr("Drafts"), (140, 260))
         header.setStretchLastSection(True)
-        self.table.setColumnWidth(0, 140)
-        self.table.setColumnWidth(1, 260)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         title.setBuddy(self.table)
         self.empty = QLabel(self.tr("No drafts. What you write is kept here until you send or discard it."), self)
         self.empty.setObjectName("emptyState")

@@ -8,9 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -24,6 +22,7 @@ from desktop_app.core.times import shown_time
 from desktop_app.ui.i18n import words
 from desktop_app.ui.jobs import JobRunner
 from desktop_app.ui.message_model import Column, MessageTableModel, readable_recipients, relative_time
+from desktop_app.ui.tables import message_list
 
 if TYPE_CHECKING:  # the store loads on the worker that opens it, after the window has painted
     from desktop_app.services.history import History
@@ -195,17 +194,8 @@ class OutboxView(QWidget):
         self._shown_group: RequestGroup | None = None
         self.table = QTableView(self)
         self.table.setModel(self.model)
-        self.table.setAccessibleName(self.tr("Outbox messages"))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)  # one line a row, cut with "…" (the tooltip has it all)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header = message_list(self.table, self.tr("Outbox messages"), (130, 230, 240, 80, 90))
         header.setStretchLastSection(True)
-        for column, width in enumerate((130, 230, 240, 80, 90)):
-            self.table.setColumnWidth(column, width)
         self.empty = QLabel(self.tr("Nothing waiting. Messages you send appear here until Paubox accepts them."), self)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setObjectName("emptyState")

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, QDateTime, Qt, QTime, QTimer
 from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
@@ -34,6 +33,7 @@ from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.message_model import Column, MessageTableModel, clock_time, readable_recipients
 from desktop_app.ui.message_print import RecordButtons
 from desktop_app.ui.search_highlight import SearchHighlightDelegate
+from desktop_app.ui.tables import message_list
 
 if TYPE_CHECKING:  # the store loads on the worker that opens it, after the window has painted
     from desktop_app.api.models import RecipientDelivery
@@ -134,16 +134,7 @@ class StatusView(QWidget):
 
         self.table = QTableView(self)
         self.table.setModel(self.model)
-        self.table.setAccessibleName(self.tr("Sent messages"))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)  # one line a row, cut with "…" (the tooltip has it all)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((125, 220, 240, 110, 90, 150)):
-            self.table.setColumnWidth(column, width)
+        header = message_list(self.table, self.tr("Sent messages"), (125, 220, 240, 110, 90, 150))
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # spare width goes to the Subject,
         # not to the Tracking id (a copyable detail, in the pane below)
         self.matches = SearchHighlightDelegate(self.table)  # the searched words, marked in To and Subject
