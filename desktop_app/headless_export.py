@@ -8,7 +8,6 @@ prints one line; a missing message or an unwritable target exits 2 with ``sealpo
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -40,12 +39,10 @@ def wait_for_delivery(runtime: Runtime, message_id: int, timeout: float) -> bool
 
 
 def export_command(runtime: Runtime, args: argparse.Namespace) -> int:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtGui import QGuiApplication
-
     from desktop_app.ui.message_print import export_pdf
+    from desktop_app.ui.report_pdf import pdf_application
 
-    _app = QGuiApplication.instance() or QGuiApplication(["sealpost"])  # QPdfWriter needs one (fonts)
+    _app = pdf_application()  # QPdfWriter needs one (fonts); Qt stays in ui/
     runtime.open(start_engines=False)
     try:
         assert runtime.store is not None

@@ -16,7 +16,8 @@ from PySide6.QtCore import QMarginsF
 from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 
-def _application() -> QGuiApplication:
+def pdf_application() -> QGuiApplication:
+    """The Qt application a PDF needs (fonts): the running one, or one on the offscreen platform."""
     existing = QGuiApplication.instance()
     if isinstance(existing, QGuiApplication):
         return existing
@@ -27,7 +28,7 @@ def _application() -> QGuiApplication:
 def write_table_pdf(path: Path, title: str, lines: Sequence[str], header: Sequence[str],
                     rows: Sequence[Sequence[str]]) -> None:  # fmt: skip
     """A title, a few lines of context and one table; every value is escaped (it is shown, never run)."""
-    app = _application()
+    app = pdf_application()
     cells = "".join("<th align='left'>" + html.escape(h) + "</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
     context = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
