@@ -18,7 +18,7 @@ from desktop_app import APP_NAME, __version__
 from desktop_app.headless_audit import add_audit_parser
 from desktop_app.headless_contacts import add_contacts_parser, add_guard_switches
 from desktop_app.headless_export import add_export_parser
-from desktop_app.services import policies, policy_rules
+from desktop_app.services import policies
 from desktop_app.services.logging_setup import configure_logging
 from desktop_app.services.profile import Profile, default_profile_dir
 
@@ -150,9 +150,12 @@ def main(argv: list[str] | None = None) -> int:
         from desktop_app.headless_policy import policy_command
 
         return policy_command(profile, args)
-    if args.api_base_url and policy_rules.endpoint_override_refusal(profile.origins):
-        print(f"sealpost: {policy_rules.endpoint_override_refusal(profile.origins)}", file=sys.stderr)
-        return 2
+    if args.api_base_url:
+        from desktop_app.services.policy_rules import endpoint_override_refusal  # loads the message model
+
+        if refusal := endpoint_override_refusal(profile.origins):
+            print(f"sealpost: {refusal}", file=sys.stderr)
+            return 2
     if args.command is not None:
         return headless(args, profile)
     from desktop_app.ui.app import deferred_runtime, run_gui

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from desktop_app.api.errors import InvalidInput
 from desktop_app.core.errors import KnownError
-from desktop_app.core.message import DEFAULT_ATTACHMENT_LIMIT_BYTES
+from desktop_app.core.limits import DEFAULT_ATTACHMENT_LIMIT_BYTES
 from desktop_app.core.records import Secret as Secret  # where the client and its callers have always found it
 
 

@@ -17,9 +17,7 @@ from desktop_app.core.addresses import (
     parse_address,
 )
 from desktop_app.core.errors import KnownError
-
-DEFAULT_ATTACHMENT_LIMIT_BYTES = 10 * 1024 * 1024
-"""Encoded size budget: the stricter of Paubox's two published figures (10 MB and 50 MB)."""
+from desktop_app.core.limits import DEFAULT_ATTACHMENT_LIMIT_BYTES
 
 MAX_FILE_NAME_BYTES = 255
 """Longest attachment name (UTF-8 bytes): what common file systems store, and mail clients show."""

@@ -11,6 +11,7 @@ must not trip it: a guard that cries wolf gets overridden by habit.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -211,9 +212,63 @@ def _spans(rule: GuardRule, text: str, names: NameIndex | None, today: date) -> 
         return [m.span(1 if m.re.groups else 0) for m in rule.pattern.finditer(text)]
     if rule.kind is Kind.PHONE:
         region = str(rule.options.get("region", "US"))
+        if not _may_hold_phone_number(text, region):
+            return []
         matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
         return [(m.start, m.end) for m in matcher]
     return names.find(text) if names is not None else []
+
+
+INTERNATIONAL_MIN_DIGITS = 6
+"""The fewest digits of a valid number written with a country code (+43 and a 4-digit number);
+tests/unit/test_phi_guard.py recomputes it from phonenumbers' metadata."""
+_PLUS = "+\uff0b"
+
+
+def _stretch_pattern() -> re.Pattern[str] | None:
+    """Runs of what a phone number may be written with (digits, the matcher's punctuation, plus
+    signs): every stretch the matcher tries lies inside one of them."""
+    punctuation = getattr(phonenumbers.phonenumberutil, "_VALID_PUNCTUATION", None)
+    if not isinstance(punctuation, str):
+        return None
+    return re.compile("[\\d" + re.escape(punctuation + _PLUS) + "]+")
+
+
+_STRETCH = _stretch_pattern()
+
+
+@functools.lru_cache(maxsize=16)
+def _region_limits(region: str) -> tuple[int, re.Pattern[str] | None] | None:
+    """(the fewest digits of a valid national number, the international dialling prefix) of a region."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if metadata is None or metadata.general_desc is None or not metadata.general_desc.possible_length:
+        return None
+    prefix = re.compile(metadata.international_prefix) if metadata.international_prefix else None
+    return min(metadata.general_desc.possible_length), prefix
+
+
+def _may_hold_phone_number(text: str, region: str) -> bool:
+    """False only when no stretch of the text has digits enough for a valid number.
+
+    The matcher validates every digit run it finds against the region's numbering plan, which is
+    slow (a mail merge checks 50,000 subjects full of dates and references); a run without a
+    plus or the region's international prefix needs at least the region's shortest national
+    number, one with them at least :data:`INTERNATIONAL_MIN_DIGITS`. Same answers, fewer checks
+    (tests compare both on generated text)."""
+    limits = _region_limits(region)
+    if _STRETCH is None or limits is None:
+        return True
+    national_min, international_prefix = limits
+    for stretch in _STRETCH.finditer(text):
+        digits = "".join(ch for ch in stretch.group() if ch.isdecimal())
+        if len(digits) >= national_min:
+            return True
+        international = any(ch in _PLUS for ch in stretch.group()) or (
+            international_prefix is not None and international_prefix.match(digits) is not None
+        )
+        if international and len(digits) >= INTERNATIONAL_MIN_DIGITS:
+            return True
+    return False
 
 
 def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

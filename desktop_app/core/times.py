@@ -6,7 +6,6 @@ Paubox reports times as RFC 2822 strings in UTC; they pass through :func:`api_ti
 from __future__ import annotations
 
 import time
-from email.utils import parsedate_to_datetime
 
 ISO_DATE = "%Y-%m-%d"
 _DATE_PATTERN = [ISO_DATE]
@@ -34,6 +33,8 @@ def api_time(text: str) -> float | None:
     text = text.strip()
     if not text:
         return None
+    from email.utils import parsedate_to_datetime  # here: email.utils is not needed for the first paint
+
     try:
         return parsedate_to_datetime(text).timestamp()
     except (TypeError, ValueError, IndexError):

@@ -19,10 +19,8 @@ NoContentExport true) to its safe value: what IT meant to forbid stays forbidden
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
-import plistlib
 import stat
 import sys
 from collections.abc import Iterable, Mapping
@@ -30,7 +28,6 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
-from xml.parsers.expat import ExpatError
 
 from desktop_app.services.settings_schema import (
     FIELDS,
@@ -202,6 +199,8 @@ def evaluate(documents: Iterable[Document], read_from: str = "") -> Policies:
             why = ""
             policy = POLICY_BY_NAME.get(key)
             if policy is None:
+                import difflib  # only for a misspelt key: not on every start
+
                 close = difflib.get_close_matches(key, POLICY_BY_NAME, n=1)
                 why = f"unknown policy {key!r}" + (f" (did you mean {close[0]}?)" if close else "")
             else:
@@ -363,6 +362,9 @@ class PlistBackend(Protocol):
 
 class FilePlistBackend:
     def read(self, path: Path) -> dict[str, object] | None:
+        import plistlib  # macOS only: not on every start elsewhere
+        from xml.parsers.expat import ExpatError
+
         try:
             with path.open("rb") as stream:
                 data = plistlib.load(stream)

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import math
 import re
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import MISSING, Field, asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
 from desktop_app.api.config import AuthStyle, BasePreset
-from desktop_app.core.addresses import AddressError, parse_address
 from desktop_app.store import identity as identity_file
 
 SCHEMA_VERSION = 2
@@ -33,6 +31,12 @@ OWN_EDITOR_TABS = ("Writing",)
 class Mode(StrEnum):
     SANDBOX = "sandbox"  # the embedded Paubox-compatible server on loopback
     PAUBOX = "paubox"  # the real service
+
+
+def _new_profile_id() -> str:
+    import uuid  # a new profile only (uuid loads platform): not on every start
+
+    return uuid.uuid4().hex
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ _TRACKING = (("account", "The Paubox account's setting"), ("on", "On"), ("off", 
 
 @dataclass(frozen=True)
 class Settings:
-    profile_id: str = _setting(None, _internal("The profile's random id."), factory=lambda: uuid.uuid4().hex)
+    profile_id: str = _setting(None, _internal("The profile's random id."), factory=_new_profile_id)
     name: str = _setting("Sandbox", _internal("The profile's name."))
     mode: Mode = _setting(
         Mode.SANDBOX,
@@ -309,6 +313,8 @@ def _forwarding_ok(value: str) -> bool:
 
 
 def _bare_address(text: str) -> bool:
+    from desktop_app.core.addresses import AddressError, parse_address  # not before the window's first paint
+
     try:
         return parse_address(text).email.lower() == text.strip().lower() and "@" in text
     except AddressError:

@@ -34,7 +34,6 @@ from desktop_app.ui.chrome import notice_bar, save_window_state, window_settings
 from desktop_app.ui.features.session import RuntimeSession
 from desktop_app.ui.jobs import JobRunner
 from desktop_app.ui.navigation import ViewRegistry
-from desktop_app.ui.policies_dialog import open_policies
 from desktop_app.ui.resources import app_icon, apply_theme
 
 if TYPE_CHECKING:  # imported where used: the views after the first paint, the engines on the worker that opens them
@@ -274,6 +273,11 @@ class MainWindow(QMainWindow):
 
     _apply_profile_to_widgets = apply_profile  # the name scripts/screenshots.py knows
 
+    def _open_policies(self) -> None:
+        from desktop_app.ui.policies_dialog import open_policies  # not before the first paint
+
+        open_policies(self, self.profile)
+
     @staticmethod
     def _apply_theme(profile: Profile) -> None:
         app = QApplication.instance()
@@ -336,7 +340,7 @@ class MainWindow(QMainWindow):
         self.addAction(toggle_log)
         audit = action(view_menu, self.tr("&Audit trail…"), "", self.show_audit_trail)
         action(self.help_menu, self.tr("&Keyboard shortcuts"), "F1", self.show_help)
-        action(self.help_menu, self.tr("&Policies…"), "", lambda: open_policies(self, self.profile))
+        action(self.help_menu, self.tr("&Policies…"), "", self._open_policies)
         self._content_actions = [new, send, settings, search, toggle_log, audit]
 
     def set_content_enabled(self, enabled: bool) -> None:

@@ -112,3 +112,89 @@ def test_a_missing_rules_file_is_refused(tmp_path: Path) -> None:
 def test_rules_from_json_refuse_a_non_object() -> None:
     with pytest.raises(GuardRulesError):
         GuardRules.from_json([])
+
+
+# The phone rule skips the (slow) matcher on text that cannot hold a valid number: same answers.
+PHONE_TEXTS = [
+    "Your appointment (123) on 2026-12-03",
+    "Invoice 2026-1141, room 214",
+    "call 1-800-356-9377 today",
+    "+44 20 7946 0958",
+    "011 44 20 7946 0958",
+    "ref 12 011 43 1234",
+    "+43 1234 ok",
+    "tel 202.555.0143 x12",
+    "(202) 555-0143",
+    "202ー555ー0143",
+    "٢٠٢٥٥٥٠١٤٣ ok",
+    "\uff0b\uff14\uff14 \uff12\uff10 \uff17\uff19\uff14\uff16 \uff10\uff19\uff15\uff18",  # full-width
+    "Call 1-800-FLOWERS now",
+    "+290 2 2222 or +683 4002",
+]
+
+
+def _matcher_spans(text: str, region: str) -> list[tuple[int, int]]:
+    import phonenumbers
+
+    return [
+        (m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
+    ]
+
+
+def _phone_rule(region: str):  # type: ignore[no-untyped-def]
+    from desktop_app.core.phi_guard import GuardRule, Kind
+
+    return GuardRule("phone", Kind.PHONE, Action.WARN, "phone", ("subject",), {"region": region}, None)
+
+
+@pytest.mark.parametrize("region", ["US", "GB", "DE", "ES", "MX"])
+@pytest.mark.parametrize("text", PHONE_TEXTS)
+def test_the_phone_shortcut_gives_the_matchers_answers(text: str, region: str) -> None:
+    from desktop_app.core.phi_guard import _spans
+
+    assert _spans(_phone_rule(region), text, None, TODAY) == _matcher_spans(text, region)
+
+
+def test_the_phone_shortcut_does_skip_ordinary_subjects() -> None:
+    """Negative control: without the shortcut this whole test would still pass, so check it skips."""
+    from desktop_app.core.phi_guard import _may_hold_phone_number
+
+    assert not _may_hold_phone_number("Your appointment (123) on 2026-12-03", "US")
+    assert _may_hold_phone_number("Please call (617) 555-0134", "US")
+    assert _may_hold_phone_number("+43 1234", "US")
+
+
+def test_the_international_minimum_is_phonenumbers_own() -> None:
+    import phonenumbers
+
+    from desktop_app.core.phi_guard import INTERNATIONAL_MIN_DIGITS
+
+    shortest = min(
+        len(str(metadata.country_code)) + min(metadata.general_desc.possible_length)
+        for region in phonenumbers.SUPPORTED_REGIONS
+        if (metadata := phonenumbers.PhoneMetadata.metadata_for_region(region)) is not None
+        and metadata.general_desc is not None
+        and metadata.general_desc.possible_length
+    )
+    assert shortest == INTERNATIONAL_MIN_DIGITS
+
+
+_PIECES = ["0", "1", "2", "4", "5", "7", "9", "011", "00", "+", "(", ")", "-", ".", " ", "/", "x", "ー", "٣",
+           "ext ", "Room ", "on ", "#", ",", "\u00a0"]  # fmt: skip
+
+
+@pytest.mark.parametrize("region", ["US", "GB", "DE"])
+def test_the_phone_shortcut_agrees_with_the_matcher_on_generated_text(region: str) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from desktop_app.core.phi_guard import _spans
+
+    rule = _phone_rule(region)
+
+    @settings(max_examples=400, deadline=None, database=None)
+    @given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+    def agree(text: str) -> None:
+        assert _spans(rule, text, None, TODAY) == _matcher_spans(text, region)
+
+    agree()
