@@ -60,6 +60,15 @@ class RateLimiter:
             wait = 0.0 if self._tokens >= 0 else -self._tokens / self.rate
             return max(wait, self._paused_until - now)
 
+    def idle_wait(self) -> float:
+        """Seconds until the bucket is full again, taking nothing: what background requests (status
+        polls) wait for, so they use only the rate that sends leave unused. While a mail merge sends
+        flat out the bucket never fills and polls wait; the moment it pauses, they go at full rate."""
+        with self._lock:
+            now = self._clock()
+            self._refill(now)
+            return max(0.0, (self.capacity - self._tokens) / self.rate, self._paused_until - now)
+
     def acquire(self) -> None:
         wait = self.reserve()
         if wait > 0:

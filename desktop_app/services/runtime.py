@@ -171,8 +171,9 @@ class Runtime(MessageActions, SendingCoordination, EndpointSetup):
         )  # fmt: skip
         self.outbox.on_wrong_endpoint(self._redetect)
         self.tracker = StatusTracker(
-            self.store, self.client, polls_per_minute=self.profile.settings.poll_budget_per_minute
-        )
+            self.store, self.client, polls_per_minute=self.profile.settings.poll_budget_per_minute,
+            sending_limit=self.client.limiter,
+        )  # fmt: skip
         self.activity.subscribe(self._activity_queue.put)
         self._activity_thread = threading.Thread(target=self._write_activity, name="activity-writer", daemon=True)
         self._activity_thread.start()

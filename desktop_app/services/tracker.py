@@ -1,7 +1,8 @@
 """Status tracking: polls message_receipt for accepted messages until their status is final.
 
-Young messages are polled often and old ones rarely, oldest first, within a polling budget so
-tracking thousands of messages never starves sending of the shared request rate.
+Young messages are polled often and old ones rarely, oldest first, within a polling budget, and
+only on the share of the request rate that sending leaves unused (``sending_limit``), so tracking
+thousands of messages never slows a mail merge: its statuses follow once it pauses or ends.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ MIN_INTERVAL = 2.0
 MAX_INTERVAL = 3600.0
 GIVE_UP_AFTER = 30 * 24 * 3600.0  # receipts are not documented to live longer; stop asking then
 
+MIN_SENDING_WAIT = 0.1
+"""While sends use the whole rate, the tracker looks again at most ten times a second."""
+
 BounceListener = Callable[[StoredMessage, str, str], None]
 
 
@@ -37,9 +41,12 @@ class StatusTracker:
         client: PauboxClient,
         *,
         polls_per_minute: int = 120,
+        sending_limit: RateLimiter | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        """``sending_limit`` is the client's shared limiter: a poll waits until sends leave it full."""
         self._store = store
+        self._sending_limit = sending_limit
         self._client = client
         self._clock = clock
         self._budget = RateLimiter(
@@ -78,6 +85,8 @@ class StatusTracker:
         for stored in self._store.due_polls(now, limit):
             if self._loop.stopping:
                 return 0.0
+            if self._sending_limit is not None and (busy := self._sending_limit.idle_wait()) > 0:
+                return max(busy, MIN_SENDING_WAIT)
             wait = self._take_budget()
             if wait > 0:
                 return wait

@@ -126,3 +126,35 @@ def test_tracking_gives_up_after_the_receipt_lifetime(store: MessageStore, clock
     tracker(store, client, clock).poll_due()
     assert store.get(message_id).final_delivery
     assert store.next_poll_time() is None
+
+
+def test_polls_wait_while_sends_use_the_whole_rate(store: MessageStore, clock: Clock) -> None:
+    """A mail merge sending flat out keeps the shared bucket from filling: polls wait for it, then go."""
+    from desktop_app.api.rate_limit import RateLimiter
+
+    client = FakeReceipts()
+    accept(store, clock, "m0")
+    sending = RateLimiter(10.0, burst=5.0, headroom=0.0, clock=clock)
+    engine = StatusTracker(store, client, polls_per_minute=600, sending_limit=sending, clock=clock)  # type: ignore[arg-type]
+    for _ in range(20):  # two seconds of sends at the full rate, a poll attempt between each
+        sending.acquire()
+        assert engine.poll_due() > 0
+        clock.now += 0.1
+    assert client.polled == []
+    clock.now += 0.5  # the sends pause: the bucket fills again
+    engine.poll_due()
+    assert client.polled == ["m0"]
+
+
+def test_a_paused_limit_holds_polls_back(store: MessageStore, clock: Clock) -> None:
+    from desktop_app.api.rate_limit import RateLimiter
+
+    client = FakeReceipts()
+    accept(store, clock, "m0")
+    sending = RateLimiter(10.0, headroom=0.0, clock=clock)
+    sending.pause_for(30.0)  # Paubox answered 429 with Retry-After: 30
+    engine = StatusTracker(store, client, sending_limit=sending, clock=clock)  # type: ignore[arg-type]
+    assert engine.poll_due() == pytest.approx(30.0)
+    clock.now += 30.0
+    engine.poll_due()
+    assert client.polled == ["m0"]
