@@ -217,16 +217,20 @@ def guard_batch(runtime: Runtime, plan: MergePlan, args: argparse.Namespace) -> 
     except GuardRulesError as error:
         print(f"sealpost: {error}", file=sys.stderr)
         return 2
-    kept: list[tuple[int, OutgoingMessage]] = []
+    from desktop_app.services.mailmerge import MergedRows
+
+    rows = plan.rows
+    heads = rows.heads(with_text=guard.rules.reads_body) if isinstance(rows, MergedRows) else iter(rows)
+    kept: list[int] = []
     verdicts: list[Verdict] = []
     stopped: list[int] = []
-    for line, message in plan.rows:
+    for index, (line, message) in enumerate(heads):
         verdict = guard.judge(message)
         for stop in verdict.stops:
             print(f"sealpost: line {line}: {_stop_words(stop.kind, stop.what, stop.words, stop.suggestion)}",
                   file=sys.stderr)  # fmt: skip
         if verdict.ok:
-            kept.append((line, message))
+            kept.append(index)
             verdicts.append(verdict)
         else:
             stopped.append(line)
@@ -237,8 +241,9 @@ def guard_batch(runtime: Runtime, plan: MergePlan, args: argparse.Namespace) -> 
               "confirm or override them with a reason, or pass --skip-bad-rows to send the others",
               file=sys.stderr)  # fmt: skip
         return EXIT_GUARD
+    kept_rows = rows.only(kept) if isinstance(rows, MergedRows) else [rows[i] for i in kept]
     tail = hashlib.sha256(f"{plan.batch_id}:{','.join(map(str, stopped))}".encode()).hexdigest()
-    return dataclasses.replace(plan, batch_id=tail[: len(plan.batch_id)], rows=kept, legacy_batch_id=""), verdicts
+    return dataclasses.replace(plan, batch_id=tail[: len(plan.batch_id)], rows=kept_rows, legacy_batch_id=""), verdicts
 
 
 def audit_batch_overrides(runtime: Runtime, message_ids: Sequence[int], verdicts: Sequence[Verdict],

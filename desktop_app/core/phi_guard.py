@@ -150,6 +150,11 @@ class GuardRules:
             raise GuardRulesError(f"two rules share the id “{next(i for i in ids if ids.count(i) > 1)}”")
         return cls(rules)
 
+    @property
+    def reads_body(self) -> bool:
+        """Whether any rule looks at the body (most look at the subject alone)."""
+        return any("body" in rule.fields for rule in self.rules)
+
     def get(self, rule_id: str) -> GuardRule | None:
         return next((rule for rule in self.rules if rule.id == rule_id), None)
 

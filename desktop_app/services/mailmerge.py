@@ -327,6 +327,18 @@ class MergedRows(Sequence[tuple[int, OutgoingMessage]]):
         for planned in self._planned:
             yield final(planned)
 
+    def heads(self, *, with_text: bool) -> Iterator[tuple[int, OutgoingMessage]]:
+        """Each row's recipients and subject (and its plain text if ``with_text``) without its body:
+        what the send guard reads, at a fraction of rendering every letter once more."""
+        merger = self._merger
+        for planned in self._planned:
+            cells = dict(zip(merger.columns, planned.cells, strict=True))
+            yield planned.line, merger.message(cells, planned.to, derive_text=with_text, with_body=with_text)
+
+    def only(self, indexes: Sequence[int]) -> MergedRows:
+        """The rows at ``indexes`` (in that order), still rendered when read."""
+        return MergedRows(self._merger, [self._planned[i] for i in indexes])
+
 
 TEMPLATE_CACHE = 32
 """Distinct per-row ``html`` cells compiled once each (a cell seen twice); others are sanitised per row."""
@@ -350,8 +362,10 @@ class _Merger:
             raise MessageError("the row has more cells than the header")
         return {k: (v if isinstance(v, str) else "").strip() for k, v in record.items() if k is not None}
 
-    def message(self, cells: Mapping[str, str], to: tuple[Address, ...], *, derive_text: bool) -> OutgoingMessage:
-        """The row's message; without ``derive_text`` an HTML body gets no plain-text part (enough to check it)."""
+    def message(self, cells: Mapping[str, str], to: tuple[Address, ...], *, derive_text: bool,
+                with_body: bool = True) -> OutgoingMessage:  # fmt: skip
+        """The row's message; without ``derive_text`` an HTML body gets no plain-text part (enough to
+        check it); without ``with_body`` it has neither (what the guard needs of most rules)."""
         body, switches = self.body, self.switches
         variables = {k: v for k, v in cells.items() if k not in STANDARD_COLUMNS}
         subject = render(cells.get("subject") or body.subject, variables)
@@ -365,9 +379,9 @@ class _Merger:
                 custom_headers=switches.custom_headers, list_unsubscribe=unsubscribe,
                 list_unsubscribe_post=switches.list_unsubscribe_post, unsubscribe_url=unsubscribe_url,
             )  # fmt: skip
-        source = cells.get("html") or body.html
+        source = (cells.get("html") or body.html) if with_body else ""
         html_body = self._html(source, variables) if source else ""
-        text = render(cells.get("text") or body.text, variables)
+        text = render(cells.get("text") or body.text, variables) if with_body else ""
         if not text and html_body and derive_text:
             text = html_to_text(html_body)
         return OutgoingMessage(

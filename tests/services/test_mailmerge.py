@@ -126,6 +126,22 @@ def test_each_row_is_validated_once_and_rows_are_rendered_when_read() -> None:
     assert first.text == html_to_text(first.html)  # the plain-text part is derived when the row is read
 
 
+def test_the_guard_reads_heads_and_a_subset_keeps_whole_letters() -> None:
+    """What the send guard reads of each row (recipients, subject; the text only when a rule reads
+    the body), and the rows it lets through: still the whole letter when they are queued."""
+    rows = [(f"p{n}@example.org", f"Patient {n}", "x") for n in range(4)]
+    merged = plan(csv_bytes(*rows), Body(html=LETTER))
+    assert isinstance(merged.rows, MergedRows)
+    full = list(merged.rows)
+    heads = list(merged.rows.heads(with_text=False))
+    assert [(line, m.to, m.subject) for line, m in heads] == [(line, m.to, m.subject) for line, m in full]
+    assert all(not m.html and not m.text for _, m in heads)
+    assert [m.text for _, m in merged.rows.heads(with_text=True)] == [m.text for _, m in full]
+    kept = merged.rows.only([3, 1])
+    assert list(kept) == [full[3], full[1]]
+    assert "Patient 3" in kept[0][1].html
+
+
 def test_the_batch_id_hashes_inputs_not_rendered_output() -> None:
     content = csv_bytes(("p@example.org", "<b>Ann</b>", "x"))
     merged = plan(content, Body(html=LETTER))
