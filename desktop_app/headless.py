@@ -84,7 +84,7 @@ def send_command(runtime: Runtime, args: argparse.Namespace) -> int:
             print(f"sealpost: {error}", file=sys.stderr)
             return 2
         audit_overrides(runtime, stored.id, verdict, args.reason)
-        final = runtime.wait_until(stored.id, DONE, args.timeout)
+        final = runtime.wait_until(stored.id, DONE, args.timeout, give_up=lambda: bool(runtime.key_refusal()))
         finished = final.state in DONE
         if final.state is OutboxState.ACCEPTED:
             print(f"accepted: message {final.id}, tracking id {final.tracking_id}", flush=True)
@@ -92,6 +92,10 @@ def send_command(runtime: Runtime, args: argparse.Namespace) -> int:
                 print(f"sealpost: delivery not final after {args.timeout:g} s", file=sys.stderr)
                 return 4
             return 0
+        if not finished and runtime.key_refusal():
+            print(f"sealpost: {runtime.key_refusal().rstrip('.')}; message {final.id} stays queued and goes "
+                  "out with a key Paubox accepts (`sealpost outbox` lists it)", file=sys.stderr)  # fmt: skip
+            return 4
         if not finished:
             print(f"still {final.state.label.lower()} after {args.timeout:g} s: message {final.id}; "
                   "`sealpost outbox` shows what becomes of it", file=sys.stderr)  # fmt: skip

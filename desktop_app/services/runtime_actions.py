@@ -7,7 +7,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -222,8 +222,10 @@ class MessageActions(RuntimeState):
                          next_attempt_at=None, send_at=None, detail="retry now")  # fmt: skip
         outbox.wake()
 
-    def wait_until(self, message_id: int, states: set[OutboxState], timeout: float) -> StoredMessage:
-        """Block (headless callers only) until the message reaches one of ``states``."""
+    def wait_until(
+        self, message_id: int, states: set[OutboxState], timeout: float, give_up: Callable[[], bool] | None = None
+    ) -> StoredMessage:
+        """Block (headless callers only) until the message reaches one of ``states``, or ``give_up()`` is true."""
         store, _ = self._require()
         deadline = time.monotonic() + timeout
         changed = threading.Event()
@@ -233,7 +235,7 @@ class MessageActions(RuntimeState):
             if stored.state in states:
                 return stored
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if remaining <= 0 or (give_up is not None and give_up()):
                 return stored
             changed.wait(min(remaining, 0.5))
             changed.clear()

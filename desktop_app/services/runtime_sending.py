@@ -35,6 +35,11 @@ class SendingCoordination(RuntimeState):
         """Whether this process sends for the profile now (see services/ownership.py)."""
         return self.outbox is not None and self.outbox.running
 
+    def key_refusal(self) -> str:
+        """Why Paubox refuses this run's key, or "": the outbox waits for a new key, which a headless run never gets."""
+        status = self.outbox.status if self.outbox is not None else None
+        return status.detail if status is not None and status.connectivity is Connectivity.KEY_REJECTED else ""
+
     def _start_sending(self) -> None:
         """Holding the lock proves any previous owner gone: recover its rows, then send and track."""
         assert self.outbox is not None

@@ -1,0 +1,75 @@
+"""``sealpost send`` with a key Paubox refuses: it says so and ends, the message stays queued, nothing is lost.
+
+A headless run cannot be given a new key while it waits, so waiting out ``--timeout`` after a 401
+only hid the reason ("still queued after 120 s"). Run against the real sandbox in realistic mode
+(docs/sandbox.md): a legacy key sent to a URL that names another generation gets the legacy 401,
+which no re-detection can mend (a URL naming a generation is used as given); the same key given the
+root URL and its username then sends the queued message, once.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from desktop_app.sandbox.server import SandboxConfig, SandboxServer
+
+pytestmark = pytest.mark.keyring
+REPO = Path(__file__).resolve().parents[2]
+KEY = "legacy-generation-key"
+WAIT = "600"  # far longer than the subprocess is allowed to run: the refusal must end the run
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxServer]:
+    config = SandboxConfig(delivery_delay=0.2, api_key=KEY, api_username="acme", realistic=True)  # a legacy key
+    with SandboxServer(config) as server:
+        yield server
+
+
+def send(url: str, profile_dir: Path, subject: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "desktop_app", "send", "--profile-dir", str(profile_dir), "--api-base-url", url,
+         "--to", "pat@example.org", "--subject", subject, "--text", "Ready", "--timeout", WAIT],
+        cwd=REPO, env={**os.environ, "PAUBOX_API_KEY": KEY, **env}, capture_output=True, text=True,
+        timeout=90, check=False, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def accepted(sandbox: SandboxServer) -> list[dict[str, Any]]:
+    with httpx.Client(base_url=sandbox.root_url + "/_sandbox", timeout=5) as control:
+        rows: list[dict[str, Any]] = control.get("/messages").json()["messages"]
+        return rows
+
+
+def test_a_refused_key_ends_the_run_with_the_reason_and_keeps_the_message(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    profile = tmp_path / "profile"
+    refused = send(sandbox.root_url + "/v1/email", profile, "First")
+    assert refused.returncode == 4, refused.stderr
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1, refused.stderr
+    assert "API key was not accepted" in lines[0], lines[0]
+    assert "stays queued" in lines[0], lines[0]
+    assert KEY not in refused.stderr
+    assert accepted(sandbox) == []
+
+    outbox = subprocess.run(
+        [sys.executable, "-m", "desktop_app", "outbox", "--profile-dir", str(profile)],
+        cwd=REPO, capture_output=True, text=True, timeout=60, check=False, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert "First" in outbox.stdout + outbox.stderr, outbox
+
+    fixed = send(sandbox.root_url, profile, "Second", PAUBOX_API_USERNAME="acme")
+    assert fixed.returncode == 0, fixed.stderr
+    rows = accepted(sandbox)
+    assert sorted(row["subject"] for row in rows) == ["First", "Second"], rows
+    assert all(row["duplicate_count"] == 1 for row in rows), rows
