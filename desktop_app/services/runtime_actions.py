@@ -168,11 +168,16 @@ class MessageActions(RuntimeState):
         return bool(stored) and stored == planned
 
     def resolve_group(self, group: str, *, resend: bool) -> list[int]:
-        """The user's decision for every outcome-unknown message of one request (see ``sealpost outbox``)."""
+        """The user's decision for every outcome-unknown message of one request (see ``sealpost outbox``).
+
+        Marking sent only writes to the store, so ``sealpost outbox resolve --mark-sent`` needs no sender
+        (it opens without engines); a resend does, to send them.
+        """
+        if not resend:
+            return self._store().resolve_group(group, resend=False)  # StoreError in words if nothing waits
         store, outbox = self._require()
-        ids = store.resolve_group(group, resend=resend)  # StoreError in words if nothing is waiting
-        if resend:
-            outbox.wake()
+        ids = store.resolve_group(group, resend=True)
+        outbox.wake()
         return ids
 
     def save_draft(self, message: OutgoingMessage, draft_id: int | None = None) -> int:

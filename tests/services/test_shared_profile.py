@@ -160,3 +160,29 @@ def test_killing_the_owner_while_a_client_waits(sandbox: SandboxServer, tmp_path
     resent = {r["subject"] for r in unknown}
     for subject, copies in Counter(m["subject"] for m in sandbox_record(sandbox)).items():
         assert copies == 1 or (subject in resent and copies == 2), f"{subject} sent {copies} times"
+
+
+def test_marking_an_ambiguous_request_sent_from_the_command_line(sandbox: SandboxServer, tmp_path: Path) -> None:
+    """``outbox resolve GROUP --mark-sent`` opens the store without a sender: it used to stop at "Sealpost is
+    still starting" (exit 3) and settle nothing. Now every message of the request is accepted, audited, and
+    nothing more goes to Paubox."""
+    with sandbox_control(sandbox) as control:
+        control.post("/faults", json={"accept_then_fail_rate": 1.0, "accept_then_fail_mode": "502"})
+    profile = tmp_path / "p"
+    code, out, _ = run(sandbox, profile, "batch", str(write_csv(tmp_path / "list.csv", 6, "Arrived")))
+    assert code == 1
+    assert json.loads(out)["counts"] == {"outcome_unknown": 6}
+    with sandbox_control(sandbox) as control:
+        control.post("/faults", json={"accept_then_fail_rate": 0.0})
+    code, out, _ = run(sandbox, profile, "outbox", "--json")
+    groups = {row["request_group"] for row in json.loads(out)}
+    assert len(groups) == 1
+    group = groups.pop()
+    code, out, err = run(sandbox, profile, "outbox", "resolve", group, "--mark-sent")
+    assert code == 0, err
+    assert out.strip() == f"marked sent: 6 message(s) of request {group}"
+    assert local_states(sandbox, profile) == {"accepted": 6}
+    code, _, err = run(sandbox, profile, "outbox", "resolve", group, "--mark-sent")
+    assert code == 2
+    assert f"No message of request {group} is waiting for a decision." in err
+    assert len(sandbox_record(sandbox)) == 6  # the one request the sandbox took in; nothing sent again
