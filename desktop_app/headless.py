@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.core.addresses import AddressError, check_header_value, parse_address
+from desktop_app.core.limits import over_limit_megabytes
 from desktop_app.core.message import (
     LIST_UNSUBSCRIBE,
     LIST_UNSUBSCRIBE_POST,
@@ -186,8 +187,9 @@ def _attachments(items: list[tuple[str, str]], limit: int) -> tuple[Attachment, 
             raise MessageError(f"cannot read the attachment {quote_value(path, 400)}: {error.strerror}") from None
         total += 4 * ((size + 2) // 3)  # base64, which is what the budget counts
         if total > limit:
+            size_mb, limit_mb = over_limit_megabytes(total, limit)
             raise MessageError(
-                f"attachments would be {total / 1048576:.1f} MB once encoded, over the {limit / 1048576:.1f} MB "
+                f"attachments would be {size_mb:.1f} MB once encoded, over the {limit_mb:.1f} MB "
                 f"limit (reached at {quote_value(path, 400)}); send some in a separate message"
             )
     attachments = []

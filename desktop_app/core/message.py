@@ -17,7 +17,7 @@ from desktop_app.core.addresses import (
     parse_address,
 )
 from desktop_app.core.errors import KnownError
-from desktop_app.core.limits import DEFAULT_ATTACHMENT_LIMIT_BYTES
+from desktop_app.core.limits import DEFAULT_ATTACHMENT_LIMIT_BYTES, over_limit_megabytes
 
 MAX_FILE_NAME_BYTES = 255
 """Longest attachment name (UTF-8 bytes): what common file systems store, and mail clients show."""
@@ -329,14 +329,11 @@ class OutgoingMessage:
                 raise MessageError(f"Attachment “{attachment.file_name}” is not valid base64.") from None
         total = sum(a.encoded_size for a in self.attachments)
         if total > attachment_limit:
+            size_mb, limit_mb = over_limit_megabytes(total, attachment_limit)
             raise MessageError(
-                f"Attachments are {_megabytes(total)} once encoded; the limit is "
-                f"{_megabytes(attachment_limit)}. Remove a file or send it in a separate message."
+                f"Attachments are {size_mb:.1f} MB once encoded; the limit is "
+                f"{limit_mb:.1f} MB. Remove a file or send it in a separate message."
             )
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
 
 
 __all__ = [

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parseaddr
 
+from desktop_app.core.limits import over_limit_megabytes
+
 from .responses import ApiError, bad_request
 
 MAX_RECIPIENTS = 100
@@ -136,9 +138,9 @@ def parse_message(
     if attachment_limit is not None and attachment_bytes > attachment_limit:
         # Paubox's legacy docs: a larger message "fails with a 'Failed to send' error"; its status
         # table has no 413 for message content, so the sandbox answers 400 (inferred).
+        size_mb, limit_mb = over_limit_megabytes(attachment_bytes, attachment_limit)
         raise bad_request(
-            f"Attachments are {attachment_bytes / 1048576:.1f} MB once encoded; the limit is "
-            f"{attachment_limit / 1048576:.1f} MB.",
+            f"Attachments are {size_mb:.1f} MB once encoded; the limit is {limit_mb:.1f} MB.",
             "Failed to send",
         )
     allow_non_tls = _flag(raw.get("allowNonTLS"), "allowNonTLS")

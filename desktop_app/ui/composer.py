@@ -63,6 +63,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.limits import over_limit_megabytes
 from desktop_app.ui import i18n
 from desktop_app.ui.a11y import label_field, make_accessible, tab_chain
 from desktop_app.ui.composer_options import ComposerOptions, _room_for_mnemonics
@@ -365,9 +366,10 @@ class AttachmentPanel(QWidget):
                 self._refuse(f"“{path.name}” could not be read ({error.strerror}).")
                 continue
             if self.used_bytes + size > self.limit_bytes:
+                size_mb, limit_mb = over_limit_megabytes(self.used_bytes + size, self.limit_bytes)
                 self._refuse(
                     f"“{path.name}” was not attached: it would bring attachments to "
-                    f"{megabytes(self.used_bytes + size)} once encoded, over the {megabytes(self.limit_bytes)} "
+                    f"{i18n.number(size_mb, 1)} MB once encoded, over the {i18n.number(limit_mb, 1)} MB "
                     "limit. Send it in a separate message or share it another way."
                 )
                 continue

@@ -180,15 +180,23 @@ def test_a_bad_unsubscribe_header_exits_2_and_sends_nothing(
     assert proxy.sends() == []
 
 
+@pytest.mark.parametrize(
+    ("size", "encoded"),
+    [
+        pytest.param(TWELVE_MB, "16.0", id="12-mb"),
+        # 4 bytes over the limit once encoded: rounded up, so it never reads "10.0 MB, over the 10.0 MB limit".
+        pytest.param(10 * 1024 * 1024 // 4 * 3 + 1, "10.1", id="just-over"),
+    ],
+)
 def test_a_12_mb_attachment_is_refused_the_same_way_by_client_and_sandbox(
-    proxy: LoggingProxy, sandbox: SandboxServer, tmp_path: Path
+    proxy: LoggingProxy, sandbox: SandboxServer, tmp_path: Path, size: int, encoded: str
 ) -> None:
     scan = tmp_path / "scan.pdf"
-    scan.write_bytes(b"\0" * TWELVE_MB)
+    scan.write_bytes(b"\0" * size)
     # The client: refused before any request, in the same figures the sandbox uses.
     result = sealpost(proxy, sandbox.api_key, tmp_path / "p", "--attach", str(scan))
     assert result.returncode == 2, result.stderr
-    assert "16.0 MB once encoded, over the 10.0 MB limit" in result.stderr
+    assert f"{encoded} MB once encoded, over the 10.0 MB limit" in result.stderr
     assert proxy.sends() == []
     # The sandbox: the same attachment sent straight to it is refused, 400 "Failed to send".
     attachment = {"fileName": "scan.pdf", "contentType": "application/pdf",
@@ -201,7 +209,7 @@ def test_a_12_mb_attachment_is_refused_the_same_way_by_client_and_sandbox(
         refused = api.post("messages", json={"data": {"message": message}})
     assert refused.status_code == 400
     assert refused.json()["errors"][0]["title"] == "Failed to send"
-    assert refused.json()["errors"][0]["details"] == "Attachments are 16.0 MB once encoded; the limit is 10.0 MB."
+    assert refused.json()["errors"][0]["details"] == f"Attachments are {encoded} MB once encoded; the limit is 10.0 MB."
     assert sandbox_records(sandbox) == []
 
 

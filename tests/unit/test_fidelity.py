@@ -16,9 +16,11 @@ from hypothesis import strategies as st
 
 from desktop_app.api.models import message_payload, send_payload, templated_payload
 from desktop_app.core.addresses import AddressError
+from desktop_app.core.limits import over_limit_megabytes
 from desktop_app.core.message import (
     DEFAULT_ATTACHMENT_LIMIT_BYTES,
     MAX_LIST_UNSUBSCRIBE_LENGTH,
+    Attachment,
     MessageError,
     OutgoingMessage,
     check_header_name,
@@ -245,6 +247,24 @@ def test_the_attachment_limit_is_one_figure_everywhere() -> None:
     assert SandboxConfig().attachment_limit_bytes == DEFAULT_ATTACHMENT_LIMIT_BYTES
     assert DEFAULT_ATTACHMENT_LIMIT_MB * 1024 * 1024 == DEFAULT_ATTACHMENT_LIMIT_BYTES
     assert Settings().attachment_limit_mb * 1024 * 1024 == DEFAULT_ATTACHMENT_LIMIT_BYTES
+
+
+@given(st.integers(1, 64 * 1024 * 1024), st.integers(1, 64 * 1024 * 1024))
+def test_a_size_over_the_limit_never_reads_as_the_limit(size: int, limit: int) -> None:
+    shown_size, shown_limit = over_limit_megabytes(size, limit)
+    assert shown_size >= size / 1024 / 1024  # MiB are powers of two: these divisions are exact
+    assert shown_limit <= limit / 1024 / 1024
+    if size > limit:
+        assert f"{shown_size:.1f}" != f"{shown_limit:.1f}"
+
+
+def test_an_attachment_just_over_the_limit_is_refused_in_figures_that_differ() -> None:
+    """4 bytes over once encoded: the old wording said "10.0 MB once encoded; the limit is 10.0 MB"."""
+    data = b"\0" * (DEFAULT_ATTACHMENT_LIMIT_BYTES // 4 * 3 + 1)
+    message = make_message(attachments=(Attachment.from_bytes("scan.pdf", "application/pdf", data),))
+    with pytest.raises(MessageError, match=r"Attachments are 10\.1 MB once encoded; the limit is 10\.0 MB\."):
+        message.validate()
+    make_message(attachments=(Attachment.from_bytes("scan.pdf", "application/pdf", data[:-1]),)).validate()
 
 
 # --------------------------------------------------------------------------- headless --header and mail merge
