@@ -14,12 +14,11 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
 from desktop_app.sandbox.server import SandboxConfig, SandboxServer
+from tests.e2e.test_fidelity_cli import sandbox_records
 
 pytestmark = pytest.mark.keyring
 REPO = Path(__file__).resolve().parents[2]
@@ -43,12 +42,6 @@ def send(url: str, profile_dir: Path, subject: str, **env: str) -> subprocess.Co
     )  # fmt: skip
 
 
-def accepted(sandbox: SandboxServer) -> list[dict[str, Any]]:
-    with httpx.Client(base_url=sandbox.root_url + "/_sandbox", timeout=5) as control:
-        rows: list[dict[str, Any]] = control.get("/messages").json()["messages"]
-        return rows
-
-
 def test_a_refused_key_ends_the_run_with_the_reason_and_keeps_the_message(
     sandbox: SandboxServer, tmp_path: Path
 ) -> None:
@@ -60,7 +53,7 @@ def test_a_refused_key_ends_the_run_with_the_reason_and_keeps_the_message(
     assert "API key was not accepted" in lines[0], lines[0]
     assert "stays queued" in lines[0], lines[0]
     assert KEY not in refused.stderr
-    assert accepted(sandbox) == []
+    assert sandbox_records(sandbox) == []
 
     outbox = subprocess.run(
         [sys.executable, "-m", "desktop_app", "outbox", "--profile-dir", str(profile)],
@@ -70,6 +63,6 @@ def test_a_refused_key_ends_the_run_with_the_reason_and_keeps_the_message(
 
     fixed = send(sandbox.root_url, profile, "Second", PAUBOX_API_USERNAME="acme")
     assert fixed.returncode == 0, fixed.stderr
-    rows = accepted(sandbox)
+    rows = sandbox_records(sandbox)
     assert sorted(row["subject"] for row in rows) == ["First", "Second"], rows
     assert all(row["duplicate_count"] == 1 for row in rows), rows
