@@ -155,7 +155,9 @@ class EndpointSetup(RuntimeState):
                 return False
             if (found.base_url, found.auth_style) == (config.base_url, config.auth_style):
                 return time.monotonic() - self._switched_at < REDETECT_GRACE_SECONDS
-            log.warning("%s looked like a wrong base-URL generation; now using %s", type(error).__name__, found.label)
+            # The URL actually used: under a root (the sandbox, a proxy) it is not the preset's Paubox host.
+            log.warning("a send was refused (HTTP %s), as by a wrong base-URL generation; now sending to %s (%s)",
+                        error.status, found.base_url, found.label)  # fmt: skip
             self._remember(found, config.api_key.reveal(), root)
             _switch_endpoint(client, found)
             self._switched_at = time.monotonic()

@@ -103,7 +103,7 @@ def test_first_run_detects_the_legacy_generation_before_its_first_send(
     ("v1", "v1_email", "/v1"),
 ])  # fmt: skip
 def test_a_wrong_generation_mid_queue_detects_again_and_sends_exactly_once(
-    tmp_path: Path, key_generation: str, remembered: str, expected: str
+    tmp_path: Path, key_generation: str, remembered: str, expected: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     with realistic(key_generation) as server:
         profile = production_profile(tmp_path)
@@ -126,6 +126,10 @@ def test_a_wrong_generation_mid_queue_detects_again_and_sends_exactly_once(
         subjects = sorted(str(m["subject"]) for m in sent_at_sandbox(server))
         assert subjects == ["Results 0", "Results 1", "Results 2"]  # exactly one accepted copy of each
         assert Profile(tmp_path / "profile").settings.detected_preset == key_generation
+        # The warning names the URL now used (here the sandbox's, not the preset's Paubox host).
+        switched = [r.getMessage() for r in caplog.records if "wrong base-URL generation" in r.getMessage()]
+        assert switched, caplog.text
+        assert f"now sending to {server.root_url + expected} (" in switched[0], switched
 
 
 @pytest.mark.keyring
