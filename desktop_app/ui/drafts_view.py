@@ -5,7 +5,7 @@ changes is one reload), so it never shows a draft that was sent or deleted meanw
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -84,7 +84,7 @@ class DraftsView(QWidget):
         self._delete_draft = delete_draft
         self.reload()
 
-    def message_changed(self, _message_id: int) -> None:
+    def messages_changed(self, _message_ids: Collection[int]) -> None:
         """Any change may be a draft saved, sent or deleted: reload once the burst has passed."""
         self._stale = True
         if not self._reload_timer.isActive():

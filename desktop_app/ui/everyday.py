@@ -44,7 +44,7 @@ class Everyday(Feature):
         self.drafts_view.open_requested.connect(self.open_draft)
         self.drafts_view.deleted.connect(self._draft_deleted)
         self.drafts_view.count_changed.connect(self._show_draft_count)
-        window.bridge.message_changed.connect(self.drafts_view.message_changed)
+        window.bridge.messages_changed.connect(self.drafts_view.messages_changed)
         self.bounce_notice = BounceNotice(window)
         central = window.centralWidget()
         column = central.layout() if central is not None else None

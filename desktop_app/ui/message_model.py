@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from email.header import decode_header, make_header
 from typing import TYPE_CHECKING, Any
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -24,6 +25,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
+from PySide6.QtWidgets import QWidget
 
 from desktop_app.core.times import shown_time
 from desktop_app.ui.jobs import CancelToken, JobRunner
@@ -43,7 +45,20 @@ COUNT_DELAY_MS = 400
 """The count of a new filter waits until the user has seen its first rows and stopped typing."""
 RECOUNT_MS = 2_000
 """While messages change, the count is asked again at most this often (it reads every match)."""
+MOST_STEPS = 8
+"""Runs of rows inserted or removed in one refresh before a reset is cheaper for the view."""
 ModelIndex = QModelIndex | QPersistentModelIndex
+
+
+def _runs(positions: list[int]) -> list[tuple[int, int]]:
+    """``[2, 3, 4, 9]`` → ``[(2, 4), (9, 9)]``: ascending positions as runs of neighbours."""
+    runs: list[tuple[int, int]] = []
+    for n in positions:
+        if runs and runs[-1][1] == n - 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
 
 
 @dataclass(frozen=True)
@@ -83,10 +98,31 @@ def clock_time(moment: float | None) -> str:
     return shown_time(moment) if moment else ""
 
 
+class _FollowShown(QObject):
+    """Tells a model whether the widget that shows it is on screen (see :meth:`MessageTableModel.set_active`)."""
+
+    def __init__(self, widget: QWidget, model: MessageTableModel) -> None:
+        super().__init__(widget)
+        self._model = model
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Show, QEvent.Type.Hide):
+            self._model.set_active(event.type() == QEvent.Type.Show)
+        return False
+
+
+def follow_shown(widget: QWidget, model: MessageTableModel) -> None:
+    """``model`` reads the store for changes only while ``widget`` is shown, and catches up on showing."""
+    model.set_active(widget.isVisible())
+    _FollowShown(widget, model)
+
+
 class MessageTableModel(QAbstractTableModel):
     """Empty until :meth:`set_store` gives it a store and the filter to list."""
 
     total_changed = Signal()  # :attr:`total` was counted, or is being counted again (None)
+    listed = Signal()  # the listed ids changed (a reset, or rows inserted and removed)
 
     def __init__(self, columns: Sequence[Column], jobs: JobRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -102,6 +138,8 @@ class MessageTableModel(QAbstractTableModel):
         self._refresh_timer = QTimer(self, singleShot=True, interval=150)
         self._refresh_timer.timeout.connect(self.refresh)
         self._dirty: set[int] = set()
+        self._active = True
+        self._stale = False
         self._listed_filter: HistoryFilter | None = None
         self._after: PageKey | None = None  # where the next ids start; None once all are listed
         self._fetching_more = False
@@ -119,46 +157,60 @@ class MessageTableModel(QAbstractTableModel):
         self._filter = flt
         self.refresh()
 
-    def message_changed(self, message_id: int) -> None:
-        """Coalesce bursts of changes into one refresh (sending 1,000 messages is 3,000 changes)."""
-        self._dirty.add(message_id)
-        if not self._refresh_timer.isActive():
+    def messages_changed(self, message_ids: Collection[int]) -> None:
+        """Coalesce bursts of changes into one refresh (sending 1,000 messages is 3,000 changes);
+        a list that is not showing notes them and refreshes once when it shows again."""
+        self._dirty.update(message_ids)
+        if not self._active:
+            self._stale = True
+        elif not self._refresh_timer.isActive():
             self._refresh_timer.start()
 
+    def set_active(self, active: bool) -> None:
+        """Whether the list is on screen: a hidden one reads nothing while another process sends."""
+        self._active = active
+        if active and self._stale:
+            self.refresh()
+
     def refresh(self) -> None:
+        """List the ids again and read only the rows that changed or were never read; the rows on
+        screen move by inserts and removals, so the selection and the scroll position stay."""
         store, flt = self._store, self._filter
         if store is None or flt is None:
             return
+        self._stale = False
+        self._refresh_timer.stop()
         self._generation += 1
         generation = self._generation
         dirty, self._dirty = self._dirty, set()
         same = flt == self._listed_filter  # a change to what is listed: keep as many rows as were shown
         limit = max(LISTED, len(self._ids)) if same else LISTED
+        cached = set(self._rows) if same else set()
+        stale = cached & dirty
+        known = cached - dirty
 
         def load(_token: CancelToken) -> tuple[list[int], PageKey | None, list[StoredMessage]]:
             ids, after = store.page(flt, limit=limit)
-            return ids, after, store.get_many(ids[:PAGE])
+            wanted = [i for n, i in enumerate(ids) if i in stale or (n < PAGE and i not in known)]
+            return ids, after, store.get_many(wanted)
 
         def apply(result: tuple[list[int], PageKey | None, list[StoredMessage]]) -> None:
             if generation != self._generation:
                 return
             self._loaded_generation = generation
-            ids, after, first_page = result
+            ids, after, fetched = result
             self._after, self._listed_filter = after, flt
             for message_id in dirty:
                 self._rows.pop(message_id, None)
-            if ids != self._ids:
-                listed = set(ids)  # once: with 100,000 ids, building it per cached row froze the window
-                self.beginResetModel()
-                self._ids = ids
-                self._rows = {i: m for i, m in self._rows.items() if i in listed} | {m.id: m for m in first_page}
-                self._pending_pages.clear()
-                self.endResetModel()
+            for message in fetched:
+                self._rows[message.id] = message
+            if ids != self._ids or not same:
+                in_place = ({m.id for m in fetched} | dirty) & set(self._ids)
+                self._relist(ids, reset=not same)
+                self.listed.emit()
             else:
-                for message in first_page:
-                    self._rows[message.id] = message
-                if self._ids:
-                    self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(self.columns) - 1))
+                in_place = {m.id for m in fetched} | dirty
+            self._rows_changed(in_place)
             if after is None:  # everything is listed: that is the count
                 self._count_timer.stop()
                 self._set_total(len(ids))
@@ -174,6 +226,37 @@ class MessageTableModel(QAbstractTableModel):
             log.error("could not list messages", exc_info=(type(error), error, error.__traceback__))
 
         self._jobs.submit(load, name="load messages", on_result=apply, on_error=failed)
+
+    def _relist(self, ids: list[int], *, reset: bool) -> None:
+        """Show ``ids`` instead of the listed ones. The same filter's list moves by removing and
+        inserting runs of rows when the ones kept stay in order and that takes few steps (a send
+        moves a run at either end); a new filter's list, or a reordered one, replaces it (a reset)."""
+        listed, before = set(ids), set(self._ids)  # once: with 100,000 ids, a set per row froze the window
+        kept = [i for i in self._ids if i in listed]
+        removed = _runs([n for n, i in enumerate(self._ids) if i not in listed])
+        added = _runs([n for n, i in enumerate(ids) if i not in before])
+        self._rows = {i: m for i, m in self._rows.items() if i in listed}
+        if reset or [i for i in ids if i in before] != kept or len(removed) + len(added) > MOST_STEPS:
+            self.beginResetModel()
+            self._ids = ids
+            self._pending_pages.clear()
+            self.endResetModel()
+            return
+        for first, last in reversed(removed):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._ids[first : last + 1]
+            self.endRemoveRows()
+        for first, last in added:
+            self.beginInsertRows(QModelIndex(), first, last)
+            self._ids[first:first] = ids[first : last + 1]
+            self.endInsertRows()
+        self._pending_pages.clear()  # pages are counted from the top, which has moved
+
+    def _rows_changed(self, message_ids: set[int]) -> None:
+        """One ``dataChanged`` over the listed rows among ``message_ids`` (none: no repaint at all)."""
+        rows = [n for n, i in enumerate(self._ids) if i in message_ids] if message_ids else []
+        if rows:
+            self.dataChanged.emit(self.index(rows[0], 0), self.index(rows[-1], len(self.columns) - 1))
 
     def _set_total(self, total: int | None) -> None:
         if total != self.total:

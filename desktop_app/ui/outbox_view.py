@@ -21,7 +21,7 @@ from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.times import shown_time
 from desktop_app.ui.i18n import words
 from desktop_app.ui.jobs import JobRunner
-from desktop_app.ui.message_model import Column, MessageTableModel, readable_recipients, relative_time
+from desktop_app.ui.message_model import Column, MessageTableModel, follow_shown, readable_recipients, relative_time
 from desktop_app.ui.tables import message_list
 
 if TYPE_CHECKING:  # the store loads on the worker that opens it, after the window has painted
@@ -234,7 +234,8 @@ class OutboxView(QWidget):
         layout.addLayout(group_row)
         layout.addLayout(buttons)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
-        self.model.modelReset.connect(self._update_empty)
+        self.model.listed.connect(self._update_empty)
+        follow_shown(self, self.model)
         self.model.dataChanged.connect(self._update_actions)
         self._update_empty()
 

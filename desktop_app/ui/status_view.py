@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
@@ -30,7 +31,7 @@ from desktop_app.ui.a11y import make_accessible, tab_chain
 from desktop_app.ui.charts import SERIES_COLOURS, BarChart, Series
 from desktop_app.ui.i18n import words
 from desktop_app.ui.jobs import CancelToken, JobRunner
-from desktop_app.ui.message_model import Column, MessageTableModel, clock_time, readable_recipients
+from desktop_app.ui.message_model import Column, MessageTableModel, clock_time, follow_shown, readable_recipients
 from desktop_app.ui.message_print import RecordButtons
 from desktop_app.ui.search_highlight import SearchHighlightDelegate
 from desktop_app.ui.tables import message_list
@@ -198,14 +199,15 @@ class StatusView(QWidget):
         self.date_range.currentIndexChanged.connect(self._date_range_changed)
         self.table.selectionModel().selectionChanged.connect(self.show_selected)
         self.model.dataChanged.connect(self._refresh_detail_if_selected)
-        self.model.modelReset.connect(self._update_count)
+        self.model.listed.connect(self._update_count)
+        follow_shown(self, self.model)
         self.model.total_changed.connect(self._update_count)
-        self.model.modelReset.connect(self._forget_detail_if_gone)
+        self.model.listed.connect(self._forget_detail_if_gone)
         # The chart is secondary to the table and to what the user types: it is summarised once the
         # view has been quiet for a moment, so its query never delays a search or a filter.
         self._chart_settle = QTimer(self, singleShot=True, interval=CHART_SETTLE_MS)
         self._chart_settle.timeout.connect(self._refresh_chart_if_stale)
-        self.model.modelReset.connect(self._chart_settle.start)
+        self.model.listed.connect(self._chart_settle.start)
 
     def set_store(self, store: History) -> None:
         """List the history at once; the chart follows once the first rows are shown (it reads more)."""
@@ -213,8 +215,8 @@ class StatusView(QWidget):
         self._chart_stale = True
         self.model.set_store(store, self.current_filter())
 
-    def message_changed(self, message_id: int) -> None:
-        self.model.message_changed(message_id)
+    def messages_changed(self, message_ids: Collection[int]) -> None:
+        self.model.messages_changed(message_ids)
         self._chart_timer.start()  # once changes pause: a busy send would otherwise redraw it constantly
 
     # ------------------------------------------------------------------ filters

@@ -46,8 +46,8 @@ class OutboxFeature(Feature):
         self._counts_pending = False
         self._counts_timer = QTimer(self, singleShot=True, interval=COUNTS_DELAY_MS)
         self._counts_timer.timeout.connect(self.refresh_counts)
-        window.bridge.message_changed.connect(view.model.message_changed)
-        window.bridge.message_changed.connect(lambda _id: self._schedule_counts())
+        window.bridge.messages_changed.connect(view.model.messages_changed)
+        window.bridge.messages_changed.connect(lambda _ids: self._schedule_counts())
         window.bridge.engine_status.connect(self.show_engine_status)
         view.resend_requested.connect(self.confirm_resend)
         view.mark_sent_requested.connect(self.confirm_mark_sent)

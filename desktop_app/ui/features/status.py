@@ -35,7 +35,7 @@ class StatusFeature(Feature):
             self.tray = QSystemTrayIcon(icon, window)
             self.tray.setToolTip(APP_NAME)
             self.tray.show()
-        window.bridge.message_changed.connect(self.view.message_changed)
+        window.bridge.messages_changed.connect(self.view.messages_changed)
         window.bridge.bounced.connect(self.notify_bounce)
         window.views.shown.connect(self._seen_view)
 
