@@ -45,6 +45,10 @@ COUNT_DELAY_MS = 400
 """The count of a new filter waits until the user has seen its first rows and stopped typing."""
 RECOUNT_MS = 2_000
 """While messages change, the count is asked again at most this often (it reads every match)."""
+REFRESH_MS = 150
+"""A burst of changes is listed again this long after its first change."""
+HIDDEN_REFRESH_MS = 1_500
+"""The same for a list that is not showing: while another process sends, it reads 10 times less."""
 MOST_STEPS = 8
 """Runs of rows inserted or removed in one refresh before a reset is cheaper for the view."""
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -113,7 +117,7 @@ class _FollowShown(QObject):
 
 
 def follow_shown(widget: QWidget, model: MessageTableModel) -> None:
-    """``model`` reads the store for changes only while ``widget`` is shown, and catches up on showing."""
+    """``model`` follows changes at once while ``widget`` shows, at a slower pace while it is hidden."""
     model.set_active(widget.isVisible())
     _FollowShown(widget, model)
 
@@ -135,11 +139,10 @@ class MessageTableModel(QAbstractTableModel):
         self._pending_pages: set[int] = set()
         self._generation = 0
         self._loaded_generation = 0
-        self._refresh_timer = QTimer(self, singleShot=True, interval=150)
+        self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
         self._refresh_timer.timeout.connect(self.refresh)
         self._dirty: set[int] = set()
         self._active = True
-        self._stale = False
         self._listed_filter: HistoryFilter | None = None
         self._after: PageKey | None = None  # where the next ids start; None once all are listed
         self._fetching_more = False
@@ -159,18 +162,16 @@ class MessageTableModel(QAbstractTableModel):
 
     def messages_changed(self, message_ids: Collection[int]) -> None:
         """Coalesce bursts of changes into one refresh (sending 1,000 messages is 3,000 changes);
-        a list that is not showing notes them and refreshes once when it shows again."""
+        a list that is not showing follows them at a slower pace, and catches up when it shows."""
         self._dirty.update(message_ids)
-        if not self._active:
-            self._stale = True
-        elif not self._refresh_timer.isActive():
-            self._refresh_timer.start()
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start(REFRESH_MS if self._active else HIDDEN_REFRESH_MS)
 
     def set_active(self, active: bool) -> None:
-        """Whether the list is on screen: a hidden one reads nothing while another process sends."""
+        """Whether the list is on screen (see :func:`follow_shown`)."""
         self._active = active
-        if active and self._stale:
-            self.refresh()
+        if active and self._refresh_timer.isActive() and self._refresh_timer.remainingTime() > REFRESH_MS:
+            self._refresh_timer.start(REFRESH_MS)
 
     def refresh(self) -> None:
         """List the ids again and read only the rows that changed or were never read; the rows on
@@ -178,7 +179,6 @@ class MessageTableModel(QAbstractTableModel):
         store, flt = self._store, self._filter
         if store is None or flt is None:
             return
-        self._stale = False
         self._refresh_timer.stop()
         self._generation += 1
         generation = self._generation

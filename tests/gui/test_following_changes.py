@@ -1,0 +1,111 @@
+"""How the window follows changes while another process sends (issue 19): a burst of changes is one
+GUI event, a list reads again only the rows that changed, on a worker, and moves by inserted and
+removed rows so what the user selected stays selected; another process's commits show in the Outbox."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import pytest
+from PySide6.QtCore import QPersistentModelIndex, Qt
+from pytestqt.qtbot import QtBot
+
+from desktop_app.core.outbox_state import OutboxState
+from desktop_app.services.drafts import delete_draft
+from desktop_app.services.runtime import Runtime
+from desktop_app.store.messages import HistoryFilter, MessageStore, StoredMessage
+from desktop_app.store.unlock import open_profile_database
+from desktop_app.ui.bridge import ServiceBridge
+from desktop_app.ui.jobs import JobRunner
+from desktop_app.ui.message_model import MessageTableModel
+from desktop_app.ui.outbox_view import OUTBOX_COLUMNS
+from tests.gui.conftest import WindowFactory
+from tests.helpers.messages import make_message
+
+DRAFTS = HistoryFilter(states=(OutboxState.DRAFT,))
+
+
+def test_a_burst_of_changes_from_another_thread_reaches_the_views_as_one_set(qtbot: QtBot, runtime: Runtime) -> None:
+    assert runtime.store is not None
+    store = runtime.store
+    bridge = ServiceBridge()
+    bridge.attach(runtime)
+    received: list[frozenset[int]] = []
+    bridge.messages_changed.connect(received.append)
+    # What the runtime does when another process committed 300 changes: one listener call per message.
+    worker = threading.Thread(target=store.notify_changed, args=(range(1, 301),))
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: bool(received), timeout=5_000)
+    qtbot.wait(50)  # nothing more follows: the 300 were one event
+    assert received == [frozenset(range(1, 301))]
+    store.notify_changed([7])  # from the GUI thread too: gathered, delivered on the next turn
+    assert len(received) == 1
+    qtbot.waitUntil(lambda: len(received) == 2, timeout=5_000)
+    assert received[1] == {7}
+
+
+def test_a_list_reads_only_changed_rows_on_a_worker_and_keeps_the_selected_row(
+    qtbot: QtBot, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert runtime.store is not None
+    store = runtime.store
+    ids = [store.add(make_message(f"Draft {n}"), state=OutboxState.DRAFT).id for n in range(30)]
+    jobs = JobRunner()
+    model = MessageTableModel(OUTBOX_COLUMNS, jobs)
+    with qtbot.waitSignal(model.modelReset, timeout=5_000):
+        model.set_store(store, DRAFTS)
+    assert model.rowCount() == 30
+    selected = QPersistentModelIndex(model.index(10, 0))  # what a view's selection holds on to
+    chosen = model.message_at(10)
+    assert chosen is not None
+    reads: list[tuple[list[int], threading.Thread]] = []
+    real_get_many = store.get_many
+
+    def recording(message_ids: Sequence[int]) -> list[StoredMessage]:
+        reads.append((list(message_ids), threading.current_thread()))
+        return real_get_many(message_ids)
+
+    monkeypatch.setattr(store, "get_many", recording)
+    resets: list[object] = []
+    model.modelReset.connect(lambda: resets.append(None))
+    for draft_id in ids[:3]:  # the oldest three go (the bottom rows, as a send takes them)
+        delete_draft(store, draft_id)
+    added = [store.add(make_message(f"New {n}"), state=OutboxState.DRAFT).id for n in range(2)]  # on top
+    with qtbot.waitSignal(model.listed, timeout=5_000):
+        model.messages_changed({*ids[:3], *added})
+    assert [model.data(model.index(r, 0), Qt.ItemDataRole.UserRole) for r in range(model.rowCount())] == store.list_ids(
+        DRAFTS
+    )
+    assert not resets
+    assert selected.isValid()
+    assert model.message_at(selected.row()) == chosen
+    assert selected.row() == 12  # two rows were inserted above it
+    assert reads
+    assert {i for batch, _ in reads for i in batch} == set(added)  # the 27 unchanged rows are not read again
+    assert threading.main_thread() not in {thread for _, thread in reads}
+    assert jobs.shutdown()
+
+
+@pytest.mark.keyring  # the second connection finds the profile's database key where the window put it
+def test_the_outbox_shows_what_another_process_commits(qtbot: QtBot, make_window: WindowFactory) -> None:
+    window = make_window()
+    runtime = window.runtime
+    assert runtime is not None
+    profile = runtime.profile
+    window.views.show("outbox")
+    other = MessageStore(open_profile_database(profile.database_path, profile.settings.profile_id))
+    try:
+        first = other.add(make_message("From the other process"), state=OutboxState.DRAFT).id
+        outbox = window.outbox_view
+        qtbot.waitUntil(lambda: outbox.model.row_of(first) == 0, timeout=10_000)
+        outbox.table.selectRow(0)
+        second = other.add(make_message("And another"), state=OutboxState.DRAFT).id
+        qtbot.waitUntil(lambda: outbox.model.row_of(second) == 0, timeout=10_000)
+        selected = outbox.selected()
+        assert selected is not None
+        assert selected.id == first  # the user's selection followed the row down
+        qtbot.waitUntil(lambda: window.views.view("drafts").item.text().endswith("(2)"), timeout=10_000)
+    finally:
+        other.close()
