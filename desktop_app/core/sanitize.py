@@ -470,15 +470,25 @@ def _newline_behind_stripped_tags(pre: ElementTree.Element) -> bool:
     return False
 
 
+def _without_controls(text: str | None) -> str | None:
+    return _CONTROL_CHARS.sub("", text) if text and _CONTROL_CHARS.search(text) else text
+
+
 def _prune(root: ElementTree.Element) -> None:
     """Remove comments, foreign and code elements with their content, keeping their tails.
 
-    Iterative, so that deeply nested markup cannot exhaust the interpreter's stack, and each
-    parent's children are replaced at once (``Element.remove`` searches, which is quadratic).
+    Control characters that the parse decoded from character references (``title="&#1;"``) are
+    removed as step 1 removes written ones; kept, the next pass would remove them and the result
+    would not be a fixed point. Iterative, so that deeply nested markup cannot exhaust the
+    interpreter's stack, and each parent's children are replaced at once (``Element.remove``
+    searches, which is quadratic).
     """
     pending = [root]
     while pending:
         parent = pending.pop()
+        parent.text = _without_controls(parent.text)
+        for name, value in list(parent.attrib.items()):
+            parent.attrib[name] = _without_controls(value) or ""
         kept: list[ElementTree.Element] = []
         for child in parent:
             tag = child.tag
@@ -492,6 +502,8 @@ def _prune(root: ElementTree.Element) -> None:
                 kept.append(child)
         if len(kept) != len(parent):
             parent[:] = kept
+        for child in kept:
+            child.tail = _without_controls(child.tail)
         pending.extend(kept)
 
 
