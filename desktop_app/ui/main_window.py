@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
     httpx, SQLCipher, keyring, bleach or email-validator before the first paint
     (tests/gui/test_startup.py guards this)."""
 
+    first_painted = Signal()  # the first exposure has been painted (scenario 3 times this)
     ready = Signal()  # the runtime is open and the views are attached
     setup_failed = Signal(str)
     locked_changed = Signal(bool)
@@ -141,9 +142,6 @@ class MainWindow(QMainWindow):
         self.views.add(
             "contacts", self.tr("Address book"), shortcut="Ctrl+5", menu_text=self.tr("&Address book")
         )  # its page: ui/features/contacts.py
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)  # to see the first paint
         self.apply_profile()
         geometry = window_settings(profile.directory).value("geometry")
         if geometry is not None:
@@ -353,18 +351,27 @@ class MainWindow(QMainWindow):
         if self._views_built:
             self.compose.undo.place()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        """Watch the native window for its first exposure: the widgets paint while Qt handles it.
+
+        Only that window's few events cross into Python. An application-wide filter saw every event
+        of every widget, and each new kind of widget or event crossing into Python costs PySide the
+        building of its Python type with all its enums: more than the bare window's whole paint."""
+        super().showEvent(event)
+        handle = self.windowHandle()
+        if handle is not None and not self._painted:
+            handle.installEventFilter(self)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and not self._painted and _belongs_to(watched, self):
+        if event.type() == QEvent.Type.Expose and not self._painted and watched is self.windowHandle():
             self._painted = True
-            QTimer.singleShot(0, self._after_first_paint)  # once this paint has reached the screen
-            # Seen: every later event (thousands while the views are built) would cross into Python here.
-            QTimer.singleShot(0, self._stop_watching_paints)
+            QTimer.singleShot(0, self._first_paint_done)  # after this exposure's paint has reached the screen
+            watched.removeEventFilter(self)
         return False
 
-    def _stop_watching_paints(self) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+    def _first_paint_done(self) -> None:
+        self.first_painted.emit()
+        self._after_first_paint()
 
     def save_window_state(self) -> None:
         save_window_state(self, self.profile.directory, with_layout=self._views_built)
@@ -388,7 +395,3 @@ class MainWindow(QMainWindow):
         self.jobs.shutdown()  # waits for an open in progress, which leaves its runtime with the session
         self.session.close()
         event.accept()
-
-
-def _belongs_to(watched: QObject, window: QWidget) -> bool:
-    return isinstance(watched, QWidget) and watched.window() is window

@@ -100,6 +100,18 @@ def test_a_window_starts_even_if_never_painted(
     window.close()
 
 
+def test_the_views_are_built_right_after_the_first_exposure(qtbot: QtBot, profile: Profile) -> None:
+    """The window notices its own first paint (its native window's exposure) and builds its views
+    then (start() is not called, so no fallback timer could do it instead)."""
+    window = MainWindow(profile, lambda p: Runtime(p))
+    qtbot.addWidget(window)
+    assert not window._views_built
+    with qtbot.waitSignal(window.first_painted, timeout=10_000):
+        window.show()
+    assert window._views_built
+    window.close()
+
+
 def test_closing_while_starting_closes_the_runtime(qtbot: QtBot, profile: Profile, sandbox: SandboxServer) -> None:
     opened: list[Runtime] = []
     make = sandbox_runtime(sandbox)
