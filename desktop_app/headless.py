@@ -73,6 +73,7 @@ def send_command(runtime: Runtime, args: argparse.Namespace) -> int:
     except (AddressError, MessageError) as error:
         print(f"sealpost: {error}", file=sys.stderr)
         return 2
+    started = time.monotonic()  # --timeout counts from here: opening may first detect the endpoint
     runtime.open()
     finished = False
     try:
@@ -85,7 +86,8 @@ def send_command(runtime: Runtime, args: argparse.Namespace) -> int:
             print(f"sealpost: {error}", file=sys.stderr)
             return 2
         audit_overrides(runtime, stored.id, verdict, args.reason)
-        final = runtime.wait_until(stored.id, DONE, args.timeout, give_up=lambda: bool(runtime.key_refusal()))
+        left = max(0.0, args.timeout - (time.monotonic() - started))
+        final = runtime.wait_until(stored.id, DONE, left, give_up=lambda: bool(runtime.key_refusal()))
         finished = final.state in DONE
         if final.state is OutboxState.ACCEPTED:
             print(f"accepted: message {final.id}, tracking id {final.tracking_id}", flush=True)
@@ -98,8 +100,9 @@ def send_command(runtime: Runtime, args: argparse.Namespace) -> int:
                   "out with a key Paubox accepts (`sealpost outbox` lists it)", file=sys.stderr)  # fmt: skip
             return 4
         if not finished:
+            last = f" Last attempt: {final.last_error}" if final.last_error else ""  # e.g. an untrusted certificate
             print(f"still {final.state.label.lower()} after {args.timeout:g} s: message {final.id}; "
-                  "`sealpost outbox` shows what becomes of it", file=sys.stderr)  # fmt: skip
+                  f"`sealpost outbox` shows what becomes of it.{last}", file=sys.stderr)  # fmt: skip
             return 4
         reason = f": {final.last_error}" if final.last_error else ""
         print(f"{final.state.value}: message {final.id}{reason}", file=sys.stderr)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -32,6 +33,7 @@ from desktop_app.api.errors import (
     Unauthorized,
 )
 from desktop_app.api.models import (
+    TRACKING_ID,
     Receipt,
     SendResult,
     message_payload,
@@ -66,7 +68,6 @@ from desktop_app.core.addresses import AddressError, parse_address
 from desktop_app.core.message import MessageError, OutgoingMessage
 
 BULK_CHUNK_SIZE = 50
-_TRACKING_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 _NUMERIC_ID = re.compile(r"[0-9]{1,18}")
 _BULK_INDEX = re.compile(r"messages\[(\d+)\]")
 
@@ -259,15 +260,27 @@ class PauboxClient(ApiCalls):
         except NotFound:
             return
 
-    def test_connection(self, *, username: str = "", custom_url: str = "", root: str | None = None) -> ConnectionReport:
+    def test_connection(
+        self, *, username: str = "", custom_url: str = "", root: str | None = None, budget: float | None = None
+    ) -> ConnectionReport:
         """Probe every base-URL preset and auth style with this client's key; report in words which work.
 
         ``root`` stands in for Paubox's hosts (the sandbox serves every generation on one host).
-        Read-only and one request per candidate, through this client's rate limiter.
+        Read-only and one request per candidate, through this client's rate limiter. ``budget``
+        bounds all the probes together (each probe's deadline is what is left of it): an endpoint
+        that trickles or says nothing would otherwise cost a full deadline per candidate.
         """
+        ends = None if budget is None else time.monotonic() + budget
         results = []
         for candidate in candidates(username, custom_url, root=root):
-            config = dataclasses.replace(self.config, base_url=candidate.base_url, auth_style=candidate.auth_style)
+            left = None if ends is None else ends - time.monotonic()
+            if left is not None and left <= 0:
+                results.append(ProbeResult(candidate, ProbeOutcome.UNREACHABLE, "not tried: no time was left."))
+                continue
+            deadline = self.config.request_deadline if left is None else min(self.config.request_deadline, left)
+            config = dataclasses.replace(
+                self.config, base_url=candidate.base_url, auth_style=candidate.auth_style, request_deadline=deadline
+            )
             probe = PauboxClient(config, limiter=self.limiter, on_activity=self._on_activity, read_attempts=1,
                                  clock=self._clock, sleep=self._sleep, transport=self._transport)  # fmt: skip
             try:
@@ -328,7 +341,7 @@ def _chunk_failure(error: PauboxError, size: int) -> list[PauboxError]:
 
 def check_path_id(value: str) -> str:
     """Refuse ids that could change the URL they are placed in (path traversal, query smuggling)."""
-    if not isinstance(value, str) or not _TRACKING_ID.fullmatch(value):
+    if not isinstance(value, str) or not TRACKING_ID.fullmatch(value):
         raise InvalidInput("That tracking id is not valid.")
     return value
 

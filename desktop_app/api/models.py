@@ -7,6 +7,8 @@ Parsers are defensive: Paubox's own documents disagree in places, so unknown fie
 from __future__ import annotations
 
 import base64
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,19 +144,30 @@ def extra_fields(mapping: dict[str, Any], known: frozenset[str]) -> dict[str, An
     return {str(k): v for k, v in mapping.items() if k not in known}
 
 
+TRACKING_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+"""What a tracking id may look like (Paubox's are UUIDs), both ways: one we place in a URL, and one a
+server hands us, which is stored, shown and printed (a hostile one could hold megabytes, line breaks
+or terminal escapes)."""
+
+
+def tracking_id_field(value: Any) -> str | None:
+    """The server's tracking id, stripped, if it has the shape of one; else None."""
+    if not isinstance(value, str) or not TRACKING_ID.fullmatch(value.strip()):
+        return None
+    return value.strip()
+
+
 def parse_send_result(body: Any) -> SendResult:
     mapping = require_mapping(body, "reply to a send")
-    tracking_id = mapping.get("sourceTrackingId")
-    if not isinstance(tracking_id, str) or not tracking_id.strip():
-        raise MalformedResponse("Paubox's reply had no tracking id; the message may have been sent.")
+    tracking_id = tracking_id_field(mapping.get("sourceTrackingId"))
+    if tracking_id is None:
+        raise MalformedResponse("Paubox's reply had no usable tracking id; the message may have been sent.")
     headers = mapping.get("customHeaders")
     clean_headers = (
         {str(k): str(v) for k, v in headers.items() if isinstance(v, str | int | float)}
         if isinstance(headers, dict) else {}
     )  # fmt: skip
-    return SendResult(
-        tracking_id.strip(), clean_headers, text_field(mapping.get("data")), extra_fields(mapping, _SEND_FIELDS)
-    )
+    return SendResult(tracking_id, clean_headers, text_field(mapping.get("data")), extra_fields(mapping, _SEND_FIELDS))
 
 
 _SEND_FIELDS = frozenset({"sourceTrackingId", "customHeaders", "data"})
@@ -168,6 +181,9 @@ def parse_bulk_results(body: Any, expected: int) -> list[SendResult]:
     if not isinstance(items, list) or len(items) != expected:
         raise MalformedResponse("Paubox's bulk reply did not list one result per message.")
     return [parse_send_result(item) for item in items]
+
+
+RECEIPT_TEXT_LIMIT = 320  # a receipt's words (an address, a status, a time) are stored per recipient and shown
 
 
 def parse_receipt(body: Any) -> Receipt:
@@ -184,11 +200,12 @@ def parse_receipt(body: Any) -> Receipt:
         assert isinstance(status, dict)
         deliveries.append(
             RecipientDelivery(
-                recipient=text_field(entry.get("recipient")),
-                delivery_status=text_field(status.get("deliveryStatus")) or "processing",
-                delivery_time=text_field(status.get("deliveryTime")),
-                opened_status=text_field(status.get("openedStatus")),
-                opened_time=text_field(status.get("openedTime")),
+                recipient=bounded_text(text_field(entry.get("recipient")), RECEIPT_TEXT_LIMIT),
+                delivery_status=bounded_text(text_field(status.get("deliveryStatus")), RECEIPT_TEXT_LIMIT)
+                or "processing",
+                delivery_time=bounded_text(text_field(status.get("deliveryTime")), RECEIPT_TEXT_LIMIT),
+                opened_status=bounded_text(text_field(status.get("openedStatus")), RECEIPT_TEXT_LIMIT),
+                opened_time=bounded_text(text_field(status.get("openedTime")), RECEIPT_TEXT_LIMIT),
                 extra=extra_fields(entry, _DELIVERY_FIELDS),
             )
         )
@@ -210,9 +227,18 @@ title must cost no more than a short one (redaction is linear, but a GUI label o
 no place for megabytes, and nothing useful is said after the first few hundred characters)."""
 
 
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})  # controls (ESC, CR, LF), format (bidi), surrogates, breaks
+
+
 def bounded_text(text: str, limit: int = SERVER_TEXT_LIMIT) -> str:
-    """``text`` cut to ``limit`` characters, with an ellipsis when something was cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """``text`` cut to ``limit`` characters (with an ellipsis when something was cut), on one visible line.
+
+    Server words end up in one-line messages, the log and a terminal: a line break would forge a
+    second line, an escape sequence would drive the terminal, a bidi override would reorder what is
+    shown. Those characters become a space (so nothing is hidden, and words stay apart).
+    """
+    cut = text if len(text) <= limit else text[: limit - 1] + "…"
+    return "".join(" " if unicodedata.category(c) in _INVISIBLE else c for c in cut)
 
 
 def error_summary(body: Any, reason: str) -> tuple[str, str]:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from desktop_app.api.errors import InvalidInput, MalformedResponse
-from desktop_app.api.models import extra_fields, require_mapping, text_field
+from desktop_app.api.models import extra_fields, require_mapping, text_field, tracking_id_field
 
 MAX_DAYS_AHEAD = 30
 
@@ -36,11 +36,11 @@ _FIELDS = frozenset(
 
 def parse_scheduled(body: Any) -> ScheduledSend:
     mapping = require_mapping(body, "reply about a scheduled message")
-    tracking_id = mapping.get("sourceTrackingId")
-    if not isinstance(tracking_id, str) or not tracking_id.strip():
-        raise MalformedResponse("Paubox's reply about a scheduled message had no tracking id.")
+    tracking_id = tracking_id_field(mapping.get("sourceTrackingId"))
+    if tracking_id is None:
+        raise MalformedResponse("Paubox's reply about a scheduled message had no usable tracking id.")
     return ScheduledSend(
-        tracking_id=tracking_id.strip(),
+        tracking_id=tracking_id,
         state=text_field(mapping.get("state")),
         scheduled_at=text_field(mapping.get("scheduledAt")),
         data=text_field(mapping.get("data")),

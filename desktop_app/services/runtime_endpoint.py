@@ -28,6 +28,10 @@ REDETECT_GRACE_SECONDS = 30.0  # a refusal this soon after a switch is taken to 
 
 API_USERNAME_ENV = "PAUBOX_API_USERNAME"  # the legacy generation's username, when the profile has none
 
+DETECTION_SECONDS = 10.0
+"""All of one detection's probes together. It runs before anything is sent (``sealpost send`` counts
+it in its ``--timeout``), so an endpoint that trickles or says nothing must not hold it longer."""
+
 
 def _switch_endpoint(client: PauboxClient, found: Candidate) -> None:
     """Point a running client at another generation and auth style from its next request on."""
@@ -116,7 +120,8 @@ class EndpointSetup(RuntimeState):
             return config
         found = self._detect(config, root)
         if found is None:
-            log.warning("no base-URL generation answered; sending to %s until one does", config.base_url)
+            # info, not a warning: headless prints warnings, and the send's own outcome says what failed
+            log.info("no base-URL generation answered; sending to %s until one does", config.base_url)
             return config
         self._remember(found, key, root)
         return replace(config, base_url=found.base_url, auth_style=found.auth_style)
@@ -125,7 +130,7 @@ class EndpointSetup(RuntimeState):
         quick = replace(config, connect_timeout=min(config.connect_timeout, 5.0), read_timeout=10.0)
         probe = PauboxClient(quick, on_activity=self.activity.publish, read_attempts=1)
         try:
-            report = probe.test_connection(username=self._username(), root=root or None)
+            report = probe.test_connection(username=self._username(), root=root or None, budget=DETECTION_SECONDS)
         finally:
             probe.close()
         log.info("endpoint detection: %s", report.summary)

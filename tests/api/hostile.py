@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,8 +20,9 @@ Behaviour = Callable[["HostileServer", socket.socket], None]
 
 
 class HostileServer:
-    def __init__(self, behaviour: Behaviour, *, max_seconds: float = 40.0) -> None:
+    def __init__(self, behaviour: Behaviour, *, max_seconds: float = 40.0, tls: ssl.SSLContext | None = None) -> None:
         self._behaviour = behaviour
+        self._tls = tls  # a server context: the server speaks https (with whatever certificate it holds)
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.1)
         self.port: int = self._listener.getsockname()[1]
@@ -36,7 +38,12 @@ class HostileServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1/x"
+        return f"{self.root_url}/v1/x"
+
+    @property
+    def root_url(self) -> str:
+        """The address without a generation: Sealpost detects one first, with receipt probes."""
+        return f"{'https' if self._tls else 'http'}://127.0.0.1:{self.port}"
 
     @property
     def running(self) -> bool:
@@ -81,6 +88,13 @@ class HostileServer:
             thread.start()
 
     def _handle(self, connection: socket.socket) -> None:
+        if self._tls is not None:
+            connection.settimeout(5.0)
+            try:
+                connection = self._tls.wrap_socket(connection, server_side=True)
+            except (ssl.SSLError, OSError):  # the client refused the certificate, as it should
+                connection.close()
+                return
         with connection:
             connection.settimeout(0.2)
             if not self._read_request(connection):
@@ -119,8 +133,10 @@ class HostileServer:
 
 
 @contextmanager
-def hostile(behaviour: Behaviour, *, max_seconds: float = 40.0) -> Iterator[HostileServer]:
-    server = HostileServer(behaviour, max_seconds=max_seconds)
+def hostile(
+    behaviour: Behaviour, *, max_seconds: float = 40.0, tls: ssl.SSLContext | None = None
+) -> Iterator[HostileServer]:
+    server = HostileServer(behaviour, max_seconds=max_seconds, tls=tls)
     try:
         yield server
     finally:
@@ -163,6 +179,16 @@ def silent(server: HostileServer, connection: socket.socket) -> None:
     """Read the request, then say nothing at all (until time is up)."""
     while server.pause(0.2):
         pass
+
+
+def json_reply(status: int, document: object) -> Behaviour:
+    """Answer every request with ``status`` and ``document`` as JSON (whatever words a server may write)."""
+    body = json.dumps(document).encode()
+
+    def behaviour(server: HostileServer, connection: socket.socket) -> None:
+        _answer(server, connection, status, "Whatever", body, declare_length=True)
+
+    return behaviour
 
 
 def huge_error_title(size: int, *, declare_length: bool = True) -> Behaviour:

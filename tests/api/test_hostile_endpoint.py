@@ -22,6 +22,7 @@ import pytest
 from desktop_app.api.bounded import MAX_RESPONSE_BYTES, BoundedTransport
 from desktop_app.api.client import PauboxClient
 from desktop_app.api.config import ApiConfig, Secret
+from desktop_app.api.connection import ProbeOutcome
 from desktop_app.api.errors import (
     ClientClosed,
     ConnectionFailed,
@@ -32,7 +33,13 @@ from desktop_app.api.errors import (
     PauboxError,
     ReadTimedOut,
 )
-from desktop_app.api.models import SERVER_TEXT_LIMIT, error_summary
+from desktop_app.api.models import (
+    RECEIPT_TEXT_LIMIT,
+    SERVER_TEXT_LIMIT,
+    error_summary,
+    parse_receipt,
+    parse_send_result,
+)
 from desktop_app.core.redact import redact
 from desktop_app.sandbox.server import SandboxServer
 
@@ -162,6 +169,44 @@ def test_error_summary_bounds_the_servers_words() -> None:
     assert len(details) <= SERVER_TEXT_LIMIT
     assert error_summary({"message": "short"}, "r") == ("short", "")
     assert len(error_summary(None, "R" * 100_000)[0]) <= SERVER_TEXT_LIMIT
+
+
+def test_the_servers_words_are_kept_on_one_visible_line() -> None:
+    """Line breaks, terminal escapes and bidi controls from a server cannot forge lines or drive a terminal."""
+    title, details = error_summary({"errors": [{"title": "a\nb\r\x1b[2J\u202ec\u2028d", "details": "e\tf"}]}, "r")
+    assert (title, details) == ("a b  [2J c d", "e f")
+    receipt = parse_receipt({"data": {"message": {"id": "m", "message_deliveries": [
+        {"recipient": "a@example.org", "status": {"deliveryStatus": "delivered\n\x1b[31m" + "y" * MB}},
+    ]}}})  # fmt: skip
+    [delivery] = receipt.deliveries
+    assert delivery.delivery_status.startswith("delivered  [31m")
+    assert len(delivery.delivery_status) <= RECEIPT_TEXT_LIMIT
+
+
+@pytest.mark.parametrize(
+    "tracking_id", ["abc\n\x1b[2Jaccepted", "x" * 129, "a b", "../receipt", "t\u202e1", ""], ids=repr
+)
+def test_a_reply_whose_tracking_id_is_not_one_is_malformed(tracking_id: str) -> None:
+    """It would be stored, shown, printed and put in receipt URLs: only the shape of an id is taken."""
+    with pytest.raises(MalformedResponse):
+        parse_send_result({"sourceTrackingId": tracking_id, "data": "Service OK"})
+    assert parse_send_result({"sourceTrackingId": " 3d38ab13-0af8-4028-bd45-52e882e0d584 "}).tracking_id == (
+        "3d38ab13-0af8-4028-bd45-52e882e0d584"
+    )
+
+
+def test_detection_probes_share_one_budget_against_a_silent_endpoint() -> None:
+    """Without a shared budget each candidate waited a full request deadline (4 x 60 s before a send)."""
+    with hostile(silent) as server, _client(server, deadline=30.0) as client:
+        report = client.test_connection(root=server.root_url, budget=DEADLINE)
+        probes = server.requests
+    first, *rest = report.results
+    assert first.outcome is ProbeOutcome.UNREACHABLE
+    assert rest
+    assert all(r.outcome is ProbeOutcome.UNREACHABLE for r in rest)
+    assert [r.words for r in rest] == ["not tried: no time was left."] * len(rest)
+    assert probes == 1
+    assert report.summary.startswith("Paubox could not be reached")
 
 
 # ------------------------------------------------------------------------------ one deadline
