@@ -17,10 +17,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QTimer
 
-from benchmarks.gui_lag_probe import LagProbe, _wait
+from benchmarks.gui_lag_probe import LagProbe, _wait, open_ready_window
 from desktop_app.services.profile import Profile
 from desktop_app.ui.app import create_application, deferred_runtime
-from desktop_app.ui.main_window import MainWindow
 
 PROGRESS_EVERY_MS = 250
 
@@ -28,15 +27,7 @@ PROGRESS_EVERY_MS = 250
 def main(profile_dir: Path, base_url: str) -> dict[str, object]:
     app = create_application(sys.argv[:1])
     profile = Profile(profile_dir)
-    window = MainWindow(profile, deferred_runtime(api_base_url=base_url))
-    window.resize(1180, 760)
-    window.show()
-    ready = threading.Event()
-    window.ready.connect(ready.set)
-    window.start()
-    _wait(ready, 180)
-    if not ready.is_set():
-        raise RuntimeError("the main window never became ready")
+    window = open_ready_window(profile, deferred_runtime(api_base_url=base_url), 180)
     window.views.show("outbox")  # the Outbox view and its progress bar
     started = time.perf_counter()
     progress: list[tuple[float, int, int, bool]] = []

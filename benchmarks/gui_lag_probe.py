@@ -23,8 +23,8 @@ from desktop_app.core.outbox_state import OutboxState
 from desktop_app.services.profile import Profile
 from desktop_app.services.runtime import Overrides, Runtime
 from desktop_app.store.messages import HistoryFilter
-from desktop_app.ui.app import create_application
-from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.app import create_application, main_window
+from desktop_app.ui.main_window import MainWindow, RuntimeFactory
 
 MESSAGES = 1000
 RECIPIENTS = 10
@@ -70,6 +70,20 @@ def _wait(condition: threading.Event, timeout_s: float) -> None:
     check.stop()
 
 
+def open_ready_window(profile: Profile, make_runtime: RuntimeFactory, timeout_s: float) -> MainWindow:
+    """The main window as the app opens it, shown at the probes' size, once it is ready."""
+    window = main_window(profile, make_runtime)
+    window.resize(1180, 760)
+    window.show()
+    ready = threading.Event()
+    window.ready.connect(ready.set)
+    window.start()
+    _wait(ready, timeout_s)
+    if not ready.is_set():
+        raise RuntimeError("the main window never became ready")
+    return window
+
+
 def _load(runtime: Runtime, messages: int, finished: threading.Event, outcome: dict[str, float]) -> None:
     """What a busy user does: queue the messages, then the engines send and track them."""
     assert runtime.store is not None
@@ -93,15 +107,7 @@ def main(profile_dir: Path, base_url: str, messages: int, pstats_file: str | Non
     # "No rate limit": the engines go as fast as they can, which is the hardest case for the GUI.
     profile.update(requests_per_second=100_000.0, poll_budget_per_minute=600_000, undo_seconds=0.0)
     runtime = Runtime(profile, Overrides(api_base_url=base_url))
-    window = MainWindow(profile, lambda _profile: runtime)
-    window.resize(1180, 760)
-    window.show()
-    ready = threading.Event()
-    window.ready.connect(ready.set)
-    window.start()
-    _wait(ready, 60)
-    if not ready.is_set():
-        raise RuntimeError("the main window never became ready")
+    window = open_ready_window(profile, lambda _profile: runtime, 60)
     window.views.show("outbox")  # the Outbox view, where 1,000 rows change state
     window.log_panel.show()
     probe = LagProbe()
