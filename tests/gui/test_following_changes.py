@@ -1,9 +1,11 @@
 """How the window follows changes while another process sends (issue 19): a burst of changes is one
 GUI event, a list reads again only the rows that changed, on a worker, and moves by inserted and
-removed rows so what the user selected stays selected; another process's commits show in the Outbox."""
+removed rows so what the user selected stays selected; another process's commits show in the Outbox;
+and the garbage collector no longer walks what start-up built."""
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Sequence
 
@@ -12,15 +14,18 @@ from PySide6.QtCore import QPersistentModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.outbox_state import OutboxState
+from desktop_app.sandbox.server import SandboxServer
 from desktop_app.services.drafts import delete_draft
+from desktop_app.services.profile import Profile
 from desktop_app.services.runtime import Runtime
 from desktop_app.store.messages import HistoryFilter, MessageStore, StoredMessage
 from desktop_app.store.unlock import open_profile_database
+from desktop_app.ui.app import main_window
 from desktop_app.ui.bridge import ServiceBridge
 from desktop_app.ui.jobs import JobRunner
 from desktop_app.ui.message_model import MessageTableModel
 from desktop_app.ui.outbox_view import OUTBOX_COLUMNS
-from tests.gui.conftest import WindowFactory
+from tests.gui.conftest import WindowFactory, sandbox_runtime
 from tests.helpers.messages import make_message
 
 DRAFTS = HistoryFilter(states=(OutboxState.DRAFT,))
@@ -109,3 +114,20 @@ def test_the_outbox_shows_what_another_process_commits(qtbot: QtBot, make_window
         qtbot.waitUntil(lambda: window.views.view("drafts").item.text().endswith("(2)"), timeout=10_000)
     finally:
         other.close()
+
+
+def test_the_window_as_the_app_opens_it_sets_its_start_up_objects_aside_from_the_collector(
+    qtbot: QtBot, profile: Profile, sandbox: SandboxServer
+) -> None:
+    gc.unfreeze()
+    window = main_window(profile, sandbox_runtime(sandbox))
+    qtbot.addWidget(window)
+    try:
+        window.show()
+        assert gc.get_freeze_count() == 0  # not before it is ready: the start-up is still building
+        with qtbot.waitSignal(window.ready, timeout=10_000):
+            window.start()
+        assert gc.get_freeze_count() > 10_000  # modules, classes, widgets: no full collection walks them
+    finally:
+        window.close()
+        gc.unfreeze()
