@@ -316,7 +316,7 @@ def _wait_for_batch(runtime: Runtime, batch_id: str, total: int, timeout: float)
         with heard_lock:
             changed = [i for i in heard if i in states]
             heard.clear()
-        states.update(store.states(changed))
+        states.update(store.batch_states_of(batch_id, changed))
         counts = Counter(states.values())
         done = sum(n for state, n in counts.items() if state in DONE)
         now = time.monotonic()

@@ -41,7 +41,7 @@ from desktop_app.store.identity import fsync_directory, move_into_place
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1008
+SCHEMA_VERSION = 1009
 """``PRAGMA user_version``: major * 1000 + minor (the first schema wrote plain 1, meaning 1000).
 
 A newer major version is refused. A minor version only adds what older code may ignore (indexes,
@@ -235,6 +235,9 @@ MIGRATIONS: dict[int, str] = {
     # every recipient status (docs/benchmarks.md, scenario 11: a million messages). Only an index.
     1008: """
     CREATE INDEX recipient_status_delivery ON recipient_status(delivery_status, message_id);
+    """,
+    1009: """
+    CREATE INDEX messages_batch_states ON messages(batch_id, id, state) WHERE batch_id IS NOT NULL;
     """,
 }
 

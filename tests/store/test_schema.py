@@ -53,7 +53,7 @@ def test_a_first_schema_database_migrates_and_its_tracked_messages_stay_due(tmp_
     create_version_1(path)
     store = MessageStore(open_database(path, KEY))
     try:
-        assert store._db.execute("PRAGMA user_version").fetchone()[0] == database.SCHEMA_VERSION == 1008
+        assert store._db.execute("PRAGMA user_version").fetchone()[0] == database.SCHEMA_VERSION == 1009
         indexes = {r[0] for r in store._db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         tables = {r[0] for r in store._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert {"contacts", "contact_addresses"} <= tables  # 1007: the address book
@@ -72,12 +72,12 @@ def test_a_first_schema_database_migrates_and_its_tracked_messages_stay_due(tmp_
 
 
 def test_an_older_sealpost_still_opens_a_migrated_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The new indexes, trigger and tables are minor versions: code that knows only 1000 opens 1008 as it is."""
+    """The new indexes, trigger and tables are minor versions: code that knows only 1000 opens 1009 as it is."""
     path = tmp_path / "s.db"
     open_database(path, KEY).close()
     monkeypatch.setattr(database, "SCHEMA_VERSION", 1000)
     connection = open_database(path, KEY)
-    assert connection.execute("PRAGMA user_version").fetchone()[0] == 1008
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == 1009
     connection.close()
 
 
@@ -101,6 +101,28 @@ def test_claims_and_polls_walk_indexes_instead_of_sorting_rows(tmp_path: Path) -
         assert "TEMP B-TREE" not in polls
         store.due_polls(1.0, 20)  # INDEXED BY raises if the index no longer fits the query
         store.next_poll_time()
+    finally:
+        store.close()
+
+
+def test_a_waiting_batch_reads_its_states_from_the_batch_index_alone(tmp_path: Path) -> None:
+    """A waiting ``sealpost batch`` reads states on every look: from the index, never a row's pages."""
+    store = MessageStore(open_database(tmp_path / "s.db", KEY))
+    try:
+        ids = store.add_batch("b1", [(n, message()) for n in range(3)])
+        some = plan(store, "SELECT id, state FROM messages WHERE batch_id = ? AND batch_id IS NOT NULL "
+                    "AND id IN (?, ?)", "b1", ids[0], ids[2])  # fmt: skip
+        assert "COVERING INDEX messages_batch_states" in some
+        whole = plan(store, "SELECT id, state FROM messages WHERE batch_id = ? AND batch_id IS NOT NULL", "b1")
+        assert "COVERING INDEX messages_batch_states" in whole
+        store.transition(ids[2], OutboxState.SENDING)
+        assert store.batch_states_of("b1", [ids[2], ids[0], 999]) == {
+            ids[2]: OutboxState.SENDING,
+            ids[0]: OutboxState.QUEUED,
+        }
+        assert store.batch_states_of("other", ids) == {}
+        assert store.batch_states("b1") == {ids[0]: OutboxState.QUEUED, ids[1]: OutboxState.QUEUED,
+                                            ids[2]: OutboxState.SENDING}  # fmt: skip
     finally:
         store.close()
 
