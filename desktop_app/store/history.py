@@ -112,6 +112,16 @@ class HistoryQueries(StoreBase):
             db.execute("DELETE FROM activity WHERE at < ?", (cutoff,))
         return len(ids)
 
+    def recipients_of(self, ids: Sequence[int]) -> list[str]:
+        """Each message's recipients as stored (``Name <addr>, …``), in the order of ``ids``: who was
+        written to, without reading (and decoding) the messages themselves."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        with self._lock:
+            rows = dict(self._db.execute(f"SELECT id, recipients FROM messages WHERE id IN ({marks})", tuple(ids)))
+        return [str(rows[i]) for i in ids if i in rows]
+
     def counts_by_state(self) -> dict[OutboxState, int]:
         with self._lock:
             rows = self._db.execute("SELECT state, COUNT(*) FROM messages GROUP BY state").fetchall()
