@@ -26,6 +26,21 @@ import psutil  # type: ignore[import-untyped]
 
 from desktop_app.core.addresses import parse_address
 from desktop_app.core.message import OutgoingMessage
+from desktop_app.services.settings_schema import field_named, spec
+
+
+def most(setting: str) -> float:
+    """The largest value the settings allow for ``setting`` (larger ones are refused, not capped)."""
+    high = spec(field_named(setting)).high
+    if high is None:
+        raise ValueError(f"{setting} has no upper bound")
+    return high
+
+
+UNLIMITED_RATE = most("requests_per_second")
+"""The client-side limiter set out of the way ("no rate limit"): the most the settings allow. A
+larger number is refused as out of range and the default (10 requests/s) used instead, which is
+what scenarios 1 and 9 silently measured for a while."""
 
 SENDER = "staff@clinic.example"
 TIMES = "\N{MULTIPLICATION SIGN}"  # the unit of ratios

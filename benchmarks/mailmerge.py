@@ -22,7 +22,7 @@ from pathlib import Path
 
 import psutil  # type: ignore[import-untyped]
 
-from benchmarks.common import TIMES, SandboxProcess, ScenarioResult, median, runs_text, sandbox_process
+from benchmarks.common import TIMES, UNLIMITED_RATE, SandboxProcess, ScenarioResult, median, runs_text, sandbox_process
 from benchmarks.common import temporary_directory as scratch
 from benchmarks.throughput import baseline_seconds
 
@@ -32,7 +32,6 @@ TARGET_RATIO = 25.0
 TARGET_GROWTH = 11.0
 TARGET_RSS_MB = 200.0
 COMMAND_TIMEOUT = 900.0
-UNLIMITED_RATE = 100_000.0
 SENDER = "staff@clinic.example"
 
 LETTER = """<html><body>
@@ -97,6 +96,8 @@ def _fast_profile(directory: Path) -> None:
     from desktop_app.services.profile import Profile
 
     Profile(directory).update(requests_per_second=UNLIMITED_RATE, undo_seconds=0.0)
+    if Profile(directory).settings.requests_per_second != UNLIMITED_RATE:  # refused as out of range?
+        raise RuntimeError("the profile did not keep the benchmark's rate limit")
 
 
 class _PeakRss:

@@ -16,6 +16,7 @@ import httpx
 
 from benchmarks.common import (
     TIMES,
+    UNLIMITED_RATE,
     SandboxProcess,
     ScenarioResult,
     make_message,
@@ -32,7 +33,6 @@ from desktop_app.services.runtime import Overrides, Runtime
 
 LATENCY_MS = 20
 TARGET_RATIO = 25
-UNLIMITED_RATE = 100_000.0  # the client-side limiter set out of the way: "no rate limit"
 SEND_TIMEOUT = 240.0
 
 
@@ -60,7 +60,8 @@ def outbox_run(sandbox: SandboxProcess, count: int, *, rate: float, bulk: bool) 
     """Queue ``count`` messages with the engine held, release it, and time until all are accepted."""
     with temporary_directory("outbox") as directory:
         profile = Profile(directory / "profile")
-        profile.update(requests_per_second=rate, undo_seconds=0.0)
+        if profile.update(requests_per_second=rate, undo_seconds=0.0).requests_per_second != rate:
+            raise RuntimeError(f"the profile refused the benchmark's rate limit ({rate:g} requests/s)")
         runtime = Runtime(profile, Overrides(api_base_url=sandbox.base_url, api_key=sandbox.api_key))
         runtime.open()
         try:
