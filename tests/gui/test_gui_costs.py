@@ -6,7 +6,9 @@ from __future__ import annotations
 import threading
 
 import pytest
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QImage
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core import sanitize
@@ -123,3 +125,29 @@ def test_a_damaged_database_found_after_start_up_is_shown(qtbot: QtBot, make_win
     threading.Thread(target=window.bridge.integrity_problem.emit, args=(text,)).start()  # as the check does
     qtbot.waitUntil(lambda: window.problem.isVisibleTo(window), timeout=5_000)
     assert window.problem.text() == text
+
+
+def test_input_in_the_window_or_a_dialog_keeps_the_idle_lock_away(qtbot: QtBot, make_window: WindowFactory) -> None:
+    from desktop_app.services.autolock import IdleLock, hash_passphrase
+
+    window = make_window(passphrase_hash=hash_passphrase("correct horse"), autolock_minutes=5)
+    now = [0.0]
+    idle = window.locking.idle = IdleLock(5, clock=lambda: now[0])
+    handle = window.windowHandle()
+    assert handle is not None
+    now[0] = 240.0
+    QTest.keyClick(handle, Qt.Key.Key_Shift)  # as the platform delivers a key press: to the window first
+    now[0] = 420.0  # 7 minutes from the start, 3 since the key press
+    assert not idle.due()
+    settings = window.open_settings()
+    qtbot.waitExposed(settings)
+    dialog = settings.windowHandle()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is dialog, timeout=5_000)
+    now[0] = 700.0
+    QTest.mouseClick(dialog, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    now[0] = 900.0  # over 5 minutes after the key press, not after the click in the dialog
+    assert not idle.due()
+    now[0] = 1_001.0
+    assert idle.due()
+    settings.reject()

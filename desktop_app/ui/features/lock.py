@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtGui import QGuiApplication, QWindow
+from PySide6.QtWidgets import QDialog
 
 from desktop_app import APP_NAME
 from desktop_app.services import user_actions
@@ -37,18 +38,30 @@ class LockFeature(Feature):
         self.idle_timer.timeout.connect(self._check_idle)
         self.idle_timer.start()
         self._log_was_visible = True
-        app = QApplication.instance()
-        if app is not None:  # once the views are built: building them is thousands of events to see
-            QTimer.singleShot(0, self, lambda: app.installEventFilter(self))
+        # Input reaches a top-level window before any widget in it, so watching the windows the user
+        # works in (this one, a dialog once it has focus) sees every key press, click and wheel turn.
+        # An application-wide filter saw every event of every object too (paints, timers, signals
+        # from workers): one call into Python each, which waited for Python's lock while a worker
+        # ran, and made the window lag while another process sent.
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.focusWindowChanged.connect(self._watch)
+        QTimer.singleShot(0, self, lambda: self._watch(window.windowHandle()))
 
     def apply_profile(self, settings: Settings) -> None:
         self.idle.set_timeout(settings.autolock_minutes if settings.passphrase_hash else 0)
 
     def shutdown(self) -> None:
         self.idle_timer.stop()
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.focusWindowChanged.disconnect(self._watch)
+
+    def _watch(self, window: QWindow | None) -> None:
+        """See the input of ``window`` (installing twice keeps one filter). Gaining focus is not
+        input: a dialog the app opens must not keep the lock away."""
+        if window is not None:
+            window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in ACTIVITY:
