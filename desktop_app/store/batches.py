@@ -134,28 +134,21 @@ class BatchQueries(StoreBase):
     def batch_states_of(self, batch_id: str, ids: Iterable[int]) -> dict[int, OutboxState]:
         """The current state of each of ``ids`` in a batch, read from the batch index alone: what a
         waiting command reads on every look (a message's own row is a page of its letter)."""
-        wanted = list(ids)
-        found: dict[int, OutboxState] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            with self._lock:
-                rows = self._db.execute(
-                    "SELECT id, state FROM messages WHERE batch_id = ? AND batch_id IS NOT NULL "
-                    f"AND id IN ({','.join('?' * len(chunk))})",
-                    (batch_id, *chunk),
-                ).fetchall()
-            found.update((int(r[0]), OutboxState(r[1])) for r in rows)
-        return found
+        return self._states_where("batch_id = ? AND batch_id IS NOT NULL AND ", (batch_id,), ids)
 
     def states(self, ids: Iterable[int]) -> dict[int, OutboxState]:
         """The current state of each of ``ids`` that exists (primary-key lookups: costs what is asked)."""
+        return self._states_where("", (), ids)
+
+    def _states_where(self, condition: str, params: tuple[object, ...], ids: Iterable[int]) -> dict[int, OutboxState]:
         wanted = list(ids)
         found: dict[int, OutboxState] = {}
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             with self._lock:
                 rows = self._db.execute(
-                    f"SELECT id, state FROM messages WHERE id IN ({','.join('?' * len(chunk))})", chunk
+                    f"SELECT id, state FROM messages WHERE {condition}id IN ({','.join('?' * len(chunk))})",
+                    (*params, *chunk),
                 ).fetchall()
             found.update((int(r[0]), OutboxState(r[1])) for r in rows)
         return found
