@@ -7,9 +7,9 @@ that exposure's paint has reached the screen; Sealpost's window does the same it
 with its ``first_painted`` signal.
 
 ``python -m benchmarks.startup_probe bare`` shows a plain QWidget of the main window's size;
-``python -m benchmarks.startup_probe app PROFILE_DIR`` starts Sealpost's real main window the way
-``sealpost`` does (logging, profile, runtime, window, start) and also prints ``ready`` when the
-runtime is open and the views are attached. The parent times both from just before it spawns us.
+``python -m benchmarks.startup_probe app PROFILE_DIR`` runs the ``sealpost`` command's own entry
+(``cli.main``) and also prints ``ready`` when the runtime is open and the views are attached.
+The parent times both from just before it spawns us.
 """
 
 from __future__ import annotations
@@ -56,38 +56,34 @@ def bare() -> int:
 
 
 def sealpost(profile_dir: Path) -> int:
-    from desktop_app.services.logging_setup import configure_logging
-    from desktop_app.services.profile import Profile
-    from desktop_app.ui.app import create_application, deferred_runtime
-    from desktop_app.ui.main_window import MainWindow
+    """The ``sealpost`` command itself (``cli.main``: options, policies, profile, logging, the
+    single-window claim, the window), with the window it opens watched for its first paint and ready."""
+    from desktop_app import cli
+    from desktop_app.ui import app as gui
 
     if TYPE_CHECKING:
-        from desktop_app.services.runtime import EmbeddedSandbox
+        from desktop_app.services.profile import Profile
+        from desktop_app.ui.main_window import MainWindow, RuntimeFactory
 
-    profile = Profile(profile_dir)
-    configure_logging(profile.log_dir, verbose=False, console=False)
-    app = create_application(sys.argv[:1])
-
-    def start_sandbox(delay: float, limit_mb: float) -> EmbeddedSandbox:  # loaded on the worker, after the paint
-        from desktop_app.sandbox.embedded import start_embedded_sandbox
-
-        return start_embedded_sandbox(delay, limit_mb)
-
-    window = MainWindow(profile, deferred_runtime(start_sandbox=start_sandbox))
+    opened = gui.main_window
     outcome = {"code": 1}
 
-    def ready() -> None:
-        print("ready", flush=True)
-        outcome["code"] = 0
-        window.close()
+    def watched(profile: Profile, make_runtime: RuntimeFactory) -> MainWindow:
+        window = opened(profile, make_runtime)
 
-    window.first_painted.connect(lambda: print("painted", flush=True))
-    window.ready.connect(ready)
-    window.setup_failed.connect(lambda text: (print(f"failed {text}", flush=True), window.close()))
-    QTimer.singleShot(READY_TIMEOUT_MS, window.close)
-    window.show()
-    window.start()
-    app.exec()
+        def ready() -> None:
+            print("ready", flush=True)
+            outcome["code"] = 0
+            window.close()
+
+        window.first_painted.connect(lambda: print("painted", flush=True))
+        window.ready.connect(ready)
+        window.setup_failed.connect(lambda text: (print(f"failed {text}", flush=True), window.close()))
+        QTimer.singleShot(READY_TIMEOUT_MS, window.close)
+        return window
+
+    gui.main_window = watched
+    cli.main(["--profile-dir", str(profile_dir)])
     return outcome["code"]
 
 
