@@ -67,7 +67,7 @@ def known_addresses(runtime: Runtime, limit: int = KNOWN_ADDRESS_MESSAGES) -> li
     """Recipients of the newest ``limit`` sent or waiting messages, newest first, each once; an
     address that hard-bounced is never offered first. Read from the stored recipients column: the
     messages themselves (500 bodies of a mail merge) are never loaded for it."""
-    from desktop_app.core.addresses import AddressError, parse_address, split_address_field
+    from desktop_app.services.contacts import stored_addresses
     from desktop_app.services.drafts import hard_bounced
     from desktop_app.store.messages import HistoryFilter  # loaded with the store
 
@@ -75,11 +75,6 @@ def known_addresses(runtime: Runtime, limit: int = KNOWN_ADDRESS_MESSAGES) -> li
     seen: dict[Address, bool] = {}
     ids, _more = reader.page(HistoryFilter(states=KNOWN_ADDRESS_STATES), limit=limit)
     bounced = hard_bounced(reader)
-    for text in reader.recipients_of(ids):
-        for part in split_address_field(text):
-            try:
-                address = parse_address(part)  # as it was when queued: the stored form is its own
-            except AddressError:
-                continue
-            seen.setdefault(address, address.email.lower() in bounced)
+    for address in stored_addresses(reader.recipients_of(ids)):
+        seen.setdefault(address, address.email.lower() in bounced)
     return sorted(seen, key=seen.__getitem__)

@@ -1,14 +1,18 @@
 """The addresses offered while typing come from the stored recipients of recent messages (every
-recipient, newest first, each once, names as written), without loading the messages themselves."""
+recipient, newest first, each once, names as written), without loading the messages themselves, and
+split without checking them again: the same addresses the full check made of them when queued."""
 
 from __future__ import annotations
 
 import pytest
 
-from desktop_app.core.addresses import Address
+from desktop_app.core.addresses import Address, parse_address
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.services import composing
+from desktop_app.services.contacts import stored_addresses
 from desktop_app.services.runtime import Runtime
+from desktop_app.store.rows import recipients_text
+from desktop_app.ui.composer import display_address
 from tests.helpers.messages import make_message
 
 
@@ -34,3 +38,22 @@ def test_known_addresses_are_every_recipient_newest_first_without_loading_messag
         Address("ann@lab.example", "Ann Lee"),
         Address("doe@clinic.example", "Doe, Jane"),
     ]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        Address("pat@example.org"),
+        Address("pat@example.org", "Pat Lee"),
+        Address("doe@clinic.example", "Doe, Jane"),
+        Address("q@clinic.example", 'Dr "Q" O\\Brien; MD'),
+        Address("bo@clinic.example", "Bö Ørsted"),
+        Address("ana@bücher.example", "Ana Álvarez"),
+    ],
+)
+def test_stored_recipients_split_into_what_the_full_check_made_of_them(address: Address) -> None:
+    checked = parse_address(address.formatted())  # what was stored came out of this check
+    assert checked == address
+    stored = recipients_text(make_message(to=[checked, Address("x@example.org")]))
+    assert list(stored_addresses([stored])) == [checked, Address("x@example.org")]
+    assert list(stored_addresses([display_address(checked)])) == [checked]  # the composer's form
