@@ -115,6 +115,8 @@ class JobRunner(QObject):
         if on_progress is not None:
             job.signals.progress.connect(guard.wrap(on_progress) if guard else on_progress)
         job.signals.finished.connect(lambda: self._jobs.discard(job))
+        if guard is not None:
+            job.signals.finished.connect(guard.release)
         self._jobs.add(job)
         self._pool.start(job)
         return job
@@ -153,6 +155,13 @@ class _OwnerGuard:
     def _gone(self) -> None:
         self._alive = False
         self._job.cancel()
+
+    def release(self) -> None:
+        """The job finished: stop listening to the owner. A view that reloads on every change
+        (another process's batch: several times a second) otherwise kept every job, its results
+        and a connection alive for as long as it lived, and each full garbage collection walked them."""
+        if self._alive and Shiboken.isValid(self._owner):
+            self._owner.destroyed.disconnect(self._gone)
 
     def wrap(self, callback: Callable[..., None]) -> Callable[..., None]:
         def guarded(*args: Any) -> None:

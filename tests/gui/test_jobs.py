@@ -7,7 +7,7 @@ import sys
 import threading
 
 import pytest
-from PySide6.QtCore import QObject
+from PySide6.QtCore import SIGNAL, QObject
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 from shiboken6 import Shiboken
@@ -61,6 +61,22 @@ def test_an_owner_that_stays_gets_its_result_and_progress(qtbot: QtBot) -> None:
                   owner=owner)  # fmt: skip
     qtbot.waitUntil(lambda: results == [42], timeout=5_000)
     assert progress == [(1, 2)]
+    assert runner.shutdown(5_000)
+
+
+def test_finished_jobs_let_go_of_a_long_lived_owner(qtbot: QtBot) -> None:
+    """A view reloading on every change submits jobs all its life: once finished, none stays tied to it."""
+    runner = JobRunner()
+    owner = QObject()
+    results: list[object] = []
+    runner.submit(lambda _token: -1, name="reload", on_result=results.append, owner=owner)
+    qtbot.waitUntil(lambda: len(results) == 1 and runner.active == 0, timeout=5_000)
+    listening = owner.receivers(SIGNAL("destroyed(QObject*)"))  # what the binding keeps after a first job
+    for n in range(50):
+        runner.submit(lambda _token, n=n: n, name="reload", on_result=results.append, owner=owner)
+    qtbot.waitUntil(lambda: len(results) == 51 and runner.active == 0, timeout=5_000)
+    assert sorted(results) == list(range(-1, 50))  # type: ignore[type-var]
+    assert owner.receivers(SIGNAL("destroyed(QObject*)")) == listening
     assert runner.shutdown(5_000)
 
 
