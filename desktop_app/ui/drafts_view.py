@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.times import shown_time
 from desktop_app.ui.jobs import CancelToken, JobRunner
-from desktop_app.ui.message_model import readable_recipients
+from desktop_app.ui.message_model import HIDDEN_REFRESH_MS, readable_recipients
 from desktop_app.ui.tables import message_list
 
 if TYPE_CHECKING:  # the store loads on the worker that opens it, after the window has painted
@@ -85,10 +85,11 @@ class DraftsView(QWidget):
         self.reload()
 
     def messages_changed(self, _message_ids: Collection[int]) -> None:
-        """Any change may be a draft saved, sent or deleted: reload once the burst has passed."""
+        """Any change may be a draft saved, sent or deleted: reload once the burst has passed; while
+        hidden (another process's batch is thousands of changes), only as often as the count needs."""
         self._stale = True
         if not self._reload_timer.isActive():
-            self._reload_timer.start()
+            self._reload_timer.start(RELOAD_DELAY_MS if self.isVisible() else HIDDEN_REFRESH_MS)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
