@@ -64,10 +64,10 @@ def footer_from_setting(source: str) -> Footer | None:
 
     Cached: the setting rarely changes, and a batch asks once, not per row.
     """
-    from desktop_app.core.sanitize import html_to_text, sanitize_html
-
     if not source.strip():
         return None
+    from desktop_app.core.sanitize import html_to_text, sanitize_html  # not loaded for a profile without one
+
     html = sanitize_html(source)
     text = html_to_text(html).strip()
     if not text:

@@ -19,6 +19,11 @@ from desktop_app.core.addresses import (
 from desktop_app.core.errors import KnownError
 from desktop_app.core.limits import DEFAULT_ATTACHMENT_LIMIT_BYTES, over_limit_megabytes
 
+TEMPLATE = "template"
+"""``OutgoingMessage.meta`` key: the Paubox dynamic template that is this message's body."""
+TEMPLATE_VALUES = "template_values"
+"""``OutgoingMessage.meta`` key: that template's values (a JSON object)."""
+
 MAX_FILE_NAME_BYTES = 255
 """Longest attachment name (UTF-8 bytes): what common file systems store, and mail clients show."""
 MAX_CONTENT_TYPE_LENGTH = 255

@@ -13,11 +13,10 @@ from pathlib import Path
 
 from desktop_app.core.delivery_status import DELIVERY_STATUSES, FINAL_BOUNCED, FINAL_DELIVERED
 from desktop_app.core.errors import KnownError
-from desktop_app.core.message import Attachment, OutgoingMessage
+from desktop_app.core.message import TEMPLATE, TEMPLATE_VALUES, Attachment, OutgoingMessage
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.records import RecipientDelivery
 from desktop_app.services.history import History
-from desktop_app.services.mailmerge import TEMPLATE, TEMPLATE_VALUES
 from desktop_app.store.messages import HistoryFilter, MessageStore, StatusEvent, StoredMessage
 
 FORWARD_PREFIX = "Fwd: "

@@ -36,9 +36,7 @@ from desktop_app.core.sanitize import MAX_BODY_BYTES, check_body_size, html_to_t
 
 _FIELD = re.compile(r"\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}")
 STANDARD_COLUMNS = frozenset({"to", "subject", "text", "html", "list_unsubscribe", "unsubscribe_url"})
-TEMPLATE = "template"
-"""``OutgoingMessage.meta`` key: the Paubox dynamic template that is this message's body."""
-TEMPLATE_VALUES = "template_values"
+from desktop_app.core.message import TEMPLATE, TEMPLATE_VALUES  # noqa: E402  # where the engines find them
 
 
 class MergeError(KnownError, ValueError):

@@ -49,11 +49,11 @@ from desktop_app.api.errors import (
 )
 from desktop_app.api.models import SendResult
 from desktop_app.core.chunking import AdaptiveChunkSize
+from desktop_app.core.message import TEMPLATE, TEMPLATE_VALUES
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.retry import BackoffPolicy
 from desktop_app.services.connectivity import ConnectivityWatch, OfflinePolicy, ProbeResult
 from desktop_app.services.engine_loop import EngineLoop
-from desktop_app.services.mailmerge import TEMPLATE, TEMPLATE_VALUES
 from desktop_app.store.crashpoint import crash_point
 from desktop_app.store.messages import Change, MessageStore, StoredMessage
 

@@ -10,15 +10,17 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from desktop_app.core.footer import Footer, footer_from_setting
-from desktop_app.core.message import OutgoingMessage, message_to_dict
+from desktop_app.core.message import TEMPLATE, OutgoingMessage, message_to_dict
 from desktop_app.core.outbox_state import OutboxState
-from desktop_app.core.sanitize import check_body_size, html_to_text, sanitize_html
 from desktop_app.services import policy_rules
-from desktop_app.services.mailmerge import TEMPLATE, MergedRows, MergePlan, rerun_id
 from desktop_app.services.runtime_state import RuntimeState
 from desktop_app.store.messages import BatchSummary, HistoryFilter, StoredMessage
+
+if TYPE_CHECKING:  # the sanitiser (bleach, html5lib, nh3) loads at the first message, not with the engines
+    from desktop_app.services.mailmerge import MergePlan
 
 log = logging.getLogger("desktop_app.services.runtime")
 
@@ -42,6 +44,8 @@ class MessageActions(RuntimeState):
 
     def prepare(self, message: OutgoingMessage) -> OutgoingMessage:
         """Sanitise the HTML body and derive the plain-text part, then validate."""
+        from desktop_app.core.sanitize import check_body_size, html_to_text, sanitize_html
+
         if message.html:
             check_body_size(message.html)
         html = sanitize_html(message.html) if message.html else ""
@@ -125,6 +129,8 @@ class MessageActions(RuntimeState):
         Rows of a plan (:class:`MergedRows`) are prepared already; any others are prepared here,
         one at a time as they are written (a refused one rolls the whole batch back).
         """
+        from desktop_app.services.mailmerge import MergedRows
+
         store, outbox = self._require()
         prepared = self._footered(rows) if isinstance(rows, MergedRows) else ((r, self.prepare(m)) for r, m in rows)
         ids = store.add_batch(batch_id, prepared)
@@ -139,6 +145,8 @@ class MessageActions(RuntimeState):
         never queues a row twice; once every message of it is settled it is not queued again
         unless ``again``, which queues one new, separately identified run (audited).
         """
+        from desktop_app.services.mailmerge import rerun_id
+
         store, outbox = self._require()
         base = plan.batch_id
         if plan.legacy_batch_id and store.batch_summary(base) is None and self._stored_as(plan.legacy_batch_id, plan):

@@ -762,8 +762,7 @@ class ComposerView(QWidget):
 
     def snapshot(self) -> OutgoingMessage:
         """What the user has written so far, valid or not (for drafts)."""
-        from desktop_app.core.message import OutgoingMessage
-        from desktop_app.services.mailmerge import TEMPLATE, TEMPLATE_VALUES
+        from desktop_app.core.message import TEMPLATE, TEMPLATE_VALUES, OutgoingMessage
 
         headers, _problems = parse_custom_headers(self.headers.toPlainText())
         reply = self.reply_to_field.parsed().addresses
@@ -859,8 +858,7 @@ class ComposerView(QWidget):
         """Fill the form from a draft or a message brought back for editing (or clear it).
 
         The message comes through :func:`editable` on a worker, so nothing heavy runs here."""
-        from desktop_app.core.message import OutgoingMessage
-        from desktop_app.services.mailmerge import TEMPLATE, TEMPLATE_VALUES
+        from desktop_app.core.message import TEMPLATE, TEMPLATE_VALUES, OutgoingMessage
 
         self._loading = True
         self.session += 1

@@ -51,9 +51,12 @@ def apply_writing_settings(composer: ComposerView, settings: Settings, store: Me
 
     def run(_token: CancelToken) -> tuple[str, Footer | None]:
         from desktop_app.core.footer import footer_from_setting
+
+        if not signature.strip():  # the sanitiser (bleach, nh3) loads only for a signature to clean
+            return "", footer_from_setting(footer_source)
         from desktop_app.core.sanitize import sanitize_html
 
-        return (sanitize_html(signature) if signature.strip() else ""), footer_from_setting(footer_source)
+        return sanitize_html(signature), footer_from_setting(footer_source)
 
     def done(result: tuple[str, Footer | None]) -> None:
         if result == (composer.signature_html, composer.footer):

@@ -55,6 +55,18 @@ def test_the_gui_entry_imports_no_engine_before_the_first_paint() -> None:
     assert result.stdout.split() == []
 
 
+def test_the_engines_load_without_the_sanitiser() -> None:
+    """The runtime opens (the window becomes ready) before any message needs cleaning: bleach,
+    html5lib and nh3 load at the first message, on a worker."""
+    code = (
+        "import sys, desktop_app.services.runtime\n"
+        "print(' '.join(m for m in ('bleach', 'html5lib', 'nh3', 'desktop_app.core.sanitize') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == []
+
+
 def test_the_guard_sees_a_heavy_import() -> None:
     """Negative control: the same check does notice the runtime's imports."""
     code = f"import sys, desktop_app.services.runtime\nprint(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
