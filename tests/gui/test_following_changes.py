@@ -6,11 +6,14 @@ and the garbage collector no longer walks what start-up built."""
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
 from desktop_app.core.outbox_state import OutboxState
@@ -131,3 +134,43 @@ def test_the_window_as_the_app_opens_it_sets_its_start_up_objects_aside_from_the
     finally:
         window.close()
         gc.unfreeze()
+
+
+class CountingModel(MessageTableModel):
+    """The list's model, noting who asked each ``data()``: its own ``multiData`` (one call from Qt
+    for a cell's roles) or Qt itself (one call from Qt per role)."""
+
+    calls: list[str]
+
+    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        caller = sys._getframe(1).f_code
+        self.calls.append("in multiData" if caller is MessageTableModel.multiData.__code__ else "from Qt")
+        return super().data(index, role)
+
+
+def test_painting_a_list_asks_the_model_once_per_cell(qtbot: QtBot, runtime: Runtime) -> None:
+    """Each call from Qt into Python waits for Python's lock while a worker runs: a delegate's seven
+    roles of a cell come in one call, and what it shows is what ``data()`` says."""
+    assert runtime.store is not None
+    for n in range(5):
+        runtime.store.add(make_message(f"Draft {n}"), state=OutboxState.DRAFT)
+    jobs = JobRunner()
+    model = CountingModel(OUTBOX_COLUMNS, jobs)
+    model.calls = []
+    with qtbot.waitSignal(model.modelReset, timeout=5_000):
+        model.set_store(runtime.store, DRAFTS)
+    qtbot.waitUntil(lambda: model.message_at(4) is not None, timeout=5_000)
+    table = QTableView()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    table.resize(900, 300)
+    table.show()
+    qtbot.waitExposed(table)
+    cells = 5 * len(OUTBOX_COLUMNS)
+    model.calls.clear()
+    table.viewport().update()
+    qtbot.waitUntil(lambda: model.calls.count("in multiData") >= cells * 5, timeout=5_000)  # roles of every cell
+    assert model.calls.count("from Qt") < cells  # not a call from Qt per role
+    shown = model.index(0, 2)
+    assert shown.data() == model.message_at(0).subject  # type: ignore[union-attr]
+    assert jobs.shutdown()
