@@ -55,15 +55,16 @@ GIL_SWITCH_SECONDS = 0.001
 """How long a thread may keep Python's lock while another waits for it (Python's default is 5 ms).
 The GUI thread takes the lock for every call into Python (a model's ``data()``, a slot), and one
 repaint makes hundreds: with a worker busy in Python meanwhile (building rows, parsing a history's
-addresses), each call could wait the whole interval and the window froze for tenths of a second."""
+addresses), each call could wait the whole interval and the window froze for tenths of a second.
+It is set once the window is ready: during start-up three threads run Python at once (the views,
+the runtime's imports, the sandbox's) and switching five times as often cost ready ≈ 80 ms."""
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
-    """The application, set up for a responsive GUI thread (see :data:`GIL_SWITCH_SECONDS`)."""
+    """The application (the window applies the profile's theme)."""
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
-    sys.setswitchinterval(GIL_SWITCH_SECONDS)
     app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
@@ -109,10 +110,16 @@ def main_window(profile: Profile, make_runtime: RuntimeFactory) -> MainWindow:
 
     Once it is ready, what start-up built (modules, classes, widgets: some 90,000 objects that live
     as long as the process) is set aside from the garbage collector: each full collection walked
-    them all, 50-100 ms with the GUI thread stopped, every few seconds while another process sent."""
+    them all, 50-100 ms with the GUI thread stopped, every few seconds while another process sent.
+    And Python's lock changes hands more often from then on (:data:`GIL_SWITCH_SECONDS`)."""
     window = MainWindow(profile, make_runtime)
-    window.ready.connect(gc.freeze)
+    window.ready.connect(_settle_in)
     return window
+
+
+def _settle_in() -> None:
+    gc.freeze()
+    sys.setswitchinterval(GIL_SWITCH_SECONDS)
 
 
 def run_gui(profile: Profile, make_runtime: RuntimeFactory) -> int:

@@ -23,7 +23,7 @@ from desktop_app.services.profile import Profile
 from desktop_app.services.runtime import Runtime
 from desktop_app.store.messages import HistoryFilter, MessageStore, StoredMessage
 from desktop_app.store.unlock import open_profile_database
-from desktop_app.ui.app import main_window
+from desktop_app.ui.app import GIL_SWITCH_SECONDS, main_window
 from desktop_app.ui.bridge import ServiceBridge
 from desktop_app.ui.jobs import JobRunner
 from desktop_app.ui.message_model import MessageTableModel
@@ -122,18 +122,25 @@ def test_the_outbox_shows_what_another_process_commits(qtbot: QtBot, make_window
 def test_the_window_as_the_app_opens_it_sets_its_start_up_objects_aside_from_the_collector(
     qtbot: QtBot, profile: Profile, sandbox: SandboxServer
 ) -> None:
+    """And from then on, Python's lock changes hands every millisecond (not during start-up, when
+    three threads run Python at once and switching that often slowed it)."""
     gc.unfreeze()
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(0.005)
     window = main_window(profile, sandbox_runtime(sandbox))
     qtbot.addWidget(window)
     try:
         window.show()
         assert gc.get_freeze_count() == 0  # not before it is ready: the start-up is still building
+        assert sys.getswitchinterval() == pytest.approx(0.005)
         with qtbot.waitSignal(window.ready, timeout=10_000):
             window.start()
         assert gc.get_freeze_count() > 10_000  # modules, classes, widgets: no full collection walks them
+        assert sys.getswitchinterval() == pytest.approx(GIL_SWITCH_SECONDS)
     finally:
         window.close()
         gc.unfreeze()
+        sys.setswitchinterval(interval)
 
 
 class CountingModel(MessageTableModel):
