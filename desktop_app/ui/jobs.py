@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, Signal
 from shiboken6 import Shiboken
 
 from desktop_app.core.errors import is_known
@@ -52,10 +52,10 @@ class JobSignals(QObject):
     finished = Signal()
 
 
-class Job(QRunnable):
+class Job:
+    """One background call; the pool runs :meth:`run`, the runner keeps the job until it finishes."""
+
     def __init__(self, fn: Callable[[CancelToken], Any], name: str) -> None:
-        super().__init__()
-        self.setAutoDelete(False)  # the runner owns it until finished
         self.fn = fn
         self.name = name
         self.token = CancelToken()
@@ -114,12 +114,20 @@ class JobRunner(QObject):
         job.signals.error.connect(guard.wrap(on_error) if guard else on_error)
         if on_progress is not None:
             job.signals.progress.connect(guard.wrap(on_progress) if guard else on_progress)
-        job.signals.finished.connect(lambda: self._jobs.discard(job))
+        job.signals.finished.connect(lambda: self._finished(job))
         if guard is not None:
             job.signals.finished.connect(guard.release)
         self._jobs.add(job)
-        self._pool.start(job)
+        self._pool.start(job.run)  # a callable: the binding keeps a started QRunnable alive for ever
         return job
+
+    def _finished(self, job: Job) -> None:
+        """The job's last signal: let it go. Its signals' connections hold the callbacks, which hold
+        the job, which holds the signals: a cycle through Qt that Python's collector cannot see, so
+        every job (its closure, its result) stayed in memory, and in every full collection, for
+        the window's life. Deleting the signals object drops the connections and the cycle."""
+        self._jobs.discard(job)
+        job.signals.deleteLater()
 
     def _route_error(self, name: str) -> Callable[[BaseException], None]:
         def route(error: BaseException) -> None:

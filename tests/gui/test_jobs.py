@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import weakref
 
 import pytest
 from PySide6.QtCore import SIGNAL, QObject
@@ -77,6 +78,20 @@ def test_finished_jobs_let_go_of_a_long_lived_owner(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: len(results) == 51 and runner.active == 0, timeout=5_000)
     assert sorted(results) == list(range(-1, 50))  # type: ignore[type-var]
     assert owner.receivers(SIGNAL("destroyed(QObject*)")) == listening
+    assert runner.shutdown(5_000)
+
+
+def test_finished_jobs_and_their_results_are_freed(qtbot: QtBot) -> None:
+    """Neither the pool nor the job's own signals keep a finished job (its closure, its result) alive."""
+    runner = JobRunner()
+    owner = QObject()
+    results: list[object] = []
+    jobs = [runner.submit(lambda _token: [0] * 1_000, name="reload", on_result=results.append, owner=owner)
+            for _ in range(20)]  # fmt: skip
+    gone = [weakref.ref(job) for job in jobs]
+    del jobs
+    qtbot.waitUntil(lambda: len(results) == 20 and runner.active == 0, timeout=5_000)
+    qtbot.waitUntil(lambda: all(ref() is None for ref in gone), timeout=5_000)  # once the event loop runs
     assert runner.shutdown(5_000)
 
 
