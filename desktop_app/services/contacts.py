@@ -8,6 +8,7 @@ logged in to the computer (the OS user): the trail says who verified an address,
 from __future__ import annotations
 
 import getpass
+import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from email.utils import getaddresses
@@ -140,12 +141,29 @@ class ContactBook:
         return offered + [s for s, k in shown if k.do_not_email or k.bounced]
 
 
+_WRITTEN = re.compile(
+    r'\s*(?:(?:"((?:[^"\\]|\\.)*)"|([^",<>\\]*?))\s*<([^<>\s,"]+@[^<>\s,"]+)>|([^<>\s,"]+@[^<>\s,"]+))\s*(?:,|$)'
+)
+"""One address as ``Address.formatted`` or the composer's ``display_address`` writes it: a quoted or
+plain name before ``<addr>``, or the bare address; then a comma or the end."""
+_ESCAPED = re.compile(r"\\(.)")
+
+
 def stored_addresses(formatted: Iterable[str]) -> Iterator[Address]:
     """The addresses in recipients as the app wrote them (``Name <addr>, …``: a message's stored
     recipients, or what ``display_address`` made of them), each checked in full when its message was
     queued, so split here and not checked again: the full check costs ≈ 100 µs an address, and the
     window reads 2,500 of them as it starts, maybe while another process sends (docs/benchmarks.md)."""
     for text in formatted:
-        for name, email in getaddresses(split_address_field(text)):
-            if email:
-                yield Address(email, name)
+        position = 0
+        while position < len(text):
+            one = _WRITTEN.match(text, position)
+            if one is None:  # not a form the app writes: the standard parser takes the rest
+                for name, email in getaddresses(split_address_field(text[position:])):
+                    if email:
+                        yield Address(email, name)
+                break
+            quoted, plain, bracketed, bare = one.groups()
+            name = _ESCAPED.sub(r"\1", quoted) if quoted is not None else " ".join((plain or "").split())
+            yield Address(bracketed or bare, name)
+            position = one.end()

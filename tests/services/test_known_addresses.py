@@ -49,6 +49,8 @@ def test_known_addresses_are_every_recipient_newest_first_without_loading_messag
         Address("q@clinic.example", 'Dr "Q" O\\Brien; MD'),
         Address("bo@clinic.example", "Bö Ørsted"),
         Address("ana@bücher.example", "Ana Álvarez"),
+        Address("q@clinic.example", "Dr. Q. Lee [ward 4]"),
+        Address("o@clinic.example", "Pat O\\Brien"),
     ],
 )
 def test_stored_recipients_split_into_what_the_full_check_made_of_them(address: Address) -> None:
