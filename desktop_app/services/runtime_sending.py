@@ -96,13 +96,16 @@ class SendingCoordination(RuntimeState):
         version = store.data_version()
         seen: dict[int, float] = {}
         since = time.time() - CHANGE_SLACK_SECONDS
+        last_id = store.last_id()  # rows added later are heard however long their transaction took
         while not self._stop_threads.wait(OTHER_PROCESS_CHECK_SECONDS):
             try:
                 current = store.data_version()
                 if current == version:
                     continue
                 version, checked_at = current, time.time()
-                changed = [(i, at) for i, at in store.changed_since(since) if seen.get(i) != at]
+                found = store.changed_since(since, last_id)
+                last_id = max([last_id, *(i for i, _ in found)])
+                changed = [(i, at) for i, at in found if seen.get(i) != at]
                 seen = {i: at for i, at in {**seen, **dict(changed)}.items() if at >= since}
                 since = checked_at - CHANGE_SLACK_SECONDS
                 store.notify_changed([i for i, _ in changed])

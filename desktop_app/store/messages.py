@@ -263,13 +263,22 @@ class MessageStore(GroupQueries, TrackingQueries, HistoryPages, BatchQueries, Di
         detail = f"Paubox accepted it (tracking id {tracking_id}); the answer came after it was {current.value}"
         self._event(db, change.message_id, now, "accepted", detail)
 
-    def changed_since(self, since: float) -> list[tuple[int, float]]:
-        """``(id, updated_at)`` of messages changed at or after ``since`` (by any process)."""
+    def changed_since(self, since: float, after_id: int | None = None) -> list[tuple[int, float]]:
+        """``(id, updated_at)`` of messages changed at or after ``since`` (by any process), and of every
+        message added after ``after_id`` however old its stamp: a change is stamped when its
+        transaction starts, and a 50,000-row batch commits long after that."""
+        added = "" if after_id is None else " UNION SELECT id, updated_at FROM messages WHERE id > ?"
+        params = (since,) if after_id is None else (since, after_id)
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, updated_at FROM messages WHERE updated_at >= ? ORDER BY updated_at", (since,)
+                f"SELECT id, updated_at FROM messages WHERE updated_at >= ?{added} ORDER BY 2", params
             ).fetchall()
         return [(int(r[0]), float(r[1])) for r in rows]
+
+    def last_id(self) -> int:
+        """The highest message id so far (0 for none): where :meth:`changed_since` starts counting additions."""
+        with self._lock:
+            return int(self._db.execute("SELECT COALESCE(MAX(id), 0) FROM messages").fetchone()[0])
 
     def data_version(self) -> int:
         """SQLite's ``PRAGMA data_version``: it changes when another connection (process) commits."""
