@@ -173,6 +173,8 @@ _values = st.one_of(any_text, hostile_markup, st.sampled_from(HOSTILE_VALUES))
 )
 @given(source=_templates, a=_values, b=_values)
 @example(source="<p><b><p>{{a}}", a="", b="")  # an empty value: no <b> is reconstructed around it
+@example(source="<!>&#x7f;", a="", b="")  # a control character by reference after a dropped comment
+@example(source="<!>&#x7f;", a="", b="")  # a control character by reference after a dropped comment
 def test_sanitising_a_filled_row_changes_nothing(source: str, a: str, b: str) -> None:
     try:
         template = HtmlTemplate(source)
