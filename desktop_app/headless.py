@@ -91,12 +91,13 @@ def send_command(runtime: Runtime, args: argparse.Namespace) -> int:
         finished = final.state in DONE
         if final.state is OutboxState.ACCEPTED:
             print(f"accepted: message {final.id}, tracking id {final.tracking_id}", flush=True)
-            if getattr(args, "wait_delivery", False) and not wait_for_delivery(runtime, final.id, args.timeout):
+            left = max(0.0, args.timeout - (time.monotonic() - started))  # one --timeout for sending and delivery
+            if getattr(args, "wait_delivery", False) and not wait_for_delivery(runtime, final.id, left):
                 print(f"sealpost: delivery not final after {args.timeout:g} s", file=sys.stderr)
                 return 4
             return 0
         if not finished and runtime.key_refusal():
-            print(f"sealpost: {runtime.key_refusal().rstrip('.')}; message {final.id} stays queued and goes "
+            print(f"sealpost: {_refused_words(runtime.key_refusal())}; message {final.id} stays queued and goes "
                   "out with a key Paubox accepts (`sealpost outbox` lists it)", file=sys.stderr)  # fmt: skip
             return 4
         if not finished:
@@ -229,6 +230,7 @@ def batch_command(runtime: Runtime, args: argparse.Namespace) -> int:
             print(f"--- line {line}: to {', '.join(a.formatted() for a in message.to)}\n"
                   f"Subject: {message.subject}\n\n{message.text}")  # fmt: skip
         return 0
+    opened_at = time.time()  # a waiting run of this batch that the engines finish at once still resumes
     runtime.open()
     finished = False
     try:
@@ -236,7 +238,7 @@ def batch_command(runtime: Runtime, args: argparse.Namespace) -> int:
         if isinstance(guarded, int):
             return guarded
         plan = guarded[0]
-        start = runtime.start_batch(plan, again=args.again)
+        start = runtime.start_batch(plan, again=args.again, opened_at=opened_at)
         audit_batch_overrides(runtime, start.message_ids, guarded[1], args.reason)
         if start.outcome is BatchOutcome.ALREADY_SENT:
             assert start.stored is not None
@@ -252,12 +254,21 @@ def batch_command(runtime: Runtime, args: argparse.Namespace) -> int:
             print(f"batch {start.batch_id[:12]}: {len(start.message_ids)} message(s)", file=sys.stderr, flush=True)
         counts = _wait_for_batch(runtime, start.batch_id, len(start.message_ids), args.timeout)
         finished = set(counts) <= DONE
+        refusal = "" if finished else runtime.key_refusal()
     finally:
         runtime.close(drain_seconds=DRAIN_SECONDS if finished else SHUTDOWN_WAIT_SECONDS)
     print(json.dumps({"batch_id": start.batch_id, "counts": {s.value: n for s, n in sorted(counts.items())}}))
+    if refusal:
+        print(f"sealpost: {_refused_words(refusal)}; the batch's unsent messages stay queued and go out "
+              "once with a key Paubox accepts (run the same command again)", file=sys.stderr)  # fmt: skip
     if not set(counts) <= DONE:
         return 4
     return 0 if set(counts) == {OutboxState.ACCEPTED} else 1
+
+
+def _refused_words(refusal: str) -> str:
+    """A headless run is never given a new key while it waits, so a refusal ends its wait (exit 4)."""
+    return refusal.rstrip(".")
 
 
 def _already_sent_words(stored: BatchSummary) -> str:
@@ -320,7 +331,7 @@ def _wait_for_batch(runtime: Runtime, batch_id: str, total: int, timeout: float)
         counts = Counter(states.values())
         done = sum(n for state, n in counts.items() if state in DONE)
         now = time.monotonic()
-        final = done >= total or now >= deadline
+        final = done >= total or now >= deadline or bool(runtime.key_refusal())
         if final or now - recounted >= recount_every:
             summary = store.batch_summary(batch_id)
             recounted = time.monotonic()
@@ -388,12 +399,17 @@ def resolve_command(runtime: Runtime, args: argparse.Namespace) -> int:
             return 0
         print(f"request {args.group}: {len(ids)} message(s) queued again", file=sys.stderr, flush=True)
         deadline = time.monotonic() + args.timeout
-        finals = [runtime.wait_until(message_id, DONE, max(0.0, deadline - time.monotonic())) for message_id in ids]
+        refused = lambda: bool(runtime.key_refusal())  # noqa: E731
+        finals = [runtime.wait_until(i, DONE, max(0.0, deadline - time.monotonic()), give_up=refused) for i in ids]
         finished = all(m.state in DONE for m in finals)
+        refusal = "" if finished else runtime.key_refusal()
     finally:
         runtime.close(drain_seconds=DRAIN_SECONDS if finished else SHUTDOWN_WAIT_SECONDS)
     accepted = sum(1 for m in finals if m.state is OutboxState.ACCEPTED)
     print(json.dumps({"request_group": args.group, "resent": len(ids), "accepted": accepted}))
+    if refusal:
+        print(f"sealpost: {_refused_words(refusal)}; the messages stay queued and go out once with a key "
+              "Paubox accepts (`sealpost outbox` lists them)", file=sys.stderr)  # fmt: skip
     if any(m.state not in DONE for m in finals):
         return 4
     return 0 if accepted == len(ids) else 1

@@ -138,12 +138,14 @@ class MessageActions(RuntimeState):
         outbox.wake()
         return ids
 
-    def start_batch(self, plan: MergePlan, *, again: bool = False) -> BatchStart:
+    def start_batch(self, plan: MergePlan, *, again: bool = False, opened_at: float | None = None) -> BatchStart:
         """Queue a planned mail merge, resume it, or say it was already sent.
 
         The same batch (same id: same rows, body, sender, switches) resumes where it stopped and
         never queues a row twice; once every message of it is settled it is not queued again
-        unless ``again``, which queues one new, separately identified run (audited).
+        unless ``again``, which queues one new, separately identified run (audited). A batch whose
+        last message was accepted after ``opened_at`` was still waiting when this run opened (its
+        engines sent the rest at once), so it resumes: the user asked to send it, and it was sent.
         """
         from desktop_app.services.mailmerge import rerun_id
 
@@ -154,7 +156,8 @@ class MessageActions(RuntimeState):
         runs: list[BatchSummary] = []
         while (summary := store.batch_summary(rerun_id(base, len(runs)))) is not None:
             runs.append(summary)
-        if runs and not runs[-1].settled:
+        finished_now = runs and opened_at is not None and (runs[-1].last_accepted_at or 0.0) >= opened_at
+        if runs and (not runs[-1].settled or finished_now):
             latest = runs[-1]
             ids = store.add_batch(latest.batch_id, self._footered(plan.rows))  # finds the stored rows: queues nothing
             return BatchStart(latest.batch_id, ids, BatchOutcome.RESUMED, latest)

@@ -9,6 +9,7 @@ root URL and its username then sends the queued message, once.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -66,3 +67,39 @@ def test_a_refused_key_ends_the_run_with_the_reason_and_keeps_the_message(
     rows = sandbox_records(sandbox)
     assert sorted(row["subject"] for row in rows) == ["First", "Second"], rows
     assert all(row["duplicate_count"] == 1 for row in rows), rows
+
+
+def batch(url: str, profile_dir: Path, rows: Path, body: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "desktop_app", "batch", str(rows), "--body-file", str(body), "--profile-dir",
+         str(profile_dir), "--api-base-url", url, "--timeout", WAIT],
+        cwd=REPO, env={**os.environ, "PAUBOX_API_KEY": KEY, **env}, capture_output=True, text=True,
+        timeout=90, check=False, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def test_a_refused_key_ends_a_batch_with_the_reason_and_the_same_command_sends_it_once(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    profile = tmp_path / "profile"
+    rows = tmp_path / "rows.csv"
+    rows.write_text("to,subject\npat@example.org,Flu clinic\nsam@example.org,Flu clinic\nlee@example.org,Flu clinic\n")
+    body = tmp_path / "letter.txt"
+    body.write_text("Walk-in flu shots all week.")
+    refused = batch(sandbox.root_url + "/v1/email", profile, rows, body)
+    assert refused.returncode == 4, refused.stderr
+    last = refused.stderr.strip().splitlines()[-1]
+    assert "API key was not accepted" in last, refused.stderr
+    assert "stay queued" in last, last
+    assert KEY not in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert json.loads(refused.stdout.strip().splitlines()[-1])["counts"] == {"queued": 3}
+    assert sandbox_records(sandbox) == []
+
+    fixed = batch(sandbox.root_url, profile, rows, body, PAUBOX_API_USERNAME="acme")
+    assert fixed.returncode == 0, fixed.stderr
+    assert "resuming the same batch" in fixed.stderr
+    assert json.loads(fixed.stdout.strip().splitlines()[-1])["counts"] == {"accepted": 3}
+    records = sandbox_records(sandbox)
+    assert len(records) == 3, records
+    assert all(row["duplicate_count"] == 1 for row in records), records
