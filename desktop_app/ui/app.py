@@ -134,12 +134,19 @@ def run_gui(profile: Profile, make_runtime: RuntimeFactory) -> int:
     window = main_window(profile, make_runtime)
     claim.show_requested.connect(lambda: bring_to_front(window))
     install_crash_handler(lambda: window)
+    close_on_termination(window)
     window.show()
     window.start()
     try:
         return int(app.exec())
     finally:
         claim.release()
+
+
+def close_on_termination(window: QWidget) -> None:
+    from desktop_app.ui.termination import CloseOnTermination
+
+    CloseOnTermination(window)  # owned by the window
 
 
 def _offer_open_window(app: QApplication, claim: WindowClaim) -> int:
