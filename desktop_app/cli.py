@@ -137,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     policies.install(policies.load(args.policy_dir))  # before any profile is opened (a switch gets them too)
+    if args.api_base_url and args.command is not None and (refused := _refused_url(args.api_base_url)):
+        print(f"sealpost: {refused}", file=sys.stderr)  # said before the profile folder is created or logged to
+        return 3
     profile = Profile(args.profile_dir or default_profile_dir())
     configure_logging(profile.log_dir, verbose=args.verbose, console=args.command is not None or args.self_test)
     if args.self_test:
@@ -161,6 +164,16 @@ def main(argv: list[str] | None = None) -> int:
     from desktop_app.ui.app import deferred_runtime, run_gui
 
     return run_gui(profile, deferred_runtime(api_base_url=args.api_base_url, start_sandbox=_start_sandbox))
+
+
+def _refused_url(url: str) -> str:
+    from desktop_app.api.config import check_base_url
+
+    try:
+        check_base_url(url)
+    except ValueError as error:
+        return str(error)
+    return ""
 
 
 def _start_sandbox(delivery_delay: float, attachment_limit_mb: float) -> EmbeddedSandbox:

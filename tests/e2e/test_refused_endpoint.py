@@ -26,4 +26,4 @@ def test_a_refused_endpoint_is_one_line_and_leaves_nothing_behind(tmp_path: Path
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("sealpost: ")
     assert "Traceback" not in result.stderr
-    assert not list(profile_dir.glob("sealpost.db*")), "a refused endpoint must not create or leave a database"
+    assert not profile_dir.exists(), f"a refused endpoint must leave nothing: {sorted(profile_dir.rglob('*'))}"
