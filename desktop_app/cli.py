@@ -24,6 +24,9 @@ from desktop_app.services.profile import Profile, default_profile_dir
 
 if TYPE_CHECKING:
     from desktop_app.services.runtime import EmbeddedSandbox
+    from desktop_app.ui.main_window import RuntimeFactory
+
+WINDOW_SANDBOX_DELAY = 2.0  # seconds from a send to the embedded sandbox's final delivery status, in the window
 
 
 def _common_options(*, on_subcommand: bool) -> argparse.ArgumentParser:
@@ -143,12 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     profile = Profile(args.profile_dir or default_profile_dir())
     configure_logging(profile.log_dir, verbose=args.verbose, console=args.command is not None or args.self_test)
     if args.self_test:
-        from desktop_app.ui.app import deferred_runtime, run_self_test
+        from desktop_app.ui.app import run_self_test
 
         if profile.settings.mode.value != "sandbox":
             print("self-test: the profile is not in sandbox mode; use a fresh --profile-dir", file=sys.stderr)
             return 2
-        return run_self_test(profile, deferred_runtime(sandbox_delivery_delay=0.5, start_sandbox=_start_sandbox))
+        return run_self_test(profile, _window_runtime(profile, None, sandbox_delivery_delay=0.5))
     if args.command == "policy":
         from desktop_app.headless_policy import policy_command
 
@@ -161,9 +164,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     if args.command is not None:
         return headless(args, profile)
-    from desktop_app.ui.app import deferred_runtime, run_gui
+    from desktop_app.ui.app import run_gui
 
-    return run_gui(profile, deferred_runtime(api_base_url=args.api_base_url, start_sandbox=_start_sandbox))
+    return run_gui(profile, _window_runtime(profile, args.api_base_url))
 
 
 def _refused_url(url: str) -> str:
@@ -177,11 +180,26 @@ def _refused_url(url: str) -> str:
 
 
 def _start_sandbox(delivery_delay: float, attachment_limit_mb: float) -> EmbeddedSandbox:
-    """The composition root's one job the services must not do: start the embedded sandbox (lazily:
-    a window or command that talks to Paubox never loads it)."""
-    from desktop_app.sandbox.embedded import start_embedded_sandbox
+    """The composition root's one job the services must not do: start the embedded sandbox, a child
+    process (lazily: a window or command that talks to Paubox never starts it)."""
+    from desktop_app.sandbox.embedded import SandboxProcess
 
-    return start_embedded_sandbox(delivery_delay, attachment_limit_mb)
+    return SandboxProcess(delivery_delay, attachment_limit_mb)
+
+
+def _window_runtime(
+    profile: Profile, api_base_url: str | None, *, sandbox_delivery_delay: float = WINDOW_SANDBOX_DELAY
+) -> RuntimeFactory:
+    """How a window builds its runtime. On a sandbox profile its sandbox's process starts now: it gets
+    ready on the other core while the window paints and the engines load, and the runtime takes it over."""
+    from desktop_app.sandbox.embedded import SandboxStarter
+    from desktop_app.ui.app import deferred_runtime
+
+    starter = SandboxStarter()
+    if api_base_url is None and profile.settings.mode.value == "sandbox":
+        starter.prestart(sandbox_delivery_delay, profile.settings.attachment_limit_mb)
+    return deferred_runtime(api_base_url=api_base_url, sandbox_delivery_delay=sandbox_delivery_delay,
+                            start_sandbox=starter)  # fmt: skip
 
 
 def headless(args: argparse.Namespace, profile: Profile) -> int:

@@ -2,12 +2,16 @@
 
 When listening it prints ``name=value`` lines (the three base URLs, the webhooks service's URL,
 ``api_key`` and ``webhooks_key`` if they were generated, then ``ready``),
-flushes, and serves until SIGINT or SIGTERM, then exits 0.
+flushes, and serves until SIGINT or SIGTERM, then exits 0. With ``--exit-with-stdin`` (the app's
+embedded sandbox, ``sandbox/embedded.py``) it also exits when its standard input closes, which the
+kernel does when the process that started it dies, even by SIGKILL, and it ignores SIGINT: Ctrl+C in
+the app's terminal is for the app, which stops its sandbox itself.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -50,6 +54,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="the account's open tracking when a send has no override_open_tracking")  # fmt: skip
     add("--link-tracking", choices=("on", "off"), default="on",
         help="the account's link tracking when a send has no override_link_tracking")  # fmt: skip
+    add("--exit-with-stdin", action="store_true",
+        help="exit also when standard input closes; ignore SIGINT (the app's sandbox dies with the app)")  # fmt: skip
     faults = parser.add_argument_group("fault injection (seeded, repeatable)")
     add = faults.add_argument
     add("--latency-ms", type=int, default=0, help="delay added to every API response")
@@ -112,8 +118,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     def request_stop(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGINT, signal.SIG_IGN if args.exit_with_stdin else request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+    if args.exit_with_stdin:
+        threading.Thread(target=_stop_at_end_of_input, args=(stop,), name="parent-watch", daemon=True).start()
     server = SandboxServer(config)
     try:
         server.start()
@@ -133,6 +141,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         server.stop()
     return 0
+
+
+def _stop_at_end_of_input(stop: threading.Event) -> None:
+    """Nothing is ever written to our input: it ends when the parent closes it or dies."""
+    with contextlib.suppress(OSError, ValueError):
+        while sys.stdin.buffer.read(4096):
+            pass
+    stop.set()
 
 
 if __name__ == "__main__":

@@ -66,9 +66,15 @@ class EndpointSetup(RuntimeState):
             if self.overrides.start_sandbox is None:
                 raise SetupError("This profile is in sandbox mode, but this start of Sealpost has no sandbox.")
             # The embedded sandbox enforces the profile's attachment limit, like the client and composer.
-            server = self.overrides.start_sandbox(self.overrides.sandbox_delivery_delay, settings.attachment_limit_mb)
+            try:  # it may run in a child process, which answers once it listens
+                server = self.overrides.start_sandbox(
+                    self.overrides.sandbox_delivery_delay, settings.attachment_limit_mb
+                )
+                base_url, key = server.base_url, server.api_key
+            except KnownError as error:
+                raise SetupError(str(error)) from None
             self.sandbox = server
-            return server.base_url, server.api_key, max(rate, 50.0)
+            return base_url, key, max(rate, 50.0)
         preset = BasePreset(settings.base_preset)
         base = settings.base_url if preset is BasePreset.CUSTOM else preset_url(preset, settings.api_username)
         try:
