@@ -32,7 +32,7 @@ from typing import overload
 from desktop_app.core.addresses import Address, AddressError, parse_address_field
 from desktop_app.core.errors import KnownError
 from desktop_app.core.message import MessageError, OutgoingMessage
-from desktop_app.core.sanitize import MAX_BODY_BYTES, check_body_size, html_to_text, sanitize_html
+from desktop_app.core.sanitize import _LINK, MAX_BODY_BYTES, check_body_size, html_to_text, sanitize_html
 
 _FIELD = re.compile(r"\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}")
 STANDARD_COLUMNS = frozenset({"to", "subject", "text", "html", "list_unsubscribe", "unsubscribe_url"})
@@ -155,6 +155,18 @@ _PLAIN_VALUE = re.compile(
 )
 
 
+# A value the derived plain text shows exactly as it is: no line break (text is split into lines there),
+# no whitespace at either end (lines and the whole text are stripped) and not empty (a line of only
+# a value could become blank and be merged with its neighbours).
+_TEXT_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+TEXT_PROBE_VALUES = ("x", "<b>x</b> & <img src=x> \"q\" 'a' &amp; &#10; &lt; é 👍", "a\tb", "a\xa0b", "&", ";")
+"""Values the plain-text fast path must derive exactly as :func:`html_to_text` does (see HtmlTemplate.text)."""
+
+
+def _plain_in_text(value: str) -> bool:
+    return bool(value) and value == value.strip() and _TEXT_BREAKS.isdisjoint(value)
+
+
 def escape_text(value: str) -> str:
     """``value`` as HTML text: every character shown as itself, none read as markup."""
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -170,7 +182,7 @@ class HtmlTemplate:
     ordinary text (not inside an attribute or a ``<pre>``), probe values (markup, whitespace alone, empty)
     render identically both ways, and the row's values hold no character the sanitiser rewrites.
     Otherwise the row is rendered with escaped values and sanitised (the same result, at the cost
-    of sanitising each row).
+    of sanitising each row). The plain-text part is derived the same way (:meth:`text`).
     """
 
     def __init__(self, source: str) -> None:
@@ -178,6 +190,46 @@ class HtmlTemplate:
         self.source = source
         self.fields = tuple(dict.fromkeys(m.group(1) for m in _FIELD.finditer(source)))
         self._pieces = self._compile()
+        self._text_pieces: list[str] | None = None
+        self._text_compiled = False
+
+    def text(self, variables: Mapping[str, str], filled: str) -> str:
+        """The plain-text part of ``filled`` (this template's body for ``variables``): the text derived
+        once from the template, with each value put where its marker came out, where that equals
+        :func:`html_to_text` of the row (the values shown as they are; see :func:`_plain_in_text`)."""
+        if not self._text_compiled:
+            self._text_pieces, self._text_compiled = self._compile_text(), True
+        pieces = self._text_pieces
+        if pieces is None or not all(
+            _PLAIN_VALUE.fullmatch(variables[name]) and _plain_in_text(variables[name]) for name in self.fields
+        ):
+            return html_to_text(filled)
+        return _substitute_text(pieces, variables)
+
+    def _compile_text(self) -> list[str] | None:
+        """Text pieces and field names, alternating, of the template's plain text; None if unsafe: a
+        marker lost or repeated by the conversion, or inside a link (whose text is compared with its
+        target), or a probe value derived differently."""
+        if self._pieces is None or not self.fields:
+            return None
+        nonce = secrets.token_hex(8)
+        marks = {name: f"sealpost{nonce}t{index}e" for index, name in enumerate(self.fields)}
+        marked = _substitute(self._pieces, marks)
+        token = re.compile(rf"sealpost{nonce}t(\d+)e")
+        if any(token.search(link.group(3)) for link in _LINK.finditer(marked)):
+            return None
+        derived = html_to_text(marked)
+        if len(token.findall(derived)) != len(token.findall(marked)):
+            return None
+        parts = token.split(derived)
+        pieces = [parts[0]]
+        for index in range(1, len(parts), 2):
+            pieces += [self.fields[int(parts[index])], parts[index + 1]]
+        for value in TEXT_PROBE_VALUES:
+            probe = dict.fromkeys(self.fields, value)
+            if _substitute_text(pieces, probe) != html_to_text(_substitute(self._pieces, probe)):
+                return None
+        return pieces
 
     @property
     def fast(self) -> bool:
@@ -247,6 +299,14 @@ def _substitute(pieces: list[str], variables: Mapping[str, str]) -> str:
     out = [pieces[0]]
     for index in range(1, len(pieces), 2):
         out.append(escape_text(variables[pieces[index]]))
+        out.append(pieces[index + 1])
+    return "".join(out)
+
+
+def _substitute_text(pieces: list[str], variables: Mapping[str, str]) -> str:
+    out = [pieces[0]]
+    for index in range(1, len(pieces), 2):
+        out.append(variables[pieces[index]].replace("\xa0", " "))  # as html_to_text shows a no-break space
         out.append(pieces[index + 1])
     return "".join(out)
 
@@ -381,7 +441,8 @@ class _Merger:
         html_body = self._html(source, variables) if source else ""
         text = render(cells.get("text") or body.text, variables) if with_body else ""
         if not text and html_body and derive_text:
-            text = html_to_text(html_body)
+            template = self._templates.get(source)
+            text = template.text(variables, html_body) if template is not None else html_to_text(html_body)
         return OutgoingMessage(
             sender=self.sender, to=to, subject=subject, text=text, html=html_body,
             custom_headers=switches.custom_headers, list_unsubscribe=unsubscribe,

@@ -108,6 +108,40 @@ def test_a_value_with_characters_the_sanitiser_rewrites_is_rendered_the_slow_way
         assert template.fill({"v": value}) == render_sanitised("<p>{{v}}</p>", {"v": value})
 
 
+def test_the_plain_text_part_is_derived_once_per_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+
+    def counting(text: str) -> str:
+        calls.append(text)
+        return html_to_text(text)
+
+    monkeypatch.setattr(mailmerge, "html_to_text", counting)
+    rows = [(f"p{n}@example.org", f"Patient {n}", f"<i>note {n}</i> & more") for n in range(50)]
+    messages = list(plan(csv_bytes(*rows), Body(html=LETTER)).rows)
+    # The template with its markers, and each probe value: never a row's own letter.
+    assert len(calls) == 1 + len(mailmerge.TEXT_PROBE_VALUES)
+    for _, message in messages:
+        assert message.text == html_to_text(message.html)
+    assert "Dear Patient 7," in messages[7][1].text
+
+
+@pytest.mark.parametrize(
+    ("source", "value"),
+    [
+        ('<p><a href="https://portal.example/">{{v}}</a></p>', "https://portal.example/"),  # text compared with href
+        ("<p>{{v}}</p><p>next</p>", ""),  # an empty line merges with its neighbours
+        ("<p>{{v}}</p>", "  padded  "),  # lines are stripped
+        ("<p>Dear {{v}},</p>", "two\nlines"),
+        ("<p>{{v}}</p>", "\xa0edge"),
+        ("<style>p {}</style><p>{{v}}</p>", "x"),
+    ],
+)
+def test_plain_text_the_template_cannot_derive_is_derived_from_the_row(source: str, value: str) -> None:
+    template = HtmlTemplate(source)
+    filled = template.fill({"v": value})
+    assert template.text({"v": value}, filled) == html_to_text(filled)
+
+
 def test_a_field_without_a_column_is_a_bad_row_in_the_same_words() -> None:
     merged = plan(csv_bytes(("p@example.org", "Ann", "x")), Body(html="<p>{{missing}}</p>"))
     assert [b.reason for b in merged.bad] == ["the field {{missing}} has no column in the file"]
@@ -185,6 +219,7 @@ def test_sanitising_a_filled_row_changes_nothing(source: str, a: str, b: str) ->
     assert sanitize_html(filled) == filled
     if template.fast:
         assert filled == render_sanitised(source, variables)
+    assert template.text(variables, filled) == html_to_text(filled)  # however the plain text was derived
 
 
 def _rows(count: int) -> Iterator[tuple[str, str, str]]:
