@@ -71,3 +71,37 @@ def test_a_memoised_parse_equals_a_fresh_one_and_a_refusal_is_raised_every_time(
     with pytest.raises(AddressError) as fresh:
         addresses._parse_uncached(bad)
     assert {str(error) for error in errors} == {str(fresh.value)}
+
+
+def test_a_domain_is_checked_once_for_many_addresses_with_the_same_outcomes() -> None:
+    """A mail merge's 50,000 addresses at a few domains: email-validator's domain check is remembered."""
+    import importlib
+
+    from email_validator import EmailNotValidError
+    from email_validator.syntax import validate_email_domain_name as unmemoised
+
+    from desktop_app.core import addresses
+
+    checked = addresses._validator()
+    domains = importlib.import_module("email_validator.validate_email").validate_email_domain_name
+    assert domains is not unmemoised
+    assert domains.memoised
+    before = domains.cache_info()
+    parsed = [addresses._parse_uncached(f"Pat {n} <pat{n}@Clinic-{n % 3}.Example>") for n in range(30)]
+    after = domains.cache_info()
+    assert after.misses - before.misses <= 3
+    assert after.hits - before.hits >= 27
+    for n, address in enumerate(parsed):
+        fresh = checked(f"pat{n}@Clinic-{n % 3}.Example", check_deliverability=False, allow_quoted_local=True)
+        assert address.email == fresh.normalized == f"pat{n}@clinic-{n % 3}.example"
+        assert unmemoised(f"Clinic-{n % 3}.Example") == domains(f"Clinic-{n % 3}.Example")
+    for bad in ("jane@clinic..example", "jane@-clinic.example", "jane@clinic_x.example"):
+        words = set()
+        for _ in range(3):
+            with pytest.raises(AddressError) as caught:
+                addresses._parse_uncached(bad)
+            words.add(str(caught.value))
+        with pytest.raises(EmailNotValidError) as fresh_error:
+            unmemoised(bad.partition("@")[2])
+        assert len(words) == 1
+        assert str(fresh_error.value) in words.pop()
