@@ -18,6 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer
 
+from benchmarks import stall_catcher
 from benchmarks.common import UNLIMITED_RATE, make_message, most
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.services.profile import Profile
@@ -44,6 +45,7 @@ class LagProbe(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._fire)
         self._expected = 0.0
+        self._catcher = stall_catcher.from_environment()  # None unless SEALPOST_STALL_FILE is set
 
     def start(self) -> None:
         self._expected = time.perf_counter() + INTERVAL_MS / 1000
@@ -51,12 +53,16 @@ class LagProbe(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
+        if self._catcher is not None:
+            self._catcher.stop()
 
     def _fire(self) -> None:
         now = time.perf_counter()
         self.samples.append(max(0.0, (now - self._expected) * 1000))
         self._expected = now + INTERVAL_MS / 1000
         self._timer.start(INTERVAL_MS)
+        if self._catcher is not None:
+            self._catcher.beat()
 
 
 def _wait(condition: threading.Event, timeout_s: float) -> None:

@@ -55,6 +55,9 @@ while another process sends, it reads about 7 times less."""
 MOST_STEPS = 8
 """Runs of rows inserted or removed in one refresh before a reset is cheaper for the view."""
 ModelIndex = QModelIndex | QPersistentModelIndex
+PAINTED_ROLES, PAINTED_TEXT_AT = 7, 5
+"""What ``QStyledItemDelegate.initStyleOption`` asks in one ``multiData``: seven roles, the text sixth."""
+DISPLAY_ROLE = int(Qt.ItemDataRole.DisplayRole)
 
 
 def _runs(positions: list[int]) -> list[tuple[int, int]]:
@@ -362,13 +365,24 @@ class MessageTableModel(QAbstractTableModel):
         return None
 
     def multiData(self, index: ModelIndex, roleDataSpan: QModelRoleDataSpan | QModelRoleData) -> None:
-        """Every role a delegate asks of one cell (font, colours, alignment, text...: seven), in one
-        call into Python instead of seven: each such call waits for Python's lock when a worker runs,
-        and a repaint of the list is a hundred cells."""
+        """Every role a delegate asks of one cell, in one call into Python instead of seven: each such
+        call waits for Python's lock when a worker runs, and a repaint of the list is a hundred cells.
+
+        A painting delegate asks seven roles (font, alignment, colours, check state, icon, text,
+        background) of which a list answers only the text: that one is set alone. The others keep the
+        empty value the delegate made them with, which is what this model answers for them; every
+        cross into the binding (a role, a value) cost as much as the cell's own words."""
         # The span has len() and [n] at run time; its type stub declares neither.
         cells = (
             [roleDataSpan] if isinstance(roleDataSpan, QModelRoleData) else cast(Sequence[QModelRoleData], roleDataSpan)
         )
+        row = index.row()
+        message = self._rows.get(self._ids[row]) if 0 <= row < len(self._ids) else None
+        if message is not None and len(cells) == PAINTED_ROLES:
+            text = cells[PAINTED_TEXT_AT]
+            if text.role() == DISPLAY_ROLE:
+                text.setData(self.columns[index.column()].value(message))
+                return
         for n in range(len(cells)):
             cells[n].setData(self.data(index, cells[n].role()))
 
