@@ -521,12 +521,11 @@ class OutboxEngine:
                 "tracking_id": result.tracking_id, "accepted_at": now, "last_error": "", "next_poll_at": first_poll,
             })
             for stored, result in accepted
-        ])  # fmt: skip
+        ], domains=[a.domain for stored, _ in accepted for a in stored.message.all_recipients])  # fmt: skip
         if stale:
             log.warning("%d acceptance(s) arrived for messages already moved; recorded as accepted", len(stale))
         for listener in list(self._accepted_listeners):
             listener(first_poll)
-        self._store.remember_domains(a.domain for stored, _ in accepted for a in stored.message.all_recipients)
         if self._status.connectivity is not Connectivity.ONLINE and not self._held and not self._watch.offline:
             self._set_status(EngineStatus(Connectivity.ONLINE))
 

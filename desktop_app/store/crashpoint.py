@@ -4,7 +4,7 @@ database and the outbox survive a power cut at the worst moments.
 
 Unset (always, outside the crash tests) a crash point costs one comparison with an empty string.
 Points: ``after_insert_before_commit``, ``after_http_200_before_store``, ``during_bulk_chunk``,
-``during_rekey``.
+``during_settle`` (inside the transaction that stores a request's outcomes), ``during_rekey``.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from typing import Any
 
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.records import ActivityEvent
-from desktop_app.store.database import transaction
+from desktop_app.store.database import Connection, transaction
 from desktop_app.store.store_base import StoreBase
 
 ACTIVITY_CAP = 50_000
@@ -152,7 +152,10 @@ class HistoryQueries(StoreBase):
         return sorted({d for d in domains if d not in known})
 
     def remember_domains(self, domains: Iterable[str]) -> None:
-        now = self._clock()
         with self._lock, transaction(self._db) as db:
-            for domain in set(domains):
-                db.execute("INSERT OR IGNORE INTO known_domains (domain, first_sent_at) VALUES (?, ?)", (domain, now))
+            self._remember_domains(db, self._clock(), domains)
+
+    @staticmethod
+    def _remember_domains(db: Connection, now: float, domains: Iterable[str]) -> None:
+        db.executemany("INSERT OR IGNORE INTO known_domains (domain, first_sent_at) VALUES (?, ?)",
+                       [(domain, now) for domain in set(domains)])  # fmt: skip

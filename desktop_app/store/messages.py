@@ -31,6 +31,7 @@ from desktop_app.store.rows import (
     recipients_text,
     row_to_message,
 )
+from desktop_app.store.store_base import id_slices, unique_runs
 from desktop_app.store.tracking import TrackingQueries, summarise
 from desktop_app.store.unlock import rotate_database_key
 
@@ -166,8 +167,7 @@ class MessageStore(GroupQueries, TrackingQueries, HistoryPages, BatchQueries, Di
         """
         now = self._clock()
         with self._lock, transaction(self._db) as db:
-            for change in changes:
-                self._apply(db, now, change)
+            self._apply_many(db, now, changes)
         for change in changes:
             self._changed(change.message_id)
 
@@ -177,22 +177,24 @@ class MessageStore(GroupQueries, TrackingQueries, HistoryPages, BatchQueries, Di
         ``bulk`` narrows the claim to mail-merge messages (True) or to single messages (False).
         The claim records its owner; only that owner (or a successor that proved it gone) settles it.
         """
-        with self._lock, transaction(self._db) as db:
-            rows = db.execute(
-                f"SELECT id, attempts FROM messages{due_index(bulk)} WHERE {due_where(bulk)} "
-                "ORDER BY created_at, id LIMIT ?",
-                (now, limit),
-            ).fetchall()
-            for message_id, attempts in rows:
-                db.execute(
-                    "UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = ?, "
-                    "claimed_by = ?, on_wire_at = NULL, request_group = NULL WHERE id = ?",
-                    (now, owner, message_id),
-                )
-                self._event(db, message_id, now, "sending", f"attempt {attempts + 1}")
+        due = f"FROM messages{due_index(bulk)} WHERE {due_where(bulk)} ORDER BY created_at, id LIMIT ?"
+        with self._lock:
+            if self._db.execute(f"SELECT 1 {due}", (now, 1)).fetchone() is None:  # nothing due: no write lock
+                return []
+            with transaction(self._db) as db:
+                rows = db.execute(f"SELECT {MESSAGE_COLUMNS} {due}", (now, limit)).fetchall()
+                for part, marks in id_slices([row[0] for row in rows]):
+                    db.execute(
+                        "UPDATE messages SET state = 'sending', attempts = attempts + 1, updated_at = ?, "
+                        f"claimed_by = ?, on_wire_at = NULL, request_group = NULL WHERE id IN ({marks})",
+                        (now, owner, *part),
+                    )
+                self._events(db, [(row[0], now, "sending", f"attempt {row[5] + 1}") for row in rows])
         for row in rows:
             self._changed(row[0])
-        return self.get_many([row[0] for row in rows])
+        # The rows as the claim left them (read in the same transaction, so no second read).
+        return [row_to_message((*row[:2], "sending", row[3], now, row[5] + 1, *row[6:18], owner, None, None))
+                for row in rows]  # fmt: skip
 
     def mark_on_wire(self, owner: str, requests: Sequence[tuple[Sequence[int], str, float]]) -> None:
         """Record that each request ``(message ids, request group, at)`` is about to write its first byte.
@@ -202,35 +204,54 @@ class MessageStore(GroupQueries, TrackingQueries, HistoryPages, BatchQueries, Di
         """
         with self._lock, transaction(self._db) as db:
             for ids, group, at in requests:
-                db.executemany(
-                    "UPDATE messages SET on_wire_at = ?, request_group = ? "
-                    "WHERE id = ? AND state = 'sending' AND claimed_by = ?",
-                    [(at, group, message_id, owner) for message_id in ids],
-                )
+                for part, marks in id_slices(ids):
+                    db.execute(
+                        "UPDATE messages SET on_wire_at = ?, request_group = ? "
+                        f"WHERE id IN ({marks}) AND state = 'sending' AND claimed_by = ?",
+                        (at, group, *part, owner),
+                    )
 
-    def settle(self, owner: str, changes: Sequence[Change]) -> list[int]:
+    def settle(self, owner: str, changes: Sequence[Change], *, domains: Iterable[str] = ()) -> list[int]:
         """Apply the outcomes of ``owner``'s requests in one transaction; returns the ids it could not apply.
 
         A row still ``sending`` under this owner's claim moves as the change says. A row someone
         else moved meanwhile is left as it is, except that an acceptance is a fact about Paubox
         and is recorded as one (see :meth:`_late_acceptance`): never an error, never a rollback of
-        the other messages' outcomes.
+        the other messages' outcomes. ``domains`` (of accepted messages) join the known domains in
+        the same transaction. A chunk's outcomes are one read and a few statements (see
+        :meth:`_apply_many`), and atomic: a kill leaves every row of the chunk as it was before.
         """
         now = self._clock()
         stale: list[int] = []
         with self._lock, transaction(self._db) as db:
-            for change in changes:
-                row = db.execute("SELECT state, claimed_by FROM messages WHERE id = ?", (change.message_id,)).fetchone()
-                if row is None:
-                    stale.append(change.message_id)
-                elif row[0] == OutboxState.SENDING.value and row[1] == owner:
-                    self._apply(db, now, change)
-                else:
-                    stale.append(change.message_id)
-                    if change.target is OutboxState.ACCEPTED:
-                        self._late_acceptance(db, now, change, OutboxState(row[0]))
+            for run in unique_runs(changes):
+                stale += self._settle_run(db, now, owner, run)
+            if domains:
+                self._remember_domains(db, now, domains)
+            crash_point("during_settle")
         for change in changes:
             self._changed(change.message_id)
+        return stale
+
+    def _settle_run(self, db: Connection, now: float, owner: str, changes: Sequence[Change]) -> list[int]:
+        """:meth:`settle` for changes naming each message once: one read of their claims, then one write each kind."""
+        claims: dict[int, tuple[str, str | None]] = {}
+        for part, marks in id_slices([change.message_id for change in changes]):
+            for message_id, state, claimed_by in db.execute(
+                f"SELECT id, state, claimed_by FROM messages WHERE id IN ({marks})", part
+            ):
+                claims[message_id] = (state, claimed_by)
+        mine: list[Change] = []
+        stale: list[int] = []
+        for change in changes:
+            claim = claims.get(change.message_id)
+            if claim == (OutboxState.SENDING.value, owner):
+                mine.append(change)
+                continue
+            stale.append(change.message_id)
+            if claim is not None and change.target is OutboxState.ACCEPTED:
+                self._late_acceptance(db, now, change, OutboxState(claim[0]))
+        self._apply_many(db, now, mine, dict.fromkeys((c.message_id for c in mine), OutboxState.SENDING.value))
         return stale
 
     def _late_acceptance(self, db: Connection, now: float, change: Change, current: OutboxState) -> None:
@@ -300,13 +321,16 @@ class MessageStore(GroupQueries, TrackingQueries, HistoryPages, BatchQueries, Di
 
     def release_scheduled(self, now: float) -> int:
         """Scheduled messages whose time has come join the queue; returns how many."""
-        with self._lock, transaction(self._db) as db:
-            ids = [r[0] for r in db.execute(
-                "SELECT id FROM messages WHERE state = 'scheduled' AND COALESCE(send_at, 0) <= ?", (now,)
-            ).fetchall()]  # fmt: skip
-            for message_id in ids:
-                db.execute("UPDATE messages SET state = 'queued', updated_at = ? WHERE id = ?", (now, message_id))
-                self._event(db, message_id, now, "queued", "scheduled time reached")
+        due = "SELECT id FROM messages WHERE state = 'scheduled' AND COALESCE(send_at, 0) <= ?"
+        with self._lock:
+            if self._db.execute(f"{due} LIMIT 1", (now,)).fetchone() is None:  # the usual case: no write
+                return 0
+            with transaction(self._db) as db:
+                ids = [r[0] for r in db.execute(due, (now,)).fetchall()]
+                for part, marks in id_slices(ids):
+                    db.execute(f"UPDATE messages SET state = 'queued', updated_at = ? WHERE id IN ({marks})",
+                               (now, *part))  # fmt: skip
+                self._events(db, [(message_id, now, "queued", "scheduled time reached") for message_id in ids])
         for message_id in ids:
             self._changed(message_id)
         return len(ids)

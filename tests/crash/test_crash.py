@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import random
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from tests.crash.harness import FileKeyring, Ledger, Snapshot, Zygote, kill, ver
 SEED = int(os.environ.get("SEALPOST_CRASH_SEED", "20261128"))
 RANDOM_KILLS = 170
 NAMED_KILLS_EACH = 10
+NAMED_KILL_ROUNDS_SETTLE = 4
 TWO_PROCESS_ROUNDS = 25
 
 FAULTS: dict[str, Any] = {
@@ -144,6 +146,25 @@ def test_kill_during_bulk_chunk_then_resume_the_batch(harness: Harness) -> None:
         assert os.WEXITSTATUS(status) == 0, harness.zygote.stderr_path.read_text()[-3000:]
         after = harness.check().states
         assert len([s for s in after if s.startswith(f"{tag}-")]) == 120
+
+
+def test_kill_while_a_chunks_outcomes_are_written_leaves_the_whole_chunk_unsettled(harness: Harness) -> None:
+    """A chunk's outcomes are one transaction: a kill inside it leaves no row of it accepted, none lost."""
+    harness.faults(NO_FAULTS)
+    for _ in range(NAMED_KILL_ROUNDS_SETTLE):
+        tag, snapshot = harness.crash_at("during_settle", "bulk", 1)
+        mine = {s: state for s, state in snapshot.states.items() if s.startswith(f"{tag}-")}
+        assert len(mine) == 120
+        assert set(mine.values()) <= {OutboxState.QUEUED, OutboxState.OUTCOME_UNKNOWN}, Counter(mine.values())
+        assert OutboxState.OUTCOME_UNKNOWN in mine.values()  # the chunk Paubox accepted, awaiting a decision
+        status = harness.zygote.reap(harness.zygote.start({**harness.config("bulk", seconds=0.6), "tag": tag}))
+        assert os.WIFEXITED(status), harness.zygote.stderr_path.read_text()[-3000:]
+        assert os.WEXITSTATUS(status) == 0, harness.zygote.stderr_path.read_text()[-3000:]
+        after = {s: state for s, state in harness.check().states.items() if s.startswith(f"{tag}-")}
+        assert {s for s, state in mine.items() if state is OutboxState.OUTCOME_UNKNOWN} == {
+            s for s, state in after.items() if state is OutboxState.OUTCOME_UNKNOWN
+        }  # never sent again without a person's decision
+        assert set(after.values()) <= {OutboxState.ACCEPTED, OutboxState.OUTCOME_UNKNOWN}
 
 
 def test_kill_during_rekey_keeps_the_database_readable(harness: Harness) -> None:

@@ -7,12 +7,16 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from desktop_app.headless import EXIT_ALREADY_SENT
 from desktop_app.sandbox.server import SandboxServer
+from desktop_app.services.mailmerge import Body, plan_batch
+from desktop_app.services.runtime import Runtime
+from desktop_app.services.runtime_actions import BatchOutcome
 from tests.conftest import sandbox_control
 
 pytestmark = pytest.mark.keyring
@@ -122,6 +126,26 @@ def test_interrupted_batch_resumes_without_sending_a_row_twice(sandbox: SandboxS
     subjects = sandbox_subjects(sandbox)
     assert len(subjects) == len(set(subjects))
     assert len(subjects) >= counts["accepted"]
+
+
+def test_a_batch_this_run_finished_while_its_rows_were_checked_is_resumed_not_already_sent(runtime: Runtime) -> None:
+    """The engine resumes an interrupted batch as soon as the store opens. If it finishes it before the
+    command asks (the rows are checked meanwhile), this run finished it: the command waits and says
+    so, instead of "already sent; use --again", which would send every message a second time."""
+    store = runtime.store
+    assert store is not None
+    content = b"to,subject,text\na@example.org,Hi,One\nb@example.org,Hi,Two\n"
+    plan = plan_batch(content, sender="staff@clinic.example", body=Body(), validate=runtime.validate)
+    started = time.time()
+    first = runtime.start_batch(plan)
+    assert first.outcome is BatchOutcome.QUEUED
+    deadline = time.monotonic() + 10
+    while not ((summary := store.batch_summary(first.batch_id)) and summary.settled):
+        assert time.monotonic() < deadline, "the batch was never sent"
+        time.sleep(0.02)
+    resumed = runtime.start_batch(plan, opened_at=started)
+    assert (resumed.outcome, resumed.message_ids) == (BatchOutcome.RESUMED, first.message_ids)
+    assert runtime.start_batch(plan, opened_at=time.time() + 1).outcome is BatchOutcome.ALREADY_SENT
 
 
 def test_batch_with_a_paubox_template(sandbox: SandboxServer, tmp_path: Path) -> None:

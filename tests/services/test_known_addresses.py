@@ -21,6 +21,8 @@ def test_known_addresses_are_every_recipient_newest_first_without_loading_messag
 ) -> None:
     store = runtime.store
     assert store is not None
+    assert runtime.outbox is not None
+    runtime.outbox.hold(True)  # the queued messages stay queued (the engine's first tick must not claim them)
     older = make_message("Older", "ann@lab.example", name="Ann Lee",
                          cc=(Address("doe@clinic.example", "Doe, Jane"),))  # fmt: skip
     newer = make_message("Newer", "bo@clinic.example", name="Bö Ørsted",
