@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from desktop_app.core.message import OutgoingMessage
 from desktop_app.core.outbox_state import OutboxState, TransitionError
 from desktop_app.sandbox.server import SandboxServer
+from desktop_app.services.outbox import BULK_CHUNKS_IN_FLIGHT
 from desktop_app.services.runtime import Runtime
 from tests.conftest import sandbox_control
 from tests.helpers.messages import make_message
@@ -31,6 +34,28 @@ def test_batch_goes_out_through_bulk_messages_in_chunks_of_50(runtime: Runtime, 
         stats = control.get("/stats").json()["by_endpoint"]
     assert sum(stats["POST bulk_messages"].values()) == 3
     assert "POST messages" not in stats
+
+
+def test_a_batch_keeps_several_chunks_on_the_wire_but_never_more_than_the_cap(
+    runtime: Runtime, sandbox: SandboxServer
+) -> None:
+    """Chunks overlap their round trips (one after another, a 1,000-row batch was 20 round trips in a
+    row), up to BULK_CHUNKS_IN_FLIGHT at once, never one per free connection: more only holds more
+    rows in ``sending`` without going faster."""
+    with sandbox_control(sandbox) as control:
+        control.post("/faults", json={"latency_ms": 400}).raise_for_status()
+    store = runtime.store
+    assert store is not None
+    ids = runtime.queue_batch("batch-w", [(n, make_message(f"Wide {n}", f"p{n}@example.org")) for n in range(500)])
+    most = 0
+    deadline = time.monotonic() + 60
+    while (rows := store.get_many(ids)) and not all(m.state in DONE for m in rows):
+        assert time.monotonic() < deadline, "the batch was not sent"
+        on_wire = {m.request_group for m in rows if m.state is OutboxState.SENDING and m.on_wire_at is not None}
+        most = max(most, len(on_wire))
+        time.sleep(0.02)
+    assert {m.state for m in rows} == {OutboxState.ACCEPTED}
+    assert most == BULK_CHUNKS_IN_FLIGHT
 
 
 def test_queueing_the_same_batch_again_adds_nothing(runtime: Runtime) -> None:
@@ -76,7 +101,6 @@ def test_deleted_draft_is_gone(runtime: Runtime) -> None:
 
 
 def test_send_later_waits_for_its_time(runtime: Runtime) -> None:
-    import time
 
     stored = runtime.queue(make_message("Later"), send_at=time.time() + 0.3)
     assert stored.state is OutboxState.SCHEDULED
