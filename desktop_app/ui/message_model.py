@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QWidget
 
 from desktop_app.core.times import shown_time
 from desktop_app.ui.jobs import CancelToken, JobRunner
+from desktop_app.ui.pacing import Pace
 
 if TYPE_CHECKING:  # the store (SQLCipher, keyring) loads on the worker that opens it, after the first paint
     from desktop_app.services.history import History
@@ -49,6 +50,8 @@ RECOUNT_MS = 2_000
 """While messages change, the count is asked again at most this often (it reads every match)."""
 REFRESH_MS = 150
 """A burst of changes is listed again this long after its first change."""
+BUSY_REFRESH_MS = 400
+"""While changes keep coming (another process's batch), a showing list follows them this often."""
 HIDDEN_REFRESH_MS = 1_000
 """The same for a list that is not showing (its badge, its count stay current within a second):
 while another process sends, it reads about 7 times less."""
@@ -147,6 +150,7 @@ class MessageTableModel(QAbstractTableModel):
         self._loaded_generation = 0
         self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_MS)
         self._refresh_timer.timeout.connect(self.refresh)
+        self._pace = Pace(REFRESH_MS, BUSY_REFRESH_MS)
         self._dirty: set[int] = set()
         self._active = True
         self._listed_filter: HistoryFilter | None = None
@@ -167,11 +171,12 @@ class MessageTableModel(QAbstractTableModel):
         self.refresh()
 
     def messages_changed(self, message_ids: Collection[int]) -> None:
-        """Coalesce bursts of changes into one refresh (sending 1,000 messages is 3,000 changes);
-        a list that is not showing follows them at a slower pace, and catches up when it shows."""
+        """Coalesce bursts of changes into one refresh (sending 1,000 messages is 3,000 changes),
+        at a steady pace while they keep coming (see ui/pacing.py); a list that is not showing
+        follows them at a slower pace, and catches up when it shows."""
         self._dirty.update(message_ids)
         if not self._refresh_timer.isActive():
-            self._refresh_timer.start(REFRESH_MS if self._active else HIDDEN_REFRESH_MS)
+            self._refresh_timer.start(self._pace.delay_ms() if self._active else HIDDEN_REFRESH_MS)
 
     def set_active(self, active: bool) -> None:
         """Whether the list is on screen (see :func:`follow_shown`)."""
@@ -186,6 +191,7 @@ class MessageTableModel(QAbstractTableModel):
         if store is None or flt is None:
             return
         self._refresh_timer.stop()
+        self._pace.ran()
         self._generation += 1
         generation = self._generation
         dirty, self._dirty = self._dirty, set()

@@ -15,6 +15,7 @@ from desktop_app.services.history import history, is_open
 from desktop_app.ui.a11y import announce
 from desktop_app.ui.features.base import Feature
 from desktop_app.ui.i18n import number
+from desktop_app.ui.pacing import Pace
 
 if TYPE_CHECKING:
     from desktop_app.services.outbox import EngineStatus
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 S = OutboxState
 COUNTS_DELAY_MS = 150  # like the message models: one counts query per burst of changes, not per change
+BUSY_COUNTS_MS = 400  # while changes keep coming: each count reads every message's state (50,000 in a batch)
 CONNECTIVITY_TEXT = {  # keyed by services.outbox.Connectivity (a StrEnum), which loads with the engines
     "online": str(QT_TRANSLATE_NOOP("MainWindow", "● Online")),
     "offline": str(QT_TRANSLATE_NOOP("MainWindow", "○ Offline — messages wait in the Outbox")),
@@ -46,6 +48,7 @@ class OutboxFeature(Feature):
         self._counts_pending = False
         self._counts_timer = QTimer(self, singleShot=True, interval=COUNTS_DELAY_MS)
         self._counts_timer.timeout.connect(self.refresh_counts)
+        self._counts_pace = Pace(COUNTS_DELAY_MS, BUSY_COUNTS_MS)
         window.bridge.messages_changed.connect(view.model.messages_changed)
         window.bridge.messages_changed.connect(lambda _ids: self._schedule_counts())
         window.bridge.engine_status.connect(self.show_engine_status)
@@ -144,7 +147,7 @@ class OutboxFeature(Feature):
 
     def _schedule_counts(self) -> None:
         if not self._counts_timer.isActive():
-            self._counts_timer.start()
+            self._counts_timer.start(self._counts_pace.delay_ms())
 
     def refresh_counts(self) -> None:
         """One counts query at a time; changes that arrive meanwhile ask for another shortly after."""
@@ -155,6 +158,7 @@ class OutboxFeature(Feature):
             self._schedule_counts()
             return
         self._counts_pending = True
+        self._counts_pace.ran()
         reader = history(runtime)
 
         def show(counts: dict[OutboxState, int]) -> None:
