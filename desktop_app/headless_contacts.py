@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import hashlib
 import json
 import sys
 from collections.abc import Sequence
@@ -242,6 +241,8 @@ def guard_batch(runtime: Runtime, plan: MergePlan, args: argparse.Namespace) -> 
               file=sys.stderr)  # fmt: skip
         return EXIT_GUARD
     kept_rows = rows.only(kept) if isinstance(rows, MergedRows) else [rows[i] for i in kept]
+    import hashlib  # here: the window's start parses the command line with this module loaded, not OpenSSL
+
     tail = hashlib.sha256(f"{plan.batch_id}:{','.join(map(str, stopped))}".encode()).hexdigest()
     return dataclasses.replace(plan, batch_id=tail[: len(plan.batch_id)], rows=kept_rows, legacy_batch_id=""), verdicts
 

@@ -18,7 +18,6 @@ import threading
 from typing import TYPE_CHECKING
 
 from desktop_app.core.errors import KnownError
-from desktop_app.sandbox.config import DEFAULT_ATTACHMENT_LIMIT_MB
 
 if TYPE_CHECKING:  # aiohttp stays out of the app's process: only the child imports the server
     from desktop_app.sandbox.server import SandboxServer
@@ -38,9 +37,7 @@ class SandboxStartError(KnownError, RuntimeError):
     """The built-in test server did not start; the message says what it said."""
 
 
-def start_embedded_sandbox(
-    delivery_delay: float, attachment_limit_mb: float = DEFAULT_ATTACHMENT_LIMIT_MB
-) -> SandboxServer:
+def start_embedded_sandbox(delivery_delay: float, attachment_limit_mb: float) -> SandboxServer:
     """A started sandbox on loopback in this process (tests and scripts that drive a window); its
     statuses become final ``delivery_delay`` seconds after a send, and it refuses attachments over
     the profile's limit as the client and composer do."""
@@ -67,7 +64,7 @@ class SandboxProcess:
     child, and the runtime starts its sandbox from a worker thread that ends long before the app.
     """
 
-    def __init__(self, delivery_delay: float, attachment_limit_mb: float = DEFAULT_ATTACHMENT_LIMIT_MB) -> None:
+    def __init__(self, delivery_delay: float, attachment_limit_mb: float) -> None:
         self.settings = (delivery_delay, attachment_limit_mb)
         self._values: dict[str, str] = {}
         self._said: collections.deque[str] = collections.deque(maxlen=_KEPT_OUTPUT_LINES)

@@ -19,7 +19,6 @@ import json
 import os
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +118,8 @@ class SendingOwnership(ProfileLock):
 
     def __init__(self, directory: Path, *, role: str) -> None:
         super().__init__(directory, LOCK_FILE, role=role)
+        import uuid  # here: the window's lock (ProfileLock) is taken before its first paint, which needs no uuid
+
         self.owner_id = uuid.uuid4().hex
 
 

@@ -18,7 +18,7 @@ from desktop_app.core.outbox_state import OutboxState
 from desktop_app.services.history import history
 from desktop_app.services.profile import Profile
 from desktop_app.ui.i18n import install_translations
-from desktop_app.ui.main_window import MainWindow, RuntimeFactory
+from desktop_app.ui.main_window import UNPAINTED_START_MS, MainWindow, RuntimeFactory
 
 if TYPE_CHECKING:
     from desktop_app.services.runtime import Runtime
@@ -129,10 +129,12 @@ def run_gui(profile: Profile, make_runtime: RuntimeFactory) -> int:
     install_translations(app, profile.settings.language)
     qInstallMessageHandler(_route_qt_messages)
     claim = WindowClaim(profile.directory)
-    if not claim.try_claim():
+    if not claim.try_claim(listen=False):
         return _offer_open_window(app, claim)
     window = main_window(profile, make_runtime)
     claim.show_requested.connect(lambda: bring_to_front(window))
+    window.first_painted.connect(claim.listen)  # not before: the paint does not need QtNetwork
+    QTimer.singleShot(UNPAINTED_START_MS, claim.listen)  # a window never exposed listens all the same
     install_crash_handler(lambda: window)
     close_on_termination(window)
     window.show()

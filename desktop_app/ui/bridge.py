@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 
 from desktop_app.services.history import history
 
@@ -37,10 +37,17 @@ class ServiceBridge(QObject):
         super().__init__(parent)
         self._changed: set[int] = set()
         self._changed_lock = threading.Lock()
-        # Queued even from the GUI thread: changes made there are gathered with the rest of the turn's.
-        self._changes_waiting.connect(self._deliver_changes, Qt.ConnectionType.QueuedConnection)
+        self._gathering = False
 
     def attach(self, runtime: Runtime) -> None:
+        if not self._gathering:
+            # Queued even from the GUI thread: changes made there are gathered with the rest of the turn's.
+            # Connected here, not when the window is built: naming Qt's enum builds PySide's whole Qt
+            # namespace (~30 ms), which the first paint does without.
+            from PySide6.QtCore import Qt
+
+            self._changes_waiting.connect(self._deliver_changes, Qt.ConnectionType.QueuedConnection)
+            self._gathering = True
         assert runtime.outbox is not None
         assert runtime.tracker is not None
         history(runtime).on_change(self._on_change)

@@ -30,11 +30,11 @@ from desktop_app import APP_NAME
 from desktop_app.core.errors import is_known
 from desktop_app.services.profile import Mode, Profile
 from desktop_app.ui.bridge import ServiceBridge
-from desktop_app.ui.chrome import notice_bar, save_window_state, window_settings
+from desktop_app.ui.chrome import apply_profile_theme, notice_bar, save_window_state, window_settings
 from desktop_app.ui.features.session import RuntimeSession
 from desktop_app.ui.jobs import JobRunner
 from desktop_app.ui.navigation import ViewRegistry
-from desktop_app.ui.resources import app_icon, apply_theme
+from desktop_app.ui.resources import app_icon
 
 if TYPE_CHECKING:  # imported where used: the views after the first paint, the engines on the worker that opens them
     from desktop_app.services.runtime import Runtime
@@ -72,7 +72,8 @@ class MainWindow(QMainWindow):
 
     def __init__(self, profile: Profile, make_runtime: RuntimeFactory) -> None:
         super().__init__()
-        self._apply_theme(profile)  # before any widget exists: restyling built widgets costs more than a bare window
+        # Before any widget exists: restyling built widgets costs more than a bare window.
+        apply_profile_theme(profile.directory, profile.settings.theme, first_paint=True)
         self.profile = profile
         self.runtime: Runtime | None = None  # set once open; None while starting or switching
         self.features: dict[str, Feature] = {}
@@ -190,6 +191,7 @@ class MainWindow(QMainWindow):
         self.add_feature("contacts", ContactsFeature(self))  # the Address book; look-alike and PHI questions
         self.lock_screen, self.idle, self.idle_timer = self.locking.screen, self.locking.idle, self.locking.idle_timer
         self.bridge.integrity_problem.connect(self.show_problem)
+        self._apply_theme(self.profile)  # "system" as the desktop says now, not as last seen
         self._build_menus()
         state = window_settings(self.profile.directory).value("state")
         if state is not None:
@@ -267,7 +269,8 @@ class MainWindow(QMainWindow):
         self.passphrase_notice.setVisible(not settings.passphrase_hash)
         for feature in self.features.values():
             feature.apply_profile(settings)
-        self._apply_theme(self.profile)
+        if self._views_built:  # before, the first paint's theme is on (and _build_views checks it)
+            self._apply_theme(self.profile)
 
     _apply_profile_to_widgets = apply_profile  # the name scripts/screenshots.py knows
 
@@ -278,9 +281,7 @@ class MainWindow(QMainWindow):
 
     @staticmethod
     def _apply_theme(profile: Profile) -> None:
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            apply_theme(app, profile.settings.theme)
+        apply_profile_theme(profile.directory, profile.settings.theme)
 
     # ------------------------------------------------------------------ what menus and other code call
 

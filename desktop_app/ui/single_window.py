@@ -3,27 +3,33 @@
 Two windows on one profile would each show and edit the same drafts and outbox, and staff could
 not tell which one sends. The first window holds the profile's window lock (released by the
 kernel if it dies) and listens on a local socket named after the profile; a second start finds
-the lock taken, says so in words, and can ask the first window to come to the front.
+the lock taken, says so in words, and can ask the first window to come to the front. The window
+takes the lock before it is shown and listens once it has painted: QtNetwork and the socket are
+not worth a moment of the first paint (a second start asks only after its user said so).
 """
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop_app import APP_NAME
 from desktop_app.core.times import shown_time
 from desktop_app.services.ownership import WINDOW_LOCK_FILE, ProfileLock
 
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
 SHOW_REQUEST = b"show\n"
 
 
 def server_name(profile_dir: Path) -> str:
     """The local socket's name: the same for every process on this profile, nothing of its path revealed."""
+    import hashlib  # here: it loads OpenSSL, which the first paint does not need
+
     digest = hashlib.sha256(str(profile_dir.resolve()).encode("utf-8")).hexdigest()[:24]
     return f"sealpost-window-{digest}"
 
@@ -37,21 +43,32 @@ class WindowClaim(QObject):
     def __init__(self, profile_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._lock = ProfileLock(profile_dir, WINDOW_LOCK_FILE, role="the Sealpost window")
-        self._name = server_name(profile_dir)
+        self._profile_dir = profile_dir
         self._server: QLocalServer | None = None
         self._socket: QLocalSocket | None = None
 
-    def try_claim(self) -> bool:
-        """Become the profile's window if none is open; then listen for "show yourself" requests."""
+    def try_claim(self, *, listen: bool = True) -> bool:
+        """Become the profile's window if none is open; then listen for "show yourself" requests
+        (or later, with :meth:`listen`)."""
         if not self._lock.try_acquire():
             return False
-        QLocalServer.removeServer(self._name)  # a socket left by a window that died: the lock proves it gone
+        if listen:
+            self.listen()
+        return True
+
+    def listen(self) -> None:
+        """Hear other starts' requests (once the claim is ours; a second call does nothing)."""
+        from PySide6.QtNetwork import QLocalServer
+
+        if self._server is not None or not self._lock.held:
+            return
+        name = server_name(self._profile_dir)
+        QLocalServer.removeServer(name)  # a socket left by a window that died: the lock proves it gone
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         server.newConnection.connect(self._accept)
-        server.listen(self._name)
+        server.listen(name)
         self._server = server
-        return True
 
     def describe_holder(self) -> str:
         holder = self._lock.holder()
@@ -62,6 +79,8 @@ class WindowClaim(QObject):
 
     def ask_open_window_to_show(self) -> None:
         """Ask the open window to come to the front; ``delivered`` says whether it heard (never blocks)."""
+        from PySide6.QtNetwork import QLocalSocket
+
         socket = QLocalSocket(self)
         self._socket = socket
         # Bound methods, not lambdas: Qt drops them if this object goes first, so a socket closing
@@ -69,7 +88,7 @@ class WindowClaim(QObject):
         socket.connected.connect(self._send_show)
         socket.disconnected.connect(self._heard)
         socket.errorOccurred.connect(self._not_heard)
-        socket.connectToServer(self._name)
+        socket.connectToServer(server_name(self._profile_dir))
 
     def _send_show(self) -> None:
         assert self._socket is not None
@@ -102,6 +121,8 @@ class WindowClaim(QObject):
             connection.disconnected.connect(connection.deleteLater)
 
     def _read(self) -> None:
+        from PySide6.QtNetwork import QLocalSocket
+
         connection = self.sender()
         if isinstance(connection, QLocalSocket) and bytes(connection.readAll().data()).startswith(b"show"):
             self.show_requested.emit()

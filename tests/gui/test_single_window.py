@@ -60,3 +60,23 @@ def test_nobody_listening_is_reported_not_waited_for(qtbot: QtBot, tmp_path: Pat
         lonely.ask_open_window_to_show()
     assert heard.args == [False]
     assert str(tmp_path) not in server_name(tmp_path)
+
+
+def test_the_window_holds_the_profile_before_it_listens(qtbot: QtBot, tmp_path: Path) -> None:
+    """The window takes the lock before it is shown and listens once it has painted (QtNetwork is
+    not worth a moment of the first paint): meanwhile a second start is refused and not heard."""
+    first, second = WindowClaim(tmp_path), WindowClaim(tmp_path)
+    try:
+        assert first.try_claim(listen=False)
+        assert not second.try_claim()
+        with qtbot.waitSignal(second.delivered, timeout=5000) as early:
+            second.ask_open_window_to_show()
+        assert early.args == [False]
+        first.listen()
+        first.listen()  # the first paint and the fallback timer may both ask
+        with qtbot.waitSignal(first.show_requested, timeout=5000), qtbot.waitSignal(second.delivered) as heard:
+            second.ask_open_window_to_show()
+        assert heard.args == [True]
+    finally:
+        second.release()
+        first.release()

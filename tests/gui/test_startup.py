@@ -10,14 +10,21 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop_app.sandbox.server import SandboxServer
 from desktop_app.services.profile import Profile
 from desktop_app.services.runtime import Runtime
+from desktop_app.ui import navigation
+from desktop_app.ui.chrome import SYSTEM_THEME_KEY, window_settings
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.resources import THEME_PALETTES
 from tests.gui.conftest import sandbox_runtime
 
 # What the first paint must not wait for: network, encrypted store and keyring, HTML and address rules.
@@ -40,14 +47,20 @@ HEAVY = (
     "uuid",
     "difflib",
     "desktop_app.ui.policies_dialog",
+    # the single-window socket listens once the window has painted; the sandbox runs in a child process
+    "PySide6.QtNetwork",
+    "hashlib",
+    "desktop_app.sandbox.server",
 )
 
 
 def test_the_gui_entry_imports_no_engine_before_the_first_paint() -> None:
-    """Everything ``sealpost`` imports up to ``window.show()``: the CLI, the app, the window."""
+    """Everything ``sealpost`` imports up to ``window.show()``: the CLI, the app, the window, the
+    single-window claim, translations, and what starts the sandbox's child process."""
     code = (
         "import sys\n"
-        "import desktop_app.cli, desktop_app.ui.app, desktop_app.ui.main_window\n"
+        "import desktop_app.cli, desktop_app.ui.app, desktop_app.ui.main_window, desktop_app.ui.single_window\n"
+        "import desktop_app.ui.i18n, desktop_app.sandbox.embedded\n"
         f"print(' '.join(sorted(m for m in {HEAVY!r} if m in sys.modules)))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
@@ -139,3 +152,79 @@ def test_closing_while_starting_closes_the_runtime(qtbot: QtBot, profile: Profil
     qtbot.waitUntil(lambda: bool(opened), timeout=10_000)
     window.close()  # the open may still be running: close waits for it, then closes what it opened
     assert not [t for t in threading.enumerate() if t.name == "outbox-engine" and t.is_alive()]
+
+
+# The steps ``run_gui`` takes up to ``window.show()``; the window paints in the event loop after it.
+UP_TO_SHOW = """
+import sys
+from pathlib import Path
+import PySide6.QtCore
+from desktop_app.services.profile import Profile
+from desktop_app.ui.app import create_application, main_window
+from desktop_app.ui.i18n import install_translations
+from desktop_app.ui.single_window import WindowClaim
+profile = Profile(Path(sys.argv[1]))
+app = create_application()
+install_translations(app, profile.settings.language)
+claim = WindowClaim(profile.directory)
+assert claim.try_claim(listen=False)
+window = main_window(profile, lambda p: None)
+window.show()
+print("built" if "Qt" in PySide6.QtCore.__dict__ else "unbuilt")
+claim.release()
+"""
+
+
+def test_the_first_paint_does_not_build_qts_namespace_of_enums(tmp_path: Path) -> None:
+    """PySide builds all of ``Qt``'s enums the first time anything names one, or passes an argument
+    that could be one (~30 ms, a fifth of a bare window's start). Nothing up to the first paint does,
+    once the desktop's light/dark preference has been seen (the first start of a profile asks)."""
+    profile = tmp_path / "profile"
+    first = subprocess.run([sys.executable, "-c", UP_TO_SHOW, str(profile)], capture_output=True, text=True,
+                           timeout=60)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.split() == ["built"]  # negative control: asking the desktop builds it
+    stored = window_settings(profile)
+    stored.setValue(SYSTEM_THEME_KEY, "light")  # what the first start's window remembers once it has painted
+    stored.sync()
+    again = subprocess.run([sys.executable, "-c", UP_TO_SHOW, str(profile)], capture_output=True, text=True,
+                           timeout=60)  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.split() == ["unbuilt"]
+
+
+def test_the_navigation_keeps_its_roles_and_scroll_bar_without_naming_qts_enums(qtbot: QtBot, profile: Profile) -> None:
+    assert Qt.ItemDataRole.UserRole.value == navigation.NAME_ROLE
+    window = MainWindow(profile, lambda p: Runtime(p))
+    qtbot.addWidget(window)
+    assert window.navigation.horizontalScrollBarPolicy() is Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+    assert window.views.names[:3] == ["compose", "drafts", "outbox"]
+    assert window.views.view("compose").action.shortcut().toString() == "Ctrl+1"
+    window.close()
+
+
+def _window_colour() -> str:
+    return QApplication.palette().color(QPalette.ColorGroup.Active, QPalette.ColorRole.Window).name()
+
+
+def test_the_first_paint_uses_the_desktops_last_seen_theme_and_follows_a_change(qtbot: QtBot, profile: Profile) -> None:
+    """A profile on the "system" theme paints as the desktop was last seen; just after the paint the
+    desktop is asked, and a change since then restyles the window and is remembered."""
+    assert profile.settings.theme == "system"
+    stored = window_settings(profile.directory)
+    stored.setValue(SYSTEM_THEME_KEY, "dark")  # the desktop was dark last time; offscreen it says nothing: light
+    stored.sync()
+    window = MainWindow(profile, lambda p: Runtime(p))
+    qtbot.addWidget(window)
+    assert (
+        _window_colour() == QColor(THEME_PALETTES["dark"][QPalette.ColorGroup.Active][QPalette.ColorRole.Window]).name()
+    )
+    with qtbot.waitSignal(window.first_painted, timeout=10_000):
+        window.show()
+    assert window._views_built
+    assert (
+        _window_colour()
+        == QColor(THEME_PALETTES["light"][QPalette.ColorGroup.Active][QPalette.ColorRole.Window]).name()
+    )
+    assert window_settings(profile.directory).value(SYSTEM_THEME_KEY) == "light"
+    window.close()
