@@ -18,7 +18,7 @@ from desktop_app.store.rows import (
     recipients_text,
     row_to_message,
 )
-from desktop_app.store.store_base import StoreBase
+from desktop_app.store.store_base import StoreBase, insert_rows
 
 BATCH_WRITE_ROWS = 500
 """Mail-merge rows rendered and written per statement by :meth:`MessageStore.add_batch`."""
@@ -96,13 +96,11 @@ class BatchQueries(StoreBase):
                     events.append((next_id, now, OutboxState.QUEUED.value, ""))
                     ids.append(next_id)
                     next_id += 1
-                db.executemany(
-                    "INSERT INTO messages (id, uid, created_at, updated_at, state, subject, recipients, payload, "
-                    "batch_id, batch_row, tag) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    messages,
-                )
-                db.executemany("INSERT INTO messages_fts (rowid, subject, body, recipients) VALUES (?,?,?,?)", search)
-                db.executemany("INSERT INTO status_events (message_id, at, kind, detail) VALUES (?,?,?,?)", events)
+                # Multi-row statements, not executemany: see store_base.ROWS_PER_STATEMENT.
+                insert_rows(db, "messages (id, uid, created_at, updated_at, state, subject, recipients, payload, "
+                            "batch_id, batch_row, tag)", messages)  # fmt: skip
+                insert_rows(db, "messages_fts (rowid, subject, body, recipients)", search)
+                self._events(db, events)
             crash_point("after_insert_before_commit")
         self.notify_changed(ids)
         return ids

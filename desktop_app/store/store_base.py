@@ -106,9 +106,7 @@ class StoreBase:
     @staticmethod
     def _events(db: Connection, events: Sequence[tuple[int, float, str, str]]) -> None:
         """Timeline entries ``(message id, at, kind, detail)``, a few hundred per statement."""
-        for part, marks in statement_slices(events, 4):
-            db.execute(f"INSERT INTO status_events (message_id, at, kind, detail) VALUES {marks}",
-                       [value for event in part for value in event])  # fmt: skip
+        insert_rows(db, "status_events (message_id, at, kind, detail)", events)
 
     @staticmethod
     def _event(db: Connection, message_id: int, at: float, kind: str, detail: str) -> None:
@@ -155,6 +153,13 @@ def id_slices(ids: Sequence[int]) -> Iterator[tuple[tuple[int, ...], str]]:
     for start in range(0, len(ids), ROWS_PER_STATEMENT):
         part = tuple(ids[start : start + ROWS_PER_STATEMENT])
         yield part, ",".join("?" * len(part))
+
+
+def insert_rows(db: Connection, into: str, rows: Sequence[Sequence[Any]]) -> None:
+    """``INSERT INTO {into} VALUES (…), (…)`` for many rows of equal width, a slice per statement."""
+    if rows:
+        for part, marks in statement_slices(rows, len(rows[0])):
+            db.execute(f"INSERT INTO {into} VALUES {marks}", [value for row in part for value in row])
 
 
 def update_rows(db: Connection, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
