@@ -38,6 +38,7 @@ _BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _FULL_WIDTH = re.compile(r"[\uff01-\uff5e]")  # full-width ASCII, typed with an East Asian IME on
 _ENCODED_WORD = re.compile(r"=\?[^?]*\?[bq]\?[^?]*\?=", re.IGNORECASE)  # RFC 2047: decoded by the reader's client
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+_SEPARATORS = re.compile(r"[,;\n]")  # where split_address_field may split
 _NAME_SPECIALS = re.compile(r'[()<>\[\]:;@\\,."]')  # RFC 5322 specials: such a name must be quoted
 
 
@@ -203,6 +204,12 @@ def split_address_field(text: str) -> list[str]:
     Commas and semicolons separate addresses, except inside a quoted display name
     (``"Doe, Jane" <jane@example.org>``) or inside angle brackets.
     """
+    if not _SEPARATORS.search(text):  # one address (a mail merge's every row): nothing to split
+        return [text.strip()] if text.strip() else []
+    return _split_at_separators(text)
+
+
+def _split_at_separators(text: str) -> list[str]:
     parts: list[str] = []
     current: list[str] = []
     in_quotes = False

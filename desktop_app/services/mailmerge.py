@@ -193,8 +193,9 @@ class HtmlTemplate:
         self._text_pieces: list[str] | None = None
         self._text_compiled = False
 
-    def text(self, variables: Mapping[str, str], filled: str) -> str:
-        """The plain-text part of ``filled`` (this template's body for ``variables``): the text derived
+    def text(self, variables: Mapping[str, str], filled: str | None = None) -> str:
+        """The plain-text part of ``filled`` (this template's body for ``variables``, filled here if
+        needed and not given): the text derived
         once from the template, with each value put where its marker came out, where that equals
         :func:`html_to_text` of the row (the values shown as they are; see :func:`_plain_in_text`)."""
         if not self._text_compiled:
@@ -203,7 +204,7 @@ class HtmlTemplate:
         if pieces is None or not all(
             _PLAIN_VALUE.fullmatch(variables[name]) and _plain_in_text(variables[name]) for name in self.fields
         ):
-            return html_to_text(filled)
+            return html_to_text(self.fill(variables) if filled is None else filled)
         return _substitute_text(pieces, variables)
 
     def _compile_text(self) -> list[str] | None:
@@ -391,7 +392,8 @@ class MergedRows(Sequence[tuple[int, OutgoingMessage]]):
         merger = self._merger
         for planned in self._planned:
             cells = dict(zip(merger.columns, planned.cells, strict=True))
-            yield planned.line, merger.message(cells, planned.to, derive_text=with_text, with_body=with_text)
+            yield planned.line, merger.message(cells, planned.to, derive_text=with_text, with_body=with_text,
+                                               text_only=True)  # fmt: skip
 
     def only(self, indexes: Sequence[int]) -> MergedRows:
         """The rows at ``indexes`` (in that order), still rendered when read."""
@@ -421,9 +423,11 @@ class _Merger:
         return {k: (v if isinstance(v, str) else "").strip() for k, v in record.items() if k is not None}
 
     def message(self, cells: Mapping[str, str], to: tuple[Address, ...], *, derive_text: bool,
-                with_body: bool = True) -> OutgoingMessage:  # fmt: skip
+                with_body: bool = True, text_only: bool = False) -> OutgoingMessage:  # fmt: skip
         """The row's message; without ``derive_text`` an HTML body gets no plain-text part (enough to
-        check it); without ``with_body`` it has neither (what the guard needs of most rules)."""
+        check it); without ``with_body`` it has neither (what the guard needs of most rules); with
+        ``text_only`` the plain text alone (what the guard's body rules read), often without filling
+        the HTML."""
         body, switches = self.body, self.switches
         variables = {k: v for k, v in cells.items() if k not in STANDARD_COLUMNS}
         subject = render(cells.get("subject") or body.subject, variables)
@@ -438,11 +442,16 @@ class _Merger:
                 list_unsubscribe_post=switches.list_unsubscribe_post, unsubscribe_url=unsubscribe_url,
             )  # fmt: skip
         source = (cells.get("html") or body.html) if with_body else ""
-        html_body = self._html(source, variables) if source else ""
         text = render(cells.get("text") or body.text, variables) if with_body else ""
-        if not text and html_body and derive_text:
-            template = self._templates.get(source)
-            text = template.text(variables, html_body) if template is not None else html_to_text(html_body)
+        template = self._templates.get(source) if source else None
+        if text_only and derive_text and source and not text and template is not None:
+            text, html_body = template.text(variables), ""
+        else:
+            html_body = self._html(source, variables) if source else ""
+            if not text and html_body and derive_text:
+                text = template.text(variables, html_body) if template is not None else html_to_text(html_body)
+            if text_only:
+                html_body = ""
         return OutgoingMessage(
             sender=self.sender, to=to, subject=subject, text=text, html=html_body,
             custom_headers=switches.custom_headers, list_unsubscribe=unsubscribe,

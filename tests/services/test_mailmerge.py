@@ -171,6 +171,9 @@ def test_the_guard_reads_heads_and_a_subset_keeps_whole_letters() -> None:
     assert [(line, m.to, m.subject) for line, m in heads] == [(line, m.to, m.subject) for line, m in full]
     assert all(not m.html and not m.text for _, m in heads)
     assert [m.text for _, m in merged.rows.heads(with_text=True)] == [m.text for _, m in full]
+    # Values the template cannot place in the text (a line break, edge spaces) are judged as sent too.
+    odd = plan(csv_bytes(("p@example.org", "two\nlines", " x "), ("q@example.org", "Ann", "")), Body(html=LETTER))
+    assert [m.text for _, m in odd.rows.heads(with_text=True)] == [m.text for _, m in odd.rows]
     kept = merged.rows.only([3, 1])
     assert list(kept) == [full[3], full[1]]
     assert "Patient 3" in kept[0][1].html

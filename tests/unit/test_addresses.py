@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from desktop_app.core.addresses import (
     MAX_RECIPIENTS,
@@ -105,3 +107,11 @@ def test_a_domain_is_checked_once_for_many_addresses_with_the_same_outcomes() ->
             unmemoised(bad.partition("@")[2])
         assert len(words) == 1
         assert str(fresh_error.value) in words.pop()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('ab @."<>,;\n\\ \t')), max_size=40))
+def test_a_field_without_separators_splits_as_the_full_scan_does(text: str) -> None:
+    from desktop_app.core import addresses
+
+    assert split_address_field(text) == addresses._split_at_separators(text)
