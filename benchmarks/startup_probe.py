@@ -9,7 +9,9 @@ with its ``first_painted`` signal.
 ``python -m benchmarks.startup_probe bare`` shows a plain QWidget of the main window's size;
 ``python -m benchmarks.startup_probe app PROFILE_DIR`` runs the ``sealpost`` command's own entry
 (``cli.main``) and also prints ``ready`` when the runtime is open and the views are attached.
-The parent times both from just before it spawns us.
+The parent times both from just before it spawns us. PySide6 is imported where each needs it, so
+the app's modules load in the order the ``sealpost`` command loads them (its CLI before any Qt: a
+module imported after PySide6 is scanned by PySide's import hook, one imported before is not).
 """
 
 from __future__ import annotations
@@ -19,35 +21,38 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+if TYPE_CHECKING:
+    from PySide6.QtCore import QObject
 
 READY_TIMEOUT_MS = 60_000
 
 
-class FirstExposure(QObject):
-    """Prints ``painted`` once the first exposure of a shown window has been painted, then calls ``then``."""
+def first_exposure(then: Callable[[], object]) -> QObject:
+    """An event filter that prints ``painted`` once the first exposure of a shown window has been
+    painted, then calls ``then``."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
 
-    def __init__(self, then: Callable[[], object]) -> None:
-        super().__init__()
-        self._then = then
+    class FirstExposure(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Expose:
+                watched.removeEventFilter(self)
+                QTimer.singleShot(0, self._painted)
+            return False
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Expose:
-            watched.removeEventFilter(self)
-            QTimer.singleShot(0, self._painted)
-        return False
+        def _painted(self) -> None:
+            print("painted", flush=True)
+            then()
 
-    def _painted(self) -> None:
-        print("painted", flush=True)
-        self._then()
+    return FirstExposure()
 
 
 def bare() -> int:
+    from PySide6.QtWidgets import QApplication, QWidget
+
     app = QApplication(sys.argv[:1])
     window = QWidget()
     window.resize(1180, 760)
-    probe = FirstExposure(app.quit)
+    probe = first_exposure(app.quit)
     window.show()
     handle = window.windowHandle()
     assert handle is not None
@@ -59,7 +64,10 @@ def sealpost(profile_dir: Path) -> int:
     """The ``sealpost`` command itself (``cli.main``: options, policies, profile, logging, the
     single-window claim, the window), with the window it opens watched for its first paint and ready."""
     from desktop_app import cli
-    from desktop_app.ui import app as gui
+    from desktop_app.ui import app as gui  # PySide6 with it, as cli.main imports it
+
+    # isort: split
+    from PySide6.QtCore import QTimer
 
     if TYPE_CHECKING:
         from desktop_app.services.profile import Profile
