@@ -94,6 +94,7 @@ class SendingCoordination(RuntimeState):
         store = self.store
         assert store is not None
         version = store.data_version()
+        seen: dict[int, float] = {}
         since = time.time() - CHANGE_SLACK_SECONDS
         last_id = store.last_id()  # rows added later are heard however long their transaction took
         while not self._stop_threads.wait(OTHER_PROCESS_CHECK_SECONDS):
@@ -102,8 +103,10 @@ class SendingCoordination(RuntimeState):
                 if current == version:
                     continue
                 version, checked_at = current, time.time()
-                changed = store.unseen_changes(since, last_id)  # each change once (store/change_feed.py)
-                last_id = max([last_id, *(i for i, _ in changed)])
+                found = store.changed_since(since, last_id)
+                last_id = max([last_id, *(i for i, _ in found)])
+                changed = [(i, at) for i, at in found if seen.get(i) != at]
+                seen = {i: at for i, at in {**seen, **dict(changed)}.items() if at >= since}
                 since = checked_at - CHANGE_SLACK_SECONDS
                 store.notify_changed([i for i, _ in changed])
                 if self.is_sending_owner and self.outbox is not None and self.tracker is not None:

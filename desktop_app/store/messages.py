@@ -16,7 +16,6 @@ from desktop_app.core.message import OutgoingMessage, message_to_dict
 from desktop_app.core.outbox_state import OutboxState
 from desktop_app.store.audit_log import AuditAnchor, AuditEntry
 from desktop_app.store.batches import BatchQueries, BatchSummary
-from desktop_app.store.change_feed import ChangeFeed
 from desktop_app.store.crashpoint import crash_point
 from desktop_app.store.database import Connection, DatabaseError, StoreError, transaction
 from desktop_app.store.dictionary import DictionaryQueries
@@ -37,7 +36,7 @@ from desktop_app.store.tracking import TrackingQueries, summarise
 from desktop_app.store.unlock import rotate_database_key
 
 
-class MessageStore(GroupQueries, TrackingQueries, HistoryPages, BatchQueries, DictionaryQueries, ChangeFeed):
+class MessageStore(GroupQueries, TrackingQueries, HistoryPages, BatchQueries, DictionaryQueries):
     """The whole store; this part holds the outbox itself (add, drafts, transitions, claims, settling).
 
     The other parts live beside it by concern (see ``store/`` and docs/store.md).
@@ -285,8 +284,20 @@ class MessageStore(GroupQueries, TrackingQueries, HistoryPages, BatchQueries, Di
         detail = f"Paubox accepted it (tracking id {tracking_id}); the answer came after it was {current.value}"
         self._event(db, change.message_id, now, "accepted", detail)
 
+    def changed_since(self, since: float, after_id: int | None = None) -> list[tuple[int, float]]:
+        """``(id, updated_at)`` of messages changed at or after ``since`` (by any process), and of every
+        message added after ``after_id`` however old its stamp: a change is stamped when its
+        transaction starts, and a 50,000-row batch commits long after that."""
+        added = "" if after_id is None else " UNION SELECT id, updated_at FROM messages WHERE id > ?"
+        params = (since,) if after_id is None else (since, after_id)
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT id, updated_at FROM messages WHERE updated_at >= ?{added} ORDER BY 2", params
+            ).fetchall()
+        return [(int(r[0]), float(r[1])) for r in rows]
+
     def last_id(self) -> int:
-        """The highest message id so far (0 for none): where :meth:`unseen_changes` starts counting additions."""
+        """The highest message id so far (0 for none): where :meth:`changed_since` starts counting additions."""
         with self._lock:
             return int(self._db.execute("SELECT COALESCE(MAX(id), 0) FROM messages").fetchone()[0])
 
