@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import logging
 import sys
+import threading
 import time
 from collections.abc import Callable
 from types import TracebackType
@@ -77,11 +79,9 @@ def deferred_runtime(**overrides: Any) -> RuntimeFactory:
     """How the window builds its runtime (``overrides`` are ``services.runtime.Overrides`` fields).
 
     It runs on the worker that opens the runtime, so importing the engines (httpx, SQLCipher,
-    keyring, bleach, email-validator: most of the start-up time) happens after the first paint."""
+    keyring: most of the start-up time) happens after the first paint."""
 
     def build(profile: Profile) -> Runtime:
-        import email_validator  # noqa: F401  # here, so the composer's first address check does not load it
-
         from desktop_app.services.runtime import Overrides, Runtime
 
         return Runtime(profile, Overrides(**overrides), role="the Sealpost window")
@@ -111,7 +111,9 @@ def main_window(profile: Profile, make_runtime: RuntimeFactory) -> MainWindow:
     Once it is ready, what start-up built (modules, classes, widgets: some 90,000 objects that live
     as long as the process) is set aside from the garbage collector: each full collection walked
     them all, 50-100 ms with the GUI thread stopped, every few seconds while another process sent.
-    And Python's lock changes hands more often from then on (:data:`GIL_SWITCH_SECONDS`)."""
+    And Python's lock changes hands more often from then on (:data:`GIL_SWITCH_SECONDS`), and
+    email-validator loads on a thread of its own, so the composer's first address check finds it
+    loaded: ~30 ms of Python that "ready" does not need."""
     window = MainWindow(profile, make_runtime)
     window.ready.connect(_settle_in)
     return window
@@ -120,6 +122,7 @@ def main_window(profile: Profile, make_runtime: RuntimeFactory) -> MainWindow:
 def _settle_in() -> None:
     gc.freeze()
     sys.setswitchinterval(GIL_SWITCH_SECONDS)
+    threading.Thread(target=importlib.import_module, args=("email_validator",), name="preload", daemon=True).start()
 
 
 def run_gui(profile: Profile, make_runtime: RuntimeFactory) -> int:

@@ -228,3 +228,31 @@ def test_the_first_paint_uses_the_desktops_last_seen_theme_and_follows_a_change(
     )
     assert window_settings(profile.directory).value(SYSTEM_THEME_KEY) == "light"
     window.close()
+
+
+def test_email_validator_loads_on_a_thread_of_its_own_once_the_window_is_ready(
+    qtbot: QtBot, profile: Profile, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "Ready" does not wait for it; the composer's first address check finds it loaded."""
+    import importlib
+
+    from desktop_app.ui import app as gui
+
+    loads: list[tuple[str, threading.Thread]] = []
+    real = importlib.import_module
+
+    def recording(name: str, package: str | None = None) -> object:
+        loads.append((name, threading.current_thread()))
+        return real(name, package)
+
+    monkeypatch.setattr(importlib, "import_module", recording)
+    monkeypatch.setattr(sys, "setswitchinterval", lambda _interval: None)  # the test run keeps its own
+    monkeypatch.setattr(gui.gc, "freeze", lambda: None)
+    window = gui.main_window(profile, sandbox_runtime(sandbox))
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.ready, timeout=10_000):
+        window.start()
+    qtbot.waitUntil(lambda: any(name == "email_validator" for name, _ in loads), timeout=5_000)
+    assert all(thread.name == "preload" for name, thread in loads if name == "email_validator")
+    window.close()
