@@ -21,6 +21,11 @@ TAKEOVER_CHECK_SECONDS = 0.3
 OTHER_PROCESS_CHECK_SECONDS = 0.25
 """How often the store is asked whether another process committed (``PRAGMA data_version``)."""
 
+BUSY_CHECK_SECONDS = 0.5
+"""The same while another process commits without pause and this one does not send (a window open
+during a ``sealpost batch``): each check re-reads the ~2,500 rows of its look-back, and the lists
+follow changes every 0.4 s anyway (ui/pacing.py)."""
+
 
 CHANGE_SLACK_SECONDS = 5.0
 """How far back a change check looks: another process stamps a change when its transaction starts,
@@ -97,11 +102,15 @@ class SendingCoordination(RuntimeState):
         seen: dict[int, float] = {}
         since = time.time() - CHANGE_SLACK_SECONDS
         last_id = store.last_id()  # rows added later are heard however long their transaction took
-        while not self._stop_threads.wait(OTHER_PROCESS_CHECK_SECONDS):
+        interval = OTHER_PROCESS_CHECK_SECONDS
+        while not self._stop_threads.wait(interval):
             try:
                 current = store.data_version()
+                interval = OTHER_PROCESS_CHECK_SECONDS
                 if current == version:
                     continue
+                if not self.is_sending_owner:  # the owner wakes its sender for what others queue, at once
+                    interval = BUSY_CHECK_SECONDS
                 version, checked_at = current, time.time()
                 found = store.changed_since(since, last_id)
                 last_id = max([last_id, *(i for i, _ in found)])
