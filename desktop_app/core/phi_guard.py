@@ -240,6 +240,7 @@ def _stretch_pattern() -> re.Pattern[str] | None:
 
 
 _STRETCH = _stretch_pattern()
+_NOT_DIGITS = re.compile(r"\D")
 
 
 @functools.lru_cache(maxsize=16)
@@ -265,7 +266,7 @@ def _may_hold_phone_number(text: str, region: str) -> bool:
         return True
     national_min, international_prefix = limits
     for stretch in _STRETCH.finditer(text):
-        digits = "".join(ch for ch in stretch.group() if ch.isdecimal())
+        digits = _NOT_DIGITS.sub("", stretch.group())  # the same characters as str.isdecimal keeps
         if len(digits) >= national_min:
             return True
         international = any(ch in _PLUS for ch in stretch.group()) or (
