@@ -52,8 +52,24 @@ def _common_options(*, on_subcommand: bool) -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = _common_options(on_subcommand=True)
+_VALUED_OPTIONS = ("--profile-dir", "--api-base-url", "--policy-dir")
+
+
+def _names_no_command(argv: list[str]) -> bool:
+    """Whether ``argv`` can only mean the window (no subcommand, no help): then the parser needs none of
+    the ~25 subcommands' parsers, which cost the first paint ~9 ms (argparse looks up translations of
+    its own words for each). Anything else, an unknown word or an abbreviated option included, gets the
+    whole parser and its messages."""
+    values = iter(argv)
+    for arg in values:
+        if arg in _VALUED_OPTIONS:
+            next(values, None)
+        elif not arg.startswith("-") or arg in ("-h", "--help"):
+            return False
+    return True
+
+
+def build_parser(*, subcommands: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sealpost", description=f"{APP_NAME}: secure email through the Paubox Email API.",
         parents=[_common_options(on_subcommand=False)],
@@ -61,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument("--self-test", action="store_true",
                         help="start with the embedded sandbox, send one message, wait for delivery, exit")  # fmt: skip
+    if not subcommands:
+        parser.set_defaults(command=None)
+        return parser
+    common = _common_options(on_subcommand=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     send = commands.add_parser("send", parents=[common], help="send one message and wait until Paubox accepts it")
@@ -138,7 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    args = build_parser(subcommands=not _names_no_command(words)).parse_args(words)
     policies.install(policies.load(args.policy_dir))  # before any profile is opened (a switch gets them too)
     if args.api_base_url and args.command is not None and (refused := _refused_url(args.api_base_url)):
         print(f"sealpost: {refused}", file=sys.stderr)  # said before the profile folder is created or logged to
