@@ -51,6 +51,7 @@ HEAVY = (
     "PySide6.QtNetwork",
     "hashlib",
     "desktop_app.sandbox.server",
+    "subprocess",  # the sandbox's child is spawned before the paint, with os.posix_spawn
 )
 
 
