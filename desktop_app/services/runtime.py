@@ -34,7 +34,14 @@ from desktop_app.services.runtime_sending import SendingCoordination
 from desktop_app.services.runtime_state import EmbeddedSandbox, Overrides
 from desktop_app.services.tracker import StatusTracker
 from desktop_app.store import keys
-from desktop_app.store.database import IN_USE_SUFFIX, Connection, IntegrityWatch, StoreError, open_database
+from desktop_app.store.database import (
+    IN_USE_SUFFIX,
+    Connection,
+    IntegrityWatch,
+    StoreError,
+    open_database,
+    wipe_freed_memory,
+)
 from desktop_app.store.messages import MessageStore
 from desktop_app.store.unlock import open_profile_database
 
@@ -226,6 +233,8 @@ class Runtime(MessageActions, SendingCoordination, EndpointSetup):
             _remove_database_files(self._ephemeral_path())
 
     def _open_database(self) -> Connection:
+        if self.profile.settings.wipe_database_memory:
+            wipe_freed_memory()
         try:
             return open_profile_database(
                 self.profile.database_path, self.profile.settings.profile_id, watch=self.integrity

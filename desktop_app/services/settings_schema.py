@@ -179,6 +179,14 @@ class Settings:
     passphrase_required: bool = _setting(
         False, Spec("Passphrase required", "A screen-lock passphrase must be set.", user=False)
     )
+    wipe_database_memory: bool = _setting(
+        False,
+        Spec(
+            "Wipe database memory",
+            "SQLCipher keeps its memory out of swap and wipes what it frees (slower; docs/security.md).",
+            user=False,
+        ),
+    )
     no_content_export: bool = _setting(
         False, Spec("No content export", "Message content may not be exported.", user=False)
     )
@@ -438,6 +446,9 @@ POLICIES: tuple[Policy, ...] = (
            example="/etc/sealpost/guard-rules.json"),
     Policy("RequireVerifiedRecipients", "require_verified_recipients", "Send only to addresses verified in the "
            "address book.", example=True),
+    Policy("WipeDatabaseMemory", "wipe_database_memory", "SQLCipher locks its memory out of swap and wipes "
+           "every block it frees (the key is wiped either way); mail merges queue about twice as slowly.",
+           example=True),
     Policy("NoContentExport", "no_content_export", "Message content (bodies, subjects, recipients) may not be "
            "exported. Fails closed (true).", fail_closed=True, example=True),
     Policy("AuditForwarding", "audit_forwarding", "Forward audit events to this syslog collector: "

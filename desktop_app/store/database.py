@@ -379,6 +379,22 @@ class IntegrityWatch:
             listener(problem)
 
 
+_wipe_freed_memory = False
+
+
+def wipe_freed_memory() -> None:
+    """Have SQLCipher lock its memory out of swap and wipe every block it frees, for the rest of the
+    process (SQLCipher cannot turn it off again once a connection turns it on).
+
+    Off by default, as in SQLCipher since 4.5: the key is wiped either way (SQLCipher frees key
+    material with its wiping free), and the plaintext a session reads lives on in Python's and Qt's
+    own memory, which nothing wipes, so it adds little; it costs a lock and an unlock of memory
+    per allocation, about half of queueing a mail merge (docs/security.md). A site whose risk
+    analysis asks for it sets the ``WipeDatabaseMemory`` policy."""
+    global _wipe_freed_memory
+    _wipe_freed_memory = True
+
+
 def _connect(path: Path, key: bytes, *, read_only: bool = False) -> Connection:
     """Connect and unlock; WrongKey when the key does not decrypt the database, DamagedDatabase
     when it does but the file is not whole (see :func:`_unreadable`)."""
@@ -395,7 +411,8 @@ def _connect(path: Path, key: bytes, *, read_only: bool = False) -> Connection:
         # raises, and is named in words here, so the log says nothing a user needs.
         connection.execute("PRAGMA cipher_log_level = NONE")
         connection.execute(_key_pragma(key))
-        connection.execute("PRAGMA cipher_memory_security = ON")
+        if _wipe_freed_memory:
+            connection.execute("PRAGMA cipher_memory_security = ON")
         connection.execute("PRAGMA busy_timeout = 5000")
         try:
             connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
