@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
-from confusable_homoglyphs import categories, confusables
 from rapidfuzz import distance, process
 
 COMMON_DOMAINS = frozenset(
@@ -147,6 +146,8 @@ def skeleton(text: str) -> str:
 def _latin_lookalike(char: str) -> str:
     if char.isascii():
         return char
+    from confusable_homoglyphs import confusables  # its tables cost ~30 ms to load: only for non-ASCII text
+
     found = confusables.is_confusable(char, greedy=True, preferred_aliases=["latin"])
     for entry in found or ():
         for glyph in entry["homoglyphs"]:
@@ -157,6 +158,8 @@ def _latin_lookalike(char: str) -> str:
 
 def scripts(label: str) -> set[str]:
     """The alphabets a label is written in (digits, hyphens and dots belong to none)."""
+    from confusable_homoglyphs import categories
+
     return {alias for alias in categories.unique_aliases(label) if alias != "COMMON"}
 
 
