@@ -101,6 +101,12 @@ class Harness:
         self.ledger.kills[point] += 1
         return config["tag"], self.check()
 
+    def resume_batch(self, tag: str) -> None:
+        """Run the batch ``tag`` again (same id) to its end, unkilled: it must exit cleanly."""
+        status = self.zygote.reap(self.zygote.start({**self.config("bulk", seconds=0.6), "tag": tag}))
+        assert os.WIFEXITED(status), self.zygote.stderr_path.read_text()[-3000:]
+        assert os.WEXITSTATUS(status) == 0, self.zygote.stderr_path.read_text()[-3000:]
+
     def kill_two_randomly(self) -> Snapshot:
         """Two processes on one profile (a batch and single sends): kill one, let the other take over, kill it."""
         pids = [self.zygote.start(self.config("bulk" if self.rng.random() < 0.3 else "single", resend=True))
@@ -163,9 +169,7 @@ def test_kill_during_bulk_chunk_then_resume_the_batch(harness: Harness) -> None:
         assert len(mine) == 120
         assert OutboxState.OUTCOME_UNKNOWN in mine.values()
         # Re-running the same batch (same id) must queue nothing new; the rest goes out.
-        status = harness.zygote.reap(harness.zygote.start({**harness.config("bulk", seconds=0.6), "tag": tag}))
-        assert os.WIFEXITED(status), harness.zygote.stderr_path.read_text()[-3000:]
-        assert os.WEXITSTATUS(status) == 0, harness.zygote.stderr_path.read_text()[-3000:]
+        harness.resume_batch(tag)
         after = harness.check().states
         assert len([s for s in after if s.startswith(f"{tag}-")]) == 120
 
@@ -179,9 +183,7 @@ def test_kill_while_a_chunks_outcomes_are_written_leaves_the_whole_chunk_unsettl
         assert len(mine) == 120
         assert set(mine.values()) <= {OutboxState.QUEUED, OutboxState.OUTCOME_UNKNOWN}, Counter(mine.values())
         assert OutboxState.OUTCOME_UNKNOWN in mine.values()  # the chunk Paubox accepted, awaiting a decision
-        status = harness.zygote.reap(harness.zygote.start({**harness.config("bulk", seconds=0.6), "tag": tag}))
-        assert os.WIFEXITED(status), harness.zygote.stderr_path.read_text()[-3000:]
-        assert os.WEXITSTATUS(status) == 0, harness.zygote.stderr_path.read_text()[-3000:]
+        harness.resume_batch(tag)
         after = {s: state for s, state in harness.check().states.items() if s.startswith(f"{tag}-")}
         assert {s for s, state in mine.items() if state is OutboxState.OUTCOME_UNKNOWN} == {
             s for s, state in after.items() if state is OutboxState.OUTCOME_UNKNOWN

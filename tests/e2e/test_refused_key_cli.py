@@ -34,13 +34,17 @@ def sandbox() -> Iterator[SandboxServer]:
         yield server
 
 
-def send(url: str, profile_dir: Path, subject: str, **env: str) -> subprocess.CompletedProcess[str]:
+def sealpost(url: str, profile_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "desktop_app", "send", "--profile-dir", str(profile_dir), "--api-base-url", url,
-         "--to", "pat@example.org", "--subject", subject, "--text", "Ready", "--timeout", WAIT],
+        [sys.executable, "-m", "desktop_app", *args, "--profile-dir", str(profile_dir), "--api-base-url", url,
+         "--timeout", WAIT],
         cwd=REPO, env={**os.environ, "PAUBOX_API_KEY": KEY, **env}, capture_output=True, text=True,
         timeout=90, check=False, stdin=subprocess.DEVNULL,
     )  # fmt: skip
+
+
+def send(url: str, profile_dir: Path, subject: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return sealpost(url, profile_dir, "send", "--to", "pat@example.org", "--subject", subject, "--text", "Ready", **env)
 
 
 def test_a_refused_key_ends_the_run_with_the_reason_and_keeps_the_message(
@@ -70,12 +74,7 @@ def test_a_refused_key_ends_the_run_with_the_reason_and_keeps_the_message(
 
 
 def batch(url: str, profile_dir: Path, rows: Path, body: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "desktop_app", "batch", str(rows), "--body-file", str(body), "--profile-dir",
-         str(profile_dir), "--api-base-url", url, "--timeout", WAIT],
-        cwd=REPO, env={**os.environ, "PAUBOX_API_KEY": KEY, **env}, capture_output=True, text=True,
-        timeout=90, check=False, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+    return sealpost(url, profile_dir, "batch", str(rows), "--body-file", str(body), **env)
 
 
 def test_a_refused_key_ends_a_batch_with_the_reason_and_the_same_command_sends_it_once(
