@@ -65,6 +65,18 @@ def tls_context(ca_bundle: str | None = None) -> ssl.SSLContext:
     return context
 
 
+def endpoint_tls_context(base_url: str, ca_bundle: str | None = None) -> ssl.SSLContext:
+    """:func:`tls_context` for an ``https`` endpoint. A plain-``http`` one is on loopback only
+    (``config.check_base_url``, the sandbox), where nothing is encrypted, so no trust store is
+    loaded for it (~30 ms of every start): its context trusts no certificate at all, so a TLS
+    connection made with it could only fail verification."""
+    if base_url.lower().startswith("https:"):
+        return tls_context(ca_bundle)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies hostnames and certificates: none trusted
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
 _REJECTIONS: dict[int, tuple[type[Rejected], str]] = {
     400: (InvalidRequest, "Paubox refused the message"),
     401: (Unauthorized, "The API key was not accepted (missing, wrong or revoked); enter a new key in Settings"),
@@ -276,7 +288,7 @@ class ApiCalls:
         self._guard = RequestGuard()
         self._closed = False
         self._close_lock = threading.Lock()
-        context = tls_context(config.ca_bundle)
+        context = endpoint_tls_context(config.base_url, config.ca_bundle)
         limits = httpx.Limits(max_connections=config.max_connections, max_keepalive_connections=config.max_connections)
         self._http = httpx.Client(
             base_url=config.base_url + "/",

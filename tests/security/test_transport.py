@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
 import trustme
 
-from desktop_app.api.calls import tls_context
+from desktop_app.api.calls import endpoint_tls_context, tls_context
 from desktop_app.api.client import PauboxClient
 from desktop_app.api.config import ApiConfig, InsecureEndpointError, Secret, check_base_url
 from desktop_app.api.errors import ConnectionFailed
@@ -51,6 +52,30 @@ def test_tls_context_verifies_and_never_offers_below_1_2() -> None:
     assert context.check_hostname
     assert context.minimum_version >= ssl.TLSVersion.TLSv1_2
     assert context.options & ssl.OP_NO_SSLv3  # and nothing older sneaks in through options
+
+
+def test_a_loopback_http_endpoint_gets_a_context_that_trusts_no_certificate() -> None:
+    """No trust store is loaded for the sandbox's plain-http URL; were TLS ever used with that context,
+    verification would be on and every certificate refused."""
+    plain = endpoint_tls_context("http://127.0.0.1:8025/v1/email")
+    assert plain.verify_mode is ssl.CERT_REQUIRED
+    assert plain.check_hostname
+    assert plain.minimum_version >= ssl.TLSVersion.TLSv1_2
+    assert plain.cert_store_stats()["x509_ca"] == 0
+    secure = endpoint_tls_context("HTTPS://api.paubox.com/v1/email")
+    assert secure.verify_mode is ssl.CERT_REQUIRED
+    assert secure.cert_store_stats()["x509_ca"] > 0
+
+
+def test_the_trust_nothing_context_refuses_a_server_the_bundle_would_trust(
+    self_signed_server: tuple[str, Path],
+) -> None:
+    url, ca = self_signed_server
+    with httpx.Client(verify=tls_context(str(ca))) as trusting:
+        assert trusting.get(url).status_code == 404  # the CA bundle makes this server trusted
+    nothing = endpoint_tls_context("http://127.0.0.1/", str(ca))
+    with pytest.raises(httpx.ConnectError), httpx.Client(verify=nothing) as refusing:
+        refusing.get(url)
 
 
 class _Recorder(BaseHTTPRequestHandler):
