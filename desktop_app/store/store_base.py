@@ -86,7 +86,10 @@ class StoreBase:
                 raise StoreError(f"message {message_id} does not exist")
             present = OutboxState(state)
             if change.expected is not None and present not in set(change.expected):
-                raise TransitionError(f"message is {present.value}, not {[e.value for e in change.expected]}")
+                raise TransitionError(
+                    f"Message {message_id} is {present.label.lower()} now: something else changed it "
+                    "meanwhile (another Sealpost window or command), so nothing was done to it."
+                )
             if present is not target:
                 check_transition(present, target)
             updates.setdefault(names, []).append((message_id, target.value, now, *change.fields.values()))

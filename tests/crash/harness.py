@@ -29,7 +29,7 @@ import keyring.backend
 import keyring.errors
 
 from desktop_app.core.message import OutgoingMessage
-from desktop_app.core.outbox_state import OutboxState
+from desktop_app.core.outbox_state import OutboxState, TransitionError
 from desktop_app.services.ownership import SendingOwnership
 from desktop_app.services.profile import Profile
 from desktop_app.services.runtime import Overrides, Runtime
@@ -112,8 +112,9 @@ def run_child(config: dict[str, Any]) -> None:
             n += 1
         if config.get("resend") and rng.random() < 0.2:
             unknown = store.list_ids(HistoryFilter(states=(OutboxState.OUTCOME_UNKNOWN,)))
-            if unknown:
-                runtime.resend(rng.choice(unknown))
+            if unknown:  # another process may resend it first, as two people at two windows could
+                with contextlib.suppress(TransitionError):
+                    runtime.resend(rng.choice(unknown))
         time.sleep(config.get("pace", 0.005))
     runtime.close()
 

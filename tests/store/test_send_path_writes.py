@@ -134,3 +134,15 @@ def test_chunks_larger_than_one_statement_are_written_whole(
     assert all(kinds(store, i) == ["queued", "sending", "accepted"] for i in ids)
     store.add(make_message("Later"), state=S.SCHEDULED, send_at=NOW - 1)
     assert store.release_scheduled(NOW) == 1
+
+
+def test_a_change_another_process_beat_says_so_in_words_and_changes_nothing(store: MessageStore) -> None:
+    """Two windows (or a window and a command) acting on one message: the second finds it moved."""
+    (message_id,) = store.add_batch("b", [(0, make_message("Row 0", "p0@d0.example"))])
+    with pytest.raises(TransitionError) as raised:
+        store.transition(message_id, S.QUEUED, expected=[S.OUTCOME_UNKNOWN, S.FAILED], detail="resent by user")
+    words = str(raised.value)
+    assert words.startswith(f"Message {message_id} is queued now")
+    assert "another Sealpost window or command" in words
+    assert "[" not in words  # no Python list of state names
+    assert kinds(store, message_id) == ["queued"]
