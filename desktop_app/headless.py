@@ -87,7 +87,7 @@ def send_command(runtime: Runtime, args: argparse.Namespace) -> int:
             return 2
         audit_overrides(runtime, stored.id, verdict, args.reason)
         left = max(0.0, args.timeout - (time.monotonic() - started))
-        final = runtime.wait_until(stored.id, DONE, left, give_up=lambda: bool(runtime.key_refusal()))
+        final = runtime.wait_until(stored.id, DONE, left, give_up=runtime.key_refusal)
         finished = final.state in DONE
         if final.state is OutboxState.ACCEPTED:
             print(f"accepted: message {final.id}, tracking id {final.tracking_id}", flush=True)
@@ -97,7 +97,7 @@ def send_command(runtime: Runtime, args: argparse.Namespace) -> int:
                 return 4
             return 0
         if not finished and runtime.key_refusal():
-            print(f"sealpost: {_refused_words(runtime.key_refusal())}; message {final.id} stays queued and goes "
+            print(f"sealpost: {runtime.key_refusal().rstrip('.')}; message {final.id} stays queued and goes "
                   "out with a key Paubox accepts (`sealpost outbox` lists it)", file=sys.stderr)  # fmt: skip
             return 4
         if not finished:
@@ -259,16 +259,11 @@ def batch_command(runtime: Runtime, args: argparse.Namespace) -> int:
         runtime.close(drain_seconds=DRAIN_SECONDS if finished else SHUTDOWN_WAIT_SECONDS)
     print(json.dumps({"batch_id": start.batch_id, "counts": {s.value: n for s, n in sorted(counts.items())}}))
     if refusal:
-        print(f"sealpost: {_refused_words(refusal)}; the batch's unsent messages stay queued and go out "
+        print(f"sealpost: {refusal.rstrip('.')}; the batch's unsent messages stay queued and go out "
               "once with a key Paubox accepts (run the same command again)", file=sys.stderr)  # fmt: skip
     if not set(counts) <= DONE:
         return 4
     return 0 if set(counts) == {OutboxState.ACCEPTED} else 1
-
-
-def _refused_words(refusal: str) -> str:
-    """A headless run is never given a new key while it waits, so a refusal ends its wait (exit 4)."""
-    return refusal.rstrip(".")
 
 
 def _already_sent_words(stored: BatchSummary) -> str:
@@ -399,8 +394,8 @@ def resolve_command(runtime: Runtime, args: argparse.Namespace) -> int:
             return 0
         print(f"request {args.group}: {len(ids)} message(s) queued again", file=sys.stderr, flush=True)
         deadline = time.monotonic() + args.timeout
-        refused = lambda: bool(runtime.key_refusal())  # noqa: E731
-        finals = [runtime.wait_until(i, DONE, max(0.0, deadline - time.monotonic()), give_up=refused) for i in ids]
+        finals = [runtime.wait_until(i, DONE, max(0.0, deadline - time.monotonic()), give_up=runtime.key_refusal)
+                  for i in ids]  # fmt: skip
         finished = all(m.state in DONE for m in finals)
         refusal = "" if finished else runtime.key_refusal()
     finally:
@@ -408,7 +403,7 @@ def resolve_command(runtime: Runtime, args: argparse.Namespace) -> int:
     accepted = sum(1 for m in finals if m.state is OutboxState.ACCEPTED)
     print(json.dumps({"request_group": args.group, "resent": len(ids), "accepted": accepted}))
     if refusal:
-        print(f"sealpost: {_refused_words(refusal)}; the messages stay queued and go out once with a key "
+        print(f"sealpost: {refusal.rstrip('.')}; the messages stay queued and go out once with a key "
               "Paubox accepts (`sealpost outbox` lists them)", file=sys.stderr)  # fmt: skip
     if any(m.state not in DONE for m in finals):
         return 4

@@ -239,9 +239,9 @@ class MessageActions(RuntimeState):
         outbox.wake()
 
     def wait_until(
-        self, message_id: int, states: set[OutboxState], timeout: float, give_up: Callable[[], bool] | None = None
+        self, message_id: int, states: set[OutboxState], timeout: float, give_up: Callable[[], object] | None = None
     ) -> StoredMessage:
-        """Block (headless callers only) until the message reaches one of ``states``, or ``give_up()`` is true."""
+        """Block (headless callers only) until the message reaches one of ``states``, or ``give_up()`` is truthy."""
         store, _ = self._require()
         deadline = time.monotonic() + timeout
         changed = threading.Event()

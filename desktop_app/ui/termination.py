@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QWidget
 log = logging.getLogger(__name__)
 
 CLOSING_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+_CLOSING_NUMBERS = frozenset(int(number) for number in CLOSING_SIGNALS)
 
 
 class CloseOnTermination(QObject):
@@ -41,7 +42,7 @@ class CloseOnTermination(QObject):
     def _woken(self) -> None:
         with contextlib.suppress(OSError):
             received = self._reader.recv(64)
-            names = ", ".join(signal.Signals(n).name for n in received if n in {int(s) for s in CLOSING_SIGNALS})
+            names = ", ".join(signal.Signals(n).name for n in received if n in _CLOSING_NUMBERS)
             if names:
                 log.info("closing the window on %s", names)
                 self._window.close()  # a second signal while it closes finds it closing: nothing more

@@ -89,9 +89,7 @@ class Harness:
             control.post("/faults", json=values).raise_for_status()
 
     def check(self) -> Snapshot:
-        with sandbox_control(self.sandbox) as control:
-            messages = control.get("/messages").json()["messages"]
-        return verify(self.ledger, messages, self.profile_id)
+        return verify(self.ledger, self._record(), self.profile_id)
 
     def crash_at(self, point: str, mode: str, hit: int, **extra: Any) -> tuple[str, Snapshot]:
         """Run a child armed at ``point@hit`` and wait for it to kill itself there."""
