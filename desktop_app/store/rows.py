@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from desktop_app.core.message import OutgoingMessage, message_from_dict
@@ -41,8 +42,9 @@ class StoredMessage:
         its own request, or for an unknown message from before request groups, one of its own."""
         return self.request_group or f"legacy-{self.id}"
 
-    @property
+    @cached_property
     def message(self) -> OutgoingMessage:
+        """The stored letter, decoded once: a send reads it three times (bulk check, request, domains)."""
         return message_from_dict(json.loads(self.payload))
 
 
