@@ -7,6 +7,7 @@ Nothing here ever falls back to a file. When no keyring is usable the caller get
 from __future__ import annotations
 
 import contextlib
+import importlib
 import secrets
 import sys
 import threading
@@ -18,7 +19,9 @@ if sys.platform != "darwin":
     sys.modules.setdefault("keyring.backends.macOS.api", None)  # type: ignore[arg-type]
 
 import keyring
+import keyring.core
 import keyring.errors
+from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
 from desktop_app.core.errors import KnownError
@@ -34,7 +37,66 @@ class KeyringUnavailable(KnownError, RuntimeError):
     """No usable OS keyring: the app must not store secrets anywhere else."""
 
 
+OS_KEYRING_MODULES = {
+    "linux": ("SecretService", "kwallet", "libsecret"),
+    "win32": ("Windows",),
+    "darwin": ("macOS",),
+}
+"""The keyring backends keyring itself ships for each platform: the OS keyrings Sealpost trusts."""
+
+_chosen = False  # whether this process has chosen its keyring (under _keyring_lock)
+
+
+def _choose_keyring() -> None:
+    """Choose the keyring once, as keyring would, but without its search of every installed package.
+
+    keyring's own choice first loads the keyring plugins of every package in the environment (an
+    entry-point scan: ≈ 30 ms of every command, more than the keyring's answer takes). Sealpost
+    looks at the OS keyrings keyring ships (:data:`OS_KEYRING_MODULES`) and, when exactly one of
+    them answers, uses it: the same one keyring would pick, short of a third-party plugin that
+    outranks it. Everything else is keyring's own way: an explicit choice
+    (``PYTHON_KEYRING_BACKEND``, ``keyringrc.cfg``, or ``keyring.set_keyring`` as tests do),
+    none answering (so its failure says why), or several (keyring chains them). A profile whose
+    key only such a plugin holds is still opened: see :func:`search_every_keyring`.
+    """
+    global _chosen
+    if _chosen:
+        return
+    _chosen = True
+    if getattr(keyring.core, "_keyring_backend", None) is not None:
+        return  # chosen already (keyring.set_keyring)
+    explicit = keyring.core.load_env() or keyring.core.load_config()
+    if explicit is not None:
+        keyring.set_keyring(explicit)
+        return
+    answering = [ring for ring in _os_keyrings() if ring.priority > 0]
+    if len(answering) == 1:
+        keyring.set_keyring(answering[0])
+
+
+def _os_keyrings() -> list[KeyringBackend]:
+    rings: list[KeyringBackend] = []
+    for name in OS_KEYRING_MODULES.get(sys.platform, ()):
+        module = importlib.import_module(f"keyring.backends.{name}")
+        for value in vars(module).values():
+            if (isinstance(value, type) and issubclass(value, KeyringBackend)
+                    and value.__module__ == module.__name__ and value.viable):  # fmt: skip
+                with contextlib.suppress(TypeError):  # as keyring does: one that needs arguments is skipped
+                    rings.append(value())
+    return rings
+
+
+def search_every_keyring() -> bool:
+    """Choose the keyring keyring's full search finds (third-party plugins included), if it is another
+    one than this process uses; True if it switched. For a database whose key the chosen keyring lacks."""
+    with _keyring_lock:
+        before = type(keyring.get_keyring())
+        keyring.core.init_backend()
+        return type(keyring.get_keyring()) is not before
+
+
 def _backend_usable() -> None:
+    _choose_keyring()
     backend = keyring.get_keyring()
     if isinstance(backend, fail.Keyring) or type(backend).__module__.startswith("keyrings.alt"):
         raise KeyringUnavailable(

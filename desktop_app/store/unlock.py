@@ -47,11 +47,15 @@ def open_profile_database(path: Path, profile_id: str, *, watch: IntegrityWatch 
     """
     check_file_shape(path)
     key = keys.load_database_key(profile_id)
-    pending = keys.load_pending_database_key(profile_id)
-    if key is not None or pending is not None or path.exists():
+    exists = path.exists()
+    # A rotation's pending key matters only to a database that exists (a new one gets a new key).
+    pending = keys.load_pending_database_key(profile_id) if exists else None
+    if key is not None or pending is not None or exists:
         _keep_identity(path.parent, profile_id)  # a profile made before the identity file existed
     if key is None and pending is None:
-        if path.exists():
+        if exists:
+            if keys.search_every_keyring():  # the key may be where keyring's full search looks
+                return open_profile_database(path, profile_id, watch=watch)
             raise KeyMissing(
                 "The key for this profile's message database is missing from the system keyring, so "
                 "its history cannot be read. Move sealpost.db out of the profile folder to start afresh."
