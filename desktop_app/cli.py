@@ -53,6 +53,11 @@ def _common_options(*, on_subcommand: bool) -> argparse.ArgumentParser:
     return common
 
 
+COMMAND_GC_THRESHOLD = 20_000
+"""Allocations between young-generation collections in a command (Python's default is 700). A mail
+merge allocates millions of short-lived objects that reference counting frees; at 700 a 1,000-row
+batch ran some 130 collections (≈ 25 ms) to find next to no cycles. A command's life is short."""
+
 _VALUED_OPTIONS = ("--profile-dir", "--api-base-url", "--policy-dir")
 
 
@@ -161,6 +166,8 @@ def build_parser(*, subcommands: bool = True) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else argv
     args = build_parser(subcommands=not _names_no_command(words)).parse_args(words)
+    if args.command is not None:
+        gc.set_threshold(COMMAND_GC_THRESHOLD, *gc.get_threshold()[1:])
     policies.install(policies.load(args.policy_dir))  # before any profile is opened (a switch gets them too)
     if args.api_base_url and args.command is not None and (refused := _refused_url(args.api_base_url)):
         print(f"sealpost: {refused}", file=sys.stderr)  # said before the profile folder is created or logged to
