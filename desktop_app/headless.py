@@ -306,7 +306,8 @@ def _wait_for_batch(runtime: Runtime, batch_id: str, total: int, timeout: float)
     def on_change(message_id: int) -> None:
         with heard_lock:
             heard.add(message_id)
-        woken.set()
+        if not woken.is_set():  # a chunk's 50 changes wake the waiter once, not fifty times
+            woken.set()
 
     store.on_change(on_change)
     states = store.batch_states(batch_id)
