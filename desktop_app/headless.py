@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import mimetypes
+import os
 import sys
 import threading
 import time
@@ -39,6 +40,12 @@ DONE = {OutboxState.ACCEPTED, OutboxState.FAILED, OutboxState.OUTCOME_UNKNOWN, O
 EXIT_ALREADY_SENT = 5
 """``sealpost batch``: this batch was already sent completely, and ``--again`` was not given."""
 OUTBOX_STATES = tuple(s for s in OutboxState if s not in (OutboxState.ACCEPTED, OutboxState.CANCELLED))
+BATCH_NICENESS = 10
+"""How much a mail merge lowers its own CPU priority (``nice``, POSIX). It is a background job: on a
+busy front-desk PC the window (and everything else the user is doing) goes first; on an idle one
+it changes nothing. With 50,000 rows sending beside an open window on two cores, the window's
+longest stall was a wait for a core (docs/benchmarks.md, "Issue 19, fifth pass")."""
+
 PREVIEW_ROWS = 3
 
 
@@ -210,6 +217,8 @@ def _attachments(items: list[tuple[str, str]], limit: int) -> tuple[Attachment, 
 
 def batch_command(runtime: Runtime, args: argparse.Namespace) -> int:
     """Queue every row of a CSV (all or nothing), send through bulk_messages, wait for outcomes."""
+    if hasattr(os, "nice"):
+        os.nice(BATCH_NICENESS)
     try:
         plan = plan_batch(
             Path(args.file).read_bytes(), sender=args.sender or runtime.profile.settings.sender,

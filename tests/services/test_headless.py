@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.api.client import BULK_CHUNK_SIZE
-from desktop_app.headless import EXIT_ALREADY_SENT
+from desktop_app.headless import BATCH_NICENESS, EXIT_ALREADY_SENT
 from desktop_app.sandbox.server import SandboxServer
 from desktop_app.services.mailmerge import Body, plan_batch
 from desktop_app.services.outbox import BULK_CHUNKS_IN_FLIGHT
@@ -132,6 +132,26 @@ def test_interrupted_batch_resumes_without_sending_a_row_twice(sandbox: SandboxS
     assert len(subjects) == len(set(subjects))
     assert len(subjects) >= counts["accepted"]
     assert counts["accepted"] >= rows - BULK_CHUNKS_IN_FLIGHT * BULK_CHUNK_SIZE  # those not on the wire at the kill
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the niceness from /proc")
+def test_a_batch_gives_the_cpu_to_the_window_while_it_sends(sandbox: SandboxServer, tmp_path: Path) -> None:
+    """A mail merge is a background job: its process runs at a lower CPU priority than the window's."""
+    with sandbox_control(sandbox) as control:
+        control.post("/faults", json={"latency_ms": 1500}).raise_for_status()
+    command = [sys.executable, "-m", "desktop_app", "batch", str(write_csv(tmp_path / "list.csv", 3)),
+               "--profile-dir", str(tmp_path / "p"), "--api-base-url", sandbox.base_url]  # fmt: skip
+    try:
+        with subprocess.Popen(command, cwd=REPO, env={**os.environ, "PAUBOX_API_KEY": sandbox.api_key},
+                              stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True) as p:  # fmt: skip
+            assert p.stderr is not None
+            assert "batch " in p.stderr.readline()  # queued; its request is on the wire for 1.5 s
+            niceness = int(Path(f"/proc/{p.pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+            assert p.wait(30) == 0, p.stderr.read()
+    finally:
+        with sandbox_control(sandbox) as control:
+            control.post("/faults", json={"latency_ms": 0}).raise_for_status()
+    assert niceness == min(19, os.nice(0) + BATCH_NICENESS)
 
 
 def test_a_batch_this_run_finished_while_its_rows_were_checked_is_resumed_not_already_sent(runtime: Runtime) -> None:
