@@ -21,10 +21,11 @@ TAKEOVER_CHECK_SECONDS = 0.3
 OTHER_PROCESS_CHECK_SECONDS = 0.25
 """How often the store is asked whether another process committed (``PRAGMA data_version``)."""
 
-BUSY_CHECK_SECONDS = 0.5
+BUSY_CHECK_SECONDS = 1.0
 """The same while another process commits without pause and this one does not send (a window open
-during a ``sealpost batch``): each check re-reads the ~2,500 rows of its look-back, and the lists
-follow changes every 0.4 s anyway (ui/pacing.py)."""
+during a ``sealpost batch``): each check re-reads the rows of its look-back (≈ 2,500 at Paubox's
+rate), Python work that the window's GUI thread waits out; once a second the lists and the
+progress bar still move every second (scenario 12: the follower was a third of the window's CPU)."""
 
 
 CHANGE_SLACK_SECONDS = 5.0
@@ -113,9 +114,12 @@ class SendingCoordination(RuntimeState):
                     interval = BUSY_CHECK_SECONDS
                 version, checked_at = current, time.time()
                 found = store.changed_since(since, last_id)
-                last_id = max([last_id, *(i for i, _ in found)])
+                if found:
+                    last_id = max(last_id, max(i for i, _ in found))
                 changed = [(i, at) for i, at in found if seen.get(i) != at]
-                seen = {i: at for i, at in {**seen, **dict(changed)}.items() if at >= since}
+                seen.update(changed)
+                if len(seen) > 2 * len(found):  # forget what fell out of the look-back, now and then
+                    seen = {i: at for i, at in seen.items() if at >= since}
                 since = checked_at - CHANGE_SLACK_SECONDS
                 store.notify_changed([i for i, _ in changed])
                 if self.is_sending_owner and self.outbox is not None and self.tracker is not None:
