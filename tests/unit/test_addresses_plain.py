@@ -1,0 +1,92 @@
+"""The everyday-address path (core/addresses.py: ``_plain``) against the full policy it stands in for.
+
+Whatever the quick path accepts, the full policy (the standard parser, then email-validator) must
+accept with the very same result; what it declines goes to the full policy unchanged. Checked on
+text generated to sit at its edges: hyphens, dots, case, names, lengths, special-use names.
+"""
+
+from __future__ import annotations
+
+import string
+
+import email_validator
+import pytest
+from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from desktop_app.core import addresses
+from desktop_app.core.addresses import AddressError, parse_address, parse_in_full
+
+LOCAL_CHARS = string.ascii_letters + string.digits + "._+-!#'"
+DOMAIN_CHARS = string.ascii_letters + string.digits + "-."
+
+
+def _full(raw: str) -> addresses.Address | str:
+    try:
+        return parse_in_full(raw)
+    except AddressError as error:
+        return f"refused: {error}"
+
+
+labels = st.text(DOMAIN_CHARS.replace(".", ""), min_size=1, max_size=12) | st.sampled_from(
+    ["xn--bcher-kva", "ab--cd", "a" * 63, "a" * 64, "-a", "a-", "123", "COM", "test", "localhost", "onion"]
+)
+long_domains = st.tuples(st.integers(1, 5), st.integers(50, 63)).map(lambda n: ".".join(["d" * n[1]] * n[0]) + ".org")
+domains = st.lists(labels, min_size=1, max_size=5).map(".".join) | st.text(DOMAIN_CHARS, max_size=30) | long_domains
+locals_ = st.text(LOCAL_CHARS, min_size=0, max_size=20) | st.sampled_from(
+    ["Info", "POSTMASTER", "a" * 64, "a" * 65, "a.b", ".a", "a.", "a..b", "jane_roe+x"]
+)
+names = st.sampled_from(["", "Jane", "Jane Roe", "Patient 5", "Jane  Roe", " Jane", "Dr. Roe", "J"]) | st.text(
+    string.ascii_letters + " .,\"'", max_size=12
+)
+
+
+words = st.text(string.ascii_letters + string.digits, min_size=1, max_size=10)
+likely = st.tuples(st.lists(words, min_size=1, max_size=3), st.sampled_from(["", "+", "_", "-"]),
+                   st.lists(words, min_size=2, max_size=4)).map(
+    lambda p: f"{'.'.join(p[0])}{p[1]}x@{'.'.join(p[2][:-1])}.{''.join(c for c in p[2][-1] if c.isalpha()) or 'org'}"
+)  # fmt: skip
+"""Addresses shaped like real ones, so that the quick path is taken often enough to be tested."""
+
+
+@st.composite
+def candidates(draw: st.DrawFn) -> str:
+    address = draw(likely) if draw(st.booleans()) else f"{draw(locals_)}@{draw(domains)}"
+    name = draw(names)
+    shape = draw(st.sampled_from(["{a}", "{n} <{a}>", "<{a}>", "{n}<{a}>", "{n} <{a}", "{a}>"]))
+    return shape.format(a=address, n=name)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(candidates())
+def test_what_the_quick_path_accepts_the_full_policy_accepts_identically(raw: str) -> None:
+    quick = addresses._plain(raw)
+    if quick is not None:
+        assert _full(raw) == quick
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(LOCAL_CHARS + DOMAIN_CHARS + '@<> "(),;:\t\u00e9\uff21\uff20', max_size=40))
+def test_on_any_text_the_quick_path_agrees_or_declines(raw: str) -> None:
+    quick = addresses._plain(raw.strip())
+    if quick is not None:
+        assert _full(raw.strip()) == quick
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["jane.roe@clinic.example.org", "Jane Roe <jane.roe@clinic.example.org>", "INFO@Clinic.Example.ORG",
+     "p7+reminders@mail3.example.net", "Patient 12 <patient12@example.org>"],
+)  # fmt: skip
+def test_everyday_addresses_take_the_quick_path(raw: str) -> None:
+    quick = addresses._plain(raw)
+    assert quick is not None
+    assert parse_address(raw) == quick == _full(raw)
+
+
+def test_the_copied_lists_match_email_validators() -> None:
+    """The quick path leaves special-use names to email-validator and lower-cases what it lower-cases."""
+    assert all("." not in name for name in email_validator.SPECIAL_USE_DOMAIN_NAMES)
+    assert set(email_validator.SPECIAL_USE_DOMAIN_NAMES) <= addresses.SPECIAL_USE_TOP_LABELS
+    assert set(CASE_INSENSITIVE_MAILBOX_NAMES) == addresses.CASE_INSENSITIVE_MAILBOXES
