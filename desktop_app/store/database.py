@@ -271,6 +271,13 @@ def damaged_words(path: Path | str, what: str) -> str:
 _DAMAGED = damaged_words("sealpost.db", "the integrity check failed")
 
 
+WAL_SIZE_LIMIT_BYTES = 16 * 1024 * 1024
+"""What the write-ahead log is cut back to once a checkpoint has emptied it. SQLite reuses the file
+from its start but never shrinks it otherwise: a 50,000-row mail merge sent beside an open window
+(whose reads hold back checkpoints) left 157 MB of encrypted pages on disk for as long as any
+process kept the profile open."""
+
+
 def _key_pragma(key: bytes) -> str:
     if len(key) != 32:
         raise ValueError("the database key must be 32 bytes")
@@ -588,6 +595,7 @@ def open_database(path: Path, key: bytes, *, watch: IntegrityWatch | None = None
         # Purged history is overwritten, not merely unlinked from the page tree.
         connection.execute("PRAGMA secure_delete = ON")
         connection.execute("PRAGMA temp_store = MEMORY")  # sorts and indexes never spill to /tmp
+        connection.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES}")
         check_later = False
         if not creating:
             if marker.exists() or path.stat().st_size < SYNC_CHECK_BELOW_BYTES:
