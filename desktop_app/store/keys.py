@@ -77,7 +77,10 @@ def _choose_keyring() -> None:
 def _os_keyrings() -> list[KeyringBackend]:
     rings: list[KeyringBackend] = []
     for name in OS_KEYRING_MODULES.get(sys.platform, ()):
-        module = importlib.import_module(f"keyring.backends.{name}")
+        try:
+            module = importlib.import_module(f"keyring.backends.{name}")
+        except ImportError:  # a bundle without it: as keyring does with a plugin that fails to load
+            continue
         for value in vars(module).values():
             if (isinstance(value, type) and issubclass(value, KeyringBackend)
                     and value.__module__ == module.__name__ and value.viable):  # fmt: skip
