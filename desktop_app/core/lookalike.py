@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
-from rapidfuzz import distance, process
-
 COMMON_DOMAINS = frozenset(
     (
         "gmail.com",
@@ -307,6 +305,8 @@ class AddressIndex:
         limit = _domain_distance(domain)
         if limit == 0:
             return None
+        from rapidfuzz import distance, process  # ~10 ms to load: not with the index, which the window builds early
+
         match = process.extractOne(domain, ordered, scorer=distance.OSA.distance, score_cutoff=limit)
         if match is None:
             return None
@@ -319,6 +319,8 @@ class AddressIndex:
     def _same_local(self, shown: str, local: str, domain: str) -> RecipientIssue | None:
         """A verified address with this part before @ at a domain a keystroke or two away (gmail.com typed
         as mail.com, aol.com as aim.com): both domains are real, so only the verified address says which."""
+        from rapidfuzz import distance
+
         for other in self._by_local.get(local, ()):
             steps = distance.OSA.distance(domain, other, score_cutoff=2)
             if other != domain and steps <= 2:
@@ -330,6 +332,8 @@ class AddressIndex:
         locals_here = self._locals.get(domain)
         if not locals_here or len(local) < 5:
             return None
+        from rapidfuzz import distance, process
+
         for near, score, _ in process.extract(
             local, locals_here, scorer=distance.OSA.distance, score_cutoff=LOCAL_DISTANCE, limit=5
         ):

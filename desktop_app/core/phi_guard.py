@@ -21,8 +21,6 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-import phonenumbers
-
 from desktop_app.core.errors import KnownError
 
 
@@ -219,6 +217,8 @@ def _spans(rule: GuardRule, text: str, names: NameIndex | None, today: date) -> 
         region = str(rule.options.get("region", "US"))
         if not _may_hold_phone_number(text, region):
             return []
+        import phonenumbers
+
         matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
         return [(m.start, m.end) for m in matcher]
     return names.find(text) if names is not None else []
@@ -230,22 +230,35 @@ tests/unit/test_phi_guard.py recomputes it from phonenumbers' metadata."""
 _PLUS = "+\uff0b"
 
 
+@functools.cache
 def _stretch_pattern() -> re.Pattern[str] | None:
     """Runs of what a phone number may be written with (digits, the matcher's punctuation, plus
-    signs): every stretch the matcher tries lies inside one of them."""
+    signs): every stretch the matcher tries lies inside one of them.
+
+    phonenumbers loads here, at the first text a phone rule checks, not with this module: its
+    tables cost ~60 ms, and the window imports this module on its way to "ready"."""
+    import phonenumbers
+
     punctuation = getattr(phonenumbers.phonenumberutil, "_VALID_PUNCTUATION", None)
     if not isinstance(punctuation, str):
         return None
     return re.compile("[\\d" + re.escape(punctuation + _PLUS) + "]+")
 
 
-_STRETCH = _stretch_pattern()
 _NOT_DIGITS = re.compile(r"\D")
+
+
+def load_phone_numbers() -> None:
+    """Load phonenumbers now, on the caller's thread: the window does it on a worker once it is
+    ready, so the first subject checked on the GUI thread does not wait for it."""
+    _stretch_pattern()
 
 
 @functools.lru_cache(maxsize=16)
 def _region_limits(region: str) -> tuple[int, re.Pattern[str] | None] | None:
     """(the fewest digits of a valid national number, the international dialling prefix) of a region."""
+    import phonenumbers
+
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
     if metadata is None or metadata.general_desc is None or not metadata.general_desc.possible_length:
         return None
@@ -261,11 +274,11 @@ def _may_hold_phone_number(text: str, region: str) -> bool:
     plus or the region's international prefix needs at least the region's shortest national
     number, one with them at least :data:`INTERNATIONAL_MIN_DIGITS`. Same answers, fewer checks
     (tests compare both on generated text)."""
-    limits = _region_limits(region)
-    if _STRETCH is None or limits is None:
+    limits, stretches = _region_limits(region), _stretch_pattern()
+    if stretches is None or limits is None:
         return True
     national_min, international_prefix = limits
-    for stretch in _STRETCH.finditer(text):
+    for stretch in stretches.finditer(text):
         digits = _NOT_DIGITS.sub("", stretch.group())  # the same characters as str.isdecimal keeps
         if len(digits) >= national_min:
             return True

@@ -112,8 +112,9 @@ def main_window(profile: Profile, make_runtime: RuntimeFactory) -> MainWindow:
     as long as the process) is set aside from the garbage collector: each full collection walked
     them all, 50-100 ms with the GUI thread stopped, every few seconds while another process sent.
     And Python's lock changes hands more often from then on (:data:`GIL_SWITCH_SECONDS`), and
-    email-validator loads on a thread of its own, so the composer's first address check finds it
-    loaded: ~30 ms of Python that "ready" does not need."""
+    email-validator, phonenumbers and rapidfuzz load on a thread of their own, so the composer's
+    first address check and the first Send's look-alike and PHI checks (on the GUI thread) find them
+    loaded: ~100 ms of Python that "ready" does not need."""
     window = MainWindow(profile, make_runtime)
     window.ready.connect(_settle_in)
     return window
@@ -122,7 +123,15 @@ def main_window(profile: Profile, make_runtime: RuntimeFactory) -> MainWindow:
 def _settle_in() -> None:
     gc.freeze()
     sys.setswitchinterval(GIL_SWITCH_SECONDS)
-    threading.Thread(target=importlib.import_module, args=("email_validator",), name="preload", daemon=True).start()
+    threading.Thread(target=_preload, name="preload", daemon=True).start()
+
+
+def _preload() -> None:
+    from desktop_app.core.phi_guard import load_phone_numbers
+
+    for name in ("email_validator", "rapidfuzz"):
+        importlib.import_module(name)
+    load_phone_numbers()
 
 
 def run_gui(profile: Profile, make_runtime: RuntimeFactory) -> int:

@@ -231,12 +231,14 @@ def test_the_first_paint_uses_the_desktops_last_seen_theme_and_follows_a_change(
     window.close()
 
 
-def test_email_validator_loads_on_a_thread_of_its_own_once_the_window_is_ready(
+def test_what_the_first_checks_use_loads_on_a_thread_of_its_own_once_the_window_is_ready(
     qtbot: QtBot, profile: Profile, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """ "Ready" does not wait for it; the composer's first address check finds it loaded."""
+    """ "Ready" does not wait for email-validator, rapidfuzz or phonenumbers; the composer's first
+    address check and the first Send's look-alike and PHI checks find them loaded."""
     import importlib
 
+    from desktop_app.core import phi_guard
     from desktop_app.ui import app as gui
 
     loads: list[tuple[str, threading.Thread]] = []
@@ -247,6 +249,9 @@ def test_email_validator_loads_on_a_thread_of_its_own_once_the_window_is_ready(
         return real(name, package)
 
     monkeypatch.setattr(importlib, "import_module", recording)
+    monkeypatch.setattr(
+        phi_guard, "load_phone_numbers", lambda: loads.append(("phonenumbers", threading.current_thread()))
+    )
     monkeypatch.setattr(sys, "setswitchinterval", lambda _interval: None)  # the test run keeps its own
     monkeypatch.setattr(gui.gc, "freeze", lambda: None)
     window = gui.main_window(profile, sandbox_runtime(sandbox))
@@ -254,6 +259,7 @@ def test_email_validator_loads_on_a_thread_of_its_own_once_the_window_is_ready(
     window.show()
     with qtbot.waitSignal(window.ready, timeout=10_000):
         window.start()
-    qtbot.waitUntil(lambda: any(name == "email_validator" for name, _ in loads), timeout=5_000)
-    assert all(thread.name == "preload" for name, thread in loads if name == "email_validator")
+    preloaded = {"email_validator", "rapidfuzz", "phonenumbers"}
+    qtbot.waitUntil(lambda: preloaded <= {name for name, _ in loads}, timeout=5_000)
+    assert all(thread.name == "preload" for name, thread in loads if name in preloaded)
     window.close()

@@ -107,3 +107,17 @@ def test_the_confusables_tables_load_only_for_text_that_is_not_ascii() -> None:
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_rapidfuzz_loads_at_the_first_check_not_with_the_index() -> None:
+    """The window builds its index on the way to "ready"; only a check measures distances."""
+    probe = (
+        "import sys\n"
+        "from desktop_app.core.lookalike import AddressIndex, KnownAddress\n"
+        "index = AddressIndex([KnownAddress('pat@northclinic.org', verified=True)])\n"
+        "assert 'rapidfuzz' not in sys.modules, 'loaded with the index'\n"
+        "assert [i.suggestion for i in index.check('pat@northclinc.org')] == ['pat@northclinic.org']\n"
+        "assert 'rapidfuzz' in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr

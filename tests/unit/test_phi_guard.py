@@ -4,6 +4,8 @@ administrator can get wrong."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -198,3 +200,20 @@ def test_the_phone_shortcut_agrees_with_the_matcher_on_generated_text(region: st
         assert _spans(rule, text, None, TODAY) == _matcher_spans(text, region)
 
     agree()
+
+
+def test_phonenumbers_loads_at_the_first_text_a_phone_rule_checks() -> None:
+    """Its tables cost ~60 ms: the window imports this module (through the address book) on its way
+    to "ready", which reads no subject."""
+    probe = (
+        "import sys\n"
+        "from datetime import date\n"
+        "import desktop_app.services.contacts\n"
+        "from desktop_app.services.guard import load_guard_rules\n"
+        "rules = load_guard_rules()\n"
+        "assert 'phonenumbers' not in sys.modules, 'loaded with the module'\n"
+        "assert [h.text for h in rules.check('Please call (617) 555-0134', today=date(2026, 12, 1))]\n"
+        "assert 'phonenumbers' in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
