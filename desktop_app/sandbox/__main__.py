@@ -18,13 +18,17 @@ import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from .config import DEFAULT_ATTACHMENT_LIMIT_MB, KEY_GENERATIONS, SandboxConfig
 from .faults import ACCEPT_THEN_FAIL_MODES, FaultConfig
-from .server import SandboxServer
+
+if TYPE_CHECKING:
+    from .server import SandboxServer
 
 API_KEY_ENV = "SEALPOST_SANDBOX_API_KEY"
 WEBHOOKS_KEY_ENV = "SEALPOST_SANDBOX_WEBHOOKS_KEY"
+_TRUST_STORE_ENV = ("SSL_CERT_FILE", "SSL_CERT_DIR")  # where OpenSSL looks for the system's CA certificates
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -122,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     if args.exit_with_stdin:
         threading.Thread(target=_stop_at_end_of_input, args=(stop,), name="parent-watch", daemon=True).start()
-    server = SandboxServer(config)
+    server = _server_class()(config)
     try:
         server.start()
     except OSError as error:
@@ -141,6 +145,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         server.stop()
     return 0
+
+
+def _server_class() -> type[SandboxServer]:
+    """The server, imported with an empty trust store.
+
+    aiohttp builds two client TLS contexts as it is imported, each loading the system's CA
+    certificates: ~60 ms of the embedded sandbox's start, on the core the window's start-up shares.
+    This process serves plain http and is no aiohttp client (its webhooks go through httpx, which
+    loads its own certificates at the first delivery), so those contexts trust nothing and could only
+    refuse; the environment is as it was before anything else runs."""
+    saved = {name: os.environ.get(name) for name in _TRUST_STORE_ENV}
+    os.environ.update(dict.fromkeys(_TRUST_STORE_ENV, os.devnull))
+    try:
+        from .server import SandboxServer
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return SandboxServer
 
 
 def _stop_at_end_of_input(stop: threading.Event) -> None:

@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import httpx
-
 from .config import is_loopback
 from .delivery import EVENT_OPENED, event_for, iso_millis
 from .messages import bare_address
 
 if TYPE_CHECKING:
+    import httpx
+
     from .state import SandboxState, StoredMessage
 
 _LOG_SIZE = 1000
@@ -167,6 +167,8 @@ class WebhookDispatcher:
         }
 
     async def _post(self, target: _Target, body: dict[str, object], raw: bytes, event_id: str) -> None:
+        import httpx  # at the first delivery: most sandboxes never deliver one, and it costs ~20 ms of their start
+
         if self._client is None:
             # No redirects: a loopback target must not bounce a delivery somewhere else.
             verify: ssl.SSLContext | bool = True

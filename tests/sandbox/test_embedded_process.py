@@ -144,3 +144,22 @@ def test_the_starter_hands_over_the_child_it_started_ahead() -> None:
     finally:
         for sandbox in (first, second, mismatched):
             sandbox.stop()
+
+
+CHILD_IMPORTS = """
+import os, ssl, sys
+saved = os.environ.get("SSL_CERT_FILE")
+from desktop_app.sandbox.__main__ import _server_class
+_server_class()
+from aiohttp import connector
+assert connector._SSL_CONTEXT_VERIFIED.cert_store_stats()["x509_ca"] == 0, "aiohttp loaded the CA certificates"
+assert os.environ.get("SSL_CERT_FILE") == saved, "the environment was not put back"
+assert ssl.create_default_context().cert_store_stats()["x509_ca"] > 0, "the process's own contexts lost them"
+assert "httpx" not in sys.modules, "httpx loaded before any webhook delivery"
+"""
+
+
+def test_the_child_loads_no_certificates_for_aiohttps_client_and_no_httpx_before_a_webhook() -> None:
+    """~80 ms of its start, on the core the window shares: it serves plain http and is no aiohttp client."""
+    result = subprocess.run([sys.executable, "-c", CHILD_IMPORTS], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
