@@ -52,16 +52,17 @@ HEAVY = (
     "hashlib",
     "desktop_app.sandbox.server",
     "subprocess",  # the sandbox's child is spawned before the paint, with os.posix_spawn
+    "socket",  # SIGTERM reaches the window through a pipe (a socket pair only on Windows)
 )
 
 
 def test_the_gui_entry_imports_no_engine_before_the_first_paint() -> None:
     """Everything ``sealpost`` imports up to ``window.show()``: the CLI, the app, the window, the
-    single-window claim, translations, and what starts the sandbox's child process."""
+    single-window claim, translations, the termination handler, and what starts the sandbox's child."""
     code = (
         "import sys\n"
         "import desktop_app.cli, desktop_app.ui.app, desktop_app.ui.main_window, desktop_app.ui.single_window\n"
-        "import desktop_app.ui.i18n, desktop_app.sandbox.embedded\n"
+        "import desktop_app.ui.i18n, desktop_app.ui.termination, desktop_app.sandbox.embedded\n"
         f"print(' '.join(sorted(m for m in {HEAVY!r} if m in sys.modules)))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
