@@ -16,9 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from desktop_app import APP_NAME, __version__
-from desktop_app.headless_audit import add_audit_parser
-from desktop_app.headless_contacts import add_contacts_parser, add_guard_switches
-from desktop_app.headless_export import add_export_parser
 from desktop_app.services import policies
 from desktop_app.services.logging_setup import configure_logging
 from desktop_app.services.profile import Profile, default_profile_dir
@@ -86,6 +83,10 @@ def build_parser(*, subcommands: bool = True) -> argparse.ArgumentParser:
     if not subcommands:
         parser.set_defaults(command=None)
         return parser
+    from desktop_app.headless_audit import add_audit_parser  # the subcommands' modules: not the window's
+    from desktop_app.headless_contacts import add_contacts_parser, add_guard_switches
+    from desktop_app.headless_export import add_export_parser
+
     common = _common_options(on_subcommand=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 

@@ -13,10 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -37,6 +35,9 @@ from desktop_app.ui.navigation import ViewRegistry
 from desktop_app.ui.resources import app_icon
 
 if TYPE_CHECKING:  # imported where used: the views after the first paint, the engines on the worker that opens them
+    from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
+    from PySide6.QtWidgets import QDialog
+
     from desktop_app.services.runtime import Runtime
     from desktop_app.ui.dialogs import HelpDialog
     from desktop_app.ui.features.base import Feature
@@ -312,6 +313,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ chrome
 
     def _build_menus(self) -> None:
+        from PySide6.QtGui import QAction, QKeySequence  # PySide builds a class's type and enums when named
+
         def action(menu: Any, text: str, keys: str | QKeySequence.StandardKey, slot: Callable[[], object]) -> QAction:
             item = QAction(text, self)
             if keys:
@@ -385,9 +388,6 @@ class MainWindow(QMainWindow):
             return
         self.closing = True
         self.save_window_state()
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
         for feature in self.features.values():
             feature.shutdown()
         for child in self.findChildren(QWidget):  # dialogs and the message view go with the window

@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
-from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop_app import APP_NAME
 from desktop_app.core.times import shown_time
 from desktop_app.services.ownership import WINDOW_LOCK_FILE, ProfileLock
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the window claims its profile before its first paint, which needs neither
     from PySide6.QtNetwork import QLocalServer, QLocalSocket
+    from PySide6.QtWidgets import QMessageBox, QWidget
 
 SHOW_REQUEST = b"show\n"
 
@@ -130,6 +130,8 @@ class WindowClaim(QObject):
 
 def already_open_box(claim: WindowClaim, parent: QWidget | None = None) -> QMessageBox:
     """The words a second start shows: what is going on, and the one useful thing to do."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Information, f"{APP_NAME} is already open",
                       f"{APP_NAME} is already open for this profile.", parent=parent)  # fmt: skip
     box.setInformativeText(
