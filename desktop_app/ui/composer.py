@@ -80,7 +80,12 @@ if TYPE_CHECKING:
 
 
 def repolish(widget: QWidget) -> None:
-    """Re-apply the stylesheet after a dynamic property (``invalid``, ``tone``) changed."""
+    """Re-apply the stylesheet after a dynamic property (``invalid``, ``tone``) changed.
+
+    A widget not polished yet (still being built) gets the stylesheet, property and all, when it is
+    first shown: asking for its style then would only build PySide's QStyle type and its enums."""
+    if not widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+        return
     widget.style().unpolish(widget)
     widget.style().polish(widget)
 
