@@ -36,17 +36,21 @@ def insert_signature(editor: QTextEdit, signature_html: str) -> None:
     editor.document().setModified(False)
 
 
-def apply_writing_settings(composer: ComposerView, settings: Settings, store: MessageStore | None = None) -> None:
+def apply_writing_settings(
+    composer: ComposerView, settings: Settings, store: MessageStore | None = None, *, spelling: bool = True
+) -> None:
     """Sanitise the profile's signature and footer on a worker, then hand them to the composer;
-    spell check in the profile's language, with the personal dictionary from ``store``.
+    spell check in the profile's language, with the personal dictionary from ``store`` (unless
+    ``spelling`` is False: the caller asks again once it has the store).
 
     A composer still showing an untouched new message gets the signature at once.
     """
-    from desktop_app.ui.spelling import ComposerSpelling
+    if spelling:
+        from desktop_app.ui.spelling import ComposerSpelling
 
-    if composer.spelling is None:
-        composer.spelling = ComposerSpelling(composer.subject, composer.body, composer._jobs, composer)
-    composer.spelling.configure(settings.spell_language, store)
+        if composer.spelling is None:
+            composer.spelling = ComposerSpelling(composer.subject, composer.body, composer._jobs, composer)
+        composer.spelling.configure(settings.spell_language, store)
     signature, footer_source = settings.signature, settings.message_footer
 
     def run(_token: CancelToken) -> tuple[str, Footer | None]:

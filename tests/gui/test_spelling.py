@@ -3,6 +3,7 @@ and the real encrypted store for the personal dictionary."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QMenu
@@ -10,12 +11,12 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.sandbox.server import SandboxServer
 from desktop_app.services.profile import Profile
-from desktop_app.services.runtime import Overrides, Runtime
+from desktop_app.services.runtime import Overrides, Runtime, SetupError
 from desktop_app.services.spelling import SpellChecker
 from desktop_app.ui.composer import ComposerView
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.spelling import CHECK_OFF_THREAD_ABOVE, ComposerSpelling
-from tests.gui.conftest import WindowFactory
+from tests.gui.conftest import WindowFactory, sandbox_runtime
 
 
 def spelling_of(qtbot: QtBot, window: MainWindow) -> ComposerSpelling:
@@ -133,3 +134,38 @@ def test_underlining_is_no_edit(qtbot: QtBot, make_window: WindowFactory) -> Non
         spelling.body.highlighter.forget()
         spelling.subject.refresh()
     assert underlined(window.composer) == ["Helo"]
+
+
+def test_the_dictionary_opens_once_the_store_is_open_with_its_personal_words(
+    qtbot: QtBot, profile: Profile, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opened before the store, it competed with the runtime's start and was opened again at attach."""
+    asked: list[bool] = []
+    real = ComposerSpelling.configure
+
+    def recording(self: ComposerSpelling, language: str, store: object) -> None:
+        asked.append(store is not None)
+        real(self, language, store)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ComposerSpelling, "configure", recording)
+    window = MainWindow(profile, sandbox_runtime(sandbox))
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.ready, timeout=10_000):
+        window.start()
+    assert asked == [True]
+    spelling_of(qtbot, window)
+    window.close()
+
+
+def test_a_window_whose_runtime_cannot_start_still_checks_spelling(qtbot: QtBot, profile: Profile) -> None:
+    def refused(_profile: Profile) -> Runtime:
+        raise SetupError("The system keyring is locked; unlock it and try again.")
+
+    window = MainWindow(profile, refused)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.setup_failed, timeout=10_000):
+        window.start()
+    assert spelling_of(qtbot, window).checker is not None
+    window.close()

@@ -46,6 +46,8 @@ class ComposeFeature(Feature):
         window.views.set_page("compose", self.view)
         self.drafts = DraftAutosave(window, self.view)
         self.undo = UndoSend(window, self)
+        self._without_store = False  # the runtime could not start: spell check without the personal words
+        window.setup_failed.connect(lambda _text: self._spell_without_store())
         self.view.send_requested.connect(self.check_and_queue)
         self.view.template_panel.templates_wanted.connect(self.load_templates)
         self.view.template_panel.template_wanted.connect(self.load_template)
@@ -65,12 +67,17 @@ class ComposeFeature(Feature):
         self.view.set_sender(settings.sender)
         self.view.attachments.limit_bytes = int(settings.attachment_limit_mb * 1024 * 1024)
         runtime = self.runtime
-        apply_writing_settings(
-            self.view, settings, open_store(runtime) if runtime is not None and is_open(runtime) else None
-        )
+        store = open_store(runtime) if runtime is not None and is_open(runtime) else None
+        # The dictionary (~55 ms to open) waits for the store, which brings the personal words: opened
+        # before it, it competed with the runtime's start and was opened again at attach.
+        apply_writing_settings(self.view, settings, store, spelling=store is not None or self._without_store)
         from desktop_app.ui.composer_policies import apply_message_policies
 
         apply_message_policies(self.view, self.window.profile)
+
+    def _spell_without_store(self) -> None:
+        self._without_store = True
+        apply_writing_settings(self.view, self.window.profile.settings, spelling=True)
 
     def shutdown(self) -> None:
         self.drafts.stop()
