@@ -98,6 +98,15 @@ def search_every_keyring() -> bool:
         return type(keyring.get_keyring()) is not before
 
 
+def choose_backend() -> None:
+    """Choose this process's keyring now, on the caller's thread: on Linux that asks the secret
+    services over D-Bus whether they answer, round trips that are mostly waiting, which a thread
+    can overlap with other work (the window: with building its views, before the first key is read)."""
+    with _keyring_lock:
+        _choose_keyring()
+        keyring.get_keyring()
+
+
 def _backend_usable() -> None:
     _choose_keyring()
     backend = keyring.get_keyring()

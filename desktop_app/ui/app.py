@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 import logging
@@ -79,14 +80,24 @@ def deferred_runtime(**overrides: Any) -> RuntimeFactory:
     """How the window builds its runtime (``overrides`` are ``services.runtime.Overrides`` fields).
 
     It runs on the worker that opens the runtime, so importing the engines (httpx, SQLCipher,
-    keyring: most of the start-up time) happens after the first paint."""
+    keyring: most of the start-up time) happens after the first paint. It lets keyring choose its
+    backend first: its D-Bus round trips (~40 ms, mostly waiting) then overlap the GUI thread's
+    building of the views instead of coming after everything else."""
 
     def build(profile: Profile) -> Runtime:
+        _choose_keyring_backend()
         from desktop_app.services.runtime import Overrides, Runtime
 
         return Runtime(profile, Overrides(**overrides), role="the Sealpost window")
 
     return build
+
+
+def _choose_keyring_backend() -> None:
+    from desktop_app.store.keys import choose_backend
+
+    with contextlib.suppress(Exception):  # the runtime's own first read says what is wrong, in words
+        choose_backend()
 
 
 def install_crash_handler(parent_of: Callable[[], QWidget | None]) -> None:

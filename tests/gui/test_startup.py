@@ -264,3 +264,17 @@ def test_what_the_first_checks_use_loads_on_a_thread_of_its_own_once_the_window_
     qtbot.waitUntil(lambda: preloaded <= {name for name, _ in loads}, timeout=5_000)
     assert all(thread.name == "preload" for name, thread in loads if name in preloaded)
     window.close()
+
+
+def test_the_windows_runtime_factory_lets_keyring_choose_its_backend_first(
+    profile: Profile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its D-Bus round trips then overlap the GUI thread's building of the views."""
+    from desktop_app.store import keys
+    from desktop_app.ui.app import deferred_runtime
+
+    asked: list[str] = []
+    monkeypatch.setattr(keys, "choose_backend", lambda: asked.append("keyring"))
+    runtime = deferred_runtime()(profile)
+    assert asked == ["keyring"]
+    runtime.close()
