@@ -14,7 +14,7 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.api.calls import ApiCalls, OnWire, _accept_any
 from desktop_app.api.config import AuthStyle, Secret
@@ -63,9 +63,11 @@ from desktop_app.api.webhooks import (
     parse_endpoint_change,
     parse_endpoint_list,
 )
-from desktop_app.api.webhooks_service import WEBHOOKS_SERVICE_URL, WebhooksService
 from desktop_app.core.addresses import AddressError, parse_address
 from desktop_app.core.message import MessageError, OutgoingMessage
+
+if TYPE_CHECKING:  # the separate webhooks service loads when asked for, not with every client
+    from desktop_app.api.webhooks_service import WebhooksService
 
 BULK_CHUNK_SIZE = 50
 _NUMERIC_ID = re.compile(r"[0-9]{1,18}")
@@ -222,13 +224,16 @@ class PauboxClient(ApiCalls):
         path = f"webhook_endpoints/{check_numeric_id(endpoint_id)}"
         return self._call("DELETE", "webhook_endpoints/{id}", path, parse_endpoint_change)
 
-    def webhooks_service(self, key: Secret, *, base_url: str = WEBHOOKS_SERVICE_URL) -> WebhooksService:
+    def webhooks_service(self, key: Secret, *, base_url: str | None = None) -> WebhooksService:
         """The separate webhooks service (UUID ids, scoped ``Bearer`` key), beside the endpoints above.
 
-        A second client on ``base_url`` with ``key``, this client's timeouts, TLS policy and activity
-        listener, and its own connections and rate limiter (another service, another key). Close it
-        when done. ``webhooks_service_url(root)`` gives the sandbox's URL.
+        A second client on ``base_url`` (default: Paubox's) with ``key``, this client's timeouts, TLS
+        policy and activity listener, and its own connections and rate limiter (another service,
+        another key). Close it when done. ``webhooks_service_url(root)`` gives the sandbox's URL.
         """
+        from desktop_app.api.webhooks_service import WEBHOOKS_SERVICE_URL, WebhooksService
+
+        base_url = WEBHOOKS_SERVICE_URL if base_url is None else base_url
         config = dataclasses.replace(self.config, base_url=base_url, api_key=key, auth_style=AuthStyle.BEARER)
         return WebhooksService(PauboxClient(config, on_activity=self._on_activity, backoff=self._backoff,
                                             read_attempts=self._read_attempts, clock=self._clock, sleep=self._sleep,
