@@ -20,7 +20,7 @@ from desktop_app.core.outbox_state import OutboxState
 from desktop_app.sandbox.server import SandboxServer
 from desktop_app.services.drafts import delete_draft
 from desktop_app.services.profile import Profile
-from desktop_app.services.runtime import Runtime
+from desktop_app.services.runtime import Runtime, SetupError
 from desktop_app.store.messages import HistoryFilter, MessageStore, StoredMessage
 from desktop_app.store.unlock import open_profile_database
 from desktop_app.ui.app import GIL_SWITCH_SECONDS, main_window
@@ -132,15 +132,35 @@ def test_the_window_as_the_app_opens_it_sets_its_start_up_objects_aside_from_the
     try:
         window.show()
         assert gc.get_freeze_count() == 0  # not before it is ready: the start-up is still building
+        assert not gc.isenabled()  # nor does the collector walk what it builds meanwhile
         assert sys.getswitchinterval() == pytest.approx(0.005)
         with qtbot.waitSignal(window.ready, timeout=10_000):
             window.start()
         assert gc.get_freeze_count() > 10_000  # modules, classes, widgets: no full collection walks them
+        assert gc.isenabled()
         assert sys.getswitchinterval() == pytest.approx(GIL_SWITCH_SECONDS)
     finally:
         window.close()
         gc.unfreeze()
+        gc.enable()
         sys.setswitchinterval(interval)
+
+
+def test_the_collector_runs_again_when_the_start_fails(qtbot: QtBot, profile: Profile) -> None:
+    def refused(_profile: Profile) -> Runtime:
+        raise SetupError("The system keyring is locked; unlock it and try again.")
+
+    window = main_window(profile, refused)
+    qtbot.addWidget(window)
+    try:
+        assert not gc.isenabled()
+        window.show()
+        with qtbot.waitSignal(window.setup_failed, timeout=10_000):
+            window.start()
+        assert gc.isenabled()
+    finally:
+        window.close()
+        gc.enable()
 
 
 class CountingModel(MessageTableModel):
