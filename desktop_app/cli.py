@@ -12,6 +12,7 @@ import gc
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -181,7 +182,9 @@ def main(argv: list[str] | None = None) -> int:
         if profile.settings.mode.value != "sandbox":
             print("self-test: the profile is not in sandbox mode; use a fresh --profile-dir", file=sys.stderr)
             return 2
-        return run_self_test(profile, _window_runtime(profile, None, sandbox_delivery_delay=0.5))
+        make_runtime, prestart = _window_runtime(profile, None, sandbox_delivery_delay=0.5)
+        prestart()
+        return run_self_test(profile, make_runtime)
     if args.command == "policy":
         from desktop_app.headless_policy import policy_command
 
@@ -196,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
         return headless(args, profile)
     from desktop_app.ui.app import run_gui
 
-    return run_gui(profile, _window_runtime(profile, args.api_base_url))
+    make_runtime, prestart = _window_runtime(profile, args.api_base_url)
+    return run_gui(profile, make_runtime, after_paint=prestart)
 
 
 def _refused_url(url: str) -> str:
@@ -219,17 +223,25 @@ def _start_sandbox(delivery_delay: float, attachment_limit_mb: float) -> Embedde
 
 def _window_runtime(
     profile: Profile, api_base_url: str | None, *, sandbox_delivery_delay: float = WINDOW_SANDBOX_DELAY
-) -> RuntimeFactory:
-    """How a window builds its runtime. On a sandbox profile its sandbox's process starts now: it gets
-    ready on the other core while the window paints and the engines load, and the runtime takes it over."""
+) -> tuple[RuntimeFactory, Callable[[], None]]:
+    """How a window builds its runtime, and what starts its sandbox's process ahead (nothing on a
+    profile without one). The window calls it once it has painted: the child is ready (~0.2 s) on
+    the other core while the views are built and the engines load, well before the runtime asks for
+    it, and it no longer takes a core from the first paint itself. A window never painted still
+    gets its sandbox: the runtime starts it when it asks."""
     from desktop_app.sandbox.embedded import SandboxStarter
     from desktop_app.ui.app import deferred_runtime
 
     starter = SandboxStarter()
-    if api_base_url is None and profile.settings.mode.value == "sandbox":
-        starter.prestart(sandbox_delivery_delay, profile.settings.attachment_limit_mb)
-    return deferred_runtime(api_base_url=api_base_url, sandbox_delivery_delay=sandbox_delivery_delay,
-                            start_sandbox=starter)  # fmt: skip
+    settings = profile.settings
+
+    def prestart() -> None:
+        if api_base_url is None and settings.mode.value == "sandbox":
+            starter.prestart(sandbox_delivery_delay, settings.attachment_limit_mb)
+
+    make_runtime = deferred_runtime(api_base_url=api_base_url, sandbox_delivery_delay=sandbox_delivery_delay,
+                                    start_sandbox=starter)  # fmt: skip
+    return make_runtime, prestart
 
 
 def headless(args: argparse.Namespace, profile: Profile) -> int:

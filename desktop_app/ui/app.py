@@ -159,7 +159,9 @@ def _preload() -> None:
     load_phone_numbers()
 
 
-def run_gui(profile: Profile, make_runtime: RuntimeFactory) -> int:
+def run_gui(profile: Profile, make_runtime: RuntimeFactory, *, after_paint: Callable[[], None] | None = None) -> int:
+    """The window until it closes; ``after_paint`` runs once it has first painted (the composition
+    root starts the embedded sandbox's process then)."""
     from desktop_app.ui.single_window import WindowClaim, bring_to_front
 
     app = create_application()
@@ -171,6 +173,8 @@ def run_gui(profile: Profile, make_runtime: RuntimeFactory) -> int:
     window = main_window(profile, make_runtime)
     claim.show_requested.connect(lambda: bring_to_front(window))
     window.first_painted.connect(claim.listen)  # not before: the paint does not need QtNetwork
+    if after_paint is not None:
+        window.first_painted.connect(after_paint)
     QTimer.singleShot(UNPAINTED_START_MS, claim.listen)  # a window never exposed listens all the same
     install_crash_handler(lambda: window)
     close_on_termination(window)

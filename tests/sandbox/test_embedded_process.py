@@ -163,3 +163,22 @@ def test_the_child_loads_no_certificates_for_aiohttps_client_and_no_httpx_before
     """~80 ms of its start, on the core the window shares: it serves plain http and is no aiohttp client."""
     result = subprocess.run([sys.executable, "-c", CHILD_IMPORTS], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_window_starts_its_sandbox_once_told_and_only_on_a_sandbox_profile(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The window tells it once it has painted: before, the child took a core from the first paint."""
+    from desktop_app import cli
+
+    started: list[tuple[float, float]] = []
+    monkeypatch.setattr(SandboxStarter, "prestart", lambda _self, delay, limit: started.append((delay, limit)))
+    profile = Profile(tmp_path / "profile")
+    assert profile.settings.mode.value == "sandbox"
+    _make_runtime, prestart = cli._window_runtime(profile, None)
+    assert started == []
+    prestart()
+    assert started == [(cli.WINDOW_SANDBOX_DELAY, profile.settings.attachment_limit_mb)]
+    _make_runtime, elsewhere = cli._window_runtime(profile, "http://127.0.0.1:9")
+    elsewhere()  # an endpoint of its own: no sandbox to start
+    assert len(started) == 1
