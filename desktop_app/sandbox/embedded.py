@@ -59,7 +59,7 @@ def child_command(*args: str) -> list[str]:
 class _Child:
     """A child process with its input and output (stdout and stderr together) on pipes, started with
     ``os.posix_spawn`` where there is one: the ``subprocess`` module and what it imports (selectors,
-    signal, locale) cost the window's first paint ~6 ms, and the window starts its sandbox before it."""
+    signal, locale) cost ~6 ms of Python on the way to the window's first paint or to "ready"."""
 
     def __init__(self, command: list[str]) -> None:
         self._popen = None
@@ -225,8 +225,9 @@ class SandboxProcess:
 
 class SandboxStarter:
     """What the composition root hands the runtime as ``start_sandbox``: a new child for each runtime
-    that asks, except that the first may have been spawned ahead (:meth:`prestart`), while the
-    window paints and the engines load, so its start-up costs nothing on the way to "ready"."""
+    that asks, except that the first may have been spawned ahead (:meth:`prestart`), once the
+    window has painted, while the views are built and the engines load, so its start-up costs
+    nothing on the way to "ready"."""
 
     def __init__(self) -> None:
         self._early: SandboxProcess | None = None

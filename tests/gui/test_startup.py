@@ -51,7 +51,7 @@ HEAVY = (
     "PySide6.QtNetwork",
     "hashlib",
     "desktop_app.sandbox.server",
-    "subprocess",  # the sandbox's child is spawned before the paint, with os.posix_spawn
+    "subprocess",  # the sandbox's child is spawned (after the paint) with os.posix_spawn
     "socket",  # SIGTERM reaches the window through a pipe (a socket pair only on Windows)
 )
 
