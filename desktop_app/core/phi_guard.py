@@ -248,12 +248,6 @@ def _stretch_pattern() -> re.Pattern[str] | None:
 _NOT_DIGITS = re.compile(r"\D")
 
 
-def load_phone_numbers() -> None:
-    """Load phonenumbers now, on the caller's thread: the window does it on a worker once it is
-    ready, so the first subject checked on the GUI thread does not wait for it."""
-    _stretch_pattern()
-
-
 @functools.lru_cache(maxsize=16)
 def _region_limits(region: str) -> tuple[int, re.Pattern[str] | None] | None:
     """(the fewest digits of a valid national number, the international dialling prefix) of a region."""

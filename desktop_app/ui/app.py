@@ -123,9 +123,11 @@ def main_window(profile: Profile, make_runtime: RuntimeFactory) -> MainWindow:
     as long as the process) is set aside from the garbage collector: each full collection walked
     them all, 50-100 ms with the GUI thread stopped, every few seconds while another process sent.
     And Python's lock changes hands more often from then on (:data:`GIL_SWITCH_SECONDS`), and
-    email-validator, phonenumbers and rapidfuzz load on a thread of their own, so the composer's
-    first address check and the first Send's look-alike and PHI checks (on the GUI thread) find them
-    loaded: ~100 ms of Python that "ready" does not need.
+    email-validator loads on a thread of its own (its Unicode tables are Python, which lets go of
+    the lock), so an unusual address's first check finds it loaded. phonenumbers and rapidfuzz are
+    not preloaded: loading them holds Python's lock in C for tens of milliseconds at a time, and
+    after ready, with another process sending on two cores, that stalled the window for 113 ms
+    (scenario 12); the first Send that needs them loads them instead (~35 ms, once).
 
     Until then the garbage collector is paused: building the views and importing the engines
     allocate those objects, which set off some 130 collections (~45 ms with everything stopped,
@@ -152,11 +154,7 @@ def _settle_in() -> None:
 
 
 def _preload() -> None:
-    from desktop_app.core.phi_guard import load_phone_numbers
-
-    for name in ("email_validator", "rapidfuzz"):
-        importlib.import_module(name)
-    load_phone_numbers()
+    importlib.import_module("email_validator")
 
 
 def run_gui(profile: Profile, make_runtime: RuntimeFactory, *, after_paint: Callable[[], None] | None = None) -> int:
