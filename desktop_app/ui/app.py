@@ -54,6 +54,9 @@ def _route_qt_messages(kind: QtMsgType, _context: object, message: str) -> None:
     qt_log.log(level, "%s", message)
 
 
+GC_PAUSE_LIMIT_MS = 5_000
+"""The longest the collector stays paused for the window's start (see :func:`main_window`)."""
+
 GIL_SWITCH_SECONDS = 0.001
 """How long a thread may keep Python's lock while another waits for it (Python's default is 5 ms).
 The GUI thread takes the lock for every call into Python (a model's ``data()``, a slot), and one
@@ -133,12 +136,14 @@ def main_window(profile: Profile, make_runtime: RuntimeFactory) -> MainWindow:
     allocate those objects, which set off some 130 collections (~45 ms with everything stopped,
     one of them full) that found almost nothing; the few hundred objects of garbage left at ready
     are set aside with the rest. It collects again at ready, or when the start fails or the window
-    goes."""
+    goes, or after :data:`GC_PAUSE_LIMIT_MS` whatever happened (a start that waits on a locked
+    keyring must not leave the collector off while the user works)."""
     gc.disable()
     window = MainWindow(profile, make_runtime)
     window.ready.connect(_settle_in)
     window.setup_failed.connect(_collect_again)
     window.destroyed.connect(_collect_again)
+    QTimer.singleShot(GC_PAUSE_LIMIT_MS, window, _collect_again)  # dies with the window
     return window
 
 

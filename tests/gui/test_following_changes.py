@@ -163,6 +163,25 @@ def test_the_collector_runs_again_when_the_start_fails(qtbot: QtBot, profile: Pr
         gc.enable()
 
 
+def test_the_collector_runs_again_if_the_start_never_ends(
+    qtbot: QtBot, profile: Profile, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A start waiting on something that never comes (a keyring prompt left open) does not keep the
+    collector off while the user works in the window."""
+    from desktop_app.ui import app as gui
+
+    monkeypatch.setattr(gui, "GC_PAUSE_LIMIT_MS", 50)
+    window = main_window(profile, sandbox_runtime(sandbox))
+    qtbot.addWidget(window)
+    try:
+        assert not gc.isenabled()
+        window.show()  # and never started
+        qtbot.waitUntil(gc.isenabled, timeout=5_000)
+    finally:
+        window.close()
+        gc.enable()
+
+
 class CountingModel(MessageTableModel):
     """The list's model, noting each call Qt makes into Python for a cell: ``multiData`` (all the
     roles a delegate asks of a cell) or ``data()`` (one role)."""
