@@ -3,12 +3,10 @@ addresses that are simply new are left alone."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from desktop_app.core.lookalike import AddressIndex, Finding, KnownAddress, skeleton
+from tests.helpers.fresh_process import run_fresh
 
 BOOK = AddressIndex([
     KnownAddress("jane.doe@gmail.com", "Jane Doe", verified=True),
@@ -105,8 +103,7 @@ def test_the_confusables_tables_load_only_for_text_that_is_not_ascii() -> None:
         "assert skeleton('p\\u0430t@example.org') == 'pat@example.org'\n"  # Cyrillic а
         "assert 'confusable_homoglyphs' in sys.modules\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False)
-    assert result.returncode == 0, result.stderr
+    run_fresh(probe)
 
 
 def test_rapidfuzz_loads_at_the_first_check_not_with_the_index() -> None:
@@ -119,5 +116,4 @@ def test_rapidfuzz_loads_at_the_first_check_not_with_the_index() -> None:
         "assert [i.suggestion for i in index.check('pat@northclinc.org')] == ['pat@northclinic.org']\n"
         "assert 'rapidfuzz' in sys.modules\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False)
-    assert result.returncode == 0, result.stderr
+    run_fresh(probe)

@@ -4,8 +4,6 @@ administrator can get wrong."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import pytest
 
 from desktop_app.core.phi_guard import Action, GuardRules, GuardRulesError, NameIndex
 from desktop_app.services.guard import load_guard_rules
+from tests.helpers.fresh_process import run_fresh
 
 TODAY = date(2026, 12, 1)
 RULES = load_guard_rules()
@@ -215,5 +214,4 @@ def test_phonenumbers_loads_at_the_first_text_a_phone_rule_checks() -> None:
         "assert [h.text for h in rules.check('Please call (617) 555-0134', today=date(2026, 12, 1))]\n"
         "assert 'phonenumbers' in sys.modules\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False)
-    assert result.returncode == 0, result.stderr
+    run_fresh(probe)
