@@ -40,13 +40,14 @@ _ENCODED_WORD = re.compile(r"=\?[^?]*\?[bq]\?[^?]*\?=", re.IGNORECASE)  # RFC 20
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _SEPARATORS = re.compile(r"[,;\n]")  # where split_address_field may split
 _NAME_SPECIALS = re.compile(r'[()<>\[\]:;@\\,."]')  # RFC 5322 specials: such a name must be quoted
-# The everyday address (``jane.roe@clinic.example.org``, ``Jane Roe <jane.roe@clinic.example.org>``):
+# The everyday address (``jane.roe@clinic.example.org``, ``José Núñez <jose.nunez@clinic.example.org>``):
 # a conservative subset that the full policy below accepts unchanged, checked without it (see _plain).
+# The name is words of letters and digits in any script (``[^\W_]``: what str.isalnum accepts); the
+# address itself is ASCII, spelt out as ranges because the pattern is compiled for Unicode.
 _PLAIN = re.compile(
-    r"(?:(?P<name>[A-Za-z0-9]+(?: [A-Za-z0-9]+)*) <)?"
+    r"(?:(?P<name>[^\W_]+(?: [^\W_]+)*) <)?"
     r"(?P<local>[A-Za-z0-9](?:[A-Za-z0-9._+-]{0,62}[A-Za-z0-9_+-])?)"
-    r"@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24})(?(name)>)",
-    re.ASCII,
+    r"@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24})(?(name)>)"
 )
 SPECIAL_USE_TOP_LABELS = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test"})
 """email-validator's special-use domain names (RFC 6761 and others): it refuses them, so the
@@ -167,7 +168,7 @@ def _plain(raw: str) -> Address | None:
     """The everyday address, or None to leave ``raw`` to the full policy.
 
     A mail merge's addresses, and nearly everything typed, are ASCII dot-atoms at ordinary
-    domains, optionally behind a name of plain words. For those the full policy (the standard
+    domains, optionally behind a name of plain words in any script. For those the full policy (the standard
     parser, then email-validator) can only say yes and hand back the address with its domain in
     lower case; this says the same without them, and a command that meets only such addresses
     never loads email-validator (its Unicode tables cost ≈ 30 ms to compile). The pattern is
