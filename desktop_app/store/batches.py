@@ -14,6 +14,7 @@ from desktop_app.store.crashpoint import crash_point
 from desktop_app.store.database import transaction
 from desktop_app.store.rows import (
     MESSAGE_COLUMNS,
+    PAYLOAD,
     StoredMessage,
     recipients_text,
     row_to_message,
@@ -74,7 +75,7 @@ class BatchQueries(StoreBase):
             next_id = int(db.execute("SELECT COALESCE(MAX(id), 0) FROM messages").fetchone()[0]) + 1
             iterator = iter(rows)
             while chunk := list(itertools.islice(iterator, BATCH_WRITE_ROWS)):
-                messages, search, events = [], [], []
+                messages, payloads, search, events = [], [], [], []
                 for row, message in chunk:
                     recipients = recipients_text(message)
                     messages.append(
@@ -86,12 +87,13 @@ class BatchQueries(StoreBase):
                             OutboxState.QUEUED.value,
                             message.subject,
                             recipients,
-                            json.dumps(message_to_dict(message)),
+                            "",
                             batch_id,
                             row,
                             message.tag,
                         )
                     )
+                    payloads.append((next_id, json.dumps(message_to_dict(message))))
                     search.append((next_id, message.subject, message.text or message.html, recipients))
                     events.append((next_id, now, OutboxState.QUEUED.value, ""))
                     ids.append(next_id)
@@ -99,6 +101,7 @@ class BatchQueries(StoreBase):
                 # Multi-row statements, not executemany: see store_base.ROWS_PER_STATEMENT.
                 insert_rows(db, "messages (id, uid, created_at, updated_at, state, subject, recipients, payload, "
                             "batch_id, batch_row, tag)", messages)  # fmt: skip
+                insert_rows(db, "message_payloads (message_id, payload)", payloads)
                 insert_rows(db, "messages_fts (rowid, subject, body, recipients)", search)
                 self._events(db, events)
             crash_point("after_insert_before_commit")
@@ -155,7 +158,7 @@ class BatchQueries(StoreBase):
         """Each stored row's payload by row number (to tell whether an old batch id sent the same thing)."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT batch_row, payload FROM messages WHERE batch_id = ?", (batch_id,)
+                f"SELECT batch_row, {PAYLOAD} FROM messages WHERE batch_id = ?", (batch_id,)
             ).fetchall()
         return {int(r[0]): str(r[1]) for r in rows}
 

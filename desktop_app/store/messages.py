@@ -68,12 +68,13 @@ class MessageStore(GroupQueries, TrackingQueries, HistoryPages, BatchQueries, Di
         recipients = recipients_text(message)
         cursor = db.execute(
             "INSERT INTO messages (uid, created_at, updated_at, state, send_at, subject, recipients, "
-            "payload, batch_id, batch_row, tag, resend_of) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "payload, batch_id, batch_row, tag, resend_of) VALUES (?,?,?,?,?,?,?,'',?,?,?,?)",
             (str(uuid.uuid4()), now, now, state.value, send_at, message.subject, recipients,
-             json.dumps(message_to_dict(message)), batch[0] if batch else None,
-             batch[1] if batch else None, message.tag, resend_of),
+             batch[0] if batch else None, batch[1] if batch else None, message.tag, resend_of),
         )  # fmt: skip
         message_id = int(cursor.lastrowid or 0)
+        db.execute("INSERT INTO message_payloads (message_id, payload) VALUES (?, ?)",
+                   (message_id, json.dumps(message_to_dict(message))))  # fmt: skip
         db.execute(
             "INSERT INTO messages_fts (rowid, subject, body, recipients) VALUES (?,?,?,?)",
             (message_id, message.subject, message.text or message.html, recipients),
@@ -96,13 +97,17 @@ class MessageStore(GroupQueries, TrackingQueries, HistoryPages, BatchQueries, Di
         recipients = recipients_text(message)
         with self._lock, transaction(self._db) as db:
             updated = db.execute(
-                "UPDATE messages SET payload = ?, subject = ?, recipients = ?, tag = ?, updated_at = ? "
+                "UPDATE messages SET payload = '', subject = ?, recipients = ?, tag = ?, updated_at = ? "
                 "WHERE id = ? AND state = ?",
-                (json.dumps(message_to_dict(message)), message.subject, recipients, message.tag, now,
-                 message_id, expected.value),
+                (message.subject, recipients, message.tag, now, message_id, expected.value),
             ).rowcount  # fmt: skip
             if updated != 1:
                 raise StoreError(f"message {message_id} is no longer a {expected.value}")
+            db.execute(
+                "INSERT INTO message_payloads (message_id, payload) VALUES (?, ?) "
+                "ON CONFLICT (message_id) DO UPDATE SET payload = excluded.payload",
+                (message_id, json.dumps(message_to_dict(message))),
+            )
             db.execute("DELETE FROM messages_fts WHERE rowid = ?", (message_id,))
             db.execute(
                 "INSERT INTO messages_fts (rowid, subject, body, recipients) VALUES (?,?,?,?)",

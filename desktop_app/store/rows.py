@@ -66,9 +66,12 @@ class StatusEvent:
     detail: str
 
 
+PAYLOAD = "COALESCE((SELECT payload FROM message_payloads WHERE message_id = messages.id), messages.payload)"
+"""A message's letter: in ``message_payloads`` (schema 2000), or inline for a row stored before it."""
+
 MESSAGE_COLUMNS = (
     "id, uid, state, created_at, updated_at, attempts, next_attempt_at, send_at, last_error, "
-    "tracking_id, accepted_at, subject, recipients, tag, delivery_summary, final_delivery, batch_id, payload, "
+    f"tracking_id, accepted_at, subject, recipients, tag, delivery_summary, final_delivery, batch_id, {PAYLOAD}, "
     "claimed_by, on_wire_at, request_group"
 )
 
@@ -84,7 +87,7 @@ def row_to_message(row: Sequence[Any]) -> StoredMessage:
 
 
 UPDATABLE_FIELDS = frozenset(
-    {"next_attempt_at", "last_error", "tracking_id", "accepted_at", "send_at", "next_poll_at", "payload",
+    {"next_attempt_at", "last_error", "tracking_id", "accepted_at", "send_at", "next_poll_at",
      "subject", "recipients", "attempts"}
 )  # fmt: skip
 

@@ -53,10 +53,10 @@ def test_a_first_schema_database_migrates_and_its_tracked_messages_stay_due(tmp_
     create_version_1(path)
     store = MessageStore(open_database(path, KEY))
     try:
-        assert store._db.execute("PRAGMA user_version").fetchone()[0] == database.SCHEMA_VERSION == 1009
+        assert store._db.execute("PRAGMA user_version").fetchone()[0] == database.SCHEMA_VERSION == 2000
         indexes = {r[0] for r in store._db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         tables = {r[0] for r in store._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert {"contacts", "contact_addresses"} <= tables  # 1007: the address book
+        assert {"contacts", "contact_addresses", "message_payloads"} <= tables  # 1007: the address book; 2000
         assert {
             "messages_state_created",
             "messages_due_poll",
@@ -71,14 +71,28 @@ def test_a_first_schema_database_migrates_and_its_tracked_messages_stay_due(tmp_
         store.close()
 
 
-def test_an_older_sealpost_still_opens_a_migrated_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The new indexes, trigger and tables are minor versions: code that knows only 1000 opens 1009 as it is."""
+def test_an_older_sealpost_of_the_same_major_version_still_opens_a_migrated_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A minor version only adds what older code may ignore: code that knows only 2000 opens 2001 as it is."""
+    path = tmp_path / "s.db"
+    connection = open_database(path, KEY)
+    connection.execute(f"PRAGMA user_version = {database.SCHEMA_VERSION + 1}")
+    connection.close()
+    connection = open_database(path, KEY)
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == database.SCHEMA_VERSION + 1
+    connection.close()
+
+
+def test_a_sealpost_of_version_1_refuses_a_database_whose_letters_moved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Version 1 code would read the letters of new rows as empty: it must refuse, in words."""
     path = tmp_path / "s.db"
     open_database(path, KEY).close()
-    monkeypatch.setattr(database, "SCHEMA_VERSION", 1000)
-    connection = open_database(path, KEY)
-    assert connection.execute("PRAGMA user_version").fetchone()[0] == 1009
-    connection.close()
+    monkeypatch.setattr(database, "SCHEMA_VERSION", 1009)
+    with pytest.raises(StoreError, match="newer version of Sealpost"):
+        open_database(path, KEY)
 
 
 def test_claims_and_polls_walk_indexes_instead_of_sorting_rows(tmp_path: Path) -> None:

@@ -81,7 +81,7 @@ def test_rotation_interrupted_before_re_encrypting_keeps_the_old_key(tmp_path: P
 
 def test_a_newer_schema_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     store = open_store(tmp_path / "s.db")
-    store._db.execute("PRAGMA user_version = 2000")
+    store._db.execute("PRAGMA user_version = 3000")
     store.close()
     with pytest.raises(StoreError, match="newer version of Sealpost"):
         open_store(tmp_path / "s.db")
