@@ -346,12 +346,12 @@ class OutboxEngine:
         with self._wake:
             free = self._workers - self._in_flight
             bulk_free = BULK_CHUNKS_IN_FLIGHT - self._bulk_in_flight
-        for _ in range(min(free, bulk_free)):
-            chunk = self._store.claim_due(now, self.bulk_chunk.size, bulk=True, owner=self.owner)
-            if not chunk:
-                break
-            self._submit(self._send_chunk, chunk, bulk=True)
-            free -= 1
+        chunks, size = min(free, bulk_free), self.bulk_chunk.size
+        if chunks > 0:  # one claim (one commit) for every chunk that can start now
+            claimed = self._store.claim_due(now, chunks * size, bulk=True, owner=self.owner)
+            for start in range(0, len(claimed), size):
+                self._submit(self._send_chunk, claimed[start : start + size], bulk=True)
+                free -= 1
         if free > 0:
             size = self.backlog_chunk.size
             if size > 1 and self._store.count_due(now, BACKLOG_THRESHOLD, bulk=False) >= BACKLOG_THRESHOLD:
