@@ -215,3 +215,43 @@ def test_phonenumbers_loads_at_the_first_text_a_phone_rule_checks() -> None:
         "assert 'phonenumbers' in sys.modules\n"
     )
     run_fresh(probe)
+
+
+_SSN_PIECES = [
+    "SSN", "ssn:", "Ss#", "soc sec no", "Social Security Number", "\u017f\u017fn", "SOC", "\u017foc", "\u212a",
+    "n", "o", "c", "#",
+    "987", "65", "4320", "123-45-6789", "123 45 6789", "123-45 6789", "987654320", "٣٢١", "١٢٣-٤٥-٦٧٨٩", "-", " ",
+    "  ", "\u00a0", ": ", "José", "Núñez", "é", "ß", "İ", "x", "Dear ", "call 555-123-4567", "2026-12-01", "\n",
+]  # fmt: skip
+"""Keywords in cases and scripts (the long s and the Kelvin sign match s and k ignoring case), digits of
+two scripts, separators and ordinary words: what the SSN shortcut must never get wrong."""
+
+
+def test_the_ssn_shortcut_gives_the_patterns_answers_on_generated_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from desktop_app.core import phi_guard
+
+    rule = RULES.get("ssn")
+    assert rule is not None
+
+    @settings(max_examples=1500, deadline=None, database=None)
+    @given(st.lists(st.sampled_from(_SSN_PIECES), max_size=25).map("".join) | st.text(max_size=40))
+    def agree(text: str) -> None:
+        quick = phi_guard._spans(rule, text, None, TODAY)
+        with monkeypatch.context() as patched:
+            patched.setattr(phi_guard, "_may_hold_ssn", lambda _text: (True, True))
+            assert quick == phi_guard._spans(rule, text, None, TODAY)
+
+    agree()
+
+
+def test_the_ssn_shortcut_skips_a_long_letter_without_one() -> None:
+    """A 10 KB letter with a patient's name and a phone number, but no number shaped or named like an SSN."""
+    from desktop_app.core.phi_guard import _may_hold_ssn
+
+    letter = "Dear José Núñez,\n" + "Please bring your insurance card and arrive early. " * 200 + "Call 555-123-4567."
+    assert _may_hold_ssn(letter) == (False, False)
+    assert _may_hold_ssn(letter + " SSN 987-65-4320") == (True, True)
+    assert _may_hold_ssn(letter + " \u017f\u017fn") == (True, True)  # the long s: the patterns decide
