@@ -54,7 +54,7 @@ def _common_options(*, on_subcommand: bool) -> argparse.ArgumentParser:
 COMMAND_GC_THRESHOLD = 20_000
 """Allocations between young-generation collections in a command (Python's default is 700). A mail
 merge allocates millions of short-lived objects that reference counting frees; at 700 a 1,000-row
-batch ran some 130 collections (≈ 45 ms with its imports') to find next to no cycles. A command's life is short."""
+batch ran some 130 collections (≈ 45 ms, its imports included) to find next to no cycles. A command's life is short."""
 
 _VALUED_OPTIONS = ("--profile-dir", "--api-base-url", "--policy-dir")
 

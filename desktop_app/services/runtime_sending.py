@@ -24,7 +24,7 @@ OTHER_PROCESS_CHECK_SECONDS = 0.25
 BUSY_CHECK_SECONDS = 1.0
 """The same while another process commits without pause and this one does not send (a window open
 during a ``sealpost batch``): each check re-reads the rows of its look-back (≈ 2,500 at Paubox's
-rate), Python work that the window's GUI thread waits out; once a second, the lists and the
+rate), Python work that the window's GUI thread waits out. Checking once a second, the lists and the
 progress bar still move every second (scenario 12: the follower was a third of the window's CPU)."""
 
 

@@ -243,8 +243,8 @@ MIGRATIONS: dict[int, str] = {
     """,
     # Each letter in a table of its own, written once. SQLite rewrites a whole row, overflow pages and
     # all, on any change to it: with the letter in ``messages``, each of a message's three moves while
-    # sending (claimed, on the wire, accepted) re-encrypted its whole letter, ≈ 0.15 ms a message for a
-    # 10 KB one, all of it under the store's lock (docs/benchmarks.md, issue 19). Rows stored before
+    # sending (claimed, on the wire, accepted) re-encrypted its whole letter, 0.14 to 0.22 ms a message a
+    # move for a 10 KB one, all of it under the store's lock (docs/benchmarks.md, issue 19). Rows stored before
     # keep their letter in ``messages.payload``; new rows leave it empty (see rows.PAYLOAD).
     2000: """
     CREATE TABLE message_payloads (
