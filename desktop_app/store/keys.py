@@ -71,7 +71,17 @@ def _choose_keyring() -> None:
         return
     answering = [ring for ring in _os_keyrings() if ring.priority > 0]
     if len(answering) == 1:
-        keyring.set_keyring(answering[0])
+        keyring.set_keyring(_shared_connection(answering[0]))
+
+
+def _shared_connection(ring: KeyringBackend) -> KeyringBackend:
+    """keyring's Secret Service backend as one that keeps its D-Bus connection and secret session
+    (store/secret_service.py: the same items, without a key exchange for every secret)."""
+    if type(ring).__module__ != "keyring.backends.SecretService" or type(ring).__name__ != "Keyring":
+        return ring
+    from desktop_app.store.secret_service import SharedConnectionKeyring
+
+    return SharedConnectionKeyring()
 
 
 def _os_keyrings() -> list[KeyringBackend]:

@@ -97,8 +97,8 @@ def plugin_site(tmp_path: Path) -> Path:
 def test_a_new_profile_uses_the_os_keyring_without_loading_plugins(plugin_site: Path) -> None:
     profile = plugin_site / "new"
     profile.mkdir()
-    assert _open(plugin_site, profile) == ("keyring.backends.SecretService", False)
-    assert _open(plugin_site, profile) == ("keyring.backends.SecretService", False)  # and opens it again
+    assert _open(plugin_site, profile) == ("desktop_app.store.secret_service", False)
+    assert _open(plugin_site, profile) == ("desktop_app.store.secret_service", False)  # and opens it again
     assert not (plugin_site / "spy.json").exists()
 
 
