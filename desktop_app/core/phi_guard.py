@@ -263,14 +263,40 @@ def _stretch_pattern() -> re.Pattern[str] | None:
     """Runs of what a phone number may be written with (digits, the matcher's punctuation, plus
     signs): every stretch the matcher tries lies inside one of them.
 
-    phonenumbers loads here, at the first text a phone rule checks, not with this module: its
-    tables cost ~60 ms, and the window imports this module on its way to "ready"."""
-    import phonenumbers
+    Read from core/phone_facts.py when it was written for the installed phonenumbers, which then
+    loads only for a text with digits enough for a number (its tables cost ≈ 25 ms, and most
+    subjects have none); else from phonenumbers itself."""
+    if _phone_facts() is not None:
+        from desktop_app.core.phone_facts import VALID_PUNCTUATION
 
-    punctuation = getattr(phonenumbers.phonenumberutil, "_VALID_PUNCTUATION", None)
+        punctuation: object = VALID_PUNCTUATION
+    else:
+        import phonenumbers
+
+        punctuation = getattr(phonenumbers.phonenumberutil, "_VALID_PUNCTUATION", None)
     if not isinstance(punctuation, str):
         return None
     return re.compile("[\\d" + re.escape(punctuation + _PLUS) + "]+")
+
+
+@functools.cache
+def _phone_facts() -> dict[str, tuple[int, str]] | None:
+    """core/phone_facts.py's table if it was written from the phonenumbers installed here, else None.
+
+    Which version is installed is read from its metadata directory's name, beside the package (a
+    look at two paths): importing phonenumbers to ask is what the table saves."""
+    import importlib.util
+    import os
+
+    from desktop_app.core import phone_facts
+
+    spec = importlib.util.find_spec("phonenumbers")
+    if spec is None or not spec.origin:
+        return None
+    site = os.path.dirname(os.path.dirname(spec.origin))
+    if not os.path.isdir(os.path.join(site, f"phonenumbers-{phone_facts.VERSION}.dist-info")):
+        return None
+    return phone_facts.REGIONS
 
 
 _NOT_DIGITS = re.compile(r"\D")
@@ -279,13 +305,19 @@ _NOT_DIGITS = re.compile(r"\D")
 @functools.lru_cache(maxsize=16)
 def _region_limits(region: str) -> tuple[int, re.Pattern[str] | None] | None:
     """(the fewest digits of a valid national number, the international dialling prefix) of a region."""
+    facts = _phone_facts()
+    if facts is not None:
+        if region not in facts:
+            return None
+        national_min, prefix = facts[region]
+        return national_min, re.compile(prefix) if prefix else None
     import phonenumbers
 
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
     if metadata is None or metadata.general_desc is None or not metadata.general_desc.possible_length:
         return None
-    prefix = re.compile(metadata.international_prefix) if metadata.international_prefix else None
-    return min(metadata.general_desc.possible_length), prefix
+    pattern = re.compile(metadata.international_prefix) if metadata.international_prefix else None
+    return min(metadata.general_desc.possible_length), pattern
 
 
 def _may_hold_phone_number(text: str, region: str) -> bool:
