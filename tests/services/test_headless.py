@@ -81,6 +81,31 @@ def test_malformed_row_is_reported_by_line_and_nothing_is_queued(sandbox: Sandbo
     assert len(sandbox_subjects(sandbox)) == 4
 
 
+def test_refused_rows_are_said_first_whatever_the_keyring(sandbox: SandboxServer, tmp_path: Path) -> None:
+    """The store opens while the rows are read: a refused list is still what the user hears, and
+    a keyring that cannot be used is still said in words once the rows are good."""
+    no_keyring = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+
+    def run(csv_file: Path, profile: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "desktop_app", "batch", str(csv_file), "--profile-dir", str(profile),
+             "--api-base-url", sandbox.base_url],
+            cwd=REPO, env={**os.environ, "PAUBOX_API_KEY": sandbox.api_key, **no_keyring}, capture_output=True,
+            text=True, timeout=60, check=False,
+        )  # fmt: skip
+
+    refused = run(write_csv(tmp_path / "bad.csv", 5, bad_line=3), tmp_path / "p")
+    assert refused.returncode == 2
+    assert "line 3:" in refused.stderr
+    assert "keyring" not in refused.stderr.lower()
+    assert "Traceback" not in refused.stderr
+    good = run(write_csv(tmp_path / "good.csv", 5), tmp_path / "p")
+    assert good.returncode != 0
+    assert "No secure OS keyring is available" in good.stderr
+    assert "Traceback" not in good.stderr
+    assert sandbox_subjects(sandbox) == []
+
+
 def test_body_file_and_preview(sandbox: SandboxServer, tmp_path: Path) -> None:
     csv_file = tmp_path / "list.csv"
     csv_file.write_text("to,subject,clinic\np1@example.org,Visit,North\n")
@@ -90,6 +115,7 @@ def test_body_file_and_preview(sandbox: SandboxServer, tmp_path: Path) -> None:
     assert preview.returncode == 0, preview.stderr
     assert "See you at North." in preview.stdout
     assert sandbox_subjects(sandbox) == []
+    assert not (tmp_path / "p" / "sealpost.db").exists()  # a preview opens nothing
 
 
 def test_status_json_lists_states_and_recipients_but_never_a_body(sandbox: SandboxServer, tmp_path: Path) -> None:
