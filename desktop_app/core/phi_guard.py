@@ -169,9 +169,8 @@ class GuardRules:
         hits: list[GuardHit] = []
         for rule in self.rules:
             for where, text in (("subject", subject), ("body", body)):
-                if where in rule.fields and text:
-                    spans = _outermost(_spans(rule, text, names, today))
-                    hits.extend(GuardHit(rule, where, s, e, text[s:e]) for s, e in spans)
+                if where in rule.fields and text and (spans := _spans(rule, text, names, today)):
+                    hits.extend(GuardHit(rule, where, s, e, text[s:e]) for s, e in _outermost(spans))
         return hits
 
 
@@ -300,6 +299,7 @@ def _phone_facts() -> dict[str, tuple[int, str]] | None:
 
 
 _NOT_DIGITS = re.compile(r"\D")
+_FOUR_DIGITS = re.compile(r"\d(?:\D*\d){3}")
 
 
 @functools.lru_cache(maxsize=16)
@@ -355,6 +355,8 @@ def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _birth_dates(text: str, today: date, min_age: int) -> list[tuple[int, int]]:
     """Dates said to be a birth date, and full dates old enough to be one that no event word introduces."""
+    if _FOUR_DIGITS.search(text) is None:  # every date and bare year written holds four digits at least
+        return []
     spans = []
     for match in _DATES.finditer(text):
         day = _date(match, today)

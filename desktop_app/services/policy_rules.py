@@ -32,6 +32,9 @@ def govern(message: OutgoingMessage, settings: Settings, origins: Mapping[str, O
     for name in ("open_tracking", "link_tracking"):
         if getattr(message, name) is None:
             changes[name] = TRACKING[getattr(settings, name)]
+    # Only what differs: the account's default leaves a message as it is, and a mail merge governs
+    # every row (dataclasses.replace costs ≈ 30 µs a message).
+    changes = {name: value for name, value in changes.items() if getattr(message, name) != value}
     return replace(message, **changes) if changes else message  # type: ignore[arg-type]
 
 

@@ -264,3 +264,7 @@ def test_the_rules_refuse_what_no_policy_allows_and_force_what_is_locked(tmp_pat
     assert governed.force_secure_notification is True
     assert governed.open_tracking is False
     assert governed.link_tracking is None  # the account's default: nothing set
+    unchanged = message(force_secure_notification=True, open_tracking=False)
+    assert policy_rules.govern(unchanged, strict.settings, strict.origins) is unchanged  # nothing to change
+    ordinary = message()
+    assert policy_rules.govern(ordinary, plain.settings, plain.origins) is ordinary  # the account's defaults

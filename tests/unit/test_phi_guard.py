@@ -255,3 +255,34 @@ def test_the_ssn_shortcut_skips_a_long_letter_without_one() -> None:
     assert _may_hold_ssn(letter) == (False, False)
     assert _may_hold_ssn(letter + " SSN 987-65-4320") == (True, True)
     assert _may_hold_ssn(letter + " \u017f\u017fn") == (True, True)  # the long s: the patterns decide
+
+
+_DATE_PIECES = ["1962", "03", "3", "14", "62", "2026", "-", "/", ".", " ", "March", "Mar", "14th", ",", "DOB", "dob:",
+                "born ", "b. ", "appt ", "on ", "٣", "١٩٦٢", "x", "a"]  # fmt: skip
+
+
+def test_the_date_of_birth_shortcut_gives_the_patterns_answers_on_generated_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A text with fewer than four digits (of any script) holds no date: the patterns are not run on it."""
+    import re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from desktop_app.core import phi_guard
+
+    rule = RULES.get("date-of-birth")
+    assert rule is not None
+
+    @settings(max_examples=1500, deadline=None, database=None)
+    @given(st.lists(st.sampled_from(_DATE_PIECES), max_size=12).map("".join) | st.text(max_size=30))
+    def agree(text: str) -> None:
+        quick = phi_guard._spans(rule, text, None, TODAY)
+        with monkeypatch.context() as patched:
+            patched.setattr(phi_guard, "_FOUR_DIGITS", re.compile(""))  # finds something in every text
+            assert quick == phi_guard._spans(rule, text, None, TODAY)
+
+    agree()
+    assert not phi_guard._FOUR_DIGITS.search("Your appointment (123) today")
+    assert phi_guard._spans(rule, "DOB 19\u0666\u0662", None, TODAY)  # digits of another script count too
