@@ -318,10 +318,10 @@ class PauboxClient(ApiCalls):
     def _check_message(self, message: OutgoingMessage, *, require_body: bool = True) -> None:
         """Refuse here what Paubox would refuse, so a bad message never costs a request or a retry."""
         try:
-            message.validate(self.config.attachment_limit_bytes, require_body=require_body)
+            message.validate(self.config.attachment_limit_bytes, require_body=require_body)  # parses each recipient
             parse_address(message.sender)
-            for address in (*message.all_recipients, *([message.reply_to] if message.reply_to else [])):
-                parse_address(address.formatted())
+            if message.reply_to is not None:
+                parse_address(message.reply_to.formatted())
         except (MessageError, AddressError) as error:
             raise InvalidInput(str(error)) from None
 
