@@ -219,15 +219,6 @@ def batch_command(runtime: Runtime, args: argparse.Namespace) -> int:
     """Queue every row of a CSV (all or nothing), send through bulk_messages, wait for outcomes."""
     if hasattr(os, "nice"):
         os.nice(BATCH_NICENESS)
-    if not args.preview:
-        runtime.open_store_meanwhile()  # its keyring and database waits overlap reading the rows
-    try:
-        return _batch(runtime, args)
-    finally:
-        runtime.abandon_store_opening()  # the rows were refused before the store was needed
-
-
-def _batch(runtime: Runtime, args: argparse.Namespace) -> int:
     try:
         plan = plan_batch(
             Path(args.file).read_bytes(), sender=args.sender or runtime.profile.settings.sender,

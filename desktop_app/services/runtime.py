@@ -86,7 +86,6 @@ class Runtime(MessageActions, SendingCoordination, EndpointSetup):
         self.metrics = LatencyWindow()
         self.activity.subscribe(self.metrics.add)
         self.store: MessageStore | None = None
-        self._store_opening: Callable[[], MessageStore] | None = None  # open_store_meanwhile
         self.client: PauboxClient | None = None
         self.outbox: OutboxEngine | None = None
         self.tracker: StatusTracker | None = None
@@ -146,10 +145,9 @@ class Runtime(MessageActions, SendingCoordination, EndpointSetup):
         # certificates load without the GIL, so the two overlap (≈ 0.1 to 0.2 s of every sandbox start).
         early = _in_background(self._api_config, "sandbox-start") if start_engines and self._starts_sandbox else None
         try:
-            self.store = self._store_opening() if self._store_opening is not None else self._opened_store()
-            self._store_opening = None
+            with opening_profile(self.profile.directory):
+                self.store = MessageStore(self._open_database())
         except BaseException as error:
-            self._store_opening = None
             if early is not None:
                 with contextlib.suppress(Exception):
                     early()
@@ -198,25 +196,6 @@ class Runtime(MessageActions, SendingCoordination, EndpointSetup):
 
     # ------------------------------------------------------------------ ownership
 
-    def open_store_meanwhile(self) -> None:
-        """Start opening the store (the keyring's D-Bus round trips, SQLCipher) on a thread now, for
-        :meth:`open` to take over: a command overlaps those waits with reading its input. Its
-        outcome, errors included, reaches the caller in :meth:`open`; :meth:`abandon_store_opening`
-        closes it if :meth:`open` never comes."""
-        if self.store is None and self._store_opening is None:
-            self._store_opening = _in_background(self._opened_store, "store-open")
-
-    def abandon_store_opening(self) -> None:
-        """Close what :meth:`open_store_meanwhile` opened if :meth:`open` did not take it (nothing else)."""
-        opening, self._store_opening = self._store_opening, None
-        if opening is not None:
-            with contextlib.suppress(Exception):  # the input was refused first: that is what the user hears
-                opening().close()
-
-    def _opened_store(self) -> MessageStore:
-        with opening_profile(self.profile.directory):
-            return MessageStore(self._open_database())
-
     def close(self, *, drain_seconds: float = SHUTDOWN_WAIT_SECONDS) -> None:
         """Stop everything and close the store; calling it again does nothing.
 
@@ -228,7 +207,6 @@ class Runtime(MessageActions, SendingCoordination, EndpointSetup):
             if self._closed:
                 return
             self._closed = True
-        self.abandon_store_opening()
         self._stop_threads.set()
         for thread in self._background:
             thread.join(5.0)
