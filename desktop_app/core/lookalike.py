@@ -210,6 +210,7 @@ class AddressIndex:
         self._locals: dict[str, list[str]] = {}
         self._by_name: dict[frozenset[str], list[str]] = {}
         self._by_local: dict[str, list[str]] = {}  # verified addresses only: the part before @ → domains
+        self._nearest_domain: dict[tuple[str, bool], tuple[str, int] | None] = {}  # (domain, trusted only)
         for email, entry in self._by_email.items():
             self._by_skeleton.setdefault(skeleton(email), email)
             local, _, domain = email.rpartition("@")
@@ -302,6 +303,18 @@ class AddressIndex:
         if dot and fixed_tld and f"{stem}.{fixed_tld}" in pool:
             return RecipientIssue(shown, Finding.DOMAIN_TYPO, f"“.{tld}” is probably a typo of “.{fixed_tld}”.",
                                   suggestion=f"{local}@{stem}.{fixed_tld}")  # fmt: skip
+        key = (domain, trusted)
+        if key not in self._nearest_domain:  # a mail merge asks once per domain, not once per row
+            self._nearest_domain[key] = self._nearest(domain, ordered)
+        nearest = self._nearest_domain[key]
+        if nearest is None:
+            return None
+        near, steps = nearest
+        words = f"“{domain}” is not a domain you have written to; it is {_keystrokes(steps)} from {near}."
+        return RecipientIssue(shown, Finding.DOMAIN_TYPO, words, suggestion=f"{local}@{near}")
+
+    def _nearest(self, domain: str, ordered: list[str]) -> tuple[str, int] | None:
+        """The known domain ``domain`` is most likely a slip for, and how many keystrokes away; or None."""
         limit = _domain_distance(domain)
         if limit == 0:
             return None
@@ -313,8 +326,7 @@ class AddressIndex:
         near = str(match[0])
         if near.partition(".")[0] == domain.partition(".")[0] and near not in self._verified_domains:
             return None  # the same name under another ending (clinic.org, clinic.net): both are real
-        words = f"“{domain}” is not a domain you have written to; it is {_keystrokes(int(match[1]))} from {near}."
-        return RecipientIssue(shown, Finding.DOMAIN_TYPO, words, suggestion=f"{local}@{near}")
+        return near, int(match[1])
 
     def _same_local(self, shown: str, local: str, domain: str) -> RecipientIssue | None:
         """A verified address with this part before @ at a domain a keystroke or two away (gmail.com typed

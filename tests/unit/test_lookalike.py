@@ -117,3 +117,14 @@ def test_rapidfuzz_loads_at_the_first_check_not_with_the_index() -> None:
         "assert 'rapidfuzz' in sys.modules\n"
     )
     run_fresh(probe)
+
+
+def test_a_domain_slip_asked_again_for_another_mailbox_suggests_that_mailbox() -> None:
+    """The nearest domain is remembered per domain (a mail merge asks once per row): the suggestion
+    still carries each row's own part before @."""
+    index = AddressIndex([KnownAddress("front.desk@riverside-clinic.org", "Front desk", verified=True),
+                          KnownAddress("a@riverside-clinic.net", "Written to before")])  # fmt: skip
+    for local in ("ann", "bob", "ann"):
+        issues = index.check(f"{local}@riverside-clinc.org")
+        assert [(i.finding, i.suggestion) for i in issues] == [(Finding.DOMAIN_TYPO, f"{local}@riverside-clinic.org")]
+    assert index.check("b@riverside-clinic.net") == []  # written to before: not a slip
