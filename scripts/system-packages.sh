@@ -11,8 +11,9 @@ RUNTIME=(libegl1 libgl1 libfontconfig1 fontconfig fonts-dejavu-core libxkbcommon
 TESTING=(dbus gnome-keyring xvfb xauth desktop-file-utils appstream
          # make package / package-check: dpkg-shlibdeps and strip (dpkg-dev brings binutils), xwininfo.
          dpkg-dev x11-utils
-         # tests/a11y: the accessibility bus and Debian's pyatspi, to read the window as Orca does.
-         at-spi2-core python3-pyatspi gir1.2-atspi-2.0 python3-gi
+         # tests/a11y: the accessibility bus and Debian's pyatspi, to read the window as Orca does, and
+         # xdotool to type into it as a keyboard does (tests/a11y/test_everyday_flows.py).
+         at-spi2-core python3-pyatspi gir1.2-atspi-2.0 python3-gi xdotool
          # scripts/window-fit.sh: a real window manager that enforces the minimum size.
          openbox
          # tests/e2e/test_export_pdf.py, the message-record GUI tests and the disclosure report read the
