@@ -328,9 +328,7 @@ def _wait_for_batch(runtime: Runtime, batch_id: str, total: int, timeout: float)
     last = ""
     looked = 0.0
     while True:
-        with heard_lock:
-            may_finish = total - sum(n for state, n in counts.items() if state in DONE) <= len(heard)
-        if not may_finish:  # the last changes are read at once: the batch's end is not noticed 20 ms late
+        if total - _done(counts) > len(heard):  # else the last changes are read at once, not 20 ms late
             time.sleep(max(0.0, looked + LOOK_INTERVAL - time.monotonic()))  # what changes meanwhile comes along
         looked = time.monotonic()
         woken.clear()
@@ -342,7 +340,7 @@ def _wait_for_batch(runtime: Runtime, batch_id: str, total: int, timeout: float)
             counts[state] += 1
             states[message_id] = state
         counts = +counts  # no state counted 0
-        done = sum(n for state, n in counts.items() if state in DONE)
+        done = _done(counts)
         now = time.monotonic()
         final = done >= total or now >= deadline or bool(runtime.key_refusal())
         if final or now - recounted >= recount_every:
@@ -362,6 +360,10 @@ def _wait_for_batch(runtime: Runtime, batch_id: str, total: int, timeout: float)
         if final:
             return dict(counts)
         woken.wait(min(0.5, max(0.0, deadline - now), PROGRESS_INTERVAL if progress != last else 0.5))
+
+
+def _done(counts: Counter[OutboxState]) -> int:
+    return sum(n for state, n in counts.items() if state in DONE)
 
 
 def list_command(runtime: Runtime, args: argparse.Namespace) -> int:
