@@ -137,6 +137,7 @@ class Guard:
     """The checks of one command run: the book's index and names and the rules, built once."""
 
     def __init__(self, runtime: Runtime, args: argparse.Namespace) -> None:
+        from desktop_app.core.phi_guard import RememberingRules
         from desktop_app.services.contacts import ContactBook
         from desktop_app.services.guard import load_guard_rules
         from desktop_app.services.history import history
@@ -145,7 +146,7 @@ class Guard:
         book = ContactBook(runtime.store)
         book.sync_bounces(history(runtime))  # Paubox's hard bounces, marked in the book
         settings = runtime.profile.settings
-        self.rules = load_guard_rules(settings.guard_rules)
+        self.rules = RememberingRules(load_guard_rules(settings.guard_rules))  # a merge's rows share subjects
         self.index = book.index()
         self.names = book.names()
         self.require_verified = settings.require_verified_recipients

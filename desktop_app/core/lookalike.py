@@ -363,6 +363,8 @@ class AddressIndex:
         return None
 
     def _other_address(self, address: str, shown: str, display_name: str) -> list[RecipientIssue]:
+        if not self._by_name:  # no verified person with a full name to compare the name typed with
+            return []
         tokens = name_tokens(display_name)
         emails = self._by_name.get(tokens) if len(tokens) >= 2 else None
         if not emails or address in emails:

@@ -174,6 +174,35 @@ class GuardRules:
         return hits
 
 
+class RememberingRules(GuardRules):
+    """The same rules for one run over many messages, checking each distinct subject and body once.
+
+    A mail merge's rows often share their subject ("Your appointment on {{date}}": a few dozen
+    subjects for thousands of rows), and the rules are a pure function of the text, the names
+    index and the day. At most :data:`REMEMBERED_TEXTS` texts are kept (bodies can be long), so
+    memory stays bounded whatever the run; past that, the rest are checked as before."""
+
+    def __init__(self, rules: GuardRules) -> None:
+        super().__init__(rules.rules)
+        self._hits: dict[tuple[str, str, NameIndex | None, date], tuple[GuardHit, ...]] = {}
+
+    def check(self, subject: str, body: str = "", *, names: NameIndex | None = None,
+              today: date | None = None) -> list[GuardHit]:  # fmt: skip
+        today = today or date.today()
+        key = (subject, body, names, today)
+        hits = self._hits.get(key)
+        if hits is None:
+            hits = tuple(super().check(subject, body, names=names, today=today))
+            if len(self._hits) < REMEMBERED_TEXTS:
+                self._hits[key] = hits
+        return list(hits)
+
+
+REMEMBERED_TEXTS = 512
+"""How many (subject, body) checks a :class:`RememberingRules` keeps: a 10 KB body read by a rule makes
+that at most ~5 MB."""
+
+
 def _rule(index: int, item: object) -> GuardRule:
     if not isinstance(item, dict):
         raise GuardRulesError(f"rule {index} is not an object")

@@ -285,3 +285,26 @@ def test_a_key_that_cannot_travel_in_a_header_is_refused_without_quoting_it(key:
         client.receipt("abc")
     assert key not in str(caught.value)
     assert key not in repr(Secret(key))
+
+
+def test_an_ascii_host_is_reached_without_loading_the_idna_codec() -> None:
+    """The connect hands an ASCII host to the lookup as bytes (text loads the IDNA codec's tables for
+    nothing); a host that is not ASCII is still looked up, and fails as a lookup, not as an encoding."""
+    from tests.helpers.fresh_process import run_fresh
+
+    run_fresh(
+        "import socket, sys\n"
+        "from desktop_app.api.bounded import _connect\n"
+        "server = socket.create_server(('127.0.0.1', 0))\n"
+        "sock = _connect('127.0.0.1', server.getsockname()[1], 5.0, None, (), None)\n"
+        "sock.close(); server.close()\n"
+        "assert 'encodings.idna' not in sys.modules, 'the IDNA codec was loaded for an ASCII host'\n"
+        "try:\n"
+        "    _connect('bücher.invalid', 443, 5.0, None, (), None)\n"
+        "except UnicodeError as error:\n"
+        "    raise AssertionError(error) from None\n"
+        "except OSError:\n"
+        "    pass\n"
+        "else:\n"
+        "    raise AssertionError('bücher.invalid was reached')\n"
+    )
