@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -86,6 +87,8 @@ class JobRunner(QObject):
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
+        self._preparing = QThreadPool(self)  # work ahead of need, one job at a time (see submit)
+        self._preparing.setMaxThreadCount(1)
         self._jobs: set[Job] = set()
         self._closed = False  # after shutdown: what the jobs used (the runtime, its store) is closing
 
@@ -98,8 +101,15 @@ class JobRunner(QObject):
         on_error: Callable[[BaseException], None] | None = None,
         on_progress: Callable[[int, int], None] | None = None,
         owner: QObject | None = None,
+        preparing: bool = False,
     ) -> Job:
         """Run ``fn`` on the pool; callbacks run on the GUI thread, and not at all once ``owner`` is gone.
+
+        ``preparing`` marks work done ahead of need (the address book's index, the completer's
+        addresses, a spelling dictionary): such jobs run one at a time, beside the others. Started
+        together with the loads of what is on screen, they were four threads running Python at once
+        while another process sent on the same two cores, and the window's first repaint of its
+        list, which takes Python's lock for every cell, waited behind them for 100-150 ms.
 
         After :meth:`shutdown` nothing more runs (a view's refresh timer firing while the window
         closes would read a store that is being closed): the job is returned, never started."""
@@ -118,7 +128,8 @@ class JobRunner(QObject):
         if guard is not None:
             job.signals.finished.connect(guard.release)
         self._jobs.add(job)
-        self._pool.start(job.run)  # a callable: the binding keeps a started QRunnable alive for ever
+        pool = self._preparing if preparing else self._pool
+        pool.start(job.run)  # a callable: the binding keeps a started QRunnable alive for ever
         return job
 
     def _finished(self, job: Job) -> None:
@@ -148,7 +159,9 @@ class JobRunner(QObject):
         self._closed = True
         for job in list(self._jobs):
             job.cancel()
-        return bool(self._pool.waitForDone(timeout_ms))
+        ends = time.monotonic() + timeout_ms / 1000
+        done = self._pool.waitForDone(timeout_ms)
+        return bool(self._preparing.waitForDone(max(0, int((ends - time.monotonic()) * 1000)))) and bool(done)
 
 
 class _OwnerGuard:

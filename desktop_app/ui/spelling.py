@@ -311,7 +311,7 @@ class ComposerSpelling(QObject):
                 if callable(say):
                     say(self.problem)
 
-        jobs.submit(run, name="open dictionary", on_result=opened, on_error=failed, owner=self._owner)
+        jobs.submit(run, name="open dictionary", on_result=opened, on_error=failed, owner=self._owner, preparing=True)
 
     def _save_words(self) -> None:
         target, words = self._store, list(self._unsaved)

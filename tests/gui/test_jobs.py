@@ -207,3 +207,33 @@ def test_closing_settings_while_test_connection_runs_is_safe(
     qtbot.waitUntil(lambda: window.jobs.active == 0, timeout=20_000)  # the answer came and was dropped quietly
     qtbot.wait(50)  # let the queued result reach its (guarded) callback
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+def test_preparing_jobs_run_one_at_a_time_and_never_hold_up_the_others(qtbot: QtBot) -> None:
+    """Work done ahead of need (an index, a dictionary) runs one job at a time, so it never fills the
+    cores beside a repaint; a load of what is on screen does not queue behind it; shutdown waits for both."""
+    runner = JobRunner()
+    release = threading.Event()
+    lock = threading.Lock()
+    running = [0]
+    most = [0]
+    finished: list[str] = []
+
+    def preparing(_token: CancelToken) -> None:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        release.wait(10)
+        with lock:
+            running[0] -= 1
+
+    for n in range(3):
+        runner.submit(preparing, name=f"prepare {n}", preparing=True, on_result=lambda _r: finished.append("prepared"))
+    runner.submit(lambda _token: "page", name="load page", on_result=finished.append)
+    qtbot.waitUntil(lambda: finished == ["page"], timeout=5_000)  # not behind the preparing jobs
+    assert running[0] == 1  # the first preparing job runs; the other two wait their turn
+    threading.Timer(0.3, release.set).start()  # shutdown has to wait for them
+    assert runner.shutdown(10_000)
+    assert running[0] == 0
+    qtbot.waitUntil(lambda: finished.count("prepared") == 3, timeout=5_000)
+    assert most[0] == 1

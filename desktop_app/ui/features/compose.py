@@ -210,7 +210,8 @@ class ComposeFeature(Feature):
             history = [display_address(a) for a in composing.known_addresses(runtime)]
             return ContactBook(open_store(runtime)).autocomplete(history)  # verified contacts first
 
-        self.jobs.submit(run, name="address book", on_result=self.view.set_known_addresses, owner=self.view)
+        self.jobs.submit(run, name="address book", on_result=self.view.set_known_addresses, owner=self.view,
+                         preparing=True)  # fmt: skip
 
     def send_shortcut(self) -> None:
         if self.window.pages.currentWidget() is self.view and self.view.send_button.isEnabled():

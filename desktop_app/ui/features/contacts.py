@@ -93,7 +93,8 @@ class ContactsFeature(Feature):
         def failed(error: BaseException) -> None:
             self.window.statusBar().showMessage(str(error), 10_000)  # a broken rules file: said, never hidden
 
-        self.jobs.submit(build, name="address book index", on_result=built, on_error=failed, owner=self.view)
+        self.jobs.submit(build, name="address book index", on_result=built, on_error=failed, owner=self.view,
+                         preparing=True)  # fmt: skip
 
     # ------------------------------------------------------------------ before a message is queued
 
