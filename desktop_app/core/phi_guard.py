@@ -164,43 +164,45 @@ class GuardRules:
 
     def check(self, subject: str, body: str = "", *, names: NameIndex | None = None,
               today: date | None = None) -> list[GuardHit]:  # fmt: skip
-        """Every match of every rule, subject first, in the order of the rules file."""
+        """Every match of every rule, in the order of the rules file (each rule's subject, then body)."""
         today = today or date.today()
-        hits: list[GuardHit] = []
-        for rule in self.rules:
-            for where, text in (("subject", subject), ("body", body)):
-                if where in rule.fields and text and (spans := _spans(rule, text, names, today)):
-                    hits.extend(GuardHit(rule, where, s, e, text[s:e]) for s, e in _outermost(spans))
-        return hits
+        found = [self._found(where, text, names, today) for where, text in (("subject", subject), ("body", body))]
+        return [hit for index in range(len(self.rules)) for hits in found for hit in hits[index]]
+
+    def _found(self, where: str, text: str, names: NameIndex | None, today: date) -> list[tuple[GuardHit, ...]]:
+        """Each rule's hits in ``text`` read as the ``where`` field (none for a rule that skips it)."""
+        return [
+            tuple(GuardHit(rule, where, s, e, text[s:e]) for s, e in _outermost(spans))
+            if where in rule.fields and text and (spans := _spans(rule, text, names, today))
+            else ()
+            for rule in self.rules
+        ]
 
 
 class RememberingRules(GuardRules):
-    """The same rules for one run over many messages, checking each distinct subject and body once.
+    """The same rules for one run over many messages, reading each distinct subject (or body) once.
 
     A mail merge's rows often share their subject ("Your appointment on {{date}}": a few dozen
-    subjects for thousands of rows), and the rules are a pure function of the text, the names
-    index and the day. At most :data:`REMEMBERED_TEXTS` texts are kept (bodies can be long), so
-    memory stays bounded whatever the run; past that, the rest are checked as before."""
+    subjects for thousands of rows), and the rules are a pure function of the text, the field, the
+    names index and the day. At most :data:`REMEMBERED_TEXTS` texts are kept (bodies can be long),
+    so memory stays bounded whatever the run; past that, the rest are read as before."""
 
     def __init__(self, rules: GuardRules) -> None:
         super().__init__(rules.rules)
-        self._hits: dict[tuple[str, str, NameIndex | None, date], tuple[GuardHit, ...]] = {}
+        self._found_in: dict[tuple[str, str, NameIndex | None, date], list[tuple[GuardHit, ...]]] = {}
 
-    def check(self, subject: str, body: str = "", *, names: NameIndex | None = None,
-              today: date | None = None) -> list[GuardHit]:  # fmt: skip
-        today = today or date.today()
-        key = (subject, body, names, today)
-        hits = self._hits.get(key)
-        if hits is None:
-            hits = tuple(super().check(subject, body, names=names, today=today))
-            if len(self._hits) < REMEMBERED_TEXTS:
-                self._hits[key] = hits
-        return list(hits)
+    def _found(self, where: str, text: str, names: NameIndex | None, today: date) -> list[tuple[GuardHit, ...]]:
+        key = (where, text, names, today)
+        found = self._found_in.get(key)
+        if found is None:
+            found = super()._found(where, text, names, today)
+            if len(self._found_in) < REMEMBERED_TEXTS:
+                self._found_in[key] = found
+        return found
 
 
 REMEMBERED_TEXTS = 512
-"""How many (subject, body) checks a :class:`RememberingRules` keeps: a 10 KB body read by a rule makes
-that at most ~5 MB."""
+"""How many texts a :class:`RememberingRules` keeps: a 10 KB body read by a rule makes that at most ~5 MB."""
 
 
 def _rule(index: int, item: object) -> GuardRule:

@@ -284,14 +284,16 @@ def test_the_date_of_birth_shortcut_gives_the_patterns_answers_on_generated_text
     assert phi_guard._spans(rule, "DOB 19\u0666\u0662", None, TODAY)  # digits of another script count too
 
 
-def test_remembering_rules_answer_as_the_rules_do_and_check_each_text_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A mail merge's guard checks each distinct subject once: the same hits (fresh lists, so a caller
-    may change one), for every rule, with or without names, and a new day is a new check."""
+def test_remembering_rules_answer_as_the_rules_do_and_read_each_text_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A mail merge's guard reads each distinct subject once, even when every row's body differs: the
+    same hits (fresh lists, so a caller may change one), for every rule, with or without names, and
+    a new day is a new reading."""
     from desktop_app.core import phi_guard
 
     remembering = phi_guard.RememberingRules(RULES)
-    texts = [(s, b, n) for s in ("Lab results DOB 03/14/1962", "Results for Doe, Jane", "Your appointment on 12/03")
-             for b in ("", "Form SSN 987-65-4320") for n in (NAMES, None)]  # fmt: skip
+    subjects = ("Lab results DOB 03/14/1962", "Results for Doe, Jane", "Your appointment on 12/03")
+    bodies = ("", "Form SSN 987-65-4320", "Dear Jane, your form")
+    texts = [(s, b, n) for s in subjects for b in bodies for n in (NAMES, None)]
     expected = [RULES.check(s, b, names=n, today=TODAY) for s, b, n in texts]
     runs: list[str] = []
     real_spans = phi_guard._spans
@@ -301,17 +303,18 @@ def test_remembering_rules_answer_as_the_rules_do_and_check_each_text_once(monke
         return real_spans(rule, text, *rest)
 
     monkeypatch.setattr(phi_guard, "_spans", counted)
-    for s, b, n in texts:
-        RULES.check(s, b, names=n, today=TODAY)
-    one_round, runs[:] = len(runs), []
+    distinct = {("subject", s, n) for s, _, n in texts} | {("body", b, n) for _, b, n in texts}
+    for where, text, names in distinct:
+        RULES._found(where, text, names, TODAY)
+    once, runs[:] = len(runs), []
     for _ in range(3):
         for (s, b, n), hits in zip(texts, expected, strict=True):
             got = remembering.check(s, b, names=n, today=TODAY)
             assert got == hits
             got.clear()  # a caller changing its list changes nothing remembered
-    assert len(runs) == one_round  # the first round ran the rules; the others did not
-    assert remembering.check(texts[0][0], names=NAMES, today=date(2026, 12, 2))
-    assert len(runs) > one_round  # another day: checked again
+    assert len(runs) == once  # each distinct text was read once, in the first round
+    assert remembering.check(subjects[0], names=NAMES, today=date(2026, 12, 2))
+    assert len(runs) > once  # another day: read again
 
 
 def test_remembering_rules_stay_bounded() -> None:
@@ -320,5 +323,5 @@ def test_remembering_rules_stay_bounded() -> None:
     remembering = phi_guard.RememberingRules(RULES)
     for n in range(phi_guard.REMEMBERED_TEXTS + 50):
         remembering.check(f"Appointment {n}", today=TODAY)
-    assert len(remembering._hits) == phi_guard.REMEMBERED_TEXTS
+    assert len(remembering._found_in) == phi_guard.REMEMBERED_TEXTS
     assert [h.text for h in remembering.check("Follow-up DOB 4/5/79", today=TODAY)] == ["4/5/79"]  # still checks
