@@ -226,7 +226,10 @@ class OutboxEngine:
         self._loop = EngineLoop("outbox-engine", self._tick, error_wait=2.0, clock=time.monotonic)
         self._wake = self._loop.lock  # also guards the count of requests in flight
         self._ticking = threading.Lock()  # held while claiming: hold(True) waits it out
-        self._acceptances: _GroupCommit[_Accepted] = _GroupCommit(self._record_accepted_many)
+        # A request's acceptances (one, or a chunk's) share a commit with those of requests answered meanwhile.
+        self._acceptances: _GroupCommit[list[_Accepted]] = _GroupCommit(
+            lambda requests: self._record_accepted_many([one for request in requests for one in request])
+        )
         self._wire_marks: _GroupCommit[_WireMark] = _GroupCommit(
             lambda marks: self._store.mark_on_wire(self.owner, marks)
         )
@@ -463,7 +466,7 @@ class OutboxEngine:
             self._record_failures([(work, error)], wired=bool(wired))
             return
         crash_point("after_http_200_before_store")
-        self._acceptances.submit((work, result))
+        self._acceptances.submit([(work, result)])
 
     def _send_backlog_chunk(self, work: _Work) -> None:
         self._send_chunk(work, self.backlog_chunk)
@@ -520,7 +523,7 @@ class OutboxEngine:
         if failures:
             self._record_failures(failures, wired=bool(wired))
         if accepted:
-            self._record_accepted_many(accepted)
+            self._acceptances.submit(accepted)
 
     def _record_accepted_many(self, accepted: list[_Accepted]) -> None:
         """Store tracking ids in one transaction: at synchronous=FULL each commit costs an fsync."""

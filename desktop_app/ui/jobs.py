@@ -56,14 +56,18 @@ class JobSignals(QObject):
 class Job:
     """One background call; the pool runs :meth:`run`, the runner keeps the job until it finishes."""
 
-    def __init__(self, fn: Callable[[CancelToken], Any], name: str) -> None:
+    def __init__(self, fn: Callable[[CancelToken], Any], name: str, *, preparing: bool = False) -> None:
         self.fn = fn
         self.name = name
+        self.preparing = preparing
         self.token = CancelToken()
         self.signals = JobSignals()
         self.token.progress = self.signals.progress.emit
 
     def run(self) -> None:
+        if self.preparing and self.token.cancelled:  # work ahead of need that is no longer needed
+            self.signals.finished.emit()
+            return
         self.signals.started.emit()
         try:
             value = self.fn(self.token)
@@ -113,7 +117,7 @@ class JobRunner(QObject):
 
         After :meth:`shutdown` nothing more runs (a view's refresh timer firing while the window
         closes would read a store that is being closed): the job is returned, never started."""
-        job = Job(fn, name)
+        job = Job(fn, name, preparing=preparing)
         if self._closed:
             log.debug("job %s not started: the runner is shut down", name)
             return job
@@ -153,6 +157,17 @@ class JobRunner(QObject):
     @property
     def active(self) -> int:
         return len(self._jobs)
+
+    def cancel_preparing(self) -> None:
+        """Cancel the work done ahead of need (the runtime it was for is going): a preparing job not yet
+        started never runs, one running is asked to stop. GUI thread; see :meth:`wait_preparing`."""
+        for job in list(self._jobs):
+            if job.preparing:
+                job.cancel()
+
+    def wait_preparing(self, timeout_ms: int = 15000) -> bool:
+        """Wait (on any thread) until no preparing job runs: before the store they read is closed."""
+        return bool(self._preparing.waitForDone(timeout_ms))
 
     def shutdown(self, timeout_ms: int = 15000) -> bool:
         """Cancel every job, wait for them to end, and start no new one."""

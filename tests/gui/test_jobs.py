@@ -6,6 +6,7 @@ import logging
 import sys
 import threading
 import weakref
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import SIGNAL, QObject
@@ -211,29 +212,42 @@ def test_closing_settings_while_test_connection_runs_is_safe(
 
 def test_preparing_jobs_run_one_at_a_time_and_never_hold_up_the_others(qtbot: QtBot) -> None:
     """Work done ahead of need (an index, a dictionary) runs one job at a time, so it never fills the
-    cores beside a repaint; a load of what is on screen does not queue behind it; shutdown waits for both."""
+    cores beside a repaint, and a load of what is on screen does not queue behind it. When the
+    runtime it was for goes (a profile switch), the waiting ones never run and the running one is
+    waited for before the store closes."""
     runner = JobRunner()
     release = threading.Event()
     lock = threading.Lock()
     running = [0]
     most = [0]
+    ran: list[int] = []
     finished: list[str] = []
 
-    def preparing(_token: CancelToken) -> None:
-        with lock:
-            running[0] += 1
-            most[0] = max(most[0], running[0])
-        release.wait(10)
-        with lock:
-            running[0] -= 1
+    def preparing(n: int) -> Callable[[CancelToken], None]:
+        def work(_token: CancelToken) -> None:
+            with lock:
+                ran.append(n)
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            release.wait(10)
+            with lock:
+                running[0] -= 1
+
+        return work
 
     for n in range(3):
-        runner.submit(preparing, name=f"prepare {n}", preparing=True, on_result=lambda _r: finished.append("prepared"))
+        runner.submit(
+            preparing(n), name=f"prepare {n}", preparing=True, on_result=lambda _r: finished.append("prepared")
+        )
     runner.submit(lambda _token: "page", name="load page", on_result=finished.append)
     qtbot.waitUntil(lambda: finished == ["page"], timeout=5_000)  # not behind the preparing jobs
-    assert running[0] == 1  # the first preparing job runs; the other two wait their turn
-    threading.Timer(0.3, release.set).start()  # shutdown has to wait for them
-    assert runner.shutdown(10_000)
+    assert ran == [0]  # the first preparing job runs; the other two wait their turn
+    runner.cancel_preparing()
+    threading.Timer(0.3, release.set).start()
+    assert runner.wait_preparing(10_000)  # the running one had to end first
     assert running[0] == 0
-    qtbot.waitUntil(lambda: finished.count("prepared") == 3, timeout=5_000)
+    qtbot.waitUntil(lambda: runner.active == 0, timeout=5_000)
+    assert ran == [0]  # the two cancelled before they started never ran
     assert most[0] == 1
+    assert finished == ["page", "prepared"]
+    assert runner.shutdown(5_000)

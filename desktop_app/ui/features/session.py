@@ -32,8 +32,13 @@ class RuntimeSession(QObject):
         make_runtime = self._make_runtime
         window = self.window
 
+        jobs = window.jobs
+        if replacing is not None:
+            jobs.cancel_preparing()  # an index or a dictionary for the profile that is going
+
         def run(_token: CancelToken) -> Runtime:
             if replacing is not None:
+                jobs.wait_preparing()  # none still reads the store closed next
                 replacing.close()
             runtime = make_runtime(make_profile())
             self._opening = runtime  # read by close() only after the job has ended
