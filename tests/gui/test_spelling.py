@@ -169,3 +169,28 @@ def test_a_window_whose_runtime_cannot_start_still_checks_spelling(qtbot: QtBot,
         window.start()
     assert spelling_of(qtbot, window).checker is not None
     window.close()
+
+
+def test_a_dictionary_cancelled_before_it_opened_is_opened_when_asked_again(qtbot: QtBot) -> None:
+    """Opening a dictionary is work done ahead of need: a profile switch cancels it, and one cancelled
+    before it started never runs. The composer must not take that for an answer, or the same
+    language asked again would find it "already configured" and never check spelling."""
+    import threading
+
+    from PySide6.QtWidgets import QLineEdit, QTextEdit, QWidget
+
+    from desktop_app.ui.jobs import JobRunner
+
+    owner = QWidget()
+    runner = JobRunner()
+    spelling = ComposerSpelling(QLineEdit(owner), QTextEdit(owner), runner, owner)
+    release = threading.Event()
+    runner.submit(lambda _token: release.wait(10), name="busy", preparing=True)  # the lane is taken
+    spelling.configure("en_US", None)  # waits behind it
+    runner.cancel_preparing()  # the profile it was for is going
+    release.set()
+    qtbot.waitUntil(lambda: runner.active == 0, timeout=10_000)
+    assert spelling.checker is None  # it never ran
+    spelling.configure("en_US", None)
+    qtbot.waitUntil(lambda: spelling.checker is not None, timeout=10_000)
+    assert runner.shutdown(5_000)
