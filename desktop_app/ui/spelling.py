@@ -298,16 +298,12 @@ class ComposerSpelling(QObject):
             personal = store.personal_words() if store is not None else set()
             return SpellChecker(language, personal, add_word)
 
-        answered: list[bool] = []
-
         def opened(checker: SpellChecker) -> None:
-            answered.append(True)
             if self._configured == wanted:  # not one asked for before and answered late
                 self.problem = ""
                 self._use(checker)
 
         def failed(error: BaseException) -> None:
-            answered.append(True)
             if self._configured == wanted:
                 self.problem = said(error)  # no dictionary: said once in the composer, writing goes on
                 self._use(None)
@@ -315,13 +311,16 @@ class ComposerSpelling(QObject):
                 if callable(say):
                     say(self.problem)
 
-        def unanswered() -> None:
-            if not answered and self._configured == wanted:
-                self._configured = None  # cancelled before it ran (a profile switch): asked again next time
-
         job = jobs.submit(run, name="open dictionary", on_result=opened, on_error=failed, owner=self._owner,
                           preparing=True)  # fmt: skip
-        job.signals.finished.connect(unanswered)
+        ran: list[bool] = []
+        job.signals.started.connect(lambda: ran.append(True))
+
+        def never_ran() -> None:
+            if not ran and self._configured == wanted:
+                self._configured = None  # cancelled before it started (a profile switch): asked again next time
+
+        job.signals.finished.connect(never_ran)
 
     def _save_words(self) -> None:
         target, words = self._store, list(self._unsaved)
