@@ -21,7 +21,14 @@ from desktop_app.core.outbox_state import OutboxState
 from desktop_app.core.times import shown_time
 from desktop_app.ui.i18n import words
 from desktop_app.ui.jobs import JobRunner
-from desktop_app.ui.message_model import Column, MessageTableModel, follow_shown, readable_recipients, relative_time
+from desktop_app.ui.message_model import (
+    Column,
+    MessageTableModel,
+    follow_shown,
+    read_rows_on_screen,
+    readable_recipients,
+    relative_time,
+)
 from desktop_app.ui.tables import message_list
 
 if TYPE_CHECKING:  # the store loads on the worker that opens it, after the window has painted
@@ -98,7 +105,7 @@ def outbox_columns(words: QueueWords) -> tuple[Column, ...]:
         Column(str(QT_TRANSLATE_NOOP("columns", "To")), lambda m: readable_recipients(m.recipients)),
         Column(str(QT_TRANSLATE_NOOP("columns", "Subject")), lambda m: m.subject),
         Column(str(QT_TRANSLATE_NOOP("columns", "Attempts")), lambda m: str(m.attempts)),
-        Column(str(QT_TRANSLATE_NOOP("columns", "Next try")), lambda m: words.next_try(m)),
+        Column(str(QT_TRANSLATE_NOOP("columns", "Next try")), lambda m: words.next_try(m), ticking=True),
         Column(str(QT_TRANSLATE_NOOP("columns", "Reason")), words.reason),
     )
 
@@ -236,6 +243,7 @@ class OutboxView(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         self.model.listed.connect(self._update_empty)
         follow_shown(self, self.model)
+        read_rows_on_screen(self.table, self.model)
         self.model.dataChanged.connect(self._update_actions)
         self._update_empty()
 
@@ -317,9 +325,7 @@ class OutboxView(QWidget):
         situation = connectivity or ("online" if not text else words.connectivity)
         if (situation, detail, until) != (words.connectivity, words.detail, words.until):
             words.connectivity, words.detail, words.until = situation, detail, until
-            rows = self.model.rowCount()
-            if rows:
-                self.model.dataChanged.emit(self.model.index(0, 0), self.model.index(rows - 1, len(OUTBOX_COLUMNS) - 1))
+            self.model.write_cells()
         if words.stopped:
             self.progress.hide()  # nothing is being sent: no "Sending: 0 of 2 done"
 

@@ -31,7 +31,14 @@ from desktop_app.ui.a11y import make_accessible, tab_chain
 from desktop_app.ui.charts import SERIES_COLOURS, BarChart, Series
 from desktop_app.ui.i18n import words
 from desktop_app.ui.jobs import CancelToken, JobRunner
-from desktop_app.ui.message_model import Column, MessageTableModel, clock_time, follow_shown, readable_recipients
+from desktop_app.ui.message_model import (
+    Column,
+    MessageTableModel,
+    clock_time,
+    follow_shown,
+    read_rows_on_screen,
+    readable_recipients,
+)
 from desktop_app.ui.message_print import RecordButtons
 from desktop_app.ui.search_highlight import SearchHighlightDelegate
 from desktop_app.ui.tables import message_list
@@ -201,6 +208,7 @@ class StatusView(QWidget):
         self.model.dataChanged.connect(self._refresh_detail_if_selected)
         self.model.listed.connect(self._update_count)
         follow_shown(self, self.model)
+        read_rows_on_screen(self.table, self.model)
         self.model.total_changed.connect(self._update_count)
         self.model.listed.connect(self._forget_detail_if_gone)
         # The chart is secondary to the table and to what the user types: it is summarised once the

@@ -6,7 +6,7 @@ import logging
 import time
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -20,16 +20,19 @@ from desktop_app.ui import message_model
 from desktop_app.ui.jobs import JobRunner
 from desktop_app.ui.log_panel import LogFilter, LogModel, LogRow, row_from_event, row_from_record
 from desktop_app.ui.message_model import MessageTableModel
-from desktop_app.ui.outbox_view import OUTBOX_COLUMNS
+from desktop_app.ui.outbox_view import OUTBOX_COLUMNS, OutboxView
 from desktop_app.ui.status_view import HISTORY_COLUMNS
+
+
+def make_draft(n: int) -> OutgoingMessage:
+    return OutgoingMessage(sender="staff@clinic.example", to=(parse_address(f"p{n}@clinic.example"),),
+                           subject=f"Message {n}", html="<p>hi</p>")  # fmt: skip
 
 
 def test_message_model(qtbot: QtBot, qtmodeltester: ModelTester, runtime: Runtime) -> None:
     assert runtime.store is not None
     for n in range(5):
-        message = OutgoingMessage(sender="staff@clinic.example", to=(parse_address(f"p{n}@clinic.example"),),
-                                  subject=f"Message {n}", html="<p>hi</p>")  # fmt: skip
-        runtime.store.add(message, state=OutboxState.DRAFT)
+        runtime.store.add(make_draft(n), state=OutboxState.DRAFT)
     jobs = JobRunner()
     for columns in (OUTBOX_COLUMNS, HISTORY_COLUMNS):
         model = MessageTableModel(columns, jobs)
@@ -69,9 +72,7 @@ def test_message_model_lists_the_first_rows_then_more_as_the_view_scrolls(
     monkeypatch.setattr(message_model, "LISTED", 3)
     monkeypatch.setattr(message_model, "COUNT_DELAY_MS", 0)
     for n in range(8):
-        message = OutgoingMessage(sender="staff@clinic.example", to=(parse_address(f"p{n}@clinic.example"),),
-                                  subject=f"Message {n}", html="<p>hi</p>")  # fmt: skip
-        runtime.store.add(message, state=OutboxState.DRAFT)
+        runtime.store.add(make_draft(n), state=OutboxState.DRAFT)
     jobs = JobRunner()
     model = MessageTableModel(HISTORY_COLUMNS, jobs)
     flt = HistoryFilter(states=(OutboxState.DRAFT,))
@@ -83,9 +84,86 @@ def test_message_model_lists_the_first_rows_then_more_as_the_view_scrolls(
     while model.canFetchMore():
         with qtbot.waitSignal(model.rowsInserted, timeout=5_000):
             model.fetchMore()
-    for r in range(8):
-        model.data(model.index(r, 0), Qt.ItemDataRole.DisplayRole)  # as the view does: fetches their pages
+    model.show_rows()  # as a table does when what it shows moves
     qtbot.waitUntil(lambda: all(model.message_at(r) is not None for r in range(8)), timeout=5_000)
     assert [m.id for r in range(8) if (m := model.message_at(r))] == runtime.store.list_ids(flt)
     qtmodeltester.check(model, force_py=True)
+    assert jobs.shutdown()
+
+
+def test_rows_are_read_as_they_scroll_into_view_and_shown_blank_until_then(
+    qtbot: QtBot, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cells are Qt's (a repaint runs no Python), so nothing asks for a row as it is painted:
+    the table tells the model which rows it shows, and only their pages are read."""
+    assert runtime.store is not None
+    monkeypatch.setattr(message_model, "PAGE", 4)
+    for n in range(40):
+        runtime.store.add(make_draft(n), state=OutboxState.DRAFT)
+    jobs = JobRunner()
+    model = MessageTableModel(HISTORY_COLUMNS, jobs)
+    table = QTableView()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    message_model.read_rows_on_screen(table, model)
+    table.resize(600, 8 * table.verticalHeader().defaultSectionSize())
+    table.show()
+    qtbot.waitExposed(table)
+    with qtbot.waitSignal(model.modelReset, timeout=5_000):
+        model.set_store(runtime.store, HistoryFilter(states=(OutboxState.DRAFT,)))
+    shown = table.rowAt(table.viewport().height() - 1)
+    assert 3 < shown < 20
+    qtbot.waitUntil(lambda: all(model.message_at(r) is not None for r in range(shown + 1)), timeout=5_000)
+    assert model.message_at(39) is None  # not read...
+    assert model.index(39, 2).data() is None  # ...and blank
+    table.scrollToBottom()
+    qtbot.waitUntil(lambda: model.index(39, 2).data() == "Message 0", timeout=5_000)  # the oldest, at the end
+    assert model.message_at(20) is None  # the rows scrolled past were never read
+    assert jobs.shutdown()
+
+
+def test_a_read_row_gets_its_words_when_it_comes_into_view(qtbot: QtBot, runtime: Runtime) -> None:
+    """A list reads its first 200 rows at once, but writes words only around the rows on screen: a
+    send that lists 200 new rows in the Outbox does not fill 1,400 cells on the GUI thread."""
+    assert runtime.store is not None
+    for n in range(60):
+        runtime.store.add(make_draft(n), state=OutboxState.DRAFT)
+    jobs = JobRunner()
+    model = MessageTableModel(HISTORY_COLUMNS, jobs)
+    table = QTableView()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    message_model.read_rows_on_screen(table, model)
+    table.resize(600, 8 * table.verticalHeader().defaultSectionSize())
+    table.show()
+    qtbot.waitExposed(table)
+    with qtbot.waitSignal(model.modelReset, timeout=5_000):
+        model.set_store(runtime.store, HistoryFilter(states=(OutboxState.DRAFT,)))
+    qtbot.waitUntil(lambda: model.index(0, 2).data() == "Message 59", timeout=5_000)
+    assert model.message_at(59) is not None  # read with the list...
+    assert model.index(59, 2).data() is None  # ...but not on screen: no words yet
+    table.scrollToBottom()
+    assert model.index(59, 2).data() == "Message 0"  # written at the scroll, before the view paints: not read again
+    assert model.index(0, 2).data() == "Message 59"  # and kept
+    assert jobs.shutdown()
+
+
+def test_a_time_to_come_counts_down_while_the_list_shows(qtbot: QtBot, runtime: Runtime) -> None:
+    """The Outbox's Next try says "in 3 s" and then "in 2 s" with nothing else changing: the cells
+    hold words, so the words that move with the clock are written again while the list shows."""
+    assert runtime.store is not None
+    runtime.store.add(make_draft(0), state=OutboxState.SCHEDULED, send_at=time.time() + 4.5)
+    jobs = JobRunner()
+    view = OutboxView(jobs)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_store(runtime.store)
+    next_try = [c.title for c in view.model.columns].index("Next try")
+    qtbot.waitUntil(lambda: view.model.index(0, next_try).data() in ("in 4 s", "in 3 s"), timeout=5_000)
+    first = view.model.index(0, next_try).data()
+    qtbot.waitUntil(lambda: view.model.index(0, next_try).data() not in (first, None), timeout=5_000)
+    assert view.model.index(0, next_try).data() in ("in 3 s", "in 2 s")
+    view.hide()  # hidden: the clock writes nothing (the words are written again when it shows)
+    assert not view.model._tick.isActive()
     assert jobs.shutdown()
