@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QTableView, QWidget
+from PySide6.QtWidgets import QWidget
 
 from desktop_app.core.times import shown_time
 from desktop_app.ui.jobs import CancelToken, JobRunner
 from desktop_app.ui.pacing import Pace
+from desktop_app.ui.tables import MessageTable
 
 if TYPE_CHECKING:  # the store (SQLCipher, keyring) loads on the worker that opens it, after the first paint
     from desktop_app.services.history import History
@@ -130,10 +131,10 @@ def follow_shown(widget: QWidget, model: MessageTableModel) -> None:
 
 class _RowsOnScreen(QObject):
     """Tells a model which rows a table shows: at once on a scroll (before the scrolled view paints),
-    once per turn of the event loop when they may have moved otherwise (a new height changes the
-    scroll range; rows listed, removed, read)."""
+    once per turn of the event loop when they may have moved otherwise (a new size; rows listed,
+    removed, read)."""
 
-    def __init__(self, table: QTableView, model: MessageTableModel) -> None:
+    def __init__(self, table: MessageTable, model: MessageTableModel) -> None:
         super().__init__(table)
         self._table, self._model = table, model
         self._soon = QTimer(self, singleShot=True, interval=0)
@@ -142,21 +143,24 @@ class _RowsOnScreen(QObject):
         bar.valueChanged.connect(self._tell)
         for signal in (bar.rangeChanged, model.modelReset, model.rowsInserted, model.rowsRemoved, model.dataChanged):
             signal.connect(self._schedule)
+        table.resized.connect(self._soon.start)
         model.on_screen = self.shown
 
     def _schedule(self, *_what: object) -> None:
         self._soon.start()
 
     def shown(self) -> tuple[int, int]:
+        """Rows are one line each: as many as the viewport's height holds, from the top one."""
         table = self._table
-        last = table.rowAt(table.viewport().height() - 1)
-        return max(0, table.rowAt(0)), last if last >= 0 else self._model.rowCount() - 1
+        fits = -(-table.viewport().height() // max(1, table.verticalHeader().defaultSectionSize()))
+        first = max(0, table.rowAt(0))
+        return first, min(self._model.rowCount() - 1, first + max(1, fits) - 1)
 
     def _tell(self, *_what: object) -> None:
         self._model.show_rows()
 
 
-def read_rows_on_screen(table: QTableView, model: MessageTableModel) -> None:
+def read_rows_on_screen(table: MessageTable, model: MessageTableModel) -> None:
     """The rows ``table`` shows (and half a screen around them) are read from the store and their
     words written into Qt's cells as they come into view; the first ``PAGE`` of a list are read with
     it. A model no table tells writes every row it reads."""
@@ -183,6 +187,7 @@ class MessageTableModel(QStandardItemModel):
         self.setHorizontalHeaderLabels([QCoreApplication.translate("columns", c.title) for c in self.columns])
         self._written: dict[int, list[str]] = {}
         self.on_screen: Callable[[], tuple[int, int]] | None = None  # the first and last row a table shows
+        self._unwritten = False  # rows read or changed while the list was hidden
         self._tick = QTimer(self, interval=TICK_MS)
         self._tick.timeout.connect(lambda: self.write_cells(ticking_only=True))
         self._jobs = jobs
@@ -228,8 +233,10 @@ class MessageTableModel(QStandardItemModel):
         self._active = active
         if active and self._refresh_timer.isActive() and self._refresh_timer.remainingTime() > REFRESH_MS:
             self._refresh_timer.start(REFRESH_MS)
+        if active and self._unwritten:
+            self._unwritten = False
+            self.write_cells()  # what changed while hidden, the times to come too
         if active and any(c.ticking for c in self.columns):
-            self.write_cells(ticking_only=True)  # hidden, the times to come were not written
             self._tick.start()
         else:
             self._tick.stop()
@@ -326,6 +333,9 @@ class MessageTableModel(QStandardItemModel):
         each signal would call every Python slot connected to it."""
         wanted = None if message_ids is None else set(message_ids)
         if wanted is not None and not wanted:
+            return
+        if not self._active:  # nobody sees the cells: written when the list shows
+            self._unwritten = True
             return
         columns = [n for n, c in enumerate(self.columns) if c.ticking or not ticking_only]
         first = last = -1

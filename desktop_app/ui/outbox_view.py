@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +28,7 @@ from desktop_app.ui.message_model import (
     readable_recipients,
     relative_time,
 )
-from desktop_app.ui.tables import message_list
+from desktop_app.ui.tables import MessageTable, message_list
 
 if TYPE_CHECKING:  # the store loads on the worker that opens it, after the window has painted
     from desktop_app.services.history import History
@@ -199,7 +198,7 @@ class OutboxView(QWidget):
         self._jobs = jobs
         self._store: History | None = None
         self._shown_group: RequestGroup | None = None
-        self.table = QTableView(self)
+        self.table = MessageTable(self)
         self.table.setModel(self.model)
         header = message_list(self.table, self.tr("Outbox messages"), (130, 230, 240, 80, 90))
         header.setStretchLastSection(True)

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -41,7 +40,7 @@ from desktop_app.ui.message_model import (
 )
 from desktop_app.ui.message_print import RecordButtons
 from desktop_app.ui.search_highlight import SearchHighlightDelegate
-from desktop_app.ui.tables import message_list
+from desktop_app.ui.tables import MessageTable, message_list
 
 if TYPE_CHECKING:  # the store loads on the worker that opens it, after the window has painted
     from desktop_app.api.models import RecipientDelivery
@@ -140,7 +139,7 @@ class StatusView(QWidget):
         self.count.setObjectName("hint")
         self.count.setAccessibleName(self.tr("Result count"))
 
-        self.table = QTableView(self)
+        self.table = MessageTable(self)
         self.table.setModel(self.model)
         header = message_list(self.table, self.tr("Sent messages"), (125, 220, 240, 110, 90, 150))
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # spare width goes to the Subject,

@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+
+class MessageTable(QTableView):
+    """A message list's table, which says when its size changes: the rows it shows may be new.
+
+    A signal from the one override, not an event filter: a filter on the table is called for each of
+    its events, a paint of its frame with every repaint of its cells among them."""
+
+    resized = Signal()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.resized.emit()
 
 
 def message_list(table: QTableView, name: str, widths: tuple[int, ...]) -> QHeaderView:

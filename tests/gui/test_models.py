@@ -6,7 +6,6 @@ import logging
 import time
 
 import pytest
-from PySide6.QtWidgets import QTableView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -22,6 +21,7 @@ from desktop_app.ui.log_panel import LogFilter, LogModel, LogRow, row_from_event
 from desktop_app.ui.message_model import MessageTableModel
 from desktop_app.ui.outbox_view import OUTBOX_COLUMNS, OutboxView
 from desktop_app.ui.status_view import HISTORY_COLUMNS
+from desktop_app.ui.tables import MessageTable
 
 
 def make_draft(n: int) -> OutgoingMessage:
@@ -102,7 +102,7 @@ def test_rows_are_read_as_they_scroll_into_view_and_shown_blank_until_then(
         runtime.store.add(make_draft(n), state=OutboxState.DRAFT)
     jobs = JobRunner()
     model = MessageTableModel(HISTORY_COLUMNS, jobs)
-    table = QTableView()
+    table = MessageTable()
     qtbot.addWidget(table)
     table.setModel(model)
     message_model.read_rows_on_screen(table, model)
@@ -130,7 +130,7 @@ def test_a_read_row_gets_its_words_when_it_comes_into_view(qtbot: QtBot, runtime
         runtime.store.add(make_draft(n), state=OutboxState.DRAFT)
     jobs = JobRunner()
     model = MessageTableModel(HISTORY_COLUMNS, jobs)
-    table = QTableView()
+    table = MessageTable()
     qtbot.addWidget(table)
     table.setModel(model)
     message_model.read_rows_on_screen(table, model)
