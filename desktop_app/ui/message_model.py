@@ -145,6 +145,7 @@ class _RowsOnScreen(QObject):
             signal.connect(self._schedule)
         table.resized.connect(self._soon.start)
         model.on_screen = self.shown
+        table.destroyed.connect(model.forget_screen)
 
     def _schedule(self, *_what: object) -> None:
         self._soon.start()
@@ -177,6 +178,7 @@ class MessageTableModel(QStandardItemModel):
 
     total_changed = Signal()  # :attr:`total` was counted, or is being counted again (None)
     listed = Signal()  # the listed ids changed (a reset, or rows inserted and removed)
+    rows_read = Signal(object)  # set[int]: these messages were read again (their words may be the same)
 
     def __init__(self, columns: Sequence[Column], jobs: JobRunner, parent: QObject | None = None) -> None:
         super().__init__(0, len(columns), parent)
@@ -213,6 +215,10 @@ class MessageTableModel(QStandardItemModel):
     # ------------------------------------------------------------------ data source
 
     def set_store(self, store: History, flt: HistoryFilter) -> None:
+        """Another profile's store numbers its messages from 1 too: nothing read from the last one
+        is kept, even under the same filter."""
+        if store is not self._store:
+            self._rows, self._dirty, self._listed_filter = {}, set(), None
         self._store = store
         self.set_filter(flt)
 
@@ -264,7 +270,8 @@ class MessageTableModel(QStandardItemModel):
             return ids, after, store.get_many(wanted)
 
         def apply(result: tuple[list[int], PageKey | None, list[StoredMessage]]) -> None:
-            if generation != self._generation:
+            if generation != self._generation:  # a later refresh took over: it may count these as read
+                self._changed_again(dirty)
                 return
             self._loaded_generation = generation
             ids, after, fetched = result
@@ -277,6 +284,7 @@ class MessageTableModel(QStandardItemModel):
                 self._relist(ids, reset=not same)
                 self.listed.emit()
             self.write_cells({m.id for m in fetched} | dirty)
+            self.rows_read.emit({m.id for m in fetched} | dirty)
             if after is None:  # everything is listed: that is the count
                 self._count_timer.stop()
                 self._set_total(len(ids))
@@ -289,9 +297,15 @@ class MessageTableModel(QStandardItemModel):
         def failed(error: BaseException) -> None:
             if generation == self._generation:
                 self._loaded_generation = generation
+            self._changed_again(dirty)
             log.error("could not list messages", exc_info=(type(error), error, error.__traceback__))
 
         self._jobs.submit(load, name="load messages", on_result=apply, on_error=failed)
+
+    def _changed_again(self, message_ids: set[int]) -> None:
+        """Changes a refresh took and never applied are changes still: the next refresh reads them."""
+        if message_ids and self._store is not None:
+            self.messages_changed(message_ids)
 
     def _relist(self, ids: list[int], *, reset: bool) -> None:
         """Show ``ids`` instead of the listed ones. The same filter's list moves by removing and
@@ -361,8 +375,8 @@ class MessageTableModel(QStandardItemModel):
             if before is None:
                 return False
             del self._written[message_id]
-            for column in range(len(self.columns)):
-                self.clearItemData(self.index(row, column))
+            for column in range(len(self.columns)):  # not clearItemData: it clears the cell's flags too
+                self.setItemData(self.index(row, column), {DISPLAY: None, TOOLTIP: None, MESSAGE_ID: None})
             return True
         words = before[:] if before is not None else [""] * len(self.columns)
         wrote = False
@@ -400,8 +414,8 @@ class MessageTableModel(QStandardItemModel):
     def fetchMore(self, parent: ModelIndex = QModelIndex()) -> None:  # noqa: B008
         """The view scrolled to the last listed row: list the next ids (keyset paging, never OFFSET)."""
         store, flt, after, generation = self._store, self._listed_filter, self._after, self._generation
-        if parent.isValid() or store is None or flt is None or after is None or self._fetching_more:
-            return
+        if parent.isValid() or store is None or flt is None or after is None or self._fetching_more or self.loading:
+            return  # while a list is loading, ``after`` belongs to the one it replaces
         self._fetching_more = True
 
         def apply(result: tuple[list[int], PageKey | None]) -> None:
@@ -437,13 +451,23 @@ class MessageTableModel(QStandardItemModel):
 
         def apply(rows: list[StoredMessage]) -> None:
             self._pending_pages.discard(page)
-            if generation != self._generation:
+            if generation != self._generation:  # read before the list moved: ask again for what shows
+                self.show_rows()
                 return
             for message in rows:
                 self._rows[message.id] = message
             self.write_cells([m.id for m in rows])
+            self.rows_read.emit({m.id for m in rows})
 
-        self._jobs.submit(lambda _token: store.get_many(ids), name="load page", on_result=apply)
+        def failed(error: BaseException) -> None:
+            self._pending_pages.discard(page)  # asked again when what shows moves
+            log.error("could not read a page of messages: %s", type(error).__name__)
+
+        self._jobs.submit(lambda _token: store.get_many(ids), name="load page", on_result=apply, on_error=failed)
+
+    def forget_screen(self) -> None:
+        """The table that told what shows is gone: write every row read, as a model no table tells."""
+        self.on_screen = None
 
     def _near(self) -> tuple[int, int]:
         """The rows on screen and half a screen around them; every row when no table tells."""

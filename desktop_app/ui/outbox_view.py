@@ -243,7 +243,7 @@ class OutboxView(QWidget):
         self.model.listed.connect(self._update_empty)
         follow_shown(self, self.model)
         read_rows_on_screen(self.table, self.model)
-        self.model.dataChanged.connect(self._update_actions)
+        self.model.rows_read.connect(self._update_actions_if_read)
         self._update_empty()
 
     def set_store(self, store: History) -> None:
@@ -266,6 +266,11 @@ class OutboxView(QWidget):
         self.table.setVisible(has_rows)
         self.empty.setVisible(not has_rows)
         self._update_actions()
+
+    def _update_actions_if_read(self, message_ids: set[int]) -> None:
+        message = self.selected()
+        if message is not None and message.id in message_ids:
+            self._update_actions()
 
     def _update_actions(self) -> None:
         message = self.selected()

@@ -102,7 +102,6 @@ class StatusView(QWidget):
         super().__init__(parent)
         self._jobs = jobs
         self._store: History | None = None
-        self._shown_id: int | None = None
         self._chart_stale = True
         self.model = MessageTableModel(HISTORY_COLUMNS, jobs, self)
         self.search = QLineEdit(self)
@@ -204,7 +203,7 @@ class StatusView(QWidget):
         self.status_filter.currentIndexChanged.connect(self._schedule_filter)
         self.date_range.currentIndexChanged.connect(self._date_range_changed)
         self.table.selectionModel().selectionChanged.connect(self.show_selected)
-        self.model.dataChanged.connect(self._refresh_detail_if_selected)
+        self.model.rows_read.connect(self._refresh_detail_if_read)  # a new event may change no word in the list
         self.model.listed.connect(self._update_count)
         follow_shown(self, self.model)
         read_rows_on_screen(self.table, self.model)
@@ -277,8 +276,9 @@ class StatusView(QWidget):
 
     # ------------------------------------------------------------------ detail pane
 
-    def _refresh_detail_if_selected(self) -> None:
-        if self.table.selectionModel().selectedRows():
+    def _refresh_detail_if_read(self, message_ids: set[int]) -> None:
+        message = self.selected()
+        if message is not None and message.id in message_ids:
             self.show_selected()
 
     def _forget_detail_if_gone(self) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
+from pathlib import Path
 
 import pytest
 from pytestqt.modeltest import ModelTester
@@ -13,7 +15,9 @@ from desktop_app.api.activity import ActivityEvent
 from desktop_app.core.addresses import parse_address
 from desktop_app.core.message import OutgoingMessage
 from desktop_app.core.outbox_state import OutboxState
-from desktop_app.services.runtime import Runtime
+from desktop_app.sandbox.server import SandboxServer
+from desktop_app.services.profile import Profile
+from desktop_app.services.runtime import Overrides, Runtime
 from desktop_app.store.messages import HistoryFilter
 from desktop_app.ui import message_model
 from desktop_app.ui.jobs import JobRunner
@@ -22,6 +26,8 @@ from desktop_app.ui.message_model import MessageTableModel
 from desktop_app.ui.outbox_view import OUTBOX_COLUMNS, OutboxView
 from desktop_app.ui.status_view import HISTORY_COLUMNS
 from desktop_app.ui.tables import MessageTable
+
+DRAFTS = HistoryFilter(states=(OutboxState.DRAFT,))
 
 
 def make_draft(n: int) -> OutgoingMessage:
@@ -166,4 +172,72 @@ def test_a_time_to_come_counts_down_while_the_list_shows(qtbot: QtBot, runtime: 
     assert view.model.index(0, next_try).data() in ("in 3 s", "in 2 s")
     view.hide()  # hidden: the clock writes nothing (the words are written again when it shows)
     assert not view.model._tick.isActive()
+    assert jobs.shutdown()
+
+
+def test_another_profiles_list_shows_none_of_the_last_ones_words(
+    qtbot: QtBot, runtime: Runtime, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Both stores number their messages from 1, and the Outbox's filter is the same for both: a
+    switch of profile reads everything again, and no row keeps the other profile's words."""
+    other = Runtime(Profile(tmp_path / "other"), Overrides(api_base_url=sandbox.base_url, api_key=sandbox.api_key))
+    other.open()
+    try:
+        assert runtime.store is not None
+        assert other.store is not None
+        for n in range(3):
+            runtime.store.add(make_draft(n), state=OutboxState.DRAFT)
+            other.store.add(dataclasses.replace(make_draft(n), subject=f"Other {n}"), state=OutboxState.DRAFT)
+        assert runtime.store.list_ids(DRAFTS) == other.store.list_ids(DRAFTS)  # the same ids
+        jobs = JobRunner()
+        model = MessageTableModel(HISTORY_COLUMNS, jobs)
+        with qtbot.waitSignal(model.modelReset, timeout=5_000):
+            model.set_store(runtime.store, DRAFTS)
+        qtbot.waitUntil(lambda: model.index(0, 2).data() == "Message 2", timeout=5_000)
+        with qtbot.waitSignal(model.rows_read, timeout=5_000):
+            model.set_store(other.store, DRAFTS)
+        assert [model.index(r, 2).data() for r in range(3)] == ["Other 2", "Other 1", "Other 0"]
+        assert [m.subject for r in range(3) if (m := model.message_at(r))] == ["Other 2", "Other 1", "Other 0"]
+        assert jobs.shutdown()
+    finally:
+        other.close()
+
+
+def test_changes_taken_by_a_refresh_that_was_overtaken_are_read_by_the_next(qtbot: QtBot, runtime: Runtime) -> None:
+    """A refresh started while another is loading drops the first one's result; the changes that
+    one took are changes still, not rows counted as read."""
+    assert runtime.store is not None
+    store = runtime.store
+    ids = [store.add(make_draft(n), state=OutboxState.DRAFT).id for n in range(3)]
+    jobs = JobRunner()
+    model = MessageTableModel(HISTORY_COLUMNS, jobs)
+    with qtbot.waitSignal(model.modelReset, timeout=5_000):
+        model.set_store(store, DRAFTS)
+    qtbot.waitUntil(lambda: model.index(2, 2).data() == "Message 0", timeout=5_000)
+    store.save_draft(dataclasses.replace(make_draft(0), subject="Changed"), ids[0])
+    model.messages_changed({ids[0]})
+    model.refresh()  # takes the change...
+    model.refresh()  # ...and is overtaken before its result is applied
+    qtbot.waitUntil(lambda: model.index(2, 2).data() == "Changed", timeout=5_000)
+    assert jobs.shutdown()
+
+
+def test_a_page_read_while_the_list_moved_is_asked_for_again(
+    qtbot: QtBot, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page read under a list that then moved is dropped (its rows may have changed meanwhile): the
+    rows on screen are asked for again, not left blank until the user scrolls."""
+    assert runtime.store is not None
+    monkeypatch.setattr(message_model, "PAGE", 4)
+    for n in range(12):
+        runtime.store.add(make_draft(n), state=OutboxState.DRAFT)
+    jobs = JobRunner()
+    model = MessageTableModel(HISTORY_COLUMNS, jobs)
+    with qtbot.waitSignal(model.modelReset, timeout=5_000):
+        model.set_store(runtime.store, DRAFTS)
+    qtbot.waitUntil(lambda: model.message_at(3) is not None, timeout=5_000)
+    model.show_rows()  # no table: every row is on screen; pages 1 and 2 are asked for...
+    model.refresh()  # ...and the list moves (nothing changed in it) before they arrive
+    qtbot.waitUntil(lambda: model.index(11, 2).data() == "Message 0", timeout=5_000)
+    assert all(model.index(r, 2).data() == f"Message {11 - r}" for r in range(12))
     assert jobs.shutdown()
