@@ -55,16 +55,24 @@ def test_a_burst_of_changes_from_another_thread_reaches_the_views_as_one_set(qtb
     assert received[1] == {7}
 
 
+def _listed_drafts(
+    qtbot: QtBot, store: MessageStore, count: int, jobs: JobRunner
+) -> tuple[list[int], MessageTableModel]:
+    """``count`` drafts ("Draft 0" the oldest), listed by an Outbox model with no table."""
+    ids = [store.add(make_message(f"Draft {n}"), state=OutboxState.DRAFT).id for n in range(count)]
+    model = MessageTableModel(OUTBOX_COLUMNS, jobs)
+    with qtbot.waitSignal(model.modelReset, timeout=5_000):
+        model.set_store(store, DRAFTS)
+    return ids, model
+
+
 def test_a_list_reads_only_changed_rows_on_a_worker_and_keeps_the_selected_row(
     qtbot: QtBot, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert runtime.store is not None
     store = runtime.store
-    ids = [store.add(make_message(f"Draft {n}"), state=OutboxState.DRAFT).id for n in range(30)]
     jobs = JobRunner()
-    model = MessageTableModel(OUTBOX_COLUMNS, jobs)
-    with qtbot.waitSignal(model.modelReset, timeout=5_000):
-        model.set_store(store, DRAFTS)
+    ids, model = _listed_drafts(qtbot, store, 30, jobs)
     assert model.rowCount() == 30
     selected = QPersistentModelIndex(model.index(10, 0))  # what a view's selection holds on to
     chosen = model.message_at(10)
@@ -107,11 +115,8 @@ def test_a_list_relisted_in_one_step_still_shows_the_rows_it_had_read(qtbot: QtB
     rows read before and unchanged are not read again, and their words are written again."""
     assert runtime.store is not None
     store = runtime.store
-    ids = [store.add(make_message(f"Draft {n}"), state=OutboxState.DRAFT).id for n in range(24)]
     jobs = JobRunner()
-    model = MessageTableModel(OUTBOX_COLUMNS, jobs)
-    with qtbot.waitSignal(model.modelReset, timeout=5_000):
-        model.set_store(store, DRAFTS)
+    ids, model = _listed_drafts(qtbot, store, 24, jobs)
     qtbot.waitUntil(lambda: _shown_subjects(model) == [f"Draft {n}" for n in range(23, -1, -1)], timeout=5_000)
     gone = ids[::2]  # twelve runs of one row: more steps than a reset
     for draft_id in gone:

@@ -97,6 +97,24 @@ def test_message_model_lists_the_first_rows_then_more_as_the_view_scrolls(
     assert jobs.shutdown()
 
 
+def _drafts_in_a_table_eight_rows_high(
+    qtbot: QtBot, runtime: Runtime, jobs: JobRunner
+) -> tuple[MessageTableModel, MessageTable]:
+    """The drafts listed in a shown table that tells the model what it shows, as the views do."""
+    assert runtime.store is not None
+    model = MessageTableModel(HISTORY_COLUMNS, jobs)
+    table = MessageTable()
+    qtbot.addWidget(table)
+    table.setModel(model)
+    message_model.read_rows_on_screen(table, model)
+    table.resize(600, 8 * table.verticalHeader().defaultSectionSize())
+    table.show()
+    qtbot.waitExposed(table)
+    with qtbot.waitSignal(model.modelReset, timeout=5_000):
+        model.set_store(runtime.store, DRAFTS)
+    return model, table
+
+
 def test_rows_are_read_as_they_scroll_into_view_and_shown_blank_until_then(
     qtbot: QtBot, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -107,16 +125,7 @@ def test_rows_are_read_as_they_scroll_into_view_and_shown_blank_until_then(
     for n in range(40):
         runtime.store.add(make_draft(n), state=OutboxState.DRAFT)
     jobs = JobRunner()
-    model = MessageTableModel(HISTORY_COLUMNS, jobs)
-    table = MessageTable()
-    qtbot.addWidget(table)
-    table.setModel(model)
-    message_model.read_rows_on_screen(table, model)
-    table.resize(600, 8 * table.verticalHeader().defaultSectionSize())
-    table.show()
-    qtbot.waitExposed(table)
-    with qtbot.waitSignal(model.modelReset, timeout=5_000):
-        model.set_store(runtime.store, HistoryFilter(states=(OutboxState.DRAFT,)))
+    model, table = _drafts_in_a_table_eight_rows_high(qtbot, runtime, jobs)
     shown = table.rowAt(table.viewport().height() - 1)
     assert 3 < shown < 20
     qtbot.waitUntil(lambda: all(model.message_at(r) is not None for r in range(shown + 1)), timeout=5_000)
@@ -135,16 +144,7 @@ def test_a_read_row_gets_its_words_when_it_comes_into_view(qtbot: QtBot, runtime
     for n in range(60):
         runtime.store.add(make_draft(n), state=OutboxState.DRAFT)
     jobs = JobRunner()
-    model = MessageTableModel(HISTORY_COLUMNS, jobs)
-    table = MessageTable()
-    qtbot.addWidget(table)
-    table.setModel(model)
-    message_model.read_rows_on_screen(table, model)
-    table.resize(600, 8 * table.verticalHeader().defaultSectionSize())
-    table.show()
-    qtbot.waitExposed(table)
-    with qtbot.waitSignal(model.modelReset, timeout=5_000):
-        model.set_store(runtime.store, HistoryFilter(states=(OutboxState.DRAFT,)))
+    model, table = _drafts_in_a_table_eight_rows_high(qtbot, runtime, jobs)
     qtbot.waitUntil(lambda: model.index(0, 2).data() == "Message 59", timeout=5_000)
     assert model.message_at(59) is not None  # read with the list...
     assert model.index(59, 2).data() is None  # ...but not on screen: no words yet
