@@ -143,7 +143,7 @@ class _RowsOnScreen(QObject):
         bar.valueChanged.connect(self._tell)
         for signal in (bar.rangeChanged, model.modelReset, model.rowsInserted, model.rowsRemoved, model.dataChanged):
             signal.connect(self._schedule)
-        table.resized.connect(self._soon.start)
+        table.resized.connect(self._schedule)
         model.on_screen = self.shown
         table.destroyed.connect(model.forget_screen)
 
@@ -283,8 +283,9 @@ class MessageTableModel(QStandardItemModel):
             if ids != self._ids or not same:
                 self._relist(ids, reset=not same)
                 self.listed.emit()
-            self.write_cells({m.id for m in fetched} | dirty)
-            self.rows_read.emit({m.id for m in fetched} | dirty)
+            read = {m.id for m in fetched} | dirty
+            self.write_cells(read)
+            self.rows_read.emit(read)
             if after is None:  # everything is listed: that is the count
                 self._count_timer.stop()
                 self._set_total(len(ids))
@@ -456,8 +457,9 @@ class MessageTableModel(QStandardItemModel):
                 return
             for message in rows:
                 self._rows[message.id] = message
-            self.write_cells([m.id for m in rows])
-            self.rows_read.emit({m.id for m in rows})
+            read = {m.id for m in rows}
+            self.write_cells(read)
+            self.rows_read.emit(read)
 
         def failed(error: BaseException) -> None:
             self._pending_pages.discard(page)  # asked again when what shows moves
