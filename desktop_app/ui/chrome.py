@@ -10,7 +10,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QMainWindow, QPushButton, QWidget
 
 from desktop_app.services.profile import make_private
-from desktop_app.ui.resources import apply_theme
+from desktop_app.ui.resources import apply_theme, platform_theme_guess
 
 SYSTEM_THEME_KEY = "system_theme"  # the desktop's light/dark preference when last asked
 
@@ -36,16 +36,17 @@ def window_settings(directory: Path) -> QSettings:
 
 def apply_profile_theme(directory: Path, choice: str, *, first_paint: bool = False) -> None:
     """The profile's theme on the application. For the first paint, "system" is the desktop's
-    preference as it was last seen here (``window.ini``): asking the desktop builds PySide's whole
-    Qt namespace of enums, ~30 ms that the paint need not wait for. Every other call asks, and keeps
-    the answer; if the desktop changed in between, the window is restyled just after its first paint."""
+    preference as it was last seen here (``window.ini``), or on a profile's first start as the
+    platform's palette shows it: asking the desktop builds PySide's whole Qt namespace of enums,
+    ~30 ms that the paint need not wait for. Every other call asks, and keeps the answer; if the
+    desktop says otherwise, the window is restyled just after its first paint."""
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         return
     stored = window_settings(directory)
     seen = stored.value(SYSTEM_THEME_KEY)
     if first_paint:
-        apply_theme(app, choice, system=seen if isinstance(seen, str) else None)
+        apply_theme(app, choice, system=seen if isinstance(seen, str) else platform_theme_guess(app))
         return
     name = apply_theme(app, choice)
     if choice == "system" and name != seen:

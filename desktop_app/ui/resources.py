@@ -97,15 +97,34 @@ THEME_PALETTES: dict[str, dict[QPalette.ColorGroup, dict[QPalette.ColorRole, str
 _applied: dict[str, object] = {}
 
 
+def platform_theme_guess(app: QGuiApplication) -> str:
+    """The desktop's light/dark preference as the platform's own palette shows it, without asking
+    (asking builds the Qt namespace, ~30 ms): what a profile's first start paints with, before the
+    desktop is asked just after the paint."""
+    window = _platform_palette(app).color(QPalette.ColorGroup.Active, QPalette.ColorRole.Window)
+    return "dark" if window.lightness() < DARK_LIGHTNESS else "light"
+
+
+DARK_LIGHTNESS = 128
+"""A platform palette whose window colour is darker than this (0-255) is taken for a dark desktop."""
+
+
+def _platform_palette(app: QGuiApplication) -> QPalette:
+    """The platform's own palette, captured the first time it is needed, before any theme replaces it."""
+    base = _applied.get("base") if _applied.get("app") is app else None
+    if not isinstance(base, QPalette):
+        base = copy.copy(app.palette())
+        _applied.clear()
+        _applied.update(app=app, base=base)
+    return base
+
+
 def apply_theme(app: QApplication, choice: str, *, system: str | None = None) -> str:
     """Set the palette and stylesheet for ``choice`` (only when it changes); returns the theme used."""
     name = resolve_theme(choice, system=system)
     if _applied.get("app") is app and _applied.get("name") == name:
         return name
-    base = _applied.get("base") if _applied.get("app") is app else None
-    if not isinstance(base, QPalette):
-        base = copy.copy(app.palette())  # the platform's own palette, captured before any theme
-        _applied.update(app=app, base=base)
+    base = _platform_palette(app)
     # copy.copy, not QPalette(base): choosing among QPalette's constructors (one takes a Qt.GlobalColor)
     # builds PySide's whole Qt namespace, ~30 ms before the first paint.
     palette = copy.copy(base)

@@ -174,25 +174,52 @@ window = main_window(profile, lambda p: None)
 window.show()
 print("built" if "Qt" in PySide6.QtCore.__dict__ else "unbuilt")
 claim.release()
+from desktop_app.ui.resources import resolve_theme
+resolve_theme("system")  # asking the desktop (what the window does just after its first paint)
+print("built" if "Qt" in PySide6.QtCore.__dict__ else "unbuilt")
 """
 
 
 def test_the_first_paint_does_not_build_qts_namespace_of_enums(tmp_path: Path) -> None:
     """PySide builds all of ``Qt``'s enums the first time anything names one, or passes an argument
     that could be one (~30 ms, a fifth of a bare window's start). Nothing up to the first paint does,
-    once the desktop's light/dark preference has been seen (the first start of a profile asks)."""
+    on a profile's first start (the platform's palette says light or dark) as on any later one."""
     profile = tmp_path / "profile"
-    first = subprocess.run([sys.executable, "-c", UP_TO_SHOW, str(profile)], capture_output=True, text=True,
-                           timeout=60)  # fmt: skip
-    assert first.returncode == 0, first.stderr
-    assert first.stdout.split() == ["built"]  # negative control: asking the desktop builds it
-    stored = window_settings(profile)
-    stored.setValue(SYSTEM_THEME_KEY, "light")  # what the first start's window remembers once it has painted
-    stored.sync()
-    again = subprocess.run([sys.executable, "-c", UP_TO_SHOW, str(profile)], capture_output=True, text=True,
-                           timeout=60)  # fmt: skip
-    assert again.returncode == 0, again.stderr
-    assert again.stdout.split() == ["unbuilt"]
+    for start in ("first", "again"):
+        shown = subprocess.run([sys.executable, "-c", UP_TO_SHOW, str(profile)], capture_output=True, text=True,
+                               timeout=60)  # fmt: skip
+        assert shown.returncode == 0, shown.stderr
+        assert shown.stdout.split() == ["unbuilt", "built"], start  # the second: asking the desktop builds it
+        stored = window_settings(profile)
+        stored.setValue(SYSTEM_THEME_KEY, "light")  # what the first start's window remembers once it has painted
+        stored.sync()
+
+
+# A platform whose own palette is dark (a dark desktop), and a profile's first start: no theme seen yet.
+DARK_PLATFORM_FIRST_START = """
+import sys
+from pathlib import Path
+import PySide6.QtCore
+from PySide6.QtGui import QColor, QPalette
+from desktop_app.ui.app import create_application
+from desktop_app.ui.chrome import apply_profile_theme
+from desktop_app.ui.resources import THEME_PALETTES
+app = create_application()
+platform = app.palette()
+platform.setColor(QPalette.ColorGroup.Active, QPalette.ColorRole.Window, QColor("#202124"))
+app.setPalette(platform)
+apply_profile_theme(Path(sys.argv[1]), "system", first_paint=True)
+window = app.palette().color(QPalette.ColorGroup.Active, QPalette.ColorRole.Window).name()
+dark = QColor(THEME_PALETTES["dark"][QPalette.ColorGroup.Active][QPalette.ColorRole.Window]).name()
+print("dark" if window == dark else "light", "built" if "Qt" in PySide6.QtCore.__dict__ else "unbuilt")
+"""
+
+
+def test_a_profiles_first_start_paints_dark_on_a_dark_desktop_without_asking_it(tmp_path: Path) -> None:
+    shown = subprocess.run([sys.executable, "-c", DARK_PLATFORM_FIRST_START, str(tmp_path / "profile")],
+                           capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.split() == ["dark", "unbuilt"]
 
 
 def test_the_navigation_keeps_its_roles_and_scroll_bar_without_naming_qts_enums(qtbot: QtBot, profile: Profile) -> None:
