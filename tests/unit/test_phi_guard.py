@@ -132,6 +132,12 @@ PHONE_TEXTS = [
     "\uff0b\uff14\uff14 \uff12\uff10 \uff17\uff19\uff14\uff16 \uff10\uff19\uff15\uff18",  # full-width
     "Call 1-800-FLOWERS now",
     "+290 2 2222 or +683 4002",
+    "Your visit on 2027-01-05 09:30",  # a time stamp the matcher drops whole
+    "2015550143+2027-01-05 09:30",  # a plus starts another candidate: the number before it counts
+    "2015550143     2027-01-05 09:30",  # five spaces end a candidate
+    "2015550143/x2027-01-05 09:30",  # a slash before an x starts a second number
+    "1 " * 17 + "2015550143 2027-01-05 09:30",  # more blocks than one candidate holds: cut, the number found
+    "1" * 21 + " " + "1 " * 13 + "201-555-0143 2027-01-05 09:30",  # 21 digits are two blocks to the matcher
 ]
 
 
@@ -162,6 +168,8 @@ def test_the_phone_shortcut_does_skip_ordinary_subjects() -> None:
     from desktop_app.core.phi_guard import _may_hold_phone_number
 
     assert not _may_hold_phone_number("Your appointment (123) on 2026-12-03", "US")
+    assert not _may_hold_phone_number("Reminder: your visit on 2027-01-05 09:30", "US")  # a time stamp
+    assert _may_hold_phone_number("Reminder: your visit on 2027-01-05 09.30", "US")  # not one: the matcher reads it
     assert _may_hold_phone_number("Please call (617) 555-0134", "US")
     assert _may_hold_phone_number("+43 1234", "US")
 
@@ -197,6 +205,49 @@ def test_the_phone_shortcut_agrees_with_the_matcher_on_generated_text(region: st
     @settings(max_examples=400, deadline=None, database=None)
     @given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
     def agree(text: str) -> None:
+        assert _spans(rule, text, None, TODAY) == _matcher_spans(text, region)
+
+    agree()
+
+
+def test_the_time_stamp_shortcut_reads_the_matchers_own_patterns_and_limits() -> None:
+    from phonenumbers import phonenumbermatcher as matcher
+
+    from desktop_app.core import phi_guard
+
+    assert phi_guard._TIME_STAMP.pattern == matcher._TIME_STAMPS.pattern
+    assert phi_guard._TIME_STAMP_MINUTES.pattern == matcher._TIME_STAMPS_SUFFIX.pattern
+    assert phi_guard._SECOND_NUMBER_START.pattern == matcher._SECOND_NUMBER_START_PATTERN.pattern
+    assert f"{{0,{phi_guard.MATCHER_BLOCKS - 1}}}" == matcher._BLOCK_LIMIT
+    assert matcher._DIGIT_BLOCK_LIMIT == phi_guard.MATCHER_BLOCK_DIGITS
+    assert f"{{0,{phi_guard.MATCHER_PUNCTUATION_RUN}}}" == matcher._PUNCTUATION_LIMIT
+
+
+@pytest.mark.parametrize("region", ["US", "GB", "DE"])
+def test_the_phone_shortcut_agrees_with_the_matcher_around_time_stamps(region: str) -> None:
+    """Appointment times ("on 2027-01-05 09:30") beside numbers, pluses, slashes and long runs: the
+    shortcut skips a text only where the matcher finds nothing, and the spans are the matcher's."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from desktop_app.core.phi_guard import _spans
+
+    rule = _phone_rule(region)
+    digit = st.sampled_from("0123456789٣")
+    separator = st.sampled_from(["-", "/", "", ".", " "])
+    stamp = st.tuples(
+        st.sampled_from("12x"), st.lists(digit, min_size=3, max_size=3).map("".join), separator,
+        st.sampled_from("01"), digit, separator, st.sampled_from("0123"), digit,
+        st.integers(0, 6).map(" ".__mul__), st.sampled_from("012"), digit,
+        st.sampled_from([":30", ":59", ":6", ":", ".30", " 30", ""]),
+    ).map("".join)  # fmt: skip
+    around = st.lists(st.sampled_from([*_PIECES, "201", "555", "0143", "2015550143", "1234567890" * 3]),
+                      max_size=8).map("".join)  # fmt: skip
+
+    @settings(max_examples=500, deadline=None, database=None)
+    @given(around, stamp, around)
+    def agree(before: str, time_stamp: str, after: str) -> None:
+        text = before + time_stamp + after
         assert _spans(rule, text, None, TODAY) == _matcher_spans(text, region)
 
     agree()
