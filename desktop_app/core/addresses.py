@@ -42,10 +42,12 @@ _SEPARATORS = re.compile(r"[,;\n]")  # where split_address_field may split
 _NAME_SPECIALS = re.compile(r'[()<>\[\]:;@\\,."]')  # RFC 5322 specials: such a name must be quoted
 # The everyday address (``jane.roe@clinic.example.org``, ``José Núñez <jose.nunez@clinic.example.org>``):
 # a conservative subset that the full policy below accepts unchanged, checked without it (see _plain).
-# The name is words of letters and digits in any script (``[^\W_]``: what str.isalnum accepts); the
-# address itself is ASCII, spelt out as ranges because the pattern is compiled for Unicode.
+# The name is words of letters and digits in any script (``[^\W_]``: what str.isalnum accepts), joined
+# inside a word by an apostrophe or a hyphen (O'Brien, the same with U+2019, Mary-Jane); the address itself is
+# ASCII, spelt out as ranges because the pattern is compiled for Unicode.
+_NAME_WORD = "[^\\W_]+(?:['\u2019-][^\\W_]+)*"
 _PLAIN = re.compile(
-    r"(?:(?P<name>[^\W_]+(?: [^\W_]+)*) <)?"
+    rf"(?:(?P<name>{_NAME_WORD}(?: {_NAME_WORD})*) <)?"
     r"(?P<local>[A-Za-z0-9](?:[A-Za-z0-9._+-]{0,62}[A-Za-z0-9_+-])?)"
     r"@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24})(?(name)>)"
 )

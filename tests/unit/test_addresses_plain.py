@@ -63,6 +63,9 @@ names = (
     | st.lists(st.text(st.characters(categories=["L", "M", "N"]), min_size=1, max_size=6), min_size=1, max_size=3).map(
         " ".join
     )
+    | st.lists(st.text("abOBëØ'\u2019-\u2018`\"(.,", min_size=1, max_size=8), min_size=1, max_size=3).map(
+        " ".join
+    )  # O'Brien, Mary-Jane, and the signs beside them that no quick path may take
 )
 """Display names: ASCII, then other scripts (combining marks, numerals, full-width letters), then any text."""
 
@@ -91,6 +94,24 @@ def test_what_the_quick_path_accepts_the_full_policy_accepts_identically(raw: st
         assert _full(raw) == quick
 
 
+SIGNS = ["'", "\u2019", "-", '"', "(", ".", ",", "\u2018", "`", "", " "]
+joined_names = st.lists(st.tuples(st.text("abOBëØ", max_size=4), st.sampled_from(SIGNS)), min_size=1, max_size=4).map(
+    lambda parts: "".join(word + sign for word, sign in parts)
+)
+"""Names of words joined by signs: an apostrophe or a hyphen (O'Brien, Mary-Jane), and those no quick path takes."""
+
+
+@settings(max_examples=1500, deadline=None)
+@given(joined_names, likely)
+def test_names_with_apostrophes_and_hyphens_take_the_quick_path_only_where_the_policy_agrees(
+    name: str, address: str
+) -> None:
+    raw = f"{name} <{address}>"
+    quick = addresses._plain(raw)
+    if quick is not None:
+        assert _full(raw) == quick
+
+
 @settings(max_examples=1500, deadline=None)
 @given(st.text(LOCAL_CHARS + DOMAIN_CHARS + '@<> "(),;:\t\u00e9\u0301\u202e\u2028\uff21\uff20\u0663', max_size=40))
 def test_on_any_text_the_quick_path_agrees_or_declines(raw: str) -> None:
@@ -103,7 +124,8 @@ def test_on_any_text_the_quick_path_agrees_or_declines(raw: str) -> None:
     "raw",
     ["jane.roe@clinic.example.org", "Jane Roe <jane.roe@clinic.example.org>", "INFO@Clinic.Example.ORG",
      "p7+reminders@mail3.example.net", "Patient 12 <patient12@example.org>", "José Q1 <jose.q1@northclinic.org>",
-     "Nguyễn Văn An <an.nguyen@clinic.example.org>"],
+     "Nguyễn Văn An <an.nguyen@clinic.example.org>", "Zoë O'Brien <zoe.obrien@example.org>",
+     "Mary-Jane O\u2019Connor-Diaz <mj@clinic.example.org>"],
 )  # fmt: skip
 def test_everyday_addresses_take_the_quick_path(raw: str) -> None:
     quick = addresses._plain(raw)
@@ -123,7 +145,8 @@ def test_a_mail_merge_of_everyday_addresses_never_loads_email_validator() -> Non
     probe = """
 import sys
 from desktop_app.core.addresses import parse_address
-for raw in ["José Q1 <jose.q1@northclinic.org>", "Nguyễn Văn An <an@clinic.example.org>", "jane@clinic.example.org"]:
+for raw in ["José Q1 <jose.q1@northclinic.org>", "Nguyễn Văn An <an@clinic.example.org>", "jane@clinic.example.org",
+            "Zoë O'Brien <zoe@clinic.example.org>", "Mary-Jane Roe <mj@clinic.example.org>"]:
     parse_address(raw)
 assert "email_validator" not in sys.modules, "email_validator was loaded"
 parse_address('"Roe, Jane" <jane@clinic.example.org>')
