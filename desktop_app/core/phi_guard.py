@@ -399,7 +399,8 @@ def _dropped_as_time_stamp(text: str, stretch: re.Match[str]) -> bool:
     if _TIME_STAMP_MINUTES.match(text, stretch.end()) is None or _TIME_STAMP.search(run) is None:
         return False
     inside = run[next(i for i, ch in enumerate(run) if ch.isdecimal()) :]
-    blocks = sum(-(-len(run) // MATCHER_BLOCK_DIGITS) for run in _DIGIT_RUNS.findall(inside))  # a long run: several
+    # a run longer than a block counts as several, as the matcher splits it
+    blocks = sum(-(-len(digits) // MATCHER_BLOCK_DIGITS) for digits in _DIGIT_RUNS.findall(inside))
     return (
         blocks <= MATCHER_BLOCKS
         and all(len(gap) <= MATCHER_PUNCTUATION_RUN for gap in _BETWEEN_DIGITS.findall(inside))
