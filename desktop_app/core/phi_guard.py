@@ -363,8 +363,9 @@ def _may_hold_phone_number(text: str, region: str) -> bool:
     if stretches is None or limits is None:
         return True
     national_min, international_prefix = limits
+    known_matcher = _phone_facts() is not None  # the phonenumbers whose time-stamp rule was checked
     for stretch in stretches.finditer(text):
-        if _dropped_as_time_stamp(text, stretch):
+        if known_matcher and _dropped_as_time_stamp(text, stretch):
             continue
         digits = _NOT_DIGITS.sub("", stretch.group())  # the same characters as str.isdecimal keeps
         if len(digits) >= national_min:
@@ -394,7 +395,8 @@ def _dropped_as_time_stamp(text: str, stretch: re.Match[str]) -> bool:
     An appointment reminder's subject ("on 2027-01-05 09:30") has digits enough for a number, and
     the matcher's one candidate there ends at the hour, is seen to be a time stamp and is dropped
     without a look inside. Only a stretch it reads as that one candidate counts: within its limits
-    (so it is not cut in two), without a plus inside or a slash before an x (either starts another)."""
+    (so it is not cut in two), without a plus inside or a slash before an x (either starts another).
+    Used only with the phonenumbers that core/phone_facts.py was written from, whose rule this is."""
     run = stretch.group()
     if _TIME_STAMP_MINUTES.match(text, stretch.end()) is None or _TIME_STAMP.search(run) is None:
         return False

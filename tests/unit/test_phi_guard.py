@@ -210,6 +210,14 @@ def test_the_phone_shortcut_agrees_with_the_matcher_on_generated_text(region: st
     agree()
 
 
+def test_another_phonenumbers_reads_time_stamps_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a phonenumbers other than the one the facts were written from, its matcher decides."""
+    from desktop_app.core import phi_guard
+
+    monkeypatch.setattr(phi_guard, "_phone_facts", lambda: None)
+    assert phi_guard._may_hold_phone_number("Reminder: your visit on 2027-01-05 09:30", "US")
+
+
 def test_the_time_stamp_shortcut_reads_the_matchers_own_patterns_and_limits() -> None:
     from phonenumbers import phonenumbermatcher as matcher
 
