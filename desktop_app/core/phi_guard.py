@@ -306,7 +306,9 @@ def _stretch_pattern() -> re.Pattern[str] | None:
         punctuation = getattr(phonenumbers.phonenumberutil, "_VALID_PUNCTUATION", None)
     if not isinstance(punctuation, str):
         return None
-    return re.compile("[\\d" + re.escape(punctuation + _PLUS) + "]+")
+    # The punctuation is phonenumbers' own character-class text (ranges such as U+2010-U+2015, escaped
+    # brackets): used as such, not escaped, and case-blind as the matcher reads it ("X" is an "x").
+    return re.compile("[" + punctuation + "\\d" + re.escape(_PLUS) + "]+", re.IGNORECASE)  # it opens with "-"
 
 
 @functools.cache
@@ -363,10 +365,7 @@ def _may_hold_phone_number(text: str, region: str) -> bool:
     if stretches is None or limits is None:
         return True
     national_min, international_prefix = limits
-    known_matcher = _phone_facts() is not None  # the phonenumbers whose time-stamp rule was checked
     for stretch in stretches.finditer(text):
-        if known_matcher and _dropped_as_time_stamp(text, stretch):
-            continue
         digits = _NOT_DIGITS.sub("", stretch.group())  # the same characters as str.isdecimal keeps
         if len(digits) >= national_min:
             return True
@@ -376,39 +375,6 @@ def _may_hold_phone_number(text: str, region: str) -> bool:
         if international and len(digits) >= INTERNATIONAL_MIN_DIGITS:
             return True
     return False
-
-
-_TIME_STAMP = re.compile(r"[12]\d{3}[-/]?[01]\d[-/]?[0-3]\d +[0-2]\d$")
-_TIME_STAMP_MINUTES = re.compile(r":[0-5]\d")
-_SECOND_NUMBER_START = re.compile(r"[\\/] *x")
-"""The matcher's own time stamp and the start of a second number (phonenumbers' ``_TIME_STAMPS``,
-``_TIME_STAMPS_SUFFIX`` and ``_SECOND_NUMBER_START_PATTERN``; a test compares them)."""
-_DIGIT_RUNS, _BETWEEN_DIGITS = re.compile(r"\d+"), re.compile(r"(?<=\d)\D+(?=\d)")
-MATCHER_BLOCKS, MATCHER_BLOCK_DIGITS, MATCHER_PUNCTUATION_RUN = 21, 20, 4
-"""The most digit blocks, digits in a block and punctuation between two blocks of one candidate (past
-them the matcher cuts the stretch into several candidates, and the first may hold a number)."""
-
-
-def _dropped_as_time_stamp(text: str, stretch: re.Match[str]) -> bool:
-    """Whether the matcher drops this stretch whole, as a time stamp: "2027-01-05 09" before ":30".
-
-    An appointment reminder's subject ("on 2027-01-05 09:30") has digits enough for a number, and
-    the matcher's one candidate there ends at the hour, is seen to be a time stamp and is dropped
-    without a look inside. Only a stretch it reads as that one candidate counts: within its limits
-    (so it is not cut in two), without a plus inside or a slash before an x (either starts another).
-    Used only with the phonenumbers that core/phone_facts.py was written from, whose rule this is."""
-    run = stretch.group()
-    if _TIME_STAMP_MINUTES.match(text, stretch.end()) is None or _TIME_STAMP.search(run) is None:
-        return False
-    inside = run[next(i for i, ch in enumerate(run) if ch.isdecimal()) :]
-    # a run longer than a block counts as several, as the matcher splits it
-    blocks = sum(-(-len(digits) // MATCHER_BLOCK_DIGITS) for digits in _DIGIT_RUNS.findall(inside))
-    return (
-        blocks <= MATCHER_BLOCKS
-        and all(len(gap) <= MATCHER_PUNCTUATION_RUN for gap in _BETWEEN_DIGITS.findall(inside))
-        and not any(ch in _PLUS for ch in inside)
-        and _SECOND_NUMBER_START.search(run) is None
-    )
 
 
 def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -132,6 +132,10 @@ PHONE_TEXTS = [
     "\uff0b\uff14\uff14 \uff12\uff10 \uff17\uff19\uff14\uff16 \uff10\uff19\uff15\uff18",  # full-width
     "Call 1-800-FLOWERS now",
     "+290 2 2222 or +683 4002",
+    "202\u2013456\u20131111 or 202\u2014456\u20141111",  # en and em dashes: inside phonenumbers' ranges
+    "0171\uff0e1234567",  # a full-width full stop, likewise
+    "call 202X456X1111",  # the matcher reads an "X" as it reads an "x"
+    "202 456 1111\\2027-01-05 09:30",  # a backslash is no phone punctuation
     "Your visit on 2027-01-05 09:30",  # a time stamp the matcher drops whole
     "2015550143+2027-01-05 09:30",  # a plus starts another candidate: the number before it counts
     "2015550143     2027-01-05 09:30",  # five spaces end a candidate
@@ -168,8 +172,6 @@ def test_the_phone_shortcut_does_skip_ordinary_subjects() -> None:
     from desktop_app.core.phi_guard import _may_hold_phone_number
 
     assert not _may_hold_phone_number("Your appointment (123) on 2026-12-03", "US")
-    assert not _may_hold_phone_number("Reminder: your visit on 2027-01-05 09:30", "US")  # a time stamp
-    assert _may_hold_phone_number("Reminder: your visit on 2027-01-05 09.30", "US")  # not one: the matcher reads it
     assert _may_hold_phone_number("Please call (617) 555-0134", "US")
     assert _may_hold_phone_number("+43 1234", "US")
 
@@ -208,27 +210,6 @@ def test_the_phone_shortcut_agrees_with_the_matcher_on_generated_text(region: st
         assert _spans(rule, text, None, TODAY) == _matcher_spans(text, region)
 
     agree()
-
-
-def test_another_phonenumbers_reads_time_stamps_itself(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With a phonenumbers other than the one the facts were written from, its matcher decides."""
-    from desktop_app.core import phi_guard
-
-    monkeypatch.setattr(phi_guard, "_phone_facts", lambda: None)
-    assert phi_guard._may_hold_phone_number("Reminder: your visit on 2027-01-05 09:30", "US")
-
-
-def test_the_time_stamp_shortcut_reads_the_matchers_own_patterns_and_limits() -> None:
-    from phonenumbers import phonenumbermatcher as matcher
-
-    from desktop_app.core import phi_guard
-
-    assert phi_guard._TIME_STAMP.pattern == matcher._TIME_STAMPS.pattern
-    assert phi_guard._TIME_STAMP_MINUTES.pattern == matcher._TIME_STAMPS_SUFFIX.pattern
-    assert phi_guard._SECOND_NUMBER_START.pattern == matcher._SECOND_NUMBER_START_PATTERN.pattern
-    assert f"{{0,{phi_guard.MATCHER_BLOCKS - 1}}}" == matcher._BLOCK_LIMIT
-    assert matcher._DIGIT_BLOCK_LIMIT == phi_guard.MATCHER_BLOCK_DIGITS
-    assert f"{{0,{phi_guard.MATCHER_PUNCTUATION_RUN}}}" == matcher._PUNCTUATION_LIMIT
 
 
 @pytest.mark.parametrize("region", ["US", "GB", "DE"])
