@@ -252,14 +252,46 @@ def _spans(rule: GuardRule, text: str, names: NameIndex | None, today: date) -> 
         assert rule.pattern is not None
         return [m.span(1 if m.re.groups else 0) for m in rule.pattern.finditer(text)]
     if rule.kind is Kind.PHONE:
-        region = str(rule.options.get("region", "US"))
-        if not _may_hold_phone_number(text, region):
-            return []
-        import phonenumbers
-
-        matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
-        return [(m.start, m.end) for m in matcher]
+        return _phone_numbers(text, str(rule.options.get("region", "US")))
     return names.find(text) if names is not None else []
+
+
+_DATE_OR_TIME = re.compile(r"(?<!\d)(?:\d{1,4}([-/.])\d{1,2}\1(?:\d{4}|\d{2})|\d{1,2}/\d{1,2}|\d{1,2}:\d\d)(?!\d)")
+"""Where a text is cut for the phone matcher's second look: a date (one separator, a year of two or
+four digits) or a time of day, of whole digit runs: a cut must not take a number's digits with it,
+as "12/03-030 901820" or "901820-1/5/2027" read loosely would."""
+
+
+def _phone_numbers(text: str, region: str) -> list[tuple[int, int]]:
+    """The matcher's phone numbers, and those it drops because a date or a time stands beside them.
+
+    phonenumbers skips a whole candidate that holds a slash date ("Appt 1/5/2027 201-555-0143") or
+    ends in a time stamp ("call 201-555-0143 2027-01-05 09:30"), and reads a time's minutes as the
+    start of a longer number ("09:30 201 555 0143"), so the number goes unreported. Each stretch
+    between dates and times is read again on its own: a second look can only add numbers, never
+    hide one the whole text shows (tests/unit/test_phi_guard.py builds such texts at random)."""
+    if not _may_hold_phone_number(text, region):
+        return []
+    found = _matcher_spans(text, region)
+    cuts = list(_DATE_OR_TIME.finditer(text))
+    if not cuts:
+        return found
+    starts, ends = [0, *(cut.end() for cut in cuts)], [*(cut.start() for cut in cuts), len(text)]
+    for start, end in zip(starts, ends, strict=True):
+        found += [(start + s, start + e) for s, e in _matched_phone_numbers(text[start:end], region)]
+    return sorted(set(found))
+
+
+def _matched_phone_numbers(text: str, region: str) -> list[tuple[int, int]]:
+    """Exactly what phonenumbers' matcher finds (at leniency VALID), asked only where it may find something."""
+    return _matcher_spans(text, region) if _may_hold_phone_number(text, region) else []
+
+
+def _matcher_spans(text: str, region: str) -> list[tuple[int, int]]:
+    import phonenumbers
+
+    matcher = phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID)
+    return [(m.start, m.end) for m in matcher]
 
 
 def _may_hold_ssn(text: str) -> tuple[bool, bool]:

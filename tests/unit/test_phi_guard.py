@@ -162,9 +162,9 @@ def _phone_rule(region: str):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("region", ["US", "GB", "DE", "ES", "MX"])
 @pytest.mark.parametrize("text", PHONE_TEXTS)
 def test_the_phone_shortcut_gives_the_matchers_answers(text: str, region: str) -> None:
-    from desktop_app.core.phi_guard import _spans
+    from desktop_app.core.phi_guard import _matched_phone_numbers
 
-    assert _spans(_phone_rule(region), text, None, TODAY) == _matcher_spans(text, region)
+    assert _matched_phone_numbers(text, region) == _matcher_spans(text, region)
 
 
 def test_the_phone_shortcut_does_skip_ordinary_subjects() -> None:
@@ -200,14 +200,12 @@ def test_the_phone_shortcut_agrees_with_the_matcher_on_generated_text(region: st
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from desktop_app.core.phi_guard import _spans
-
-    rule = _phone_rule(region)
+    from desktop_app.core.phi_guard import _matched_phone_numbers
 
     @settings(max_examples=400, deadline=None, database=None)
     @given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
     def agree(text: str) -> None:
-        assert _spans(rule, text, None, TODAY) == _matcher_spans(text, region)
+        assert _matched_phone_numbers(text, region) == _matcher_spans(text, region)
 
     agree()
 
@@ -219,9 +217,8 @@ def test_the_phone_shortcut_agrees_with_the_matcher_around_time_stamps(region: s
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from desktop_app.core.phi_guard import _spans
+    from desktop_app.core.phi_guard import _matched_phone_numbers
 
-    rule = _phone_rule(region)
     digit = st.sampled_from("0123456789٣")
     separator = st.sampled_from(["-", "/", "", ".", " "])
     stamp = st.tuples(
@@ -237,9 +234,77 @@ def test_the_phone_shortcut_agrees_with_the_matcher_around_time_stamps(region: s
     @given(around, stamp, around)
     def agree(before: str, time_stamp: str, after: str) -> None:
         text = before + time_stamp + after
-        assert _spans(rule, text, None, TODAY) == _matcher_spans(text, region)
+        assert _matched_phone_numbers(text, region) == _matcher_spans(text, region)
 
     agree()
+
+
+BESIDE_DATES = [
+    ("call 201-555-0143 2027-01-05 09:30", "201-555-0143"),  # a candidate ending in a time stamp is dropped whole
+    ("Appt 1/5/2027 201-555-0143", "201-555-0143"),  # a candidate holding a slash date, likewise
+    ("Appt 01/05/2027 (201) 555-0143", "(201) 555-0143"),
+    ("201 555 0143 - 01/05/2027", "201 555 0143"),
+    ("201-555-0143 1/5/27", "201-555-0143"),
+    ("Jan 5 2027 09:30 201 555 0143", "201 555 0143"),  # the minutes read as the start of a longer number
+    ("seen 2027-01-05 09:30, at 09:45 202 555 0143 please", "202 555 0143"),
+]
+
+
+@pytest.mark.parametrize(("text", "number"), BESIDE_DATES)
+def test_a_phone_number_beside_a_date_or_a_time_is_found(text: str, number: str) -> None:
+    """phonenumbers alone misses each of these (checked first, so the test fails without the second look)."""
+    from desktop_app.core.phi_guard import _spans
+    from desktop_app.services.guard import load_guard_rules
+
+    assert _matcher_spans(text, "US") == []
+    assert [text[s:e] for s, e in _spans(_phone_rule("US"), text, None, TODAY)] == [number]
+    assert number in [hit.text for hit in load_guard_rules().check(text, today=TODAY)]  # the shipped rules
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["Your visit on 2027-01-05 09:30", "Appointment 1/5/2027 at 10:30", "Invoice 2026-1141, room 214 on 12/03",
+     "Clinic hours 08:00-17:30, 05.01.2027", "Results of 2027-01-05 (ref 2027-0105)"],
+)  # fmt: skip
+def test_dates_and_times_alone_are_no_phone_number(subject: str) -> None:
+    from desktop_app.core.phi_guard import _spans
+
+    assert _spans(_phone_rule("US"), subject, None, TODAY) == []
+
+
+@pytest.mark.parametrize("region", ["US", "GB", "DE"])
+def test_dates_and_times_never_hide_a_phone_number(region: str) -> None:
+    """Random texts of a number, dates, times and other words: the guard reports everything the
+    matcher reports, and the number itself wherever only a date or a time stands beside it."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from desktop_app.core.phi_guard import _spans
+
+    number = {"US": "201-555-0143", "GB": "020 7946 0958", "DE": "030 901820"}[region]
+    date_or_time = st.sampled_from(["2027-01-05 09:30", "1/5/2027", "01/05/27", "09:30", "5.1.2027", "12/03",
+                                    "2027-01-05", "9:05"])  # fmt: skip
+    # as people set a number beside a date; glued ("0958/01/05/27") the two cannot be told apart
+    beside = st.sampled_from([" ", "  ", " - ", " / ", ", ", " (", ") ", "; ", " at ", "\u00a0"])
+    lead = st.sampled_from(["", "Appt ", "call ", "on ", "Room 2 ", ", ", "x"])
+    tail = st.sampled_from(["", " today", " ok", ", ", "x"])
+    rule = _phone_rule(region)
+
+    def covered(spans: list[tuple[int, int]], start: int) -> bool:
+        return any(s <= start + 3 and e >= start + len(number) - 3 for s, e in spans)
+
+    @settings(max_examples=300, deadline=None, database=None)
+    @given(lead, st.lists(date_or_time, max_size=2), beside, beside, st.lists(date_or_time, max_size=2), tail)
+    def never_hidden(lead: str, before: list[str], gap: str, gap2: str, after: list[str], tail: str) -> None:
+        gap, gap2 = gap if before else "", gap2 if after else ""
+        text = lead + " ".join(before) + gap + number + gap2 + " ".join(after) + tail
+        found = _spans(rule, text, None, TODAY)
+        assert set(_matcher_spans(text, region)) <= set(found)
+        without = lead + gap + number + gap2 + tail  # the same text with its dates and times taken out
+        if covered(_matcher_spans(without, region), len(lead + gap)):
+            assert covered(found, text.index(number)), (text, found)
+
+    never_hidden()
 
 
 def test_phonenumbers_loads_at_the_first_text_a_phone_rule_checks() -> None:
