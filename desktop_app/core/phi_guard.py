@@ -256,10 +256,17 @@ def _spans(rule: GuardRule, text: str, names: NameIndex | None, today: date) -> 
     return names.find(text) if names is not None else []
 
 
-_DATE_OR_TIME = re.compile(r"(?<!\d)(?:\d{1,4}([-/.])\d{1,2}\1(?:\d{4}|\d{2})|\d{1,2}/\d{1,2}|\d{1,2}:\d\d)(?!\d)")
+_DATE_OR_TIME = re.compile(
+    r"(?<!\d)(?<!\d[-/.])(?:"
+    r"\d{1,2}:\d\d(?:\s?[-\u2013]\s?\d{1,2}:\d\d)?"  # 09:30, 08:00-17:30
+    r"|\d{1,4}([-/.])\d{1,2}\1(?:\d{4}|\d{2})(?:\s?[-\u2013]\s?\d{1,4}([-/.])\d{1,2}\2(?:\d{4}|\d{2}))?"  # 2027-01-05
+    r"|\d{1,2}/\d{1,2}(?:-\d{1,2}/\d{1,2}(?:/\d{4}|/\d{2})?)?"  # 12/03, 1/5-1/7/2027
+    r")(?![-/.]?\d)"
+)
 """Where a text is cut for the phone matcher's second look: a date (one separator, a year of two or
-four digits) or a time of day, of whole digit runs: a cut must not take a number's digits with it,
-as "12/03-030 901820" or "901820-1/5/2027" read loosely would."""
+four digits) or a time of day, a range of them as one, standing apart from other digits. A date glued
+to a digit run ("Claim 2027-01-05-2125550100", "PO 2027/01/05/1234") is a reference, not cut: its
+digits are no phone number, and a cut inside "901820-1/5/2027" would take a number's digits with it."""
 
 
 def _phone_numbers(text: str, region: str) -> list[tuple[int, int]]:
@@ -268,18 +275,24 @@ def _phone_numbers(text: str, region: str) -> list[tuple[int, int]]:
     phonenumbers skips a whole candidate that holds a slash date ("Appt 1/5/2027 201-555-0143") or
     ends in a time stamp ("call 201-555-0143 2027-01-05 09:30"), and reads a time's minutes as the
     start of a longer number ("09:30 201 555 0143"), so the number goes unreported. Each stretch
-    between dates and times is read again on its own: a second look can only add numbers, never
-    hide one the whole text shows (tests/unit/test_phi_guard.py builds such texts at random)."""
+    between dates and times is read again on its own, and what it finds counts where it overlaps
+    nothing the whole text showed: a second look adds numbers, and never hides or reshapes one the
+    matcher reports (tests/unit/test_phi_guard.py builds such texts at random)."""
     if not _may_hold_phone_number(text, region):
         return []
-    found = _matcher_spans(text, region)
+    whole = _matcher_spans(text, region)
     cuts = list(_DATE_OR_TIME.finditer(text))
     if not cuts:
-        return found
+        return whole
+    found = list(whole)
     starts, ends = [0, *(cut.end() for cut in cuts)], [*(cut.start() for cut in cuts), len(text)]
     for start, end in zip(starts, ends, strict=True):
-        found += [(start + s, start + e) for s, e in _matched_phone_numbers(text[start:end], region)]
-    return sorted(set(found))
+        if _DIGIT.search(text, start, end) is None:  # most pieces: the words around an appointment's time
+            continue
+        for s, e in _matched_phone_numbers(text[start:end], region):
+            if all(start + e <= a or b <= start + s for a, b in whole):
+                found.append((start + s, start + e))
+    return sorted(found)
 
 
 def _matched_phone_numbers(text: str, region: str) -> list[tuple[int, int]]:
@@ -364,6 +377,7 @@ def _phone_facts() -> dict[str, tuple[int, str]] | None:
 
 
 _NOT_DIGITS = re.compile(r"\D")
+_DIGIT = re.compile(r"\d")
 _FOUR_DIGITS = re.compile(r"\d(?:\D*\d){3}")
 
 
@@ -392,7 +406,10 @@ def _may_hold_phone_number(text: str, region: str) -> bool:
     slow (a mail merge checks 50,000 subjects full of dates and references); a run without a
     plus or the region's international prefix needs at least the region's shortest national
     number, one with them at least :data:`INTERNATIONAL_MIN_DIGITS`. Same answers, fewer checks
-    (tests compare both on generated text)."""
+    (tests compare both on generated text), with one exception kept on purpose: the matcher also
+    accepts the shorter numbers of another region with the same country code, so region US finds
+    Canada's 7-digit service numbers (310-xxxx). No patient has one; counting them would send every
+    subject with a date ("2026-12-03", eight digits) to the matcher."""
     limits, stretches = _region_limits(region), _stretch_pattern()
     if stretches is None or limits is None:
         return True
