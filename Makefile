@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DATACLASS_CACHE := desktop_app/__pycache__/dataclass-methods.stamp
 
 .PHONY: run test lint typecheck check bench bytecode package package-check clean sandbox screenshots
 
@@ -17,8 +18,14 @@ $(STAMP): pyproject.toml
 ## Sealpost's own bytecode, written even where PYTHONDONTWRITEBYTECODE is set (an editable install has
 ## none): without it every `sealpost` start compiles some 100 modules again, 0.2 s of CPU (docs/benchmarks.md).
 ## Only what changed is compiled again; an installed package always has its bytecode.
-bytecode:
+bytecode: $(DATACLASS_CACHE)
 	@$(BIN)/python -m compileall -q -j 0 desktop_app
+
+## The dataclass methods a start would otherwise compile again (desktop_app/dataclass_cache.py): written
+## when a module changed, by importing them all once.
+$(DATACLASS_CACHE): $(STAMP) $(shell find desktop_app -name '*.py')
+	@$(BIN)/python scripts/write-dataclass-cache.py > /dev/null
+	@touch $@
 
 ## The compiled translation catalogues (build products, not committed; see docs/accessibility.md).
 QM := resources/i18n/sealpost_es.qm
