@@ -22,8 +22,8 @@ bytecode: $(DATACLASS_CACHE)
 	@$(BIN)/python -m compileall -q -j 0 desktop_app
 
 ## The dataclass methods a start would otherwise compile again (desktop_app/dataclass_cache.py): written
-## when a module changed, by importing them all once.
-$(DATACLASS_CACHE): $(STAMP) $(shell find desktop_app -name '*.py')
+## when a module changed, by importing them all once. Not on $(STAMP): its own recipe makes this.
+$(DATACLASS_CACHE): pyproject.toml $(shell find desktop_app -name '*.py')
 	@$(BIN)/python scripts/write-dataclass-cache.py > /dev/null
 	@touch $@
 

@@ -9,8 +9,8 @@ app's ``.pyc`` files: where Python itself loads code from without a second look,
 same time and by the same hand, so the file asks for no trust the bytecode does not.
 :func:`install` then lets the dataclasses module find each method's code by its exact source
 text. A text not in the file (a class changed since) is compiled as before. The app never writes
-the file while it runs. The file is ignored when it is damaged, or written by another Python, or
-for another optimisation level.
+the file while it runs. The file is ignored when it is damaged (a CRC-32 over it), or written by another Python,
+or for another optimisation level.
 
 No ``from __future__`` import here: a text compiled as the dataclasses module compiles it must
 not inherit this module's compiler flags (``dont_inherit=True`` below).
@@ -21,15 +21,17 @@ import dataclasses
 import marshal
 import os
 import sys
-from importlib.util import MAGIC_NUMBER
+import zlib
+from importlib.util import MAGIC_NUMBER, cache_from_source
 from types import CodeType
 from typing import Any
 
 CACHE_FILE = os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "__pycache__",
+    os.path.dirname(cache_from_source(os.path.abspath(__file__))),  # where this module's .pyc goes
     f"dataclass-methods.{sys.implementation.cache_tag}.opt-{sys.flags.optimize}.bin",
 )  # fmt: skip
-_HEADER = MAGIC_NUMBER + b" sealpost dataclass methods 1\n"
+_HEADER = MAGIC_NUMBER + b" sealpost dataclass methods 2\n"
+"""Then the CRC-32 of the rest, 4 bytes: a damaged file (a disk error, a copy cut short) is not used."""
 
 
 def _compiled(source: str) -> CodeType:
@@ -44,21 +46,26 @@ def _load(path: str) -> dict[str, bytes]:
             data = file.read()
     except OSError:
         return {}
-    if not data.startswith(_HEADER):
+    body = data[len(_HEADER) + 4 :]
+    if not data.startswith(_HEADER) or data[len(_HEADER) : len(_HEADER) + 4] != _crc(body):
         return {}
     try:
-        codes = marshal.loads(data[len(_HEADER) :])  # noqa: S302  # the .pyc files' own format and trust
-    except (EOFError, ValueError, TypeError):
+        codes = marshal.loads(body)  # noqa: S302  # the .pyc files' own format and trust
+    except Exception:  # any fault of the file means no file; marshal raises several kinds
         return {}
     if not isinstance(codes, dict):
         return {}
     return {text: code for text, code in codes.items() if isinstance(text, str) and isinstance(code, bytes)}
 
 
+def _crc(data: bytes) -> bytes:
+    return zlib.crc32(data).to_bytes(4, "big")
+
+
 def _code(blob: bytes | None, source: str) -> CodeType:
     try:
         code = marshal.loads(blob) if blob is not None else None  # noqa: S302
-    except (EOFError, ValueError, TypeError):
+    except Exception:
         code = None
     return code if isinstance(code, CodeType) else _compiled(source)
 
@@ -83,6 +90,7 @@ def write(path: str = CACHE_FILE) -> int:
     ``path`` (atomically: a start reading it meanwhile sees the old file or the new). Returns the count."""
     import importlib
     import pkgutil
+    import tempfile
 
     recorded: dict[str, CodeType] = {}
 
@@ -96,9 +104,18 @@ def write(path: str = CACHE_FILE) -> int:
     for module in pkgutil.walk_packages(package.__path__, "desktop_app."):
         if not module.name.endswith("__main__"):
             importlib.import_module(module.name)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    partial = f"{path}.{os.getpid()}.tmp"
-    with open(partial, "wb") as file:
-        file.write(_HEADER + marshal.dumps({text: marshal.dumps(code) for text, code in recorded.items()}))
-    os.replace(partial, path)
+    body = marshal.dumps({text: marshal.dumps(code) for text, code in recorded.items()})
+    directory = os.path.dirname(path)
+    os.makedirs(directory, exist_ok=True)
+    # As Python writes a .pyc: a new file of its own (never one planted under a guessable name),
+    # with the mode of the source it comes from, moved into place whole.
+    handle, partial = tempfile.mkstemp(prefix=".dataclass-methods.", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(_HEADER + _crc(body) + body)
+        os.chmod(partial, os.stat(__file__).st_mode & 0o666)
+        os.replace(partial, path)
+    except BaseException:
+        os.unlink(partial)
+        raise
     return len(recorded)

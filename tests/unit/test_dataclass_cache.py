@@ -75,6 +75,7 @@ def test_a_damaged_or_foreign_file_is_not_used(tmp_path: Path) -> None:
         "empty": b"",
         "another-python": b"\x00\x00\r\n" + data[4:],
         "truncated": data[: len(data) // 2],
+        "one-byte-changed": data[: len(data) // 2] + bytes([data[len(data) // 2] ^ 0x20]) + data[len(data) // 2 + 1 :],
         "garbage": b"\x89PNG" * 100,
     }.items():
         path = tmp_path / name
@@ -92,9 +93,9 @@ def test_a_damaged_entry_is_compiled_as_python_would(tmp_path: Path) -> None:
     good = tmp_path / "methods.bin"
     _write(good)
     codes = dataclass_cache._load(str(good))
-    header = good.read_bytes()[: len(dataclass_cache._HEADER)]
+    body = marshal.dumps({text: b"not code" for text in codes})
     bad = tmp_path / "bad.bin"
-    bad.write_bytes(header + marshal.dumps({text: b"not code" for text in codes}))
+    bad.write_bytes(dataclass_cache._HEADER + dataclass_cache._crc(body) + body)  # whole, but its entries are not code
     described = _describe("cached", bad)
     assert described["compiled"] > 0  # each entry refused, compiled instead
     assert (described["frozen"], described["eq"]) == (True, True)
@@ -109,3 +110,17 @@ def test_methods_are_compiled_without_this_modules_compiler_flags() -> None:
     exec(_compiled("def f(x: int) -> None: pass"), namespace)
     function = namespace["f"]
     assert function.__annotations__ == {"x": int, "return": None}  # type: ignore[attr-defined]
+
+
+def test_the_file_is_written_as_python_writes_bytecode(tmp_path: Path) -> None:
+    """The source's mode (never wider), a name no one can plant beforehand, nothing left beside it."""
+    import os
+    import stat
+
+    from desktop_app import dataclass_cache
+
+    cache = tmp_path / "methods.bin"
+    _write(cache)
+    source_mode = stat.S_IMODE(os.stat(dataclass_cache.__file__).st_mode) & 0o666
+    assert stat.S_IMODE(cache.stat().st_mode) == source_mode
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["methods.bin"]
